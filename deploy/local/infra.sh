@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Local infrastructure: NATS (JetStream), FerretDB (SQLite backend), Keycloak (realm crm).
+#
+#   deploy/local/infra.sh start  [dev|test]   start what is not running, wait until ready (180 s)
+#   deploy/local/infra.sh stop   [dev|test]   stop what this script started (pid files)
+#   deploy/local/infra.sh status [dev|test]   print each component up/down (exit 0 only if all up)
+#   deploy/local/infra.sh env    [dev|test]   print NATS_URL, MONGODB_URI, KEYCLOAK_URL, ... as shell lines
+#
+# Profiles (everything binds 127.0.0.1; data under .local/<profile>/):
+#   dev : NATS 4222 (monitor 8222), FerretDB 27017, Keycloak 8180 (management 9000)
+#   test: NATS 14222 (monitor 18222), FerretDB 37017, Keycloak 18180 (management 19000)
+# Ports can be overridden with CRM_<PROFILE>_{NATS_PORT,NATS_MONITOR_PORT,MONGO_PORT,KEYCLOAK_PORT,
+# KEYCLOAK_MGMT_PORT}, e.g. CRM_TEST_KEYCLOAK_PORT=28180.
+#
+# The dev profile keeps its data between runs (the realm is imported on Keycloak's first start only).
+# The test profile starts every component it (re)starts from empty data: Keycloak runs on an
+# in-memory database and imports the realm each time, NATS and FerretDB data dirs are wiped.
+set -euo pipefail
+
+# shellcheck source=./lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+COMPONENTS=(nats ferretdb keycloak)
+START_TIMEOUT="${CRM_INFRA_START_TIMEOUT:-180}"
+
+usage() {
+  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+
+# ---------------------------------------------------------------------------- per component
+
+addr_of() {
+  case "$1" in
+    nats)     printf 'nats://%s:%s (monitoring http://%s:%s)' "$HOST" "$NATS_PORT" "$HOST" "$NATS_MONITOR_PORT" ;;
+    ferretdb) printf 'mongodb://%s:%s/' "$HOST" "$MONGO_PORT" ;;
+    keycloak) printf 'http://%s:%s/realms/crm (management http://%s:%s)' "$HOST" "$KEYCLOAK_PORT" "$HOST" "$KEYCLOAK_MGMT_PORT" ;;
+  esac
+}
+
+main_port_of() {
+  case "$1" in
+    nats) echo "$NATS_PORT" ;; ferretdb) echo "$MONGO_PORT" ;; keycloak) echo "$KEYCLOAK_PORT" ;;
+  esac
+}
+
+ports_of() {
+  case "$1" in
+    nats) echo "$NATS_PORT $NATS_MONITOR_PORT" ;; ferretdb) echo "$MONGO_PORT" ;;
+    keycloak) echo "$KEYCLOAK_PORT $KEYCLOAK_MGMT_PORT" ;;
+  esac
+}
+
+ready() {
+  case "$1" in
+    nats)     http_ok "http://$HOST:$NATS_MONITOR_PORT/healthz?js-enabled-only=true" ;;
+    ferretdb) tcp_open "$HOST" "$MONGO_PORT" ;;
+    keycloak) http_ok "http://$HOST:$KEYCLOAK_PORT/realms/crm/.well-known/openid-configuration" ;;
+  esac
+}
+
+log_of() { printf '%s/%s.log' "$LOG_DIR" "$1"; }
+
+start_nats() {
+  local dir="$PROFILE_DIR/nats"
+  [ "$PROFILE" = test ] && rm -rf "$dir"
+  mkdir -p "$dir"
+  spawn nats "$(log_of nats)" nats-server -js -a "$HOST" -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" \
+    -sd "$dir" -n "crm-$PROFILE"
+}
+
+start_ferretdb() {
+  local dir="$PROFILE_DIR/ferretdb"
+  [ "$PROFILE" = test ] && rm -rf "$dir"
+  mkdir -p "$dir"
+  spawn ferretdb "$(log_of ferretdb)" "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$dir/" \
+    --state-dir="$dir" --listen-addr="$HOST:$MONGO_PORT" --debug-addr=- --telemetry=disable \
+    --log-level=warn
+}
+
+# A per-profile copy of the distribution: Keycloak writes its build (augmentation) and its H2
+# database into the distribution folder, so two profiles must never share one.
+prepare_keycloak() {
+  local kc="$PROFILE_DIR/keycloak" stamp="$PROFILE_DIR/keycloak/.crm-dist"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$KEYCLOAK_DIST" ]; then
+    log "keycloak: copying distribution $KEYCLOAK_VERSION to $kc (first start builds it, ~30-60 s)"
+    local keep="$PROFILE_DIR/.keycloak-data.$$"
+    rm -rf "$keep"
+    if [ -d "$kc/data" ] && [ "$PROFILE" = dev ]; then mv "$kc/data" "$keep"; fi
+    rm -rf "$kc"
+    cp -a "$KEYCLOAK_DIST" "$kc"
+    if [ -d "$keep" ]; then rm -rf "$kc/data"; mv "$keep" "$kc/data"; fi
+    printf '%s\n' "$KEYCLOAK_DIST" >"$stamp"
+  fi
+  if [ "$PROFILE" = test ]; then
+    # clean state every time (the database is in memory anyway; drop any leftovers)
+    rm -rf "$kc/data/h2" "$kc/data/tmp" "$kc/data/transaction-logs"
+  fi
+  mkdir -p "$kc/data/import"
+  cp -f "$CRM_DEPLOY_DIR/keycloak/crm-realm.json" "$kc/data/import/crm-realm.json"
+}
+
+start_keycloak() {
+  prepare_keycloak
+  local kc="$PROFILE_DIR/keycloak" db=dev-file
+  [ "$PROFILE" = test ] && db=dev-mem
+  spawn keycloak "$(log_of keycloak)" env \
+    JAVA_HOME="$KC_JAVA_HOME" PATH="$KC_JAVA_HOME/bin:$PATH" \
+    KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+    JAVA_OPTS_APPEND="--add-opens=java.base/java.lang=ALL-UNNAMED" \
+    "$kc/bin/kc.sh" start-dev \
+    --db="$db" \
+    --http-host="$HOST" --http-port="$KEYCLOAK_PORT" \
+    --hostname="http://$HOST:$KEYCLOAK_PORT" \
+    --health-enabled=true --http-management-port="$KEYCLOAK_MGMT_PORT" \
+    --import-realm
+}
+
+# ---------------------------------------------------------------------------- commands
+
+cmd_start() {
+  load_infra_env
+  mkdir -p "$PID_DIR" "$LOG_DIR"
+  local t0 c pid failed=0
+  t0="$(now_ms)"
+  log "starting profile $PROFILE ($PROFILE_DIR)"
+  # first decide what to start and check its ports, so a conflict starts nothing
+  local to_start=() port
+  for c in "${COMPONENTS[@]}"; do
+    if pid="$(pid_of "$c")"; then
+      log "$c: already running (pid $pid)"
+      continue
+    fi
+    rm -f "$(pid_file "$c")"
+    for port in $(ports_of "$c"); do
+      if tcp_open "$HOST" "$port"; then
+        warn "$c: port $HOST:$port is taken by a process this script did not start"
+        failed=1
+      fi
+    done
+    to_start+=("$c")
+  done
+  [ "$failed" -eq 0 ] || die "cannot start profile $PROFILE: port(s) in use (see above); stop the other process or override the port (CRM_${PROFILE^^}_*_PORT)"
+  for c in "${to_start[@]+"${to_start[@]}"}"; do
+    "start_$c"
+    log "$c: started (pid $(cat "$(pid_file "$c")"), log $(log_of "$c"))"
+  done
+
+  # wait for everything (also components that were already running) to be ready
+  local deadline=$(( $(date +%s) + START_TIMEOUT )) pending=("${COMPONENTS[@]}") next
+  while [ "${#pending[@]}" -gt 0 ]; do
+    next=()
+    for c in "${pending[@]}"; do
+      if ready "$c"; then
+        log "$c: ready after $(elapsed_s "$t0") s"
+      elif ! pid_of "$c" >/dev/null; then
+        warn "$c: exited during start; last lines of $(log_of "$c"):"
+        tail -n 40 "$(log_of "$c")" >&2 || true
+        failed=1
+      else
+        next+=("$c")
+      fi
+    done
+    pending=("${next[@]+"${next[@]}"}")
+    [ "$failed" -eq 0 ] || break
+    if [ "${#pending[@]}" -gt 0 ] && [ "$(date +%s)" -ge "$deadline" ]; then
+      for c in "${pending[@]}"; do
+        warn "$c: not ready after $START_TIMEOUT s; last lines of $(log_of "$c"):"
+        tail -n 40 "$(log_of "$c")" >&2 || true
+      done
+      failed=1
+      break
+    fi
+    [ "${#pending[@]}" -gt 0 ] && sleep 0.5
+  done
+  [ "$failed" -eq 0 ] || die "profile $PROFILE did not start (the components that did start keep running; '$0 stop $PROFILE' stops them)"
+
+  log "profile $PROFILE ready in $(elapsed_s "$t0") s:"
+  for c in "${COMPONENTS[@]}"; do
+    printf '  %-9s %s\n' "$c" "$(addr_of "$c")"
+  done
+  if [ "$PROFILE" = dev ]; then
+    printf '  %-9s realm crm: users admin, manager, rep1, rep2, approver, agent (password crm-demo);\n' ""
+    printf '  %-9s client crm-integrator secret %s; master realm admin/admin\n' "" "$CRM_DEV_INTEGRATOR_SECRET"
+  fi
+}
+
+cmd_stop() {
+  local c pid any=0
+  for c in keycloak ferretdb nats; do
+    if pid="$(stop_pid "$c")"; then
+      log "$c: stopped (pid $pid)"
+      any=1
+    else
+      log "$c: not running"
+    fi
+  done
+  [ "$any" -eq 1 ] || log "profile $PROFILE: nothing to stop"
+}
+
+cmd_status() {
+  local c pid all=0 state
+  for c in "${COMPONENTS[@]}"; do
+    if pid="$(pid_of "$c")"; then
+      if ready "$c"; then state="up"; else state="starting"; all=1; fi
+      printf '%-9s %-8s pid %-7s %s\n' "$c" "$state" "$pid" "$(addr_of "$c")"
+    else
+      all=1
+      if tcp_open "$HOST" "$(main_port_of "$c")"; then
+        printf '%-9s %-8s %-11s %s (port taken by a process not started by infra.sh)\n' "$c" "down" "" "$(addr_of "$c")"
+      else
+        printf '%-9s %-8s %-11s %s\n' "$c" "down" "" "$(addr_of "$c")"
+      fi
+    fi
+  done
+  return "$all"
+}
+
+cmd_env() {
+  printf "NATS_URL='nats://%s:%s'\n" "$HOST" "$NATS_PORT"
+  printf "MONGODB_URI='mongodb://%s:%s/'\n" "$HOST" "$MONGO_PORT"
+  printf "KEYCLOAK_URL='http://%s:%s'\n" "$HOST" "$KEYCLOAK_PORT"
+  printf "KEYCLOAK_ISSUER='http://%s:%s/realms/crm'\n" "$HOST" "$KEYCLOAK_PORT"
+}
+
+[ $# -ge 1 ] || usage
+cmd="$1"
+profile_load "${2:-dev}"
+case "$cmd" in
+  start)  cmd_start ;;
+  stop)   cmd_stop ;;
+  status) cmd_status ;;
+  env)    cmd_env ;;
+  *)      usage ;;
+esac
