@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads and validates configuration from the environment once, at start.
+ * A bad value stops the process with a message that names the variable, instead of failing later.
+ */
+export function loadConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** The variables every service shares; a service spreads these into its own shape. */
+export const serviceEnv = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRPC_HOST: z.string().default('127.0.0.1'),
+  MONGODB_URI: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  GRPC_MAX_CALL_MS: z.coerce.number().int().positive().default(30_000),
+};
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

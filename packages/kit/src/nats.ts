@@ -1,0 +1,50 @@
+import { connect, type JetStreamClient, type NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import type { Logger } from './logger';
+
+export type { JetStreamClient, NatsConnection };
+
+/**
+ * Connects without blocking start-up on NATS: writes go to the outbox whatever NATS does, and the
+ * client reconnects forever in the background.
+ */
+export async function connectNats(url: string, name: string, logger: Logger): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: url.split(','),
+    name,
+    waitOnFirstConnect: true,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1000,
+  });
+  void (async () => {
+    for await (const s of nc.status()) logger.info({ nats: s.type }, 'nats status');
+  })();
+  logger.info({ url }, 'nats connected');
+  return nc;
+}
+
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+  /** How long JetStream remembers a Nats-Msg-Id to drop a re-published event. */
+  duplicateWindowMs?: number;
+}
+
+/** Creates or updates a stream; safe to run on every start and from several replicas. */
+export async function ensureStream(nc: NatsConnection, spec: StreamSpec): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  const config = {
+    name: spec.name,
+    subjects: spec.subjects,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: (spec.duplicateWindowMs ?? 2 * 60_000) * 1_000_000, // nanoseconds
+  };
+  try {
+    await jsm.streams.info(spec.name);
+    await jsm.streams.update(spec.name, config);
+  } catch (err) {
+    if (!/not found/i.test((err as Error).message)) throw err;
+    await jsm.streams.add(config);
+  }
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { context, propagation } from '@opentelemetry/api';
+import { event as eventProto } from '@crm/proto';
+import type { Model } from 'mongoose';
+import { Schema } from 'mongoose';
+import type { JetStreamClient } from 'nats';
+import { headers as natsHeaders } from 'nats';
+import type { Actor } from './actor';
+import type { Logger } from './logger';
+
+/**
+ * The transactional outbox without transactions: pending events live inside the aggregate's own document
+ * (field `outbox`), so the domain change and its events are one single-document atomic write. The relay
+ * drains them into JetStream with Nats-Msg-Id = event id, so a re-publish after a crash is de-duplicated.
+ */
+export interface OutboxEntry {
+  id: string;
+  subject: string;
+  data: Buffer;
+  traceparent?: string;
+}
+
+export const outboxSchema = new Schema<OutboxEntry>(
+  { id: { type: String, required: true }, subject: String, data: Buffer, traceparent: String },
+  { _id: false },
+);
+
+export interface NewEvent {
+  eventType: string;
+  payload: Uint8Array;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  actor: Actor;
+  requestId?: string;
+}
+
+/** Wraps an event in the envelope (crm.common.v1.EventEnvelope) with the current trace context. */
+export function outboxEntry(e: NewEvent): OutboxEntry {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  const id = randomUUID();
+  const envelope = eventProto.EventEnvelope.encode(
+    eventProto.EventEnvelope.fromPartial({
+      eventId: id,
+      eventType: e.eventType,
+      aggregateType: e.aggregateType,
+      aggregateId: e.aggregateId,
+      aggregateVersion: String(e.aggregateVersion),
+      occurredAt: new Date(),
+      actor: e.actor,
+      traceparent: carrier.traceparent ?? '',
+      tracestate: carrier.tracestate ?? '',
+      requestId: e.requestId ?? '',
+      payload: Buffer.from(e.payload),
+    }),
+  ).finish();
+  return { id, subject: e.eventType, data: Buffer.from(envelope), traceparent: carrier.traceparent };
+}
+
+interface OutboxDoc {
+  _id: unknown;
+  version: number;
+  outbox: OutboxEntry[];
+}
+
+/** Publishes pending events of the given models, oldest aggregate first; survives NATS being away. */
+export class OutboxRelay {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private draining?: Promise<void>;
+  private again = false;
+
+  constructor(
+    private readonly models: Model<any>[], // eslint-disable-line @typescript-eslint/no-explicit-any
+    private readonly js: () => JetStreamClient,
+    private readonly logger: Logger,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Called after a local write so events go out at once instead of at the next poll. */
+  kick(): void {
+    if (!this.running) return;
+    if (this.draining) this.again = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.draining;
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.draining = this.drainAll()
+        .then((ok) => {
+          this.draining = undefined;
+          if (!this.running) return;
+          const next = this.again ? 0 : ok ? this.intervalMs : this.intervalMs * 4;
+          this.again = false;
+          this.schedule(next);
+        })
+        .catch(() => undefined);
+    }, ms);
+  }
+
+  /** Returns false when publishing failed (NATS down): the events stay and are retried later. */
+  async drainAll(): Promise<boolean> {
+    for (const model of this.models) {
+      const docs = await model
+        .find({ 'outbox.0': { $exists: true } }, { outbox: 1, version: 1 })
+        .sort({ updatedAt: 1 })
+        .limit(100)
+        .lean<OutboxDoc[]>()
+        .catch((err: Error) => {
+          this.logger.warn({ err: err.message }, 'outbox scan failed');
+          return null;
+        });
+      if (!docs) return false;
+      for (const doc of docs) {
+        try {
+          await this.publish(doc.outbox);
+        } catch (err) {
+          this.logger.warn({ err: (err as Error).message }, 'outbox publish failed; will retry');
+          return false;
+        }
+        await this.markSent(model, doc);
+      }
+    }
+    return true;
+  }
+
+  private async publish(entries: OutboxEntry[]): Promise<void> {
+    for (const e of entries) {
+      const h = natsHeaders();
+      if (e.traceparent) h.set('traceparent', e.traceparent);
+      await this.js().publish(e.subject, e.data, { msgID: e.id, headers: h });
+    }
+  }
+
+  /**
+   * Removes what was published with a compare-and-set on the aggregate's version (FerretDB 1.x lacks
+   * conditional $pull); if a writer got in between, re-read and keep the entries it added.
+   */
+  private async markSent(model: Model<any>, doc: OutboxDoc): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const sent = new Set(doc.outbox.map((e) => e.id));
+    let current: OutboxDoc | null = doc;
+    for (let i = 0; i < 5 && current; i++) {
+      const remaining = current.outbox.filter((e) => !sent.has(e.id));
+      const res = await model.updateOne(
+        { _id: current._id, version: current.version },
+        { $set: { outbox: remaining } },
+        { timestamps: false },
+      );
+      if (res.modifiedCount === 1 || res.matchedCount === 1) return;
+      current = await model.findById(current._id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
+    }
+  }
+}
