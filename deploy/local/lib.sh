@@ -198,3 +198,23 @@ load_infra_env() {
     . "$CRM_INFRA_ENV"
   fi
 }
+
+# ---------------------------------------------------------------------------- node workspace
+# (used by start.sh and test.sh)
+
+# ensure_node_modules: `npm ci` when node_modules is missing or package-lock.json is newer than
+# the lock npm wrote into node_modules at the last install.
+ensure_node_modules() {
+  local marker="$CRM_ROOT/node_modules/.package-lock.json"
+  if [ ! -d "$CRM_ROOT/node_modules" ] || [ ! -f "$marker" ] || [ "$CRM_ROOT/package-lock.json" -nt "$marker" ]; then
+    printf '[crm] installing npm dependencies (npm ci)\n'
+    (cd "$CRM_ROOT" && npm ci --no-audit --no-fund) || return 1
+  fi
+}
+
+# turbo_build: builds every workspace with Turborepo (its cache makes an unchanged build take seconds).
+turbo_build() {
+  export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+  printf '[crm] building (turbo run build)\n'
+  (cd "$CRM_ROOT" && npx --no-install turbo run build --output-logs=errors-only)
+}

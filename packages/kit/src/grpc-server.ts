@@ -1,4 +1,4 @@
-import { createServer, type CallContext, type Server, ServerError, Status } from 'nice-grpc';
+import { createServer, type CallContext, type Server, type ServerAddBuilder, ServerError, Status } from 'nice-grpc';
 import type { ServerMiddlewareCall } from 'nice-grpc-common';
 import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
@@ -64,7 +64,8 @@ export interface GrpcServerOptions {
 }
 
 export interface GrpcHost {
-  server: Server<{ actor: Actor; requestId: string }>;
+  /** Adds domain services behind the identity middleware (a call without a caller is refused). */
+  server: ServerAddBuilder<{ actor: Actor; requestId: string }>;
   health: HealthState;
   /** Registers the health and reflection services; call after adding the domain services. */
   finish(serviceNames: string[]): void;
@@ -81,7 +82,7 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcHost {
   health.setStatus('unhealthy');
   return {
     plain,
-    server: plain.use(actorMiddleware),
+    server: plain.with(actorMiddleware),
     health,
     finish(serviceNames) {
       plain.add(HealthDefinition, HealthServiceImpl(health));

@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
@@ -12,8 +12,9 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const span = trace.getActiveSpan();
-      if (!span) return {};
-      const { traceId, spanId } = span.spanContext();
+      const ctx = span?.spanContext();
+      if (!ctx || !isSpanContextValid(ctx)) return {};
+      const { traceId, spanId } = ctx;
       return { traceId, spanId };
     },
   });

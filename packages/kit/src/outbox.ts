@@ -141,7 +141,9 @@ export class OutboxRelay {
     for (const e of entries) {
       const h = natsHeaders();
       if (e.traceparent) h.set('traceparent', e.traceparent);
-      await this.js().publish(e.subject, e.data, { msgID: e.id, headers: h });
+      // Read back through lean(), the bytes are a BSON Binary rather than a Buffer.
+      const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from((e.data as unknown as { buffer: Uint8Array }).buffer);
+      await this.js().publish(e.subject, data, { msgID: e.id, headers: h });
     }
   }
 

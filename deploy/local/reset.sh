@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# npm run reset: stops the dev stack, then removes its data, logs and seed marker (.local/dev).
+set -euo pipefail
+# shellcheck source=./lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bash "$CRM_DEPLOY_DIR/stop.sh"
+rm -rf "$CRM_LOCAL_DIR/dev"
+printf '[crm] removed %s (the next npm start begins with empty data and seeds again)\n' "$CRM_LOCAL_DIR/dev"

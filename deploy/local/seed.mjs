@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Seeds demo leads into a running local stack through the public API (run by `npm start` once).
+//
+//   GATEWAY_URL=http://127.0.0.1:8080 KEYCLOAK_URL=http://127.0.0.1:8180 node deploy/local/seed.mjs
+//
+// Tokens come from Keycloak's password grant (public client crm-cli, demo users rep1 and rep2,
+// password crm-demo). A 409 (the lead exists) counts as already seeded. Plain Node 20, no deps.
+
+const GATEWAY_URL = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const KEYCLOAK_URL = (process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180').replace(/\/+$/, '');
+const REALM = process.env.KEYCLOAK_REALM ?? 'crm';
+const PASSWORD = process.env.CRM_DEMO_PASSWORD ?? 'crm-demo';
+
+const LEADS = {
+  rep1: [
+    {
+      firstName: 'Wei', lastName: 'Zhang', email: 'wei.zhang@sinoprecision.example',
+      phone: '+8613800138000', company: 'Sino Precision Machinery Co., Ltd.',
+      title: 'Head of Procurement', contactLevel: 'director', region: 'apac',
+      industry: 'manufacturing', source: 'event', companySize: 2400,
+    },
+    {
+      firstName: 'Anna', lastName: 'Schneider', email: 'anna.schneider@nordlicht-logistik.example',
+      phone: '+4930123456', company: 'Nordlicht Logistik GmbH', title: 'Chief Operating Officer',
+      contactLevel: 'c-level', region: 'emea', industry: 'logistics', source: 'referral',
+      companySize: 850,
+    },
+    {
+      firstName: 'James', lastName: 'Carter', email: 'james.carter@bluepeak-software.example',
+      phone: '+14155550123', company: 'BluePeak Software Inc.', title: 'VP Sales Operations',
+      contactLevel: 'vp', region: 'na', industry: 'software', source: 'web', companySize: 320,
+    },
+  ],
+  rep2: [
+    {
+      firstName: 'Li', lastName: 'Na', email: 'li.na@huaxin-energy.example',
+      phone: '+8613912345678', company: 'Huaxin Energy Group', title: 'IT Manager',
+      contactLevel: 'manager', region: 'apac', industry: 'energy', source: 'web',
+      companySize: 12000,
+    },
+    {
+      firstName: 'Sophie', lastName: 'Martin', email: 'sophie.martin@atelier-medical.example',
+      phone: '+33142685300', company: 'Atelier Médical SAS', title: 'Purchasing Director',
+      contactLevel: 'director', region: 'emea', industry: 'healthcare', source: 'event',
+      companySize: 560,
+    },
+    {
+      firstName: 'Daniel', lastName: 'Okafor', email: 'daniel.okafor@granite-build.example',
+      phone: '+12125550187', company: 'Granite Build & Supply', title: 'Procurement Specialist',
+      contactLevel: 'staff', region: 'na', industry: 'construction', source: 'import',
+      companySize: 140,
+    },
+  ],
+};
+
+function fail(msg) {
+  console.error(`[seed] ERROR: ${msg}`);
+  process.exit(1);
+}
+
+async function token(username) {
+  const url = `${KEYCLOAK_URL}/realms/${REALM}/protocol/openid-connect/token`;
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'crm-cli', username, password: PASSWORD }),
+    });
+  } catch (err) {
+    fail(`cannot reach Keycloak at ${url}: ${err.cause?.message ?? err.message}`);
+  }
+  const text = await res.text();
+  if (!res.ok) fail(`token for ${username} failed: HTTP ${res.status} ${text.slice(0, 300)}`);
+  const body = JSON.parse(text);
+  if (!body.access_token) fail(`token response for ${username} has no access_token`);
+  return body.access_token;
+}
+
+async function createLead(accessToken, lead) {
+  const url = `${GATEWAY_URL}/api/v1/leads`;
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': `seed-lead-${lead.email}`,
+      },
+      body: JSON.stringify(lead),
+    });
+  } catch (err) {
+    fail(`cannot reach the gateway at ${url}: ${err.cause?.message ?? err.message}`);
+  }
+  const text = await res.text();
+  if (res.status === 409) return 'exists';
+  if (!res.ok) fail(`creating lead ${lead.email} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
+  return 'created';
+}
+
+let created = 0;
+let existing = 0;
+for (const [user, leads] of Object.entries(LEADS)) {
+  const accessToken = await token(user);
+  for (const lead of leads) {
+    if ((await createLead(accessToken, lead)) === 'created') created += 1;
+    else existing += 1;
+  }
+}
+console.log(`[seed] demo leads: ${created} created, ${existing} already present`);

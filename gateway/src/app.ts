@@ -1,0 +1,174 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { authenticate, type TokenVerifier } from './auth';
+import type { GatewayConfig } from './config';
+import type { LeadClient } from './grpc';
+import { IdempotencyStore } from './http/idempotency';
+import { HttpProblem, sendProblem } from './http/problem';
+import { requestIdOf } from './http/request-id';
+import { leadRoutes } from './leads/routes';
+import { createMetrics } from './metrics';
+import { buildOpenApiDocument } from './openapi';
+
+export interface AppDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  leadClient: LeadClient;
+  /** Verifies a raw bearer token; injectable so tests need no Keycloak. */
+  verifyToken: TokenVerifier;
+  audience: string;
+  /** True when the lead service reports SERVING (used by /readyz). */
+  leadReady: () => Promise<boolean>;
+}
+
+function swaggerUiDir(): string {
+  // swagger-ui-dist exposes absolutePath(); resolve via require to stay CommonJS-friendly.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('swagger-ui-dist') as { absolutePath(): string }).absolutePath();
+}
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>CRM API</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/api/docs/init.js"></script></body></html>`;
+// Served as a file (not inline) so helmet's default CSP (script-src 'self') needs no relaxation.
+const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#swagger-ui' });`;
+
+export function buildApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  const metrics = createMetrics();
+  const openapi = JSON.stringify(buildOpenApiDocument());
+
+  app.use((req, res, next) => {
+    const id = requestIdOf(req);
+    (req as { id?: unknown }).id = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(metrics.middleware);
+  app.use(helmet());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const lead = await deps.leadReady().catch(() => false);
+    res.status(lead ? 200 : 503).json({ status: lead ? 'ready' : 'not ready', checks: { lead: lead ? 'SERVING' : 'NOT_SERVING' } });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
+  });
+  app.get(['/api/docs', '/api/docs/'], (_req, res) => {
+    res.type('html').send(DOCS_HTML);
+  });
+  app.get('/api/docs/init.js', (_req, res) => {
+    res.type('application/javascript').send(DOCS_INIT);
+  });
+  app.use('/api/docs/assets', express.static(swaggerUiDir(), { index: false, maxAge: '1h' }));
+
+  const tooMany: RequestHandler = (req, res) => {
+    sendProblem(res, { status: 429, title: 'Too Many Requests', detail: 'Rate limit exceeded; retry later.' });
+    void req;
+  };
+  // Failed requests (e.g. bad tokens) count per IP, so token guessing is throttled before verification.
+  app.use(
+    '/api',
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.rateLimitPerMinute,
+      skipSuccessfulRequests: true,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '')}`,
+      handler: tooMany,
+    }),
+  );
+  app.use('/api/v1', authenticate(deps.verifyToken, deps.audience));
+  // Per client: token azp + sub once authenticated.
+  app.use(
+    '/api/v1',
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.rateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (req) =>
+        req.actor ? `client:${req.actor.clientId}:${req.actor.userId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`,
+      handler: tooMany,
+    }),
+  );
+  // JSON everywhere except the CSV import route: 415 for other media types.
+  app.use('/api/v1', (req, _res, next) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method) || req.path === '/leads/import') return next();
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+      return next(new HttpProblem(415, 'Send the request body as application/json.'));
+    }
+    next();
+  });
+  app.use('/api/v1', express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+
+  app.use(
+    '/api/v1',
+    leadRoutes({
+      client: deps.leadClient,
+      grpcDeadlineMs: config.grpcDeadlineMs,
+      importBodyLimit: config.importBodyLimit,
+      idempotency: new IdempotencyStore(),
+      logger,
+    }),
+  );
+
+  app.use((req, res) => {
+    sendProblem(res, { status: 404, title: 'Not Found', detail: `No route for ${req.method} ${req.path}.` });
+  });
+
+  const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+    if (res.headersSent) {
+      req.log?.error({ err }, 'error after response started');
+      res.end();
+      return;
+    }
+    if (err instanceof HttpProblem) return sendProblem(res, err.problem, err.headers);
+    const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean };
+    const status = e.status ?? e.statusCode;
+    if (e.type === 'entity.parse.failed') return sendProblem(res, { status: 400, title: 'Bad Request', detail: 'The body is not valid JSON.' });
+    if (e.type === 'entity.too.large') return sendProblem(res, { status: 413, title: 'Content Too Large', detail: 'The request body is too large.' });
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      return sendProblem(res, { status: 415, title: 'Unsupported Media Type', detail: 'Unsupported content encoding or charset.' });
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendProblem(res, { status, title: 'Bad Request', detail: 'The request could not be processed.' });
+    }
+    req.log?.error({ err }, 'unhandled error');
+    sendProblem(res, { status: 500, title: 'Internal Server Error', detail: 'An unexpected error occurred.' });
+  };
+  app.use(onError);
+  return app;
+}
+

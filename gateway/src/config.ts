@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Environment shape of the gateway; read once at start by main.ts via loadConfig from @crm/kit. */
+export const gatewayEnv = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  KEYCLOAK_URL: z.string().url().default('http://127.0.0.1:8180'),
+  KEYCLOAK_REALM: z.string().min(1).default('crm'),
+  KEYCLOAK_AUDIENCE: z.string().min(1).default('crm-api'),
+  LEAD_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+  GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
+  BODY_LIMIT: z.string().default('1mb'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  IMPORT_BODY_LIMIT: z.string().default('10mb'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+};
+
+export interface GatewayConfig {
+  grpcDeadlineMs: number;
+  bodyLimit: string;
+  importBodyLimit: string;
+  rateLimitPerMinute: number;
+}

@@ -1,0 +1,57 @@
+import { createChannel, createClientFactory, Metadata, type Channel, type CallOptions } from 'nice-grpc';
+import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
+import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
+import { HealthDefinition } from 'nice-grpc-server-health';
+import { lead } from '@crm/proto';
+import type { Actor } from './auth';
+
+/** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the enum is not re-exported by the package). */
+const SERVING = 1;
+
+export type LeadClient = lead.LeadServiceClient<DeadlineOptions>;
+
+/** Caller identity and request id, sent as gRPC metadata on every call. */
+export function identityMetadata(actor: Actor | undefined, requestId: string): Metadata {
+  const md = Metadata();
+  const clean = (s: string) => s.replace(/[^\x20-\x7e]/g, '');
+  if (actor) {
+    md.set('x-crm-user-id', clean(actor.userId));
+    md.set('x-crm-username', clean(actor.username));
+    md.set('x-crm-roles', actor.roles.map(clean).join(','));
+    md.set('x-crm-teams', actor.teams.map(clean).join(','));
+  }
+  md.set('x-request-id', requestId);
+  return md;
+}
+
+export function callOptions(actor: Actor | undefined, requestId: string, deadlineMs: number): CallOptions & DeadlineOptions {
+  return { deadline: new Date(Date.now() + deadlineMs), metadata: identityMetadata(actor, requestId) };
+}
+
+export interface LeadConnection {
+  client: LeadClient;
+  /** Resolves true when the service answers grpc.health.v1 Check with SERVING within timeoutMs. */
+  ready(timeoutMs: number): Promise<boolean>;
+  close(): void;
+}
+
+export function connectLead(address: string): LeadConnection {
+  const channel: Channel = createChannel(address);
+  const client = createClientFactory()
+    .use(errorDetailsClientMiddleware)
+    .use(deadlineMiddleware)
+    .create(lead.LeadServiceDefinition, channel);
+  const health = createClientFactory().use(deadlineMiddleware).create(HealthDefinition, channel);
+  return {
+    client,
+    async ready(timeoutMs) {
+      try {
+        const res = await health.check({ service: '' }, { deadline: new Date(Date.now() + timeoutMs) });
+        return res.status === SERVING;
+      } catch {
+        return false;
+      }
+    },
+    close: () => channel.close(),
+  };
+}

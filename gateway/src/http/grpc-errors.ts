@@ -1,0 +1,71 @@
+import { ClientError, Status } from 'nice-grpc';
+import { RichClientError, type BadRequest, type ErrorInfo } from 'nice-grpc-error-details';
+import type { Logger } from 'pino';
+import { HttpProblem, type FieldError } from './problem';
+
+/** snake_case proto field path -> camelCase REST field path ("rows.company_size" -> "rows.companySize"). */
+export function camelPath(field: string): string {
+  return field.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function details(err: ClientError): unknown[] {
+  return err instanceof RichClientError ? err.extra : [];
+}
+
+function errorInfo(err: ClientError): ErrorInfo | undefined {
+  return details(err).find((d): d is ErrorInfo => (d as { $type?: string }).$type === 'google.rpc.ErrorInfo');
+}
+
+function fieldViolations(err: ClientError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const d of details(err)) {
+    if ((d as { $type?: string }).$type === 'google.rpc.BadRequest') {
+      for (const v of (d as BadRequest).fieldViolations) out.push({ field: camelPath(v.field), message: v.description });
+    }
+  }
+  return out;
+}
+
+/** The one place that maps gRPC errors from services to HTTP problems. Unknown errors become 502 and are logged. */
+export function grpcToProblem(err: unknown, log?: Logger): HttpProblem {
+  if (!(err instanceof ClientError)) {
+    log?.error({ err }, 'unexpected error calling a service');
+    return new HttpProblem(502, 'An upstream service failed.');
+  }
+  const info = errorInfo(err);
+  switch (err.code) {
+    case Status.INVALID_ARGUMENT: {
+      const errors = fieldViolations(err);
+      return new HttpProblem(400, err.details || 'The request is invalid.', errors.length ? { errors } : {});
+    }
+    case Status.NOT_FOUND:
+      return new HttpProblem(404, err.details || 'The resource does not exist.');
+    case Status.ALREADY_EXISTS: {
+      const existingLeadId = info?.metadata?.['existing_lead_id'];
+      return new HttpProblem(409, err.details || 'The resource already exists.', {
+        title: 'Duplicate',
+        ...(existingLeadId ? { existingLeadId } : {}),
+      });
+    }
+    case Status.ABORTED:
+      if (!info || info.reason === 'VERSION_MISMATCH') {
+        return new HttpProblem(412, err.details || 'The resource was changed by someone else; reload it and retry.');
+      }
+      return new HttpProblem(409, err.details || 'The operation was aborted because of a conflict.');
+    case Status.FAILED_PRECONDITION:
+      return new HttpProblem(409, err.details || 'The operation is not allowed in the current state.');
+    case Status.PERMISSION_DENIED:
+      return new HttpProblem(403, err.details || 'Your roles do not allow this operation.');
+    case Status.UNAUTHENTICATED:
+      return new HttpProblem(401, 'Authentication is required.', {}, { 'WWW-Authenticate': 'Bearer realm="crm"' });
+    case Status.UNAVAILABLE:
+      log?.warn({ code: err.code, details: err.details, path: err.path }, 'service unavailable');
+      return new HttpProblem(503, 'The service is temporarily unavailable; retry later.', {}, { 'Retry-After': '5' });
+    case Status.DEADLINE_EXCEEDED:
+      log?.warn({ path: err.path }, 'service deadline exceeded');
+      return new HttpProblem(504, 'The service did not answer in time.');
+    default:
+      log?.error({ code: Status[err.code], details: err.details, path: err.path }, 'service call failed');
+      return new HttpProblem(502, 'An upstream service failed.');
+  }
+}

@@ -1,0 +1,254 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import { lead } from '@crm/proto';
+import type { Logger } from 'pino';
+import { ROLES, hasAnyRole, requireRole, type Actor } from '../auth';
+import { callOptions, type LeadClient } from '../grpc';
+import { expectedVersion, setEtag } from '../http/etag';
+import { camelPath, grpcToProblem } from '../http/grpc-errors';
+import { IdempotencyStore } from '../http/idempotency';
+import { HttpProblem, sendProblem, type Problem } from '../http/problem';
+import { validate } from '../http/validate';
+import { parseImportCsv } from './import';
+import { importToJson, leadInputToProto, leadPatchToProto, leadToJson, rulesToJson, rulesToProto, scoringToJson, scoringToProto, statusToProto } from './mapping';
+import {
+  AssignBody,
+  AssignmentRulesBody,
+  CreateLeadBody,
+  IdParams,
+  ImportQuery,
+  ListQuery,
+  PatchLeadBody,
+  ScoringModelBody,
+  StatusBody,
+} from './schemas';
+
+export interface LeadRoutesDeps {
+  client: LeadClient;
+  grpcDeadlineMs: number;
+  importBodyLimit: string;
+  idempotency: IdempotencyStore;
+  logger: Logger;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function leadRoutes(deps: LeadRoutesDeps): Router {
+  const r = Router();
+  const { client } = deps;
+  const opts = (req: Request) => callOptions(req.actor, String(req.id), deps.grpcDeadlineMs);
+  /** Runs a gRPC call and maps its error to an HTTP problem. */
+  async function call<T>(req: Request, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw grpcToProblem(err, (req.log as Logger | undefined) ?? deps.logger);
+    }
+  }
+  const actorOf = (req: Request): Actor => req.actor as Actor;
+
+  const sendLead = (res: Response, l: lead.Lead, status = 200) => {
+    setEtag(res, l.version);
+    res.status(status).json(leadToJson(l));
+  };
+
+  r.post('/leads', requireRole(...ROLES.leadUsers), validate({ body: CreateLeadBody }), async (req, res) => {
+    const body = res.locals.body as z.infer<typeof CreateLeadBody>;
+    const actor = actorOf(req);
+    if (body.allowDuplicate && !hasAnyRole(actor, ROLES.allowDuplicate)) {
+      throw new HttpProblem(403, 'Only sales managers and admins may create duplicates.');
+    }
+    const idemHeader = req.headers['idempotency-key'];
+    let idemKey: string | undefined;
+    const bodyHash = IdempotencyStore.hash(body);
+    if (idemHeader !== undefined) {
+      if (typeof idemHeader !== 'string' || !IDEMPOTENCY_KEY.test(idemHeader)) {
+        throw new HttpProblem(400, 'Idempotency-Key must be 1..255 printable characters.');
+      }
+      idemKey = IdempotencyStore.key(idemHeader, actor.userId, 'POST /leads');
+      const prev = deps.idempotency.get(idemKey);
+      if (prev) {
+        if (prev.bodyHash !== bodyHash) {
+          throw new HttpProblem(422, 'This Idempotency-Key was already used with a different request body.');
+        }
+        res.setHeader('Idempotent-Replayed', 'true');
+        if (prev.status >= 400) return sendProblem(res, prev.body as Problem, prev.headers);
+        for (const [k, v] of Object.entries(prev.headers)) res.setHeader(k, v);
+        res.status(prev.status).json(prev.body);
+        return;
+      }
+    }
+    const { allowDuplicate, ...input } = body;
+    let created: lead.Lead;
+    try {
+      created = await call(req, () =>
+        client.createLead({ lead: leadInputToProto(input), allowDuplicate: allowDuplicate ?? false }, opts(req)),
+      );
+    } catch (err) {
+      if (idemKey && err instanceof HttpProblem && err.problem.status < 500) {
+        deps.idempotency.set(idemKey, { bodyHash, status: err.problem.status, headers: err.headers, body: err.problem });
+      }
+      throw err;
+    }
+    const json = leadToJson(created);
+    const headers = { Location: `/api/v1/leads/${encodeURIComponent(created.id)}`, ETag: `"${json.version}"` };
+    if (idemKey) deps.idempotency.set(idemKey, { bodyHash, status: 201, headers, body: json });
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(201).json(json);
+  });
+
+  r.get('/leads', requireRole(...ROLES.leadUsers), validate({ query: ListQuery }), async (req, res) => {
+    const q = res.locals.query as z.infer<typeof ListQuery>;
+    const ownerId = q.ownerId === 'me' ? actorOf(req).userId : (q.ownerId ?? '');
+    const reply = await call(req, () =>
+      client.listLeads(
+        lead.ListLeadsRequest.fromPartial({
+          statuses: q.status.map(statusToProto),
+          ownerId,
+          source: q.source ?? '',
+          region: q.region ?? '',
+          industry: q.industry ?? '',
+          createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined,
+          createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
+          query: q.q ?? '',
+          sort: q.sort ?? '',
+          page: { limit: q.limit, cursor: q.cursor ?? '' },
+        }),
+        opts(req),
+      ),
+    );
+    res.json({ items: reply.leads.map(leadToJson), nextCursor: reply.page?.nextCursor || null });
+  });
+
+  r.get('/leads/:id', requireRole(...ROLES.leadUsers), validate({ params: IdParams }), async (req, res) => {
+    const { id } = res.locals.params as z.infer<typeof IdParams>;
+    sendLead(res, await call(req, () => client.getLead({ id }, opts(req))));
+  });
+
+  r.patch('/leads/:id', requireRole(...ROLES.leadUsers), validate({ params: IdParams, body: PatchLeadBody }), async (req, res) => {
+    const { id } = res.locals.params as z.infer<typeof IdParams>;
+    const { ownerId, teamId, ...fields } = res.locals.body as z.infer<typeof PatchLeadBody>;
+    const reassign = ownerId !== undefined || teamId !== undefined;
+    if (reassign && !hasAnyRole(actorOf(req), ROLES.reassign)) {
+      throw new HttpProblem(403, 'Only sales managers and admins may reassign leads.');
+    }
+    const hasFields = Object.values(fields).some((v) => v !== undefined);
+    if (!hasFields && !reassign) throw new HttpProblem(400, 'The patch changes nothing.');
+    let version = expectedVersion(req);
+    let result: lead.Lead | undefined;
+    if (hasFields) {
+      result = await call(req, () =>
+        client.updateLead({ id, expectedVersion: version, patch: leadPatchToProto(fields) }, opts(req)),
+      );
+      version = result.version;
+    }
+    if (reassign) {
+      result = await call(req, () =>
+        client.assignLead(
+          { id, expectedVersion: version, ownerId: ownerId ?? '', teamId: teamId ?? '', reason: 'reassigned via PATCH' },
+          opts(req),
+        ),
+      );
+    }
+    sendLead(res, result as lead.Lead);
+  });
+
+  r.post('/leads/:id/status', requireRole(...ROLES.leadUsers), validate({ params: IdParams, body: StatusBody }), async (req, res) => {
+    const { id } = res.locals.params as z.infer<typeof IdParams>;
+    const body = res.locals.body as z.infer<typeof StatusBody>;
+    if (body.status === 'disqualified' && !body.reason?.trim()) {
+      throw new HttpProblem(400, 'A reason is required to disqualify a lead.', {
+        errors: [{ field: 'reason', message: 'required when status is disqualified' }],
+      });
+    }
+    const expected = expectedVersion(req);
+    sendLead(
+      res,
+      await call(req, () =>
+        client.changeLeadStatus(
+          { id, expectedVersion: expected, status: statusToProto(body.status), reason: body.reason ?? '' },
+          opts(req),
+        ),
+      ),
+    );
+  });
+
+  r.post('/leads/:id/assign', requireRole(...ROLES.reassign), validate({ params: IdParams, body: AssignBody }), async (req, res) => {
+    const { id } = res.locals.params as z.infer<typeof IdParams>;
+    const body = res.locals.body as z.infer<typeof AssignBody>;
+    const expected = expectedVersion(req);
+    sendLead(
+      res,
+      await call(req, () =>
+        client.assignLead(
+          { id, expectedVersion: expected, ownerId: body.ownerId ?? '', teamId: body.teamId ?? '', reason: body.reason },
+          opts(req),
+        ),
+      ),
+    );
+  });
+
+  r.post(
+    '/leads/import',
+    requireRole(...ROLES.import),
+    (req, _res, next) => {
+      if (!req.is('text/csv')) return next(new HttpProblem(415, 'The import expects a text/csv body.'));
+      next();
+    },
+    express.text({ type: 'text/csv', limit: deps.importBodyLimit }),
+    validate({ query: ImportQuery }),
+    async (req, res) => {
+      const q = res.locals.query as z.infer<typeof ImportQuery>;
+      const allowDuplicates = q.allowDuplicates === 'true';
+      if (allowDuplicates && !hasAnyRole(actorOf(req), ROLES.allowDuplicate)) {
+        throw new HttpProblem(403, 'Only sales managers and admins may import duplicates.');
+      }
+      const parsed = parseImportCsv(typeof req.body === 'string' ? req.body : '');
+      const reply = parsed.rows.length
+        ? await call(req, () =>
+            client.importLeads({ rows: parsed.rows.map((r) => r.input), allowDuplicates }, opts(req)),
+          )
+        : lead.ImportLeadsResponse.fromPartial({});
+      const json = importToJson(reply, camelPath);
+      // Service rows are numbered 1..n over the rows we sent; map back to CSV data row numbers.
+      const results = json.results.map((x) => ({ ...x, row: parsed.rows[x.row - 1]?.row ?? x.row }));
+      for (const rej of parsed.rejected) results.push({ row: rej.row, outcome: 'rejected', errors: rej.errors });
+      results.sort((a, b) => a.row - b.row);
+      res.json({ ...json, rejected: json.rejected + parsed.rejected.length, results });
+    },
+  );
+
+  r.get('/lead-assignment-rules', requireRole(...ROLES.readRules), async (req, res) => {
+    const rules = await call(req, () => client.getAssignmentRules({}, opts(req)));
+    setEtag(res, rules.version);
+    res.json(rulesToJson(rules));
+  });
+
+  r.put('/lead-assignment-rules', requireRole(...ROLES.writeRules), validate({ body: AssignmentRulesBody }), async (req, res) => {
+    const body = res.locals.body as z.infer<typeof AssignmentRulesBody>;
+    const expected = expectedVersion(req);
+    const rules = await call(req, () =>
+      client.putAssignmentRules({ rules: rulesToProto(body), expectedVersion: expected }, opts(req)),
+    );
+    setEtag(res, rules.version);
+    res.json(rulesToJson(rules));
+  });
+
+  r.get('/lead-scoring', requireRole(...ROLES.readRules), async (req, res) => {
+    const model = await call(req, () => client.getScoringModel({}, opts(req)));
+    setEtag(res, model.version);
+    res.json(scoringToJson(model));
+  });
+
+  r.put('/lead-scoring', requireRole(...ROLES.writeRules), validate({ body: ScoringModelBody }), async (req, res) => {
+    const body = res.locals.body as z.infer<typeof ScoringModelBody>;
+    const expected = expectedVersion(req);
+    const model = await call(req, () =>
+      client.putScoringModel({ model: scoringToProto(body), expectedVersion: expected }, opts(req)),
+    );
+    setEtag(res, model.version);
+    res.json(scoringToJson(model));
+  });
+
+  return r;
+}

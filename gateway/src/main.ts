@@ -1,0 +1,64 @@
+import { telemetry } from './telemetry';
+import { createLogger, loadConfig } from '@crm/kit';
+import { buildApp } from './app';
+import { createKeycloakVerifier } from './auth';
+import { gatewayEnv } from './config';
+import { connectLead } from './grpc';
+
+async function main(): Promise<void> {
+  const env = loadConfig(gatewayEnv);
+  const logger = createLogger('gateway', env.LOG_LEVEL);
+  const lead = connectLead(env.LEAD_GRPC_ADDR);
+  const app = buildApp({
+    config: {
+      grpcDeadlineMs: env.GRPC_DEADLINE_MS,
+      bodyLimit: env.BODY_LIMIT,
+      importBodyLimit: env.IMPORT_BODY_LIMIT,
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    },
+    logger,
+    leadClient: lead.client,
+    verifyToken: createKeycloakVerifier({ url: env.KEYCLOAK_URL, realm: env.KEYCLOAK_REALM, audience: env.KEYCLOAK_AUDIENCE }),
+    audience: env.KEYCLOAK_AUDIENCE,
+    leadReady: () => lead.ready(1000),
+  });
+  const server = app.listen(env.PORT, env.HOST, () => {
+    logger.info({ host: env.HOST, port: env.PORT }, 'gateway listening');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'gateway could not listen');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.warn('shutdown timed out; closing remaining connections');
+      server.closeAllConnections();
+    }, env.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    // Stop accepting, let in-flight requests finish, then release the channel and telemetry.
+    server.close(() => {
+      server.closeIdleConnections();
+      lead.close();
+      telemetry
+        .shutdown()
+        .catch(() => undefined)
+        .finally(() => {
+          logger.info('stopped');
+          process.exit(0);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

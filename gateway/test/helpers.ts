@@ -1,0 +1,100 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pino from 'pino';
+import { lead } from '@crm/proto';
+import { buildApp } from '../src/app';
+import { InvalidTokenError, type TokenClaims } from '../src/auth';
+import type { LeadClient } from '../src/grpc';
+
+export const AUDIENCE = 'crm-api';
+
+const claims = (sub: string, roles: string[], extra: Partial<TokenClaims> = {}): TokenClaims => ({
+  sub,
+  preferred_username: sub,
+  realm_access: { roles },
+  groups: ['sales-east'],
+  aud: ['crm-api', 'account'],
+  azp: 'crm-cli',
+  typ: 'Bearer',
+  ...extra,
+});
+
+/** Fake verifier: the "token" names a user. */
+export const TOKENS: Record<string, TokenClaims> = {
+  rep: claims('u-rep', ['sales-rep']),
+  manager: claims('u-manager', ['sales-manager']),
+  admin: claims('u-admin', ['crm-admin']),
+  integrator: claims('u-int', ['integrator'], { groups: undefined, azp: 'crm-integrator' }),
+  agent: claims('u-agent', ['support-agent']),
+  wrongaud: claims('u-rep', ['sales-rep'], { aud: 'account' }),
+};
+
+export function sampleLead(over: Partial<lead.Lead> = {}): lead.Lead {
+  return lead.Lead.fromPartial({
+    id: 'L1',
+    version: '1',
+    lastName: 'Doe',
+    company: 'ACME',
+    status: lead.LeadStatus.LEAD_STATUS_NEW,
+    created: { actorId: 'u-rep', at: new Date('2026-01-01T00:00:00Z') },
+    updated: { actorId: 'u-rep', at: new Date('2026-01-01T00:00:00Z') },
+    ...over,
+  });
+}
+
+export type FakeLeadClient = { [K in keyof LeadClient]: jest.Mock };
+
+export function fakeLeadClient(): FakeLeadClient {
+  const names: (keyof LeadClient)[] = [
+    'createLead',
+    'getLead',
+    'listLeads',
+    'updateLead',
+    'changeLeadStatus',
+    'assignLead',
+    'importLeads',
+    'getAssignmentRules',
+    'putAssignmentRules',
+    'getScoringModel',
+    'putScoringModel',
+  ];
+  return Object.fromEntries(names.map((n) => [n, jest.fn()])) as unknown as FakeLeadClient;
+}
+
+export interface Harness {
+  url: string;
+  client: FakeLeadClient;
+  close(): Promise<void>;
+}
+
+export async function startApp(opts: { ready?: boolean; rateLimitPerMinute?: number } = {}): Promise<Harness> {
+  const client = fakeLeadClient();
+  const app = buildApp({
+    config: { grpcDeadlineMs: 1000, bodyLimit: '1mb', importBodyLimit: '10mb', rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000 },
+    logger: pino({ level: 'silent' }),
+    leadClient: client as unknown as LeadClient,
+    verifyToken: async (raw) => {
+      const c = TOKENS[raw];
+      if (!c) throw new InvalidTokenError('bad signature');
+      return c;
+    },
+    audience: AUDIENCE,
+    leadReady: async () => opts.ready ?? true,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    client,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function auth(user: string, headers: Record<string, string> = {}): Record<string, string> {
+  return { authorization: `Bearer ${user}`, ...headers };
+}
+
+export const jsonHeaders = (user: string, extra: Record<string, string> = {}) =>
+  auth(user, { 'content-type': 'application/json', ...extra });

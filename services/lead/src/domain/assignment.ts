@@ -1,0 +1,80 @@
+import { Violations } from '@crm/kit';
+import type { LeadInput } from './lead';
+
+export interface RuleMatch {
+  regions: string[];
+  industries: string[];
+  sources: string[];
+  contactLevels: string[];
+  companySizeMin?: number;
+  companySizeMax?: number;
+}
+
+/** Routes matching leads round-robin among a team's members, optionally capped by open leads per rep. */
+export interface AssignmentRule {
+  id: string;
+  name: string;
+  match: RuleMatch;
+  teamId: string;
+  members: string[];
+  maxOpenLeadsPerRep?: number;
+}
+
+export function validateAssignmentRules(rules: AssignmentRule[], defaultQueue: string): void {
+  const v = new Violations();
+  const ids = new Set<string>();
+  if (!defaultQueue.trim()) v.add('defaultQueue', 'is required');
+  rules.forEach((r, i) => {
+    const at = `rules[${i}]`;
+    if (!r.id) v.add(`${at}.id`, 'is required');
+    if (ids.has(r.id)) v.add(`${at}.id`, 'must be unique');
+    ids.add(r.id);
+    if (!r.name.trim()) v.add(`${at}.name`, 'is required');
+    if (!r.teamId) v.add(`${at}.teamId`, 'is required');
+    if (r.members.length === 0) v.add(`${at}.members`, 'needs at least one member');
+    if (new Set(r.members).size !== r.members.length) v.add(`${at}.members`, 'must not repeat a member');
+    if (r.maxOpenLeadsPerRep !== undefined && r.maxOpenLeadsPerRep < 1) v.add(`${at}.maxOpenLeadsPerRep`, 'must be at least 1');
+    const { companySizeMin: lo, companySizeMax: hi } = r.match;
+    if (lo !== undefined && hi !== undefined && lo > hi) v.add(`${at}.match.companySizeMin`, 'must not exceed companySizeMax');
+  });
+  if (rules.length > 500) v.add('rules', 'at most 500 rules');
+  v.throwIfAny();
+}
+
+const anyOf = (list: string[], value: string) => list.length === 0 || list.some((x) => x.toLowerCase() === value.toLowerCase());
+
+/** First rule that matches wins; an empty criterion matches anything. */
+export function findRule(lead: LeadInput, rules: AssignmentRule[]): AssignmentRule | undefined {
+  return rules.find((r) => {
+    const m = r.match;
+    const size = lead.companySize;
+    if (m.companySizeMin !== undefined && (size === undefined || size < m.companySizeMin)) return false;
+    if (m.companySizeMax !== undefined && (size === undefined || size > m.companySizeMax)) return false;
+    return (
+      anyOf(m.regions, lead.region) &&
+      anyOf(m.industries, lead.industry) &&
+      anyOf(m.sources, lead.source) &&
+      anyOf(m.contactLevels, lead.contactLevel)
+    );
+  });
+}
+
+/**
+ * Picks the next member in round-robin order starting at the rule's cursor, skipping members at their
+ * cap of open leads. Returns undefined when everyone is full (the lead then waits in the default queue).
+ */
+export function pickMember(
+  rule: AssignmentRule,
+  cursor: number,
+  openLeads: (userId: string) => number,
+): { member: string; nextCursor: number } | undefined {
+  const n = rule.members.length;
+  for (let i = 0; i < n; i++) {
+    const idx = (cursor + i) % n;
+    const member = rule.members[idx]!;
+    if (rule.maxOpenLeadsPerRep === undefined || openLeads(member) < rule.maxOpenLeadsPerRep) {
+      return { member, nextCursor: idx + 1 };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,108 @@
+import type { Actor } from '@crm/kit';
+import { ValidationError } from '@crm/kit';
+import { lead as pb } from '@crm/proto';
+import type { CallContext } from 'nice-grpc';
+import type { LeadInput, LeadStatus } from '../domain/lead';
+import type { LeadStore } from '../store/lead.store';
+import {
+  fromProtoInput,
+  fromProtoRules,
+  fromProtoScoring,
+  fromProtoStatus,
+  toProtoLead,
+  toProtoRules,
+  toProtoScoring,
+} from './lead.mapper';
+
+type Ctx = CallContext & { actor: Actor; requestId: string };
+
+const version = (v: string) => {
+  const n = Number(v || '0');
+  if (!Number.isSafeInteger(n) || n < 0) throw new ValidationError([{ field: 'expectedVersion', description: 'must be a non-negative integer' }]);
+  return n;
+};
+
+const status = (s: pb.LeadStatus, field = 'status'): LeadStatus => {
+  const d = fromProtoStatus(s);
+  if (!d) throw new ValidationError([{ field, description: 'is not a lead status' }]);
+  return d;
+};
+
+/** proto <-> domain only; the rules live in the domain and the store. */
+export function leadGrpc(store: LeadStore): pb.LeadServiceImplementation<Ctx> {
+  const caller = (ctx: Ctx) => ({ actor: ctx.actor, requestId: ctx.requestId });
+  return {
+    async createLead(req, ctx) {
+      return toProtoLead(await store.create(fromProtoInput(req.lead), req.allowDuplicate, caller(ctx)));
+    },
+    async getLead(req, ctx) {
+      return toProtoLead(await store.get(req.id, caller(ctx)));
+    },
+    async listLeads(req, ctx) {
+      const { leads, nextCursor } = await store.list(
+        {
+          statuses: req.statuses.map((s) => status(s, 'statuses')),
+          ownerId: req.ownerId,
+          source: req.source,
+          region: req.region,
+          industry: req.industry,
+          createdFrom: req.createdFrom,
+          createdTo: req.createdTo,
+          query: req.query,
+          sort: req.sort,
+          limit: req.page?.limit ?? 50,
+          cursor: req.page?.cursor ?? '',
+        },
+        caller(ctx),
+      );
+      return { leads: leads.map(toProtoLead), page: { nextCursor } };
+    },
+    async updateLead(req, ctx) {
+      const p = req.patch;
+      const patch: Partial<LeadInput> = {
+        firstName: p?.firstName,
+        lastName: p?.lastName,
+        email: p?.email,
+        phone: p?.phone,
+        company: p?.company,
+        title: p?.title,
+        contactLevel: p?.contactLevel,
+        region: p?.region,
+        industry: p?.industry,
+        source: p?.source,
+        companySize: p?.companySize,
+        attributes: p?.attributes,
+      };
+      return toProtoLead(await store.update(req.id, version(req.expectedVersion), patch, caller(ctx)));
+    },
+    async changeLeadStatus(req, ctx) {
+      return toProtoLead(await store.changeStatus(req.id, version(req.expectedVersion), status(req.status), req.reason, caller(ctx)));
+    },
+    async assignLead(req, ctx) {
+      return toProtoLead(await store.assign(req.id, version(req.expectedVersion), req.ownerId, req.teamId, req.reason, caller(ctx)));
+    },
+    async importLeads(req, ctx) {
+      const rows = await store.import(req.rows.map(fromProtoInput), req.allowDuplicates, caller(ctx));
+      const outcome = { created: pb.ImportOutcome.IMPORT_OUTCOME_CREATED, duplicate: pb.ImportOutcome.IMPORT_OUTCOME_DUPLICATE, rejected: pb.ImportOutcome.IMPORT_OUTCOME_REJECTED };
+      return {
+        results: rows.map((r) => ({ row: r.row, outcome: outcome[r.outcome], leadId: r.leadId ?? '', existingLeadId: r.existingLeadId ?? '', violations: r.violations })),
+        created: rows.filter((r) => r.outcome === 'created').length,
+        duplicates: rows.filter((r) => r.outcome === 'duplicate').length,
+        rejected: rows.filter((r) => r.outcome === 'rejected').length,
+      };
+    },
+    async getAssignmentRules() {
+      return toProtoRules(await store.getAssignmentRules());
+    },
+    async putAssignmentRules(req, ctx) {
+      const { rules, defaultQueue } = fromProtoRules(req.rules);
+      return toProtoRules(await store.putAssignmentRules(rules, defaultQueue, version(req.expectedVersion), caller(ctx)));
+    },
+    async getScoringModel() {
+      return toProtoScoring(await store.getScoring());
+    },
+    async putScoringModel(req, ctx) {
+      return toProtoScoring(await store.putScoring(fromProtoScoring(req.model), version(req.expectedVersion), caller(ctx)));
+    },
+  };
+}

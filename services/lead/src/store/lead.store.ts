@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Actor,
+  canSee,
+  ConflictError,
+  DuplicateError,
+  ForbiddenError,
+  hasRole,
+  NotFoundError,
+  type OutboxEntry,
+  Roles,
+  ValidationError,
+  VersionMismatchError,
+  visibilityFilter,
+  Violations,
+  type FieldViolation,
+} from '@crm/kit';
+import { type AssignmentRule, findRule, pickMember, validateAssignmentRules } from '../domain/assignment';
+import { checkTransition, dedupeKeys, type LeadInput, type LeadStatus, normaliseLeadInput, OPEN_STATUSES } from '../domain/lead';
+import { scoreLead, type ScoringRule, validateScoringRules } from '../domain/scoring';
+import { LeadEvents } from '../events/lead-events';
+import type { AssignmentRecord, LeadDoc, LeadModels, SettingsDoc } from './lead.model';
+
+export interface Caller {
+  actor: Actor;
+  requestId: string;
+}
+
+export interface ListQuery {
+  statuses: LeadStatus[];
+  ownerId: string;
+  source: string;
+  region: string;
+  industry: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  query: string;
+  sort: string;
+  limit: number;
+  cursor: string;
+}
+
+const SORTS: Record<string, keyof LeadDoc> = { createdAt: 'createdAt', score: 'score', lastName: 'lastName', company: 'company' };
+const DEFAULT_QUEUE = 'unassigned';
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const searchText = (l: LeadInput) => [l.firstName, l.lastName, l.email, l.company].join(' ').toLowerCase();
+
+export interface ImportRow {
+  row: number;
+  outcome: 'created' | 'duplicate' | 'rejected';
+  leadId?: string;
+  existingLeadId?: string;
+  violations: FieldViolation[];
+}
+
+/** The lead use cases over mongoose: each change is one single-document write carrying its events. */
+export class LeadStore {
+  constructor(
+    private readonly m: LeadModels,
+    private readonly onWrite: () => void = () => undefined,
+  ) {}
+
+  async create(input: LeadInput, allowDuplicate: boolean, c: Caller): Promise<LeadDoc> {
+    if (allowDuplicate && !hasRole(c.actor, Roles.manager, Roles.admin)) {
+      throw new ForbiddenError('only a sales manager or an admin may create a duplicate lead');
+    }
+    const lead = normaliseLeadInput(input);
+    const keys = dedupeKeys(lead);
+    if (!allowDuplicate) await this.rejectDuplicate(keys);
+    const doc = await this.newLead(lead, keys, c, await this.scoringRules(), await this.assignmentSettings());
+    await this.m.Lead.create(doc);
+    this.onWrite();
+    return doc;
+  }
+
+  async get(id: string, c: Caller): Promise<LeadDoc> {
+    const doc = await this.m.Lead.findById(id, { outbox: 0 }).lean<LeadDoc>();
+    // A lead the caller may not see is reported as missing, so ids leak nothing.
+    if (!doc || !canSee(c.actor, doc)) throw new NotFoundError('lead', id);
+    return doc;
+  }
+
+  async list(q: ListQuery, c: Caller): Promise<{ leads: LeadDoc[]; nextCursor: string }> {
+    const and: Record<string, unknown>[] = [];
+    const visible = visibilityFilter(c.actor);
+    if (visible) and.push(visible);
+    if (q.statuses.length) and.push({ status: { $in: q.statuses } });
+    if (q.ownerId) and.push({ ownerId: q.ownerId });
+    if (q.source) and.push({ source: q.source.toLowerCase() });
+    if (q.region) and.push({ region: q.region });
+    if (q.industry) and.push({ industry: q.industry });
+    if (q.createdFrom) and.push({ createdAt: { $gte: q.createdFrom } });
+    if (q.createdTo) and.push({ createdAt: { $lt: q.createdTo } });
+    if (q.query) and.push({ searchText: { $regex: escapeRegex(q.query.toLowerCase().slice(0, 100)) } });
+    const desc = q.sort.startsWith('-') || q.sort === '';
+    const field = SORTS[q.sort.replace(/^-/, '') || 'createdAt'];
+    if (!field) throw new ValidationError([{ field: 'sort', description: `must be one of ${Object.keys(SORTS).join(', ')} with an optional -` }]);
+    if (q.cursor) and.push(this.afterCursor(q.cursor, field, desc));
+    const limit = Math.min(Math.max(q.limit || 50, 1), 200);
+    const dir = desc ? -1 : 1;
+    const leads = await this.m.Lead.find(and.length ? { $and: and } : {}, { outbox: 0 })
+      .sort({ [field]: dir, _id: dir })
+      .limit(limit + 1)
+      .lean<LeadDoc[]>();
+    const more = leads.length > limit;
+    const page = leads.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = more && last ? Buffer.from(JSON.stringify([last[field], last._id])).toString('base64url') : '';
+    return { leads: page, nextCursor };
+  }
+
+  async update(id: string, expectedVersion: number, patch: Partial<LeadInput>, c: Caller): Promise<LeadDoc> {
+    const current = await this.editable(id, expectedVersion, c);
+    const merged = normaliseLeadInput({ ...current, ...stripUndefined(patch), attributes: mergeAttributes(current, patch.attributes) });
+    const keys = dedupeKeys(merged);
+    await this.rejectDuplicate(keys, id);
+    const changed = (Object.keys(merged) as (keyof LeadInput)[]).filter(
+      (k) => JSON.stringify(merged[k]) !== JSON.stringify(k === 'attributes' ? attributesOf(current) : current[k]),
+    );
+    const score = scoreLead(merged, await this.scoringRules());
+    return this.save(current, { ...merged, dedupeKeys: keys, searchText: searchText(merged), score }, c, (next) =>
+      changed.length ? [LeadEvents.updated(next, changed, c.actor, c.requestId)] : [],
+    );
+  }
+
+  async changeStatus(id: string, expectedVersion: number, to: LeadStatus, reason: string, c: Caller): Promise<LeadDoc> {
+    const current = await this.editable(id, expectedVersion, c);
+    checkTransition(current.status, to, reason);
+    const set = { status: to, disqualifyReason: to === 'disqualified' ? reason.trim() : '' };
+    return this.save(current, set, c, (next) => [LeadEvents.statusChanged(next, current.status, reason, c.actor, c.requestId)]);
+  }
+
+  async assign(id: string, expectedVersion: number, ownerId: string, teamId: string, reason: string, c: Caller): Promise<LeadDoc> {
+    if (!hasRole(c.actor, Roles.manager, Roles.admin)) throw new ForbiddenError('only a sales manager or an admin may reassign a lead');
+    const v = new Violations();
+    if (!ownerId && !teamId) v.add('ownerId', 'an owner or a team is required');
+    if (!reason.trim()) v.add('reason', 'is required');
+    v.throwIfAny();
+    const current = await this.editable(id, expectedVersion, c);
+    // A manager hands leads over within their own teams; an admin anywhere.
+    const team = teamId || current.teamId;
+    if (!hasRole(c.actor, Roles.admin) && !c.actor.teams.includes(team)) throw new ForbiddenError('a manager assigns within their own team');
+    const record: AssignmentRecord = { ownerId, teamId: team, queue: ownerId ? '' : DEFAULT_QUEUE, assignedBy: c.actor.userId, reason: reason.trim(), ruleId: '', at: new Date() };
+    const set = { ownerId, teamId: team, queue: record.queue, assignments: [...current.assignments, record] };
+    return this.save(current, set, c, (next) => [LeadEvents.assigned(next, current.ownerId, c.actor, c.requestId)]);
+  }
+
+  /** Validates every row, stores the good ones, and reports each row; bad rows leave nothing behind. */
+  async import(rows: LeadInput[], allowDuplicates: boolean, c: Caller): Promise<ImportRow[]> {
+    if (!hasRole(c.actor, Roles.manager, Roles.admin, Roles.integrator)) throw new ForbiddenError('import needs a manager, admin or integrator');
+    if (allowDuplicates && !hasRole(c.actor, Roles.manager, Roles.admin)) throw new ForbiddenError('only a sales manager or an admin may import duplicates');
+    if (rows.length > 10_000) throw new ValidationError([{ field: 'rows', description: 'at most 10000 rows per import' }]);
+    const [scoring, assignment] = [await this.scoringRules(), await this.assignmentSettings()];
+    const results: ImportRow[] = [];
+    const prepared: { index: number; lead: LeadInput; keys: string[] }[] = [];
+    rows.forEach((raw, i) => {
+      try {
+        const lead = normaliseLeadInput(raw);
+        prepared.push({ index: i, lead, keys: dedupeKeys(lead) });
+        results[i] = { row: i + 1, outcome: 'created', violations: [] };
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        results[i] = { row: i + 1, outcome: 'rejected', violations: err.violations };
+      }
+    });
+    const existing = new Map<string, string>();
+    if (!allowDuplicates) {
+      const allKeys = prepared.flatMap((p) => p.keys);
+      for (let i = 0; i < allKeys.length; i += 2000) {
+        const found = await this.m.Lead.find({ dedupeKeys: { $in: allKeys.slice(i, i + 2000) } }, { dedupeKeys: 1 }).lean<LeadDoc[]>();
+        for (const f of found) for (const k of f.dedupeKeys) existing.set(k, f._id);
+      }
+    }
+    const docs: LeadDoc[] = [];
+    for (const p of prepared) {
+      const dup = allowDuplicates ? undefined : p.keys.map((k) => existing.get(k)).find(Boolean);
+      const result = results[p.index]!;
+      if (dup) {
+        Object.assign(result, { outcome: 'duplicate', existingLeadId: dup });
+        continue;
+      }
+      const doc = await this.newLead(p.lead, p.keys, c, scoring, assignment);
+      // Later rows of the same file are duplicates of this one.
+      for (const k of p.keys) existing.set(k, doc._id);
+      result.leadId = doc._id;
+      docs.push(doc);
+    }
+    for (let i = 0; i < docs.length; i += 1000) {
+      await this.m.Lead.insertMany(docs.slice(i, i + 1000), { ordered: false, lean: true });
+    }
+    this.onWrite();
+    return results;
+  }
+
+  async getAssignmentRules(): Promise<SettingsDoc> {
+    return this.assignmentSettings();
+  }
+
+  async putAssignmentRules(rules: AssignmentRule[], defaultQueue: string, expectedVersion: number, c: Caller): Promise<SettingsDoc> {
+    if (!hasRole(c.actor, Roles.admin)) throw new ForbiddenError('only an admin changes assignment rules');
+    validateAssignmentRules(rules, defaultQueue);
+    return this.putSettings('assignment', { rules, defaultQueue }, expectedVersion, c);
+  }
+
+  async getScoring(): Promise<SettingsDoc> {
+    return (await this.m.Settings.findById('scoring').lean<SettingsDoc>()) ?? { _id: 'scoring', version: 0, rules: [] };
+  }
+
+  async putScoring(rules: ScoringRule[], expectedVersion: number, c: Caller): Promise<SettingsDoc> {
+    if (!hasRole(c.actor, Roles.admin)) throw new ForbiddenError('only an admin changes the scoring model');
+    validateScoringRules(rules);
+    return this.putSettings('scoring', { rules }, expectedVersion, c);
+  }
+
+  private async putSettings(id: 'assignment' | 'scoring', set: Partial<SettingsDoc>, expectedVersion: number, c: Caller) {
+    const current = await this.m.Settings.findById(id).lean<SettingsDoc>();
+    const version = current?.version ?? 0;
+    if (expectedVersion && expectedVersion !== version) throw new VersionMismatchError(expectedVersion, version);
+    const next = { ...set, version: version + 1, updatedAt: new Date(), updatedBy: c.actor.userId };
+    const res = current
+      ? await this.m.Settings.updateOne({ _id: id, version }, { $set: next })
+      : await this.m.Settings.create({ _id: id, cursors: {}, ...next }).then(() => ({ matchedCount: 1 }));
+    if (res.matchedCount !== 1) throw new VersionMismatchError(expectedVersion || version, version + 1);
+    return (await this.m.Settings.findById(id).lean<SettingsDoc>())!;
+  }
+
+  private async scoringRules(): Promise<ScoringRule[]> {
+    return (await this.getScoring()).rules as ScoringRule[];
+  }
+
+  private async assignmentSettings(): Promise<SettingsDoc> {
+    return (
+      (await this.m.Settings.findById('assignment').lean<SettingsDoc>()) ?? {
+        _id: 'assignment',
+        version: 0,
+        rules: [],
+        defaultQueue: DEFAULT_QUEUE,
+      }
+    );
+  }
+
+  private async rejectDuplicate(keys: string[], exceptId?: string): Promise<void> {
+    if (keys.length === 0) return;
+    const filter = exceptId ? { dedupeKeys: { $in: keys }, _id: { $ne: exceptId } } : { dedupeKeys: { $in: keys } };
+    const existing = await this.m.Lead.findOne(filter, { _id: 1, dedupeKeys: 1 }).lean<LeadDoc>();
+    if (existing) {
+      const on = keys.find((k) => existing.dedupeKeys.includes(k))?.split(':')[0] ?? 'email';
+      throw new DuplicateError(`a lead with the same ${on} already exists`, 'DUPLICATE_LEAD', { existing_lead_id: existing._id, matched_on: on });
+    }
+  }
+
+  /**
+   * A rep's own lead stays with the rep; anything else (integrations, imports, managers) is routed by the
+   * assignment rules, and waits in the default queue when no rule matches or every member is at the cap.
+   */
+  private async newLead(lead: LeadInput, keys: string[], c: Caller, scoring: ScoringRule[], settings: SettingsDoc): Promise<LeadDoc> {
+    const now = new Date();
+    let record: AssignmentRecord;
+    if (hasRole(c.actor, Roles.rep) && !hasRole(c.actor, Roles.manager, Roles.admin, Roles.integrator)) {
+      record = { ownerId: c.actor.userId, teamId: c.actor.teams[0] ?? '', queue: '', assignedBy: c.actor.userId, reason: 'created by the owner', ruleId: '', at: now };
+    } else {
+      record = await this.route(lead, settings, c, now);
+    }
+    const doc: LeadDoc = {
+      _id: randomUUID(),
+      version: 1,
+      ...lead,
+      status: 'new',
+      disqualifyReason: '',
+      ownerId: record.ownerId,
+      teamId: record.teamId,
+      queue: record.queue,
+      score: scoreLead(lead, scoring),
+      assignments: [record],
+      dedupeKeys: keys,
+      searchText: searchText(lead),
+      createdAt: now,
+      createdBy: c.actor.userId,
+      updatedAt: now,
+      updatedBy: c.actor.userId,
+      outbox: [],
+    };
+    doc.outbox = [LeadEvents.created(doc, c.actor, c.requestId), LeadEvents.assigned(doc, '', c.actor, c.requestId)];
+    return doc;
+  }
+
+  private async route(lead: LeadInput, settings: SettingsDoc, c: Caller, at: Date): Promise<AssignmentRecord> {
+    const queue = settings.defaultQueue || DEFAULT_QUEUE;
+    const rule = findRule(lead, settings.rules as AssignmentRule[]);
+    if (!rule) return { ownerId: '', teamId: '', queue, assignedBy: 'system', reason: 'no assignment rule matched', ruleId: '', at };
+    // The cursor moves atomically, so concurrent creates spread across members.
+    const prev = await this.m.Settings.findOneAndUpdate({ _id: 'assignment' }, { $inc: { [`cursors.${rule.id}`]: 1 } }, { new: false }).lean<SettingsDoc>();
+    const cursor = prev?.cursors?.[rule.id] ?? 0;
+    const open = new Map<string, number>();
+    if (rule.maxOpenLeadsPerRep !== undefined) {
+      for (const m of rule.members) open.set(m, await this.m.Lead.countDocuments({ ownerId: m, status: { $in: OPEN_STATUSES } }));
+    }
+    const pick = pickMember(rule, cursor, (m) => open.get(m) ?? 0);
+    if (!pick) return { ownerId: '', teamId: rule.teamId, queue, assignedBy: 'system', reason: `every member of rule ${rule.name} is at the cap`, ruleId: rule.id, at };
+    return { ownerId: pick.member, teamId: rule.teamId, queue: '', assignedBy: 'system', reason: `rule ${rule.name}`, ruleId: rule.id, at };
+  }
+
+  private async editable(id: string, expectedVersion: number, c: Caller): Promise<LeadDoc> {
+    const current = await this.get(id, c);
+    if (expectedVersion && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
+    if (current.status === 'converted') throw new ConflictError('a converted lead is read-only');
+    return current;
+  }
+
+  /** Compare-and-set on the version: the change, its audit stamp and its events land together or not at all. */
+  private async save(current: LeadDoc, set: Partial<LeadDoc>, c: Caller, events: (next: LeadDoc) => OutboxEntry[]): Promise<LeadDoc> {
+    const next: LeadDoc = { ...current, ...set, version: current.version + 1, updatedAt: new Date(), updatedBy: c.actor.userId };
+    const outbox = events(next);
+    const res = await this.m.Lead.updateOne(
+      { _id: current._id, version: current.version },
+      { $set: { ...set, version: next.version, updatedAt: next.updatedAt, updatedBy: next.updatedBy }, $push: { outbox: { $each: outbox } } },
+    );
+    if (res.matchedCount !== 1) {
+      const now = await this.m.Lead.findById(current._id, { version: 1 }).lean<LeadDoc>();
+      throw new VersionMismatchError(current.version, now?.version ?? current.version);
+    }
+    this.onWrite();
+    return next;
+  }
+
+  private afterCursor(cursor: string, field: string, desc: boolean): Record<string, unknown> {
+    let value: unknown, id: unknown;
+    try {
+      [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    } catch {
+      throw new ValidationError([{ field: 'cursor', description: 'is not a cursor this API returned' }]);
+    }
+    if (typeof id !== 'string' || (value !== null && typeof value === 'object')) {
+      throw new ValidationError([{ field: 'cursor', description: 'is not a cursor this API returned' }]);
+    }
+    const v = field === 'createdAt' && typeof value === 'string' ? new Date(value) : value;
+    const op = desc ? '$lt' : '$gt';
+    return { $or: [{ [field]: { [op]: v } }, { [field]: v, _id: { [op]: id } }] };
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function attributesOf(d: LeadDoc): Record<string, string> {
+  return d.attributes instanceof Map ? Object.fromEntries(d.attributes as Map<string, string>) : { ...(d.attributes ?? {}) };
+}
+
+/** In a patch an empty value removes the attribute. */
+function mergeAttributes(d: LeadDoc, patch?: Record<string, string>): Record<string, string> {
+  const out = attributesOf(d);
+  for (const [k, v] of Object.entries(patch ?? {})) {
+    if (v === '') delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
