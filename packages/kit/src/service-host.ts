@@ -58,7 +58,7 @@ export async function runService<S extends z.ZodRawShape>(def: ServiceDefinition
   const db = await connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
   let nc: NatsConnection | undefined;
   const grpc = createGrpcServer({ logger, maxCallMs: config.GRPC_MAX_CALL_MS, descriptorSet: def.descriptorSet });
-  const ctx = { config, logger, db, grpc, nats: () => nc! } as ServiceContext<z.infer<z.ZodObject<S>>>; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+  const ctx = { config, logger, db, grpc, nats: () => nc! } as ServiceContext<z.infer<z.ZodObject<S>>>;  
   const { services, outboxModels, onReady } = await def.setup(ctx);
   await ensureIndexes(db);
   grpc.finish(services);
@@ -66,7 +66,7 @@ export async function runService<S extends z.ZodRawShape>(def: ServiceDefinition
   logger.info({ port }, 'grpc listening');
 
   // NATS may be down: the service still takes writes (the outbox keeps the events) and goes SERVING.
-  const relay = new OutboxRelay(outboxModels, () => nc!.jetstream(), logger); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+  const relay = new OutboxRelay(outboxModels, () => nc!.jetstream(), logger);  
   const natsReady = connectNats(config.NATS_URL, def.name, logger).then(async (c) => {
     nc = c;
     for (const s of def.streams) await ensureStream(c, s);
