@@ -1,7 +1,7 @@
 import { ClientError, Status } from 'nice-grpc';
 import { RichClientError, ErrorInfo, BadRequest } from 'nice-grpc-error-details';
 import { lead } from '@crm/proto';
-import { auth, jsonHeaders, sampleLead, startApp, type Harness } from './helpers';
+import { auth, json, jsonHeaders, sampleLead, startApp, type Harness } from './helpers';
 
 let h: Harness;
 beforeEach(async () => {
@@ -23,7 +23,7 @@ describe('authentication and roles', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(PROBLEM);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({ status: 401, title: 'Unauthorized' });
     expect(body.type).toBeDefined();
   });
@@ -74,7 +74,7 @@ describe('input validation', () => {
     const res = await post('/api/v1/leads', '{"lastName": {"$gt": ""}}', jsonHeaders('rep'));
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(PROBLEM);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.errors[0].field).toBe('lastName');
     expect(h.client.createLead).not.toHaveBeenCalled();
   });
@@ -88,7 +88,7 @@ describe('input validation', () => {
     const res = await post('/api/v1/leads', '{"lastName": ', jsonHeaders('rep'));
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(PROBLEM);
-    expect(JSON.stringify(await res.json())).not.toMatch(/at .*\.js/);
+    expect(JSON.stringify(await json(res))).not.toMatch(/at .*\.js/);
   });
 
   it('answers 413 for a 3 MB body', async () => {
@@ -109,7 +109,7 @@ describe('input validation', () => {
     h.client.listLeads.mockResolvedValue({ leads: [sampleLead()], page: { nextCursor: 'c2' } });
     const ok = await fetch(`${h.url}/api/v1/leads?status=new,working&ownerId=me&limit=10`, { headers: auth('rep') });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ items: [{ id: 'L1', status: 'new', version: 1 }], nextCursor: 'c2' });
+    expect(await json(ok)).toMatchObject({ items: [{ id: 'L1', status: 'new', version: 1 }], nextCursor: 'c2' });
     const [req] = h.client.listLeads.mock.calls[0];
     expect(req.ownerId).toBe('u-rep');
     expect(req.statuses).toEqual([lead.LeadStatus.LEAD_STATUS_NEW, lead.LeadStatus.LEAD_STATUS_WORKING]);
@@ -132,7 +132,7 @@ describe('gRPC error mapping', () => {
     const res = await post('/api/v1/leads', '{"lastName":"Doe","email":"a@b.c"}', jsonHeaders('rep'));
     expect(res.status).toBe(409);
     expect(res.headers.get('content-type')).toMatch(PROBLEM);
-    expect(await res.json()).toMatchObject({ status: 409, existingLeadId: 'L0' });
+    expect(await json(res)).toMatchObject({ status: 409, existingLeadId: 'L0' });
   });
 
   it('maps ABORTED VERSION_MISMATCH to 412 and passes If-Match as expected_version', async () => {
@@ -153,7 +153,7 @@ describe('gRPC error mapping', () => {
     const res = await fetch(`${h.url}/api/v1/leads/L1`, { headers: auth('rep') });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect((await res.json()).detail).not.toMatch(/ECONNREFUSED/);
+    expect((await json(res)).detail).not.toMatch(/ECONNREFUSED/);
   });
 
   it('maps INVALID_ARGUMENT field violations, NOT_FOUND, FAILED_PRECONDITION, DEADLINE_EXCEEDED and others', async () => {
@@ -164,7 +164,7 @@ describe('gRPC error mapping', () => {
     );
     const bad = await post('/api/v1/leads', '{"lastName":"Doe","contactLevel":"x"}', jsonHeaders('rep'));
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors).toEqual([{ field: 'contactLevel', message: 'unknown level' }]);
+    expect((await json(bad)).errors).toEqual([{ field: 'contactLevel', message: 'unknown level' }]);
 
     const cases: [Status, number][] = [
       [Status.NOT_FOUND, 404],
@@ -177,7 +177,7 @@ describe('gRPC error mapping', () => {
       h.client.getLead.mockRejectedValueOnce(new ClientError('/x', code, 'secret internal detail'));
       const res = await fetch(`${h.url}/api/v1/leads/L1`, { headers: auth('rep') });
       expect(res.status).toBe(http);
-      if (http === 502) expect((await res.json()).detail).not.toMatch(/secret/);
+      if (http === 502) expect((await json(res)).detail).not.toMatch(/secret/);
     }
   });
 });
@@ -192,7 +192,7 @@ describe('create, idempotency and import', () => {
     expect(first.headers.get('etag')).toBe('"1"');
     const again = await post('/api/v1/leads', '{"lastName":"Doe"}', headers);
     expect(again.status).toBe(201);
-    expect(await again.json()).toMatchObject({ id: 'L9' });
+    expect(await json(again)).toMatchObject({ id: 'L9' });
     expect(h.client.createLead).toHaveBeenCalledTimes(1);
     const other = await post('/api/v1/leads', '{"lastName":"Smith"}', headers);
     expect(other.status).toBe(422);
@@ -213,7 +213,7 @@ describe('create, idempotency and import', () => {
     const csv = 'firstName,lastName,email,companySize\nAda,Lovelace,ada@x.io,10\nBob,Dup,dup@x.io,\nCy,Bad,c@x.io,many\n';
     const res = await post('/api/v1/leads/import', csv, auth('manager', { 'content-type': 'text/csv' }));
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({ created: 1, duplicates: 1, rejected: 1 });
     expect(body.results).toEqual([
       { row: 1, outcome: 'created', leadId: 'N1' },
@@ -250,7 +250,7 @@ describe('plumbing', () => {
   it('serves an OpenAPI 3.1 document listing /api/v1/leads, and the docs page', async () => {
     const res = await fetch(`${h.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc = await json(res);
     expect(doc.openapi).toMatch(/^3\.1/);
     expect(doc.paths['/api/v1/leads']).toBeDefined();
     expect(doc.paths['/api/v1/leads/{id}']).toBeDefined();

@@ -88,7 +88,11 @@ export async function startApp(opts: { ready?: boolean; rateLimitPerMinute?: num
   return {
     url: `http://127.0.0.1:${port}`,
     client,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -98,3 +102,6 @@ export function auth(user: string, headers: Record<string, string> = {}): Record
 
 export const jsonHeaders = (user: string, extra: Record<string, string> = {}) =>
   auth(user, { 'content-type': 'application/json', ...extra });
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const json = async (res: Response): Promise<any> => res.json();

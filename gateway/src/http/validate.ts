@@ -12,7 +12,9 @@ function issues(where: string, error: z.ZodError): FieldError[] {
   return error.issues.map((i) => {
     const extra = i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys : undefined;
     const path = [...i.path.map(String), ...(extra && extra.length === 1 ? extra : [])].join('.');
-    return { field: path ? `${where}.${path}` : where, message: i.message };
+    // Body fields are named as in the JSON ("lastName"); query and path parameters are prefixed.
+    const field = where === 'body' ? path || 'body' : path ? `${where}.${path}` : where;
+    return { field, message: i.message };
   });
 }
 

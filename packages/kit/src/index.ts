@@ -1,5 +1,6 @@
 export * from './actor';
 export * from './config';
+export * from './consumer';
 export * from './errors';
 export * from './grpc-errors';
 export * from './grpc-server';

@@ -1,0 +1,112 @@
+// What the architecture costs: create-lead + get-lead through the full path (token, gateway, gRPC,
+// service, database, outbox), the same through gRPC alone, and the same database work done directly
+// by one process with the same driver. Run against a started stack: `npm start && npm run bench`.
+// Add a path by adding an entry to `paths` below.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const mongoose = require('mongoose');
+const { createChannel, createClient, Metadata } = require('nice-grpc');
+const { lead: pb } = require('@crm/proto');
+
+const env = (k, d) => process.env[k] ?? d;
+const GATEWAY = env('GATEWAY_URL', 'http://127.0.0.1:8080');
+const KEYCLOAK = env('KEYCLOAK_URL', 'http://127.0.0.1:8180');
+const LEAD_GRPC = env('LEAD_GRPC_ADDR', '127.0.0.1:50051');
+const MONGODB_URI = env('MONGODB_URI', 'mongodb://127.0.0.1:27017');
+const N = Number(env('BENCH_ITERATIONS', '300'));
+const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '8'));
+const run = randomUUID().slice(0, 8);
+
+async function token() {
+  const body = new URLSearchParams({ grant_type: 'password', client_id: 'crm-cli', username: 'manager', password: 'crm-demo' });
+  const res = await fetch(`${KEYCLOAK}/realms/crm/protocol/openid-connect/token`, { method: 'POST', body });
+  if (!res.ok) throw new Error(`token: ${res.status} ${await res.text()}`);
+  return (await res.json()).access_token;
+}
+
+const leadBody = (i) => ({
+  firstName: 'Bench',
+  lastName: `Lead ${i}`,
+  email: `bench-${run}-${i}-${Math.random().toString(36).slice(2)}@bench.example`,
+  company: `Bench ${run} ${i}`,
+  region: 'east',
+  industry: 'energy',
+  source: 'bench',
+});
+
+async function measure(name, op) {
+  const lat = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < N) {
+        const i = next++;
+        const t = performance.now();
+        await op(i);
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
+  const secs = (performance.now() - started) / 1000;
+  lat.sort((a, b) => a - b);
+  const p = (q) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))];
+  return { name, ops: N / secs, p50: p(0.5), p99: p(0.99) };
+}
+
+const t0 = performance.now();
+const bearer = await token();
+const tokenMs = performance.now() - t0;
+const headers = { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' };
+
+const channel = createChannel(LEAD_GRPC);
+const grpc = createClient(pb.LeadServiceDefinition, channel);
+const identity = Metadata({ 'x-crm-user-id': '00000000-0000-4000-8000-000000000002', 'x-crm-roles': 'sales-manager', 'x-crm-teams': 'sales-east' });
+
+const db = await mongoose.createConnection(MONGODB_URI, { dbName: 'crm_bench' }).asPromise();
+const raw = db.collection('leads');
+
+const paths = [
+  {
+    name: 'full path (gateway → gRPC → service → db + outbox)',
+    op: async (i) => {
+      const res = await fetch(`${GATEWAY}/api/v1/leads`, { method: 'POST', headers, body: JSON.stringify(leadBody(i)) });
+      if (res.status !== 201) throw new Error(`create: ${res.status} ${await res.text()}`);
+      const { id } = await res.json();
+      const got = await fetch(`${GATEWAY}/api/v1/leads/${id}`, { headers });
+      if (got.status !== 200) throw new Error(`get: ${got.status}`);
+      await got.arrayBuffer();
+    },
+  },
+  {
+    name: 'gRPC only (service → db + outbox)',
+    op: async (i) => {
+      const l = await grpc.createLead({ lead: leadBody(i) }, { metadata: identity });
+      await grpc.getLead({ id: l.id }, { metadata: identity });
+    },
+  },
+  {
+    name: 'direct database (one process, same driver)',
+    op: async (i) => {
+      const id = randomUUID();
+      const b = leadBody(i);
+      await raw.insertOne({ _id: id, version: 1, ...b, dedupeKeys: [`email:${b.email}`], outbox: [{ id: randomUUID(), subject: 'x', data: Buffer.alloc(300) }] });
+      await raw.findOne({ _id: id });
+    },
+  },
+];
+
+console.log(`create+get, ${N} iterations, concurrency ${CONCURRENCY}; token grant took ${tokenMs.toFixed(0)} ms`);
+const results = [];
+for (const p of paths) results.push(await measure(p.name, p.op));
+const direct = results[results.length - 1];
+console.log('\n| path | ops/s | p50 ms | p99 ms | cost vs direct (ops/s ratio) |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const r of results) {
+  console.log(`| ${r.name} | ${r.ops.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(direct.ops / r.ops).toFixed(2)}x |`);
+}
+await db.dropDatabase();
+await db.close();
+channel.close();

@@ -1,0 +1,95 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { event as eventProto } from '@crm/proto';
+import { Schema, type Connection } from 'mongoose';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
+import type { Logger } from './logger';
+
+export type EventEnvelope = eventProto.EventEnvelope;
+
+export interface ConsumerSpec {
+  stream: string;
+  /** Durable name: replicas sharing it share the work. */
+  durable: string;
+  filterSubjects: string[];
+  /** Deliveries before a message goes to the dead-letter subject `crm.dlq.<durable>`. */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  handle: (event: EventEnvelope) => Promise<void>;
+}
+
+interface ProcessedDoc {
+  _id: string;
+  at: Date;
+}
+
+const processedSchema = new Schema<ProcessedDoc>({ _id: String, at: Date }, { versionKey: false });
+
+/**
+ * A durable pull consumer with explicit ack. An event already handled (by event id, recorded in the
+ * service's own database) is acked and skipped, so redelivery never applies a change twice; a message
+ * that keeps failing is copied to the dead-letter subject and acked instead of blocking the stream.
+ */
+export async function consumeEvents(nc: NatsConnection, db: Connection, logger: Logger, spec: ConsumerSpec) {
+  const maxDeliver = spec.maxDeliver ?? 5;
+  const Processed = db.models.ProcessedEvent ?? db.model<ProcessedDoc>('ProcessedEvent', processedSchema, 'processed_events');
+  const jsm = await nc.jetstreamManager();
+  const config = {
+    durable_name: spec.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subjects: spec.filterSubjects,
+    max_deliver: maxDeliver,
+    ack_wait: (spec.ackWaitMs ?? 30_000) * 1_000_000,
+  };
+  try {
+    await jsm.consumers.info(spec.stream, spec.durable);
+    await jsm.consumers.update(spec.stream, spec.durable, config);
+  } catch {
+    await jsm.consumers.add(spec.stream, config);
+  }
+  const consumer = await nc.jetstream().consumers.get(spec.stream, spec.durable);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 50 });
+  const done = (async () => {
+    for await (const m of messages) {
+      let env: EventEnvelope;
+      try {
+        env = eventProto.EventEnvelope.decode(m.data);
+      } catch {
+        logger.error({ subject: m.subject }, 'undecodable event sent to the dead-letter subject');
+        await nc.jetstream().publish(`crm.dlq.${spec.durable}`, m.data);
+        m.ack();
+        continue;
+      }
+      const key = `${spec.durable}:${env.eventId}`;
+      if (await Processed.exists({ _id: key })) {
+        m.ack();
+        continue;
+      }
+      const parent = propagation.extract(context.active(), { traceparent: env.traceparent, tracestate: env.tracestate });
+      const span = trace.getTracer('crm-consumer').startSpan(`consume ${env.eventType}`, undefined, parent);
+      try {
+        await context.with(trace.setSpan(parent, span), () => spec.handle(env));
+        await Processed.updateOne({ _id: key }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+        m.ack();
+      } catch (err) {
+        const attempt = m.info.redeliveryCount;
+        logger.warn({ eventId: env.eventId, type: env.eventType, attempt, err: (err as Error).message }, 'event handling failed');
+        if (attempt >= maxDeliver) {
+          await nc.jetstream().publish(`crm.dlq.${spec.durable}`, m.data, { msgID: `dlq-${env.eventId}` });
+          m.ack();
+        } else {
+          m.nak(Math.min(1000 * 2 ** attempt, 30_000));
+        }
+      } finally {
+        span.end();
+      }
+    }
+  })();
+  return {
+    /** Stops taking messages and waits for the one in hand (graceful shutdown). */
+    stop: async () => {
+      await messages.close();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,7 @@
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': '@swc/jest' },
+  testMatch: ['<rootDir>/**/*.int.test.ts'],
+  testTimeout: 30000,
+};
