@@ -1,1 +1,5 @@
-module.exports = { testEnvironment: 'node', transform: { '^.+\\.ts$': '@swc/jest' }, testMatch: ['<rootDir>/test/**/*.test.ts'] };
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': '@swc/jest' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};

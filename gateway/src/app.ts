@@ -43,6 +43,8 @@ export function buildApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // ETags are set explicitly from resource versions; no automatic body-hash ETags (or 304s) elsewhere.
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
 
@@ -59,23 +61,31 @@ export function buildApp(deps: AppDeps): Express {
     pinoHttp({
       logger,
       genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
     }),
   );
   app.use(metrics.middleware);
-  app.use(helmet());
+  // Local mode serves plain HTTP, so no upgrade-insecure-requests (it would break the docs page assets).
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
     const lead = await deps.leadReady().catch(() => false);
-    res.status(lead ? 200 : 503).json({ status: lead ? 'ready' : 'not ready', checks: { lead: lead ? 'SERVING' : 'NOT_SERVING' } });
+    res
+      .status(lead ? 200 : 503)
+      .json({ status: lead ? 'ready' : 'not ready', checks: { lead: lead ? 'SERVING' : 'NOT_SERVING' } });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -92,7 +102,11 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/docs/assets', express.static(swaggerUiDir(), { index: false, maxAge: '1h' }));
 
   const tooMany: RequestHandler = (req, res) => {
-    sendProblem(res, { status: 429, title: 'Too Many Requests', detail: 'Rate limit exceeded; retry later.' });
+    sendProblem(res, {
+      status: 429,
+      title: 'Too Many Requests',
+      detail: 'Rate limit exceeded; retry later.',
+    });
     void req;
   };
   // Failed requests (e.g. bad tokens) count per IP, so token guessing is throttled before verification.
@@ -125,13 +139,17 @@ export function buildApp(deps: AppDeps): Express {
   // JSON everywhere except the CSV import route: 415 for other media types.
   app.use('/api/v1', (req, _res, next) => {
     if (!['POST', 'PUT', 'PATCH'].includes(req.method) || req.path === '/leads/import') return next();
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && !req.is(['application/json', 'application/*+json'])) {
       return next(new HttpProblem(415, 'Send the request body as application/json.'));
     }
     next();
   });
-  app.use('/api/v1', express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    '/api/v1',
+    express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }),
+  );
 
   app.use(
     '/api/v1',
@@ -157,18 +175,35 @@ export function buildApp(deps: AppDeps): Express {
     if (err instanceof HttpProblem) return sendProblem(res, err.problem, err.headers);
     const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean };
     const status = e.status ?? e.statusCode;
-    if (e.type === 'entity.parse.failed') return sendProblem(res, { status: 400, title: 'Bad Request', detail: 'The body is not valid JSON.' });
-    if (e.type === 'entity.too.large') return sendProblem(res, { status: 413, title: 'Content Too Large', detail: 'The request body is too large.' });
+    if (e.type === 'entity.parse.failed')
+      return sendProblem(res, { status: 400, title: 'Bad Request', detail: 'The body is not valid JSON.' });
+    if (e.type === 'entity.too.large')
+      return sendProblem(res, {
+        status: 413,
+        title: 'Content Too Large',
+        detail: 'The request body is too large.',
+      });
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-      return sendProblem(res, { status: 415, title: 'Unsupported Media Type', detail: 'Unsupported content encoding or charset.' });
+      return sendProblem(res, {
+        status: 415,
+        title: 'Unsupported Media Type',
+        detail: 'Unsupported content encoding or charset.',
+      });
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendProblem(res, { status, title: 'Bad Request', detail: 'The request could not be processed.' });
+      return sendProblem(res, {
+        status,
+        title: 'Bad Request',
+        detail: 'The request could not be processed.',
+      });
     }
     req.log?.error({ err }, 'unhandled error');
-    sendProblem(res, { status: 500, title: 'Internal Server Error', detail: 'An unexpected error occurred.' });
+    sendProblem(res, {
+      status: 500,
+      title: 'Internal Server Error',
+      detail: 'An unexpected error occurred.',
+    });
   };
   app.use(onError);
   return app;
 }
-

@@ -24,7 +24,11 @@ export function identityMetadata(actor: Actor | undefined, requestId: string): M
   return md;
 }
 
-export function callOptions(actor: Actor | undefined, requestId: string, deadlineMs: number): CallOptions & DeadlineOptions {
+export function callOptions(
+  actor: Actor | undefined,
+  requestId: string,
+  deadlineMs: number,
+): CallOptions & DeadlineOptions {
   return { deadline: new Date(Date.now() + deadlineMs), metadata: identityMetadata(actor, requestId) };
 }
 

@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     },
     logger,
     leadClient: lead.client,
-    verifyToken: createKeycloakVerifier({ url: env.KEYCLOAK_URL, realm: env.KEYCLOAK_REALM, audience: env.KEYCLOAK_AUDIENCE }),
+    verifyToken: createKeycloakVerifier({
+      url: env.KEYCLOAK_URL,
+      realm: env.KEYCLOAK_REALM,
+      audience: env.KEYCLOAK_AUDIENCE,
+    }),
     audience: env.KEYCLOAK_AUDIENCE,
     leadReady: () => lead.ready(1000),
   });

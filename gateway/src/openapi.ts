@@ -22,9 +22,14 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ProblemSchema } },
 });
-const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
+const json = (description: string, schema: z.ZodType) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema } } });
-const ifMatch = z.object({ 'if-match': z.string().optional().openapi({ description: '"<version>" from the ETag' }) });
+const ifMatch = z.object({
+  'if-match': z.string().optional().openapi({ description: '"<version>" from the ETag' }),
+});
 
 const common = {
   400: problem('Invalid request'),
@@ -51,7 +56,12 @@ export function buildOpenApiDocument(): object {
     summary: 'Create a lead (Idempotency-Key supported)',
     security,
     request: { body: body(CreateLeadBody), headers: z.object({ 'idempotency-key': z.string().optional() }) },
-    responses: { 201: json('Created', Lead), ...common, 409: problem('Duplicate (existingLeadId)'), 422: problem('Idempotency-Key reused with another body') },
+    responses: {
+      201: json('Created', Lead),
+      ...common,
+      409: problem('Duplicate (existingLeadId)'),
+      422: problem('Idempotency-Key reused with another body'),
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -67,7 +77,11 @@ export function buildOpenApiDocument(): object {
     summary: 'Get a lead',
     security,
     request: { params: IdParams },
-    responses: { 200: json('The lead (ETag header)', Lead), ...common, 404: problem('Not found or not visible') },
+    responses: {
+      200: json('The lead (ETag header)', Lead),
+      ...common,
+      404: problem('Not found or not visible'),
+    },
   });
   registry.registerPath({
     method: 'patch',
@@ -75,7 +89,12 @@ export function buildOpenApiDocument(): object {
     summary: 'Update a lead (ownerId/teamId need sales-manager or crm-admin)',
     security,
     request: { params: IdParams, headers: ifMatch, body: body(PatchLeadBody) },
-    responses: { 200: json('The updated lead', Lead), ...common, 404: problem('Not found'), 412: problem('Stale If-Match') },
+    responses: {
+      200: json('The updated lead', Lead),
+      ...common,
+      404: problem('Not found'),
+      412: problem('Stale If-Match'),
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -83,7 +102,13 @@ export function buildOpenApiDocument(): object {
     summary: 'Change the status of a lead',
     security,
     request: { params: IdParams, headers: ifMatch, body: body(StatusBody) },
-    responses: { 200: json('The lead', Lead), ...common, 404: problem('Not found'), 409: problem('Transition not allowed'), 412: problem('Stale If-Match') },
+    responses: {
+      200: json('The lead', Lead),
+      ...common,
+      404: problem('Not found'),
+      409: problem('Transition not allowed'),
+      412: problem('Stale If-Match'),
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -91,7 +116,12 @@ export function buildOpenApiDocument(): object {
     summary: 'Assign a lead manually (sales-manager, crm-admin)',
     security,
     request: { params: IdParams, headers: ifMatch, body: body(AssignBody) },
-    responses: { 200: json('The lead', Lead), ...common, 404: problem('Not found'), 412: problem('Stale If-Match') },
+    responses: {
+      200: json('The lead', Lead),
+      ...common,
+      404: problem('Not found'),
+      412: problem('Stale If-Match'),
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -105,13 +135,19 @@ export function buildOpenApiDocument(): object {
         content: {
           'text/csv': {
             schema: z.string().openapi({
-              description: 'Header row: firstName,lastName,email,phone,company,title,contactLevel,region,industry,source,companySize',
+              description:
+                'Header row: firstName,lastName,email,phone,company,title,contactLevel,region,industry,source,companySize',
             }),
           },
         },
       },
     },
-    responses: { 200: json('Per-row report', ImportResult), ...common, 413: problem('Too large'), 415: problem('Not text/csv') },
+    responses: {
+      200: json('Per-row report', ImportResult),
+      ...common,
+      413: problem('Too large'),
+      415: problem('Not text/csv'),
+    },
   });
   for (const [path, out, input, what] of [
     ['/api/v1/lead-assignment-rules', AssignmentRules, AssignmentRulesBody, 'lead assignment rules'],
@@ -136,7 +172,11 @@ export function buildOpenApiDocument(): object {
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'CRM API', version: '1.0.0', description: 'Public REST API of the CRM. Errors are RFC 9457 problem+json.' },
+    info: {
+      title: 'CRM API',
+      version: '1.0.0',
+      description: 'Public REST API of the CRM. Errors are RFC 9457 problem+json.',
+    },
     servers: [{ url: '/' }],
   });
 }

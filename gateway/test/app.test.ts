@@ -31,7 +31,9 @@ describe('authentication and roles', () => {
   it('answers 401 for an invalid token and for a token of another audience', async () => {
     expect((await fetch(`${h.url}/api/v1/leads`, { headers: auth('forged') })).status).toBe(401);
     expect((await fetch(`${h.url}/api/v1/leads`, { headers: auth('wrongaud') })).status).toBe(401);
-    expect((await fetch(`${h.url}/api/v1/leads`, { headers: { authorization: 'Basic abc' } })).status).toBe(401);
+    expect((await fetch(`${h.url}/api/v1/leads`, { headers: { authorization: 'Basic abc' } })).status).toBe(
+      401,
+    );
   });
 
   it('answers 403 for a rep on PUT rules, and for roles without lead access', async () => {
@@ -47,16 +49,26 @@ describe('authentication and roles', () => {
   });
 
   it('forbids allowDuplicate for a rep and reassignment via PATCH', async () => {
-    const res = await post('/api/v1/leads', JSON.stringify({ lastName: 'Doe', allowDuplicate: true }), jsonHeaders('rep'));
+    const res = await post(
+      '/api/v1/leads',
+      JSON.stringify({ lastName: 'Doe', allowDuplicate: true }),
+      jsonHeaders('rep'),
+    );
     expect(res.status).toBe(403);
-    const patch = await fetch(`${h.url}/api/v1/leads/L1`, { method: 'PATCH', headers: jsonHeaders('rep'), body: '{"ownerId":"x"}' });
+    const patch = await fetch(`${h.url}/api/v1/leads/L1`, {
+      method: 'PATCH',
+      headers: jsonHeaders('rep'),
+      body: '{"ownerId":"x"}',
+    });
     expect(patch.status).toBe(403);
     expect(h.client.createLead).not.toHaveBeenCalled();
   });
 
   it('passes the identity and request id as gRPC metadata', async () => {
     h.client.getLead.mockResolvedValue(sampleLead());
-    const res = await fetch(`${h.url}/api/v1/leads/L1`, { headers: auth('manager', { 'x-request-id': 'abc-123' }) });
+    const res = await fetch(`${h.url}/api/v1/leads/L1`, {
+      headers: auth('manager', { 'x-request-id': 'abc-123' }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('"1"');
     const [req, opts] = h.client.getLead.mock.calls[0];
@@ -99,7 +111,11 @@ describe('input validation', () => {
   });
 
   it('answers 415 for a non-JSON body', async () => {
-    const res = await post('/api/v1/leads', 'lastName=Doe', auth('rep', { 'content-type': 'application/x-www-form-urlencoded' }));
+    const res = await post(
+      '/api/v1/leads',
+      'lastName=Doe',
+      auth('rep', { 'content-type': 'application/x-www-form-urlencoded' }),
+    );
     expect(res.status).toBe(415);
   });
 
@@ -107,9 +123,14 @@ describe('input validation', () => {
     expect((await fetch(`${h.url}/api/v1/leads?limit=500`, { headers: auth('rep') })).status).toBe(400);
     expect((await fetch(`${h.url}/api/v1/leads?status=bogus`, { headers: auth('rep') })).status).toBe(400);
     h.client.listLeads.mockResolvedValue({ leads: [sampleLead()], page: { nextCursor: 'c2' } });
-    const ok = await fetch(`${h.url}/api/v1/leads?status=new,working&ownerId=me&limit=10`, { headers: auth('rep') });
+    const ok = await fetch(`${h.url}/api/v1/leads?status=new,working&ownerId=me&limit=10`, {
+      headers: auth('rep'),
+    });
     expect(ok.status).toBe(200);
-    expect(await json(ok)).toMatchObject({ items: [{ id: 'L1', status: 'new', version: 1 }], nextCursor: 'c2' });
+    expect(await json(ok)).toMatchObject({
+      items: [{ id: 'L1', status: 'new', version: 1 }],
+      nextCursor: 'c2',
+    });
     const [req] = h.client.listLeads.mock.calls[0];
     expect(req.ownerId).toBe('u-rep');
     expect(req.statuses).toEqual([lead.LeadStatus.LEAD_STATUS_NEW, lead.LeadStatus.LEAD_STATUS_WORKING]);
@@ -126,7 +147,11 @@ describe('gRPC error mapping', () => {
   it('maps ALREADY_EXISTS to 409 with existingLeadId', async () => {
     h.client.createLead.mockRejectedValue(
       new RichClientError('/crm.lead.v1.LeadService/CreateLead', Status.ALREADY_EXISTS, 'duplicate', [
-        ErrorInfo.fromPartial({ reason: 'DUPLICATE_LEAD', domain: 'crm', metadata: { existing_lead_id: 'L0' } }),
+        ErrorInfo.fromPartial({
+          reason: 'DUPLICATE_LEAD',
+          domain: 'crm',
+          metadata: { existing_lead_id: 'L0' },
+        }),
       ]),
     );
     const res = await post('/api/v1/leads', '{"lastName":"Doe","email":"a@b.c"}', jsonHeaders('rep'));
@@ -137,7 +162,9 @@ describe('gRPC error mapping', () => {
 
   it('maps ABORTED VERSION_MISMATCH to 412 and passes If-Match as expected_version', async () => {
     h.client.updateLead.mockRejectedValue(
-      new RichClientError('/x', Status.ABORTED, 'version mismatch', [ErrorInfo.fromPartial({ reason: 'VERSION_MISMATCH' })]),
+      new RichClientError('/x', Status.ABORTED, 'version mismatch', [
+        ErrorInfo.fromPartial({ reason: 'VERSION_MISMATCH' }),
+      ]),
     );
     const res = await fetch(`${h.url}/api/v1/leads/L1`, {
       method: 'PATCH',
@@ -159,7 +186,9 @@ describe('gRPC error mapping', () => {
   it('maps INVALID_ARGUMENT field violations, NOT_FOUND, FAILED_PRECONDITION, DEADLINE_EXCEEDED and others', async () => {
     h.client.createLead.mockRejectedValueOnce(
       new RichClientError('/x', Status.INVALID_ARGUMENT, 'invalid', [
-        BadRequest.fromPartial({ fieldViolations: [{ field: 'contact_level', description: 'unknown level' }] }),
+        BadRequest.fromPartial({
+          fieldViolations: [{ field: 'contact_level', description: 'unknown level' }],
+        }),
       ]),
     );
     const bad = await post('/api/v1/leads', '{"lastName":"Doe","contactLevel":"x"}', jsonHeaders('rep'));
@@ -210,7 +239,8 @@ describe('create, idempotency and import', () => {
         ],
       });
     });
-    const csv = 'firstName,lastName,email,companySize\nAda,Lovelace,ada@x.io,10\nBob,Dup,dup@x.io,\nCy,Bad,c@x.io,many\n';
+    const csv =
+      'firstName,lastName,email,companySize\nAda,Lovelace,ada@x.io,10\nBob,Dup,dup@x.io,\nCy,Bad,c@x.io,many\n';
     const res = await post('/api/v1/leads/import', csv, auth('manager', { 'content-type': 'text/csv' }));
     expect(res.status).toBe(200);
     const body = await json(res);
@@ -224,11 +254,16 @@ describe('create, idempotency and import', () => {
 
   it('rejects malformed CSV, unknown columns, wrong media type, and allowDuplicates for reps', async () => {
     const csvHeaders = auth('manager', { 'content-type': 'text/csv' });
-    expect((await post('/api/v1/leads/import', 'lastName,email\n"unterminated,x\n', csvHeaders)).status).toBe(400);
+    expect((await post('/api/v1/leads/import', 'lastName,email\n"unterminated,x\n', csvHeaders)).status).toBe(
+      400,
+    );
     expect((await post('/api/v1/leads/import', 'lastName,email\nA\n', csvHeaders)).status).toBe(400);
     expect((await post('/api/v1/leads/import', 'lastName,password\nA,b\n', csvHeaders)).status).toBe(400);
     expect((await post('/api/v1/leads/import', '{}', jsonHeaders('manager'))).status).toBe(415);
-    expect((await post('/api/v1/leads/import', 'lastName\nA\n', auth('rep', { 'content-type': 'text/csv' }))).status).toBe(403);
+    expect(
+      (await post('/api/v1/leads/import', 'lastName\nA\n', auth('rep', { 'content-type': 'text/csv' })))
+        .status,
+    ).toBe(403);
     expect(h.client.importLeads).not.toHaveBeenCalled();
   });
 });
@@ -282,7 +317,8 @@ describe('plumbing', () => {
     try {
       limited.client.getLead.mockResolvedValue(sampleLead());
       const codes: number[] = [];
-      for (let i = 0; i < 3; i++) codes.push((await fetch(`${limited.url}/api/v1/leads/L1`, { headers: auth('rep') })).status);
+      for (let i = 0; i < 3; i++)
+        codes.push((await fetch(`${limited.url}/api/v1/leads/L1`, { headers: auth('rep') })).status);
       expect(codes).toEqual([200, 200, 429]);
     } finally {
       await limited.close();

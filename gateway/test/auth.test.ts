@@ -10,7 +10,13 @@ describe('claims -> actor', () => {
         groups: ['sales-east', '/support'],
         azp: 'crm-cli',
       }),
-    ).toEqual({ userId: 'abc', username: 'rep1', roles: ['sales-rep', 'offline_access'], teams: ['sales-east', 'support'], clientId: 'crm-cli' });
+    ).toEqual({
+      userId: 'abc',
+      username: 'rep1',
+      roles: ['sales-rep', 'offline_access'],
+      teams: ['sales-east', 'support'],
+      clientId: 'crm-cli',
+    });
   });
 
   it('treats a missing groups claim and missing roles as empty', () => {
@@ -21,7 +27,9 @@ describe('claims -> actor', () => {
   });
 
   it('ignores non-string entries and rejects a token without sub', () => {
-    expect(claimsToActor({ sub: 'x', groups: ['a', 1, null], realm_access: { roles: 'admin' } })).toMatchObject({ teams: ['a'], roles: [] });
+    expect(
+      claimsToActor({ sub: 'x', groups: ['a', 1, null], realm_access: { roles: 'admin' } }),
+    ).toMatchObject({ teams: ['a'], roles: [] });
     expect(() => claimsToActor({ preferred_username: 'x' })).toThrow(InvalidTokenError);
     expect(() => claimsToActor({ sub: '' })).toThrow(InvalidTokenError);
   });

@@ -67,10 +67,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startApp(opts: { ready?: boolean; rateLimitPerMinute?: number } = {}): Promise<Harness> {
+export async function startApp(
+  opts: { ready?: boolean; rateLimitPerMinute?: number } = {},
+): Promise<Harness> {
   const client = fakeLeadClient();
   const app = buildApp({
-    config: { grpcDeadlineMs: 1000, bodyLimit: '1mb', importBodyLimit: '10mb', rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000 },
+    config: {
+      grpcDeadlineMs: 1000,
+      bodyLimit: '1mb',
+      importBodyLimit: '10mb',
+      rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+    },
     logger: pino({ level: 'silent' }),
     leadClient: client as unknown as LeadClient,
     verifyToken: async (raw) => {

@@ -3,7 +3,14 @@ import { api, claims, token, uniqueEmail, userId, RUN } from './support';
 const PROBLEM = /^application\/problem\+json/;
 
 function newLead(tag: string, extra: Record<string, unknown> = {}) {
-  return { firstName: 'Ada', lastName: `Lovelace-${tag}`, email: uniqueEmail(tag), company: 'Analytical Engines', ...extra };
+  // Unique per run: the lead service also de-duplicates on company + name, not only on email.
+  return {
+    firstName: 'Ada',
+    lastName: `Lovelace-${tag}-${RUN}`,
+    email: uniqueEmail(tag),
+    company: `Engines ${RUN}`,
+    ...extra,
+  };
 }
 
 describe('leads through the gateway (real Keycloak, real lead service)', () => {
@@ -15,7 +22,12 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
     leadEmail = input.email;
     const created = await api('POST', '/api/v1/leads', { as: 'rep1', json: input });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ lastName: input.lastName, email: input.email, status: 'new', version: 1 });
+    expect(created.body).toMatchObject({
+      lastName: input.lastName,
+      email: input.email,
+      status: 'new',
+      version: 1,
+    });
     leadId = created.body.id;
     expect(created.headers.get('location')).toBe(`/api/v1/leads/${leadId}`);
     expect(created.headers.get('etag')).toBe('"1"');
@@ -28,7 +40,10 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
   });
 
   it('a rep may not force a duplicate', async () => {
-    const res = await api('POST', '/api/v1/leads', { as: 'rep1', json: { ...newLead('dup-force'), allowDuplicate: true } });
+    const res = await api('POST', '/api/v1/leads', {
+      as: 'rep1',
+      json: { ...newLead('dup-force'), allowDuplicate: true },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -42,26 +57,43 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
   });
 
   it('a stale If-Match gives 412', async () => {
-    const first = await api('PATCH', `/api/v1/leads/${leadId}`, { as: 'rep1', json: { title: 'Countess' }, headers: { 'if-match': '"1"' } });
+    const first = await api('PATCH', `/api/v1/leads/${leadId}`, {
+      as: 'rep1',
+      json: { title: 'Countess' },
+      headers: { 'if-match': '"1"' },
+    });
     expect(first.status).toBe(200);
     expect(first.body.version).toBe(2);
-    const stale = await api('PATCH', `/api/v1/leads/${leadId}`, { as: 'rep1', json: { title: 'Mathematician' }, headers: { 'if-match': '"1"' } });
+    const stale = await api('PATCH', `/api/v1/leads/${leadId}`, {
+      as: 'rep1',
+      json: { title: 'Mathematician' },
+      headers: { 'if-match': '"1"' },
+    });
     expect(stale.status).toBe(412);
     expect(stale.contentType).toMatch(PROBLEM);
   });
 
   it('status new -> working is allowed, new -> converted is a 409, disqualify without reason is a 400', async () => {
-    const working = await api('POST', `/api/v1/leads/${leadId}/status`, { as: 'rep1', json: { status: 'working' } });
+    const working = await api('POST', `/api/v1/leads/${leadId}/status`, {
+      as: 'rep1',
+      json: { status: 'working' },
+    });
     expect(working.status).toBe(200);
     expect(working.body.status).toBe('working');
 
     const fresh = await api('POST', '/api/v1/leads', { as: 'rep1', json: newLead('convert') });
     expect(fresh.status).toBe(201);
-    const converted = await api('POST', `/api/v1/leads/${fresh.body.id}/status`, { as: 'rep1', json: { status: 'converted' } });
+    const converted = await api('POST', `/api/v1/leads/${fresh.body.id}/status`, {
+      as: 'rep1',
+      json: { status: 'converted' },
+    });
     expect(converted.status).toBe(409);
     expect(converted.contentType).toMatch(PROBLEM);
 
-    const noReason = await api('POST', `/api/v1/leads/${fresh.body.id}/status`, { as: 'rep1', json: { status: 'disqualified' } });
+    const noReason = await api('POST', `/api/v1/leads/${fresh.body.id}/status`, {
+      as: 'rep1',
+      json: { status: 'disqualified' },
+    });
     expect(noReason.status).toBe(400);
     expect(noReason.contentType).toMatch(PROBLEM);
   });
@@ -76,7 +108,10 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.contentType).toMatch(PROBLEM);
 
-    const big = await api('POST', '/api/v1/leads', { as: 'rep1', raw: JSON.stringify({ lastName: 'x'.repeat(3 * 1024 * 1024) }) });
+    const big = await api('POST', '/api/v1/leads', {
+      as: 'rep1',
+      raw: JSON.stringify({ lastName: 'x'.repeat(3 * 1024 * 1024) }),
+    });
     expect(big.status).toBe(413);
     expect(big.contentType).toMatch(PROBLEM);
   });
@@ -100,7 +135,10 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
   });
 
   it('a rep may not PUT the assignment rules (403)', async () => {
-    const res = await api('PUT', '/api/v1/lead-assignment-rules', { as: 'rep1', json: { defaultQueue: 'x', rules: [] } });
+    const res = await api('PUT', '/api/v1/lead-assignment-rules', {
+      as: 'rep1',
+      json: { defaultQueue: 'x', rules: [] },
+    });
     expect(res.status).toBe(403);
     expect(res.contentType).toMatch(PROBLEM);
   });
@@ -110,7 +148,13 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
     expect(current.status).toBe(200);
     const rep2 = await userId('rep2');
     const region = `it-${RUN}`;
-    const rule = { id: `it-${RUN}`, name: 'integration test', match: { regions: [region] }, teamId: 'sales-east', members: [rep2] };
+    const rule = {
+      id: `it-${RUN}`,
+      name: 'integration test',
+      match: { regions: [region] },
+      teamId: 'sales-east',
+      members: [rep2],
+    };
     const put = await api('PUT', '/api/v1/lead-assignment-rules', {
       as: 'admin',
       headers: { 'if-match': `"${current.body.version}"` },
@@ -119,11 +163,18 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
     expect(put.status).toBe(200);
     expect(put.body.version).toBe(current.body.version + 1);
     try {
-      const created = await api('POST', '/api/v1/leads', { as: 'admin', json: newLead('routed', { region }) });
+      const created = await api('POST', '/api/v1/leads', {
+        as: 'admin',
+        json: newLead('routed', { region }),
+      });
       expect(created.status).toBe(201);
       expect(created.body.ownerId).toBe(rep2);
       expect(created.body.teamId).toBe('sales-east');
-      expect(created.body.assignments.at(-1)).toMatchObject({ ownerId: rep2, ruleId: rule.id, assignedBy: 'system' });
+      expect(created.body.assignments.at(-1)).toMatchObject({
+        ownerId: rep2,
+        ruleId: rule.id,
+        assignedBy: 'system',
+      });
       // The new owner sees it.
       expect((await api('GET', `/api/v1/leads/${created.body.id}`, { as: 'rep2' })).status).toBe(200);
     } finally {
@@ -139,11 +190,15 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
     const bad = uniqueEmail('import-bad');
     const csv = [
       'firstName,lastName,email,company,region,source',
-      `Grace,Hopper,${good},Navy,na,import`,
-      `Dup,Licate,${leadEmail},ACME,na,import`,
+      `Grace,Hopper-${RUN},${good},Navy ${RUN},na,import`,
+      `Dup,Licate-${RUN},${leadEmail},ACME ${RUN},na,import`,
       `No,,${bad},,na,import`,
     ].join('\n');
-    const res = await api('POST', '/api/v1/leads/import', { as: 'admin', raw: csv, headers: { 'content-type': 'text/csv' } });
+    const res = await api('POST', '/api/v1/leads/import', {
+      as: 'admin',
+      raw: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ created: 1, duplicates: 1, rejected: 1 });
     const [r1, r2, r3] = res.body.results;

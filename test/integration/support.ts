@@ -18,7 +18,13 @@ export async function token(user: User): Promise<string> {
   const res = await fetch(`${KEYCLOAK_URL}/realms/${REALM}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'crm-cli', username: user, password: PASSWORD, scope: 'openid' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'crm-cli',
+      username: user,
+      password: PASSWORD,
+      scope: 'openid',
+    }),
   });
   if (!res.ok) throw new Error(`token for ${user}: HTTP ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { access_token: string; expires_in: number };

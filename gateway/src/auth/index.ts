@@ -40,7 +40,8 @@ declare module 'express-serve-static-core' {
 
 export class InvalidTokenError extends Error {}
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 /** True when the token's `aud` (string or array) contains the expected audience. */
 export function audienceIncludes(claims: TokenClaims, audience: string): boolean {
@@ -51,7 +52,8 @@ export function audienceIncludes(claims: TokenClaims, audience: string): boolean
 
 /** Maps verified token claims to the actor passed to services. Throws InvalidTokenError if `sub` is missing. */
 export function claimsToActor(claims: TokenClaims): Actor {
-  if (typeof claims.sub !== 'string' || claims.sub === '') throw new InvalidTokenError('token has no subject');
+  if (typeof claims.sub !== 'string' || claims.sub === '')
+    throw new InvalidTokenError('token has no subject');
   const realmAccess = claims.realm_access;
   const roles =
     realmAccess && typeof realmAccess === 'object' ? strings((realmAccess as { roles?: unknown }).roles) : [];
@@ -86,9 +88,11 @@ export function createKeycloakVerifier(opts: KeycloakVerifierOptions): TokenVeri
     'confidential-port': 0,
     'ssl-required': 'external',
   } as unknown as KeycloakConnect.KeycloakConfig);
-  const grantManager = (keycloak as unknown as {
-    grantManager: { createGrant(raw: object): Promise<{ access_token?: { content: TokenClaims } }> };
-  }).grantManager;
+  const grantManager = (
+    keycloak as unknown as {
+      grantManager: { createGrant(raw: object): Promise<{ access_token?: { content: TokenClaims } }> };
+    }
+  ).grantManager;
   return async (rawToken) => {
     if (rawToken.split('.').length !== 3) throw new InvalidTokenError('malformed token');
     let grant;
@@ -117,17 +121,18 @@ export function authenticate(verify: TokenVerifier, audience: string): RequestHa
       unauthorized(res, 'A bearer token is required.');
       return;
     }
-    verify(match[1]).then(
-      (claims) => {
-        if (claims.typ !== undefined && claims.typ !== 'Bearer') throw new InvalidTokenError('not an access token');
+    verify(match[1])
+      .then((claims) => {
+        if (claims.typ !== undefined && claims.typ !== 'Bearer')
+          throw new InvalidTokenError('not an access token');
         if (!audienceIncludes(claims, audience)) throw new InvalidTokenError('wrong audience');
         req.actor = claimsToActor(claims);
         next();
-      },
-    ).catch((err: unknown) => {
-      req.log?.info({ reason: (err as Error).message }, 'rejected bearer token');
-      unauthorized(res, 'The bearer token is invalid or expired.', 'invalid_token');
-    });
+      })
+      .catch((err: unknown) => {
+        req.log?.info({ reason: (err as Error).message }, 'rejected bearer token');
+        unauthorized(res, 'The bearer token is invalid or expired.', 'invalid_token');
+      });
   };
 }
 
@@ -139,7 +144,8 @@ export function hasAnyRole(actor: Actor | undefined, roles: readonly string[]): 
 export function requireRole(...roles: string[]): RequestHandler {
   return (req, _res, next) => {
     if (!req.actor) return next(new HttpProblem(401, 'A bearer token is required.'));
-    if (!hasAnyRole(req.actor, roles)) return next(new HttpProblem(403, 'Your roles do not allow this operation.'));
+    if (!hasAnyRole(req.actor, roles))
+      return next(new HttpProblem(403, 'Your roles do not allow this operation.'));
     next();
   };
 }

@@ -20,7 +20,8 @@ function fieldViolations(err: ClientError): FieldError[] {
   const out: FieldError[] = [];
   for (const d of details(err)) {
     if ((d as { $type?: string }).$type === 'google.rpc.BadRequest') {
-      for (const v of (d as BadRequest).fieldViolations) out.push({ field: camelPath(v.field), message: v.description });
+      for (const v of (d as BadRequest).fieldViolations)
+        out.push({ field: camelPath(v.field), message: v.description });
     }
   }
   return out;
@@ -49,7 +50,10 @@ export function grpcToProblem(err: unknown, log?: Logger): HttpProblem {
     }
     case Status.ABORTED:
       if (!info || info.reason === 'VERSION_MISMATCH') {
-        return new HttpProblem(412, err.details || 'The resource was changed by someone else; reload it and retry.');
+        return new HttpProblem(
+          412,
+          err.details || 'The resource was changed by someone else; reload it and retry.',
+        );
       }
       return new HttpProblem(409, err.details || 'The operation was aborted because of a conflict.');
     case Status.FAILED_PRECONDITION:
@@ -57,10 +61,20 @@ export function grpcToProblem(err: unknown, log?: Logger): HttpProblem {
     case Status.PERMISSION_DENIED:
       return new HttpProblem(403, err.details || 'Your roles do not allow this operation.');
     case Status.UNAUTHENTICATED:
-      return new HttpProblem(401, 'Authentication is required.', {}, { 'WWW-Authenticate': 'Bearer realm="crm"' });
+      return new HttpProblem(
+        401,
+        'Authentication is required.',
+        {},
+        { 'WWW-Authenticate': 'Bearer realm="crm"' },
+      );
     case Status.UNAVAILABLE:
       log?.warn({ code: err.code, details: err.details, path: err.path }, 'service unavailable');
-      return new HttpProblem(503, 'The service is temporarily unavailable; retry later.', {}, { 'Retry-After': '5' });
+      return new HttpProblem(
+        503,
+        'The service is temporarily unavailable; retry later.',
+        {},
+        { 'Retry-After': '5' },
+      );
     case Status.DEADLINE_EXCEEDED:
       log?.warn({ path: err.path }, 'service deadline exceeded');
       return new HttpProblem(504, 'The service did not answer in time.');

@@ -36,7 +36,12 @@ const TITLES: Record<number, string> = {
 export class HttpProblem extends Error {
   readonly problem: Problem;
   readonly headers: Record<string, string>;
-  constructor(status: number, detail?: string, extra: Partial<Problem> = {}, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    detail?: string,
+    extra: Partial<Problem> = {},
+    headers: Record<string, string> = {},
+  ) {
     super(detail ?? TITLES[status] ?? 'Error');
     this.problem = { ...extra, title: extra.title ?? TITLES[status] ?? 'Error', status, detail };
     this.headers = headers;
@@ -55,7 +60,9 @@ export function sendProblem(res: Response, p: Problem, headers: Record<string, s
     status: p.status,
     ...(p.detail !== undefined ? { detail: p.detail } : {}),
     instance: p.instance ?? res.req?.originalUrl,
-    ...Object.fromEntries(Object.entries(p).filter(([k]) => !['type', 'title', 'status', 'detail', 'instance'].includes(k))),
+    ...Object.fromEntries(
+      Object.entries(p).filter(([k]) => !['type', 'title', 'status', 'detail', 'instance'].includes(k)),
+    ),
   };
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.status(p.status).type('application/problem+json').send(JSON.stringify(body));

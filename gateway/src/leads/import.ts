@@ -35,7 +35,10 @@ export function parseImportCsv(text: string): ParsedImport {
   const unknown = header.filter((h) => !known.has(h));
   if (unknown.length) {
     throw new HttpProblem(400, 'The CSV header has unknown columns.', {
-      errors: unknown.map((h) => ({ field: h.slice(0, 64), message: `unknown column; allowed: ${CSV_COLUMNS.join(', ')}` })),
+      errors: unknown.map((h) => ({
+        field: h.slice(0, 64),
+        message: `unknown column; allowed: ${CSV_COLUMNS.join(', ')}`,
+      })),
     });
   }
   if (new Set(header).size !== header.length) throw new HttpProblem(400, 'The CSV header repeats a column.');
@@ -56,7 +59,8 @@ export function parseImportCsv(text: string): ParsedImport {
     let companySize: number | undefined;
     const cs = rec['companySize'];
     if (cs) {
-      if (!/^\d{1,9}$/.test(cs)) errors.push({ field: 'companySize', message: 'must be a non-negative whole number' });
+      if (!/^\d{1,9}$/.test(cs))
+        errors.push({ field: 'companySize', message: 'must be a non-negative whole number' });
       else companySize = Number(cs);
     }
     if (errors.length) {

@@ -188,7 +188,9 @@ export function importToJson(r: lead.ImportLeadsResponse, camel: (f: string) => 
       outcome: OUTCOMES[x.outcome] ?? 'rejected',
       ...(x.leadId ? { leadId: x.leadId } : {}),
       ...(x.existingLeadId ? { existingLeadId: x.existingLeadId } : {}),
-      ...(x.violations.length ? { errors: x.violations.map((v) => ({ field: camel(v.field), message: v.description })) } : {}),
+      ...(x.violations.length
+        ? { errors: x.violations.map((v) => ({ field: camel(v.field), message: v.description })) }
+        : {}),
     })),
   };
 }

@@ -10,7 +10,17 @@ import { IdempotencyStore } from '../http/idempotency';
 import { HttpProblem, sendProblem, type Problem } from '../http/problem';
 import { validate } from '../http/validate';
 import { parseImportCsv } from './import';
-import { importToJson, leadInputToProto, leadPatchToProto, leadToJson, rulesToJson, rulesToProto, scoringToJson, scoringToProto, statusToProto } from './mapping';
+import {
+  importToJson,
+  leadInputToProto,
+  leadPatchToProto,
+  leadToJson,
+  rulesToJson,
+  rulesToProto,
+  scoringToJson,
+  scoringToProto,
+  statusToProto,
+} from './mapping';
 import {
   AssignBody,
   AssignmentRulesBody,
@@ -82,16 +92,27 @@ export function leadRoutes(deps: LeadRoutesDeps): Router {
     let created: lead.Lead;
     try {
       created = await call(req, () =>
-        client.createLead({ lead: leadInputToProto(input), allowDuplicate: allowDuplicate ?? false }, opts(req)),
+        client.createLead(
+          { lead: leadInputToProto(input), allowDuplicate: allowDuplicate ?? false },
+          opts(req),
+        ),
       );
     } catch (err) {
       if (idemKey && err instanceof HttpProblem && err.problem.status < 500) {
-        deps.idempotency.set(idemKey, { bodyHash, status: err.problem.status, headers: err.headers, body: err.problem });
+        deps.idempotency.set(idemKey, {
+          bodyHash,
+          status: err.problem.status,
+          headers: err.headers,
+          body: err.problem,
+        });
       }
       throw err;
     }
     const json = leadToJson(created);
-    const headers = { Location: `/api/v1/leads/${encodeURIComponent(created.id)}`, ETag: `"${json.version}"` };
+    const headers = {
+      Location: `/api/v1/leads/${encodeURIComponent(created.id)}`,
+      ETag: `"${json.version}"`,
+    };
     if (idemKey) deps.idempotency.set(idemKey, { bodyHash, status: 201, headers, body: json });
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.status(201).json(json);
@@ -125,68 +146,95 @@ export function leadRoutes(deps: LeadRoutesDeps): Router {
     sendLead(res, await call(req, () => client.getLead({ id }, opts(req))));
   });
 
-  r.patch('/leads/:id', requireRole(...ROLES.leadUsers), validate({ params: IdParams, body: PatchLeadBody }), async (req, res) => {
-    const { id } = res.locals.params as z.infer<typeof IdParams>;
-    const { ownerId, teamId, ...fields } = res.locals.body as z.infer<typeof PatchLeadBody>;
-    const reassign = ownerId !== undefined || teamId !== undefined;
-    if (reassign && !hasAnyRole(actorOf(req), ROLES.reassign)) {
-      throw new HttpProblem(403, 'Only sales managers and admins may reassign leads.');
-    }
-    const hasFields = Object.values(fields).some((v) => v !== undefined);
-    if (!hasFields && !reassign) throw new HttpProblem(400, 'The patch changes nothing.');
-    let version = expectedVersion(req);
-    let result: lead.Lead | undefined;
-    if (hasFields) {
-      result = await call(req, () =>
-        client.updateLead({ id, expectedVersion: version, patch: leadPatchToProto(fields) }, opts(req)),
-      );
-      version = result.version;
-    }
-    if (reassign) {
-      result = await call(req, () =>
-        client.assignLead(
-          { id, expectedVersion: version, ownerId: ownerId ?? '', teamId: teamId ?? '', reason: 'reassigned via PATCH' },
-          opts(req),
-        ),
-      );
-    }
-    sendLead(res, result as lead.Lead);
-  });
+  r.patch(
+    '/leads/:id',
+    requireRole(...ROLES.leadUsers),
+    validate({ params: IdParams, body: PatchLeadBody }),
+    async (req, res) => {
+      const { id } = res.locals.params as z.infer<typeof IdParams>;
+      const { ownerId, teamId, ...fields } = res.locals.body as z.infer<typeof PatchLeadBody>;
+      const reassign = ownerId !== undefined || teamId !== undefined;
+      if (reassign && !hasAnyRole(actorOf(req), ROLES.reassign)) {
+        throw new HttpProblem(403, 'Only sales managers and admins may reassign leads.');
+      }
+      const hasFields = Object.values(fields).some((v) => v !== undefined);
+      if (!hasFields && !reassign) throw new HttpProblem(400, 'The patch changes nothing.');
+      let version = expectedVersion(req);
+      let result: lead.Lead | undefined;
+      if (hasFields) {
+        result = await call(req, () =>
+          client.updateLead({ id, expectedVersion: version, patch: leadPatchToProto(fields) }, opts(req)),
+        );
+        version = result.version;
+      }
+      if (reassign) {
+        result = await call(req, () =>
+          client.assignLead(
+            {
+              id,
+              expectedVersion: version,
+              ownerId: ownerId ?? '',
+              teamId: teamId ?? '',
+              reason: 'reassigned via PATCH',
+            },
+            opts(req),
+          ),
+        );
+      }
+      sendLead(res, result as lead.Lead);
+    },
+  );
 
-  r.post('/leads/:id/status', requireRole(...ROLES.leadUsers), validate({ params: IdParams, body: StatusBody }), async (req, res) => {
-    const { id } = res.locals.params as z.infer<typeof IdParams>;
-    const body = res.locals.body as z.infer<typeof StatusBody>;
-    if (body.status === 'disqualified' && !body.reason?.trim()) {
-      throw new HttpProblem(400, 'A reason is required to disqualify a lead.', {
-        errors: [{ field: 'reason', message: 'required when status is disqualified' }],
-      });
-    }
-    const expected = expectedVersion(req);
-    sendLead(
-      res,
-      await call(req, () =>
-        client.changeLeadStatus(
-          { id, expectedVersion: expected, status: statusToProto(body.status), reason: body.reason ?? '' },
-          opts(req),
+  r.post(
+    '/leads/:id/status',
+    requireRole(...ROLES.leadUsers),
+    validate({ params: IdParams, body: StatusBody }),
+    async (req, res) => {
+      const { id } = res.locals.params as z.infer<typeof IdParams>;
+      const body = res.locals.body as z.infer<typeof StatusBody>;
+      if (body.status === 'disqualified' && !body.reason?.trim()) {
+        throw new HttpProblem(400, 'A reason is required to disqualify a lead.', {
+          errors: [{ field: 'reason', message: 'required when status is disqualified' }],
+        });
+      }
+      const expected = expectedVersion(req);
+      sendLead(
+        res,
+        await call(req, () =>
+          client.changeLeadStatus(
+            { id, expectedVersion: expected, status: statusToProto(body.status), reason: body.reason ?? '' },
+            opts(req),
+          ),
         ),
-      ),
-    );
-  });
+      );
+    },
+  );
 
-  r.post('/leads/:id/assign', requireRole(...ROLES.reassign), validate({ params: IdParams, body: AssignBody }), async (req, res) => {
-    const { id } = res.locals.params as z.infer<typeof IdParams>;
-    const body = res.locals.body as z.infer<typeof AssignBody>;
-    const expected = expectedVersion(req);
-    sendLead(
-      res,
-      await call(req, () =>
-        client.assignLead(
-          { id, expectedVersion: expected, ownerId: body.ownerId ?? '', teamId: body.teamId ?? '', reason: body.reason },
-          opts(req),
+  r.post(
+    '/leads/:id/assign',
+    requireRole(...ROLES.reassign),
+    validate({ params: IdParams, body: AssignBody }),
+    async (req, res) => {
+      const { id } = res.locals.params as z.infer<typeof IdParams>;
+      const body = res.locals.body as z.infer<typeof AssignBody>;
+      const expected = expectedVersion(req);
+      sendLead(
+        res,
+        await call(req, () =>
+          client.assignLead(
+            {
+              id,
+              expectedVersion: expected,
+              ownerId: body.ownerId ?? '',
+              teamId: body.teamId ?? '',
+              reason: body.reason,
+            },
+            opts(req),
+          ),
         ),
-      ),
-    );
-  });
+      );
+    },
+  );
 
   r.post(
     '/leads/import',
@@ -212,7 +260,8 @@ export function leadRoutes(deps: LeadRoutesDeps): Router {
       const json = importToJson(reply, camelPath);
       // Service rows are numbered 1..n over the rows we sent; map back to CSV data row numbers.
       const results = json.results.map((x) => ({ ...x, row: parsed.rows[x.row - 1]?.row ?? x.row }));
-      for (const rej of parsed.rejected) results.push({ row: rej.row, outcome: 'rejected', errors: rej.errors });
+      for (const rej of parsed.rejected)
+        results.push({ row: rej.row, outcome: 'rejected', errors: rej.errors });
       results.sort((a, b) => a.row - b.row);
       res.json({ ...json, rejected: json.rejected + parsed.rejected.length, results });
     },
@@ -224,15 +273,20 @@ export function leadRoutes(deps: LeadRoutesDeps): Router {
     res.json(rulesToJson(rules));
   });
 
-  r.put('/lead-assignment-rules', requireRole(...ROLES.writeRules), validate({ body: AssignmentRulesBody }), async (req, res) => {
-    const body = res.locals.body as z.infer<typeof AssignmentRulesBody>;
-    const expected = expectedVersion(req);
-    const rules = await call(req, () =>
-      client.putAssignmentRules({ rules: rulesToProto(body), expectedVersion: expected }, opts(req)),
-    );
-    setEtag(res, rules.version);
-    res.json(rulesToJson(rules));
-  });
+  r.put(
+    '/lead-assignment-rules',
+    requireRole(...ROLES.writeRules),
+    validate({ body: AssignmentRulesBody }),
+    async (req, res) => {
+      const body = res.locals.body as z.infer<typeof AssignmentRulesBody>;
+      const expected = expectedVersion(req);
+      const rules = await call(req, () =>
+        client.putAssignmentRules({ rules: rulesToProto(body), expectedVersion: expected }, opts(req)),
+      );
+      setEtag(res, rules.version);
+      res.json(rulesToJson(rules));
+    },
+  );
 
   r.get('/lead-scoring', requireRole(...ROLES.readRules), async (req, res) => {
     const model = await call(req, () => client.getScoringModel({}, opts(req)));
@@ -240,15 +294,20 @@ export function leadRoutes(deps: LeadRoutesDeps): Router {
     res.json(scoringToJson(model));
   });
 
-  r.put('/lead-scoring', requireRole(...ROLES.writeRules), validate({ body: ScoringModelBody }), async (req, res) => {
-    const body = res.locals.body as z.infer<typeof ScoringModelBody>;
-    const expected = expectedVersion(req);
-    const model = await call(req, () =>
-      client.putScoringModel({ model: scoringToProto(body), expectedVersion: expected }, opts(req)),
-    );
-    setEtag(res, model.version);
-    res.json(scoringToJson(model));
-  });
+  r.put(
+    '/lead-scoring',
+    requireRole(...ROLES.writeRules),
+    validate({ body: ScoringModelBody }),
+    async (req, res) => {
+      const body = res.locals.body as z.infer<typeof ScoringModelBody>;
+      const expected = expectedVersion(req);
+      const model = await call(req, () =>
+        client.putScoringModel({ model: scoringToProto(body), expectedVersion: expected }, opts(req)),
+      );
+      setEtag(res, model.version);
+      res.json(scoringToJson(model));
+    },
+  );
 
   return r;
 }

@@ -3,8 +3,24 @@ import { z } from 'zod';
 
 extendZodWithOpenApi(z);
 
-export const LEAD_STATUSES = ['new', 'working', 'nurturing', 'qualified', 'disqualified', 'converted'] as const;
-export const SORTS = ['createdAt', '-createdAt', 'score', '-score', 'lastName', '-lastName', 'company', '-company'] as const;
+export const LEAD_STATUSES = [
+  'new',
+  'working',
+  'nurturing',
+  'qualified',
+  'disqualified',
+  'converted',
+] as const;
+export const SORTS = [
+  'createdAt',
+  '-createdAt',
+  'score',
+  '-score',
+  'lastName',
+  '-lastName',
+  'company',
+  '-company',
+] as const;
 
 const str = (max: number) => z.string().max(max);
 const companySize = z.number().int().min(0).max(10_000_000);
@@ -46,7 +62,11 @@ export const StatusBody = z
   .openapi('ChangeLeadStatus');
 
 export const AssignBody = z
-  .object({ ownerId: str(64).optional(), teamId: str(64).optional(), reason: z.string().trim().min(1).max(1000) })
+  .object({
+    ownerId: str(64).optional(),
+    teamId: str(64).optional(),
+    reason: z.string().trim().min(1).max(1000),
+  })
   .strict()
   .openapi('AssignLead');
 
@@ -61,7 +81,10 @@ export const ListQuery = z
       .optional()
       .transform((v, ctx) => {
         if (!v) return [] as (typeof LEAD_STATUSES)[number][];
-        const parts = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+        const parts = v
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
         for (const p of parts) {
           if (!(LEAD_STATUSES as readonly string[]).includes(p)) {
             ctx.addIssue({ code: 'custom', message: `unknown status "${p}"` });
@@ -128,7 +151,9 @@ export const Lead = z
   })
   .openapi('Lead');
 
-export const LeadList = z.object({ items: z.array(Lead), nextCursor: z.string().nullable() }).openapi('LeadList');
+export const LeadList = z
+  .object({ items: z.array(Lead), nextCursor: z.string().nullable() })
+  .openapi('LeadList');
 
 const FieldError = z.object({ field: z.string(), message: z.string() }).openapi('FieldError');
 
@@ -198,7 +223,16 @@ export const AssignmentRules = z
 export const ScoringRule = z
   .object({
     id,
-    field: z.enum(['region', 'industry', 'source', 'contact_level', 'company_size', 'title', 'email', 'phone']),
+    field: z.enum([
+      'region',
+      'industry',
+      'source',
+      'contact_level',
+      'company_size',
+      'title',
+      'email',
+      'phone',
+    ]),
     values: z.array(z.string().max(200)).max(200).default([]),
     min: z.number().optional(),
     max: z.number().optional(),

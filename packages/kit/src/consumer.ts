@@ -10,7 +10,8 @@ export interface ConsumerSpec {
   stream: string;
   /** Durable name: replicas sharing it share the work. */
   durable: string;
-  filterSubjects: string[];
+  /** One subject filter (wildcards allowed): Debian's nats-server 2.9 has no multi-filter consumers. */
+  filterSubject: string;
   /** Deliveries before a message goes to the dead-letter subject `crm.dlq.<durable>`. */
   maxDeliver?: number;
   ackWaitMs?: number;
@@ -37,7 +38,7 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    filter_subjects: spec.filterSubjects,
+    filter_subject: spec.filterSubject,
     max_deliver: maxDeliver,
     ack_wait: (spec.ackWaitMs ?? 30_000) * 1_000_000,
   };

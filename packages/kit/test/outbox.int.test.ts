@@ -1,75 +1,32 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer } from 'node:net';
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { event as eventProto } from '@crm/proto';
 import { createLogger, ensureStream, OutboxRelay, outboxEntry, outboxSchema } from '../src';
+import { MONGODB_URI, ownNats, waitFor } from './support';
 
-// Real NATS (its own server, so the test can kill it) and the test database from MONGODB_URI.
-const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017';
 const logger = createLogger('outbox-test', 'silent');
 const actor = { userId: 'u1', username: 'u1', roles: [], teams: [] };
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-const waitFor = async (check: () => Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out');
-};
-
 describe('outbox relay against real NATS JetStream', () => {
-  let nats: ChildProcess | undefined;
-  let port: number;
-  let store: string;
+  let nats: Awaited<ReturnType<typeof ownNats>>;
   let db: Connection;
   let nc: NatsConnection;
-
-  const startNats = async () => {
-    nats = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' });
-    await waitFor(async () => {
-      const c = await connect({ servers: `127.0.0.1:${port}` });
-      await c.close();
-      return true;
-    });
-  };
-  const stopNats = async () => {
-    const p = nats;
-    nats = undefined;
-    if (!p) return;
-    await new Promise((r) => {
-      p.once('exit', r);
-      p.kill('SIGKILL');
-    });
-  };
+  const startNats = () => nats.start();
+  const stopNats = () => nats.stop();
 
   beforeAll(async () => {
-    port = await freePort();
-    store = mkdtempSync(join(tmpdir(), 'crm-nats-'));
+    nats = await ownNats();
     await startNats();
-    nc = await connect({ servers: `127.0.0.1:${port}`, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     await ensureStream(nc, { name: 'OUTBOX_TEST', subjects: ['crm.test.>'] });
     db = await mongoose.createConnection(MONGODB_URI, { dbName: `crm_outbox_test_${Date.now()}` }).asPromise();
   });
 
   afterAll(async () => {
     await nc?.close().catch(() => undefined);
-    await stopNats();
+    await nats.dispose();
     await db?.dropDatabase().catch(() => undefined);
     await db?.close();
-    rmSync(store, { recursive: true, force: true });
   });
 
   it('keeps accepting writes while NATS is down and delivers every event exactly once when it returns', async () => {

@@ -33,9 +33,9 @@ export function validateAssignmentRules(rules: AssignmentRule[], defaultQueue: s
     if (!r.teamId) v.add(`${at}.teamId`, 'is required');
     if (r.members.length === 0) v.add(`${at}.members`, 'needs at least one member');
     if (new Set(r.members).size !== r.members.length) v.add(`${at}.members`, 'must not repeat a member');
-    if (r.maxOpenLeadsPerRep !== undefined && r.maxOpenLeadsPerRep < 1) v.add(`${at}.maxOpenLeadsPerRep`, 'must be at least 1');
+    if (r.maxOpenLeadsPerRep != null && r.maxOpenLeadsPerRep < 1) v.add(`${at}.maxOpenLeadsPerRep`, 'must be at least 1');
     const { companySizeMin: lo, companySizeMax: hi } = r.match;
-    if (lo !== undefined && hi !== undefined && lo > hi) v.add(`${at}.match.companySizeMin`, 'must not exceed companySizeMax');
+    if (lo != null && hi != null && lo > hi) v.add(`${at}.match.companySizeMin`, 'must not exceed companySizeMax');
   });
   if (rules.length > 500) v.add('rules', 'at most 500 rules');
   v.throwIfAny();
@@ -48,8 +48,8 @@ export function findRule(lead: LeadInput, rules: AssignmentRule[]): AssignmentRu
   return rules.find((r) => {
     const m = r.match;
     const size = lead.companySize;
-    if (m.companySizeMin !== undefined && (size === undefined || size < m.companySizeMin)) return false;
-    if (m.companySizeMax !== undefined && (size === undefined || size > m.companySizeMax)) return false;
+    if (m.companySizeMin != null && (size == null || size < m.companySizeMin)) return false;
+    if (m.companySizeMax != null && (size == null || size > m.companySizeMax)) return false;
     return (
       anyOf(m.regions, lead.region) &&
       anyOf(m.industries, lead.industry) &&
@@ -72,7 +72,7 @@ export function pickMember(
   for (let i = 0; i < n; i++) {
     const idx = (cursor + i) % n;
     const member = rule.members[idx]!;
-    if (rule.maxOpenLeadsPerRep === undefined || openLeads(member) < rule.maxOpenLeadsPerRep) {
+    if (rule.maxOpenLeadsPerRep == null || openLeads(member) < rule.maxOpenLeadsPerRep) {
       return { member, nextCursor: idx + 1 };
     }
   }

@@ -25,10 +25,10 @@ export function validateScoringRules(rules: ScoringRule[]): void {
     ids.add(r.id);
     if (!SCORED_FIELDS.includes(r.field)) v.add(`${at}.field`, `must be one of ${SCORED_FIELDS.join(', ')}`);
     if (!Number.isInteger(r.points) || Math.abs(r.points) > 1000) v.add(`${at}.points`, 'must be an integer within ±1000');
-    const kinds = [r.values.length > 0, r.min !== undefined || r.max !== undefined, r.present].filter(Boolean).length;
+    const kinds = [r.values.length > 0, r.min != null || r.max != null, r.present].filter(Boolean).length;
     if (kinds !== 1) v.add(at, 'needs exactly one condition: values, a min/max range, or present');
-    if ((r.min !== undefined || r.max !== undefined) && r.field !== 'companySize') v.add(`${at}.field`, 'a range applies to companySize only');
-    if (r.min !== undefined && r.max !== undefined && r.min > r.max) v.add(`${at}.min`, 'must not exceed max');
+    if ((r.min != null || r.max != null) && r.field !== 'companySize') v.add(`${at}.field`, 'a range applies to companySize only');
+    if (r.min != null && r.max != null && r.min > r.max) v.add(`${at}.min`, 'must not exceed max');
   });
   if (rules.length > 200) v.add('rules', 'at most 200 rules');
   v.throwIfAny();
@@ -40,9 +40,9 @@ export function scoreLead(lead: LeadInput, rules: ScoringRule[]): number {
   for (const r of rules) {
     const value = lead[r.field];
     let hit: boolean;
-    if (r.present) hit = value !== undefined && value !== '';
-    else if (r.min !== undefined || r.max !== undefined) {
-      hit = typeof value === 'number' && (r.min === undefined || value >= r.min) && (r.max === undefined || value <= r.max);
+    if (r.present) hit = value != null && value !== '';
+    else if (r.min != null || r.max != null) {
+      hit = typeof value === 'number' && (r.min == null || value >= r.min) && (r.max == null || value <= r.max);
     } else {
       const s = String(value ?? '').toLowerCase();
       hit = s !== '' && r.values.some((x) => x.toLowerCase() === s);

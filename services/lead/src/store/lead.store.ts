@@ -292,7 +292,7 @@ export class LeadStore {
     const prev = await this.m.Settings.findOneAndUpdate({ _id: 'assignment' }, { $inc: { [`cursors.${rule.id}`]: 1 } }, { new: false }).lean<SettingsDoc>();
     const cursor = prev?.cursors?.[rule.id] ?? 0;
     const open = new Map<string, number>();
-    if (rule.maxOpenLeadsPerRep !== undefined) {
+    if (rule.maxOpenLeadsPerRep != null) {
       for (const m of rule.members) open.set(m, await this.m.Lead.countDocuments({ ownerId: m, status: { $in: OPEN_STATUSES } }));
     }
     const pick = pickMember(rule, cursor, (m) => open.get(m) ?? 0);

@@ -1,0 +1,64 @@
+import mongoose, { type Connection } from 'mongoose';
+import { connect, type NatsConnection } from 'nats';
+import { consumeEvents, createLogger, ensureStream, type EventEnvelope, outboxEntry } from '../src';
+import { MONGODB_URI, ownNats, waitFor } from './support';
+
+const logger = createLogger('consumer-test', 'silent');
+const actor = { userId: 'u1', username: 'u1', roles: [], teams: [] };
+
+describe('durable event consumer against real NATS JetStream', () => {
+  let nats: Awaited<ReturnType<typeof ownNats>>;
+  let nc: NatsConnection;
+  let db: Connection;
+
+  beforeAll(async () => {
+    nats = await ownNats();
+    await nats.start();
+    nc = await connect({ servers: nats.url });
+    await ensureStream(nc, { name: 'CONSUMER_TEST', subjects: ['crm.test.>'] });
+    await ensureStream(nc, { name: 'DLQ', subjects: ['crm.dlq.>'] });
+    db = await mongoose.createConnection(MONGODB_URI, { dbName: `crm_consumer_test_${Date.now()}` }).asPromise();
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats.dispose();
+    await db?.dropDatabase().catch(() => undefined);
+    await db?.close();
+  });
+
+  it('handles each event once despite redelivery and parks a poison event in the dead-letter subject', async () => {
+    const js = nc.jetstream();
+    const publish = async (name: string, msgId?: string) => {
+      const e = outboxEntry({ eventType: 'crm.test.v1.Happened', payload: Buffer.from(name), aggregateType: 't', aggregateId: name, aggregateVersion: 1, actor });
+      await js.publish(e.subject, e.data, { msgID: msgId ?? e.id });
+      return e;
+    };
+    const handled: string[] = [];
+    let flaky = 0;
+    const sub = await consumeEvents(nc, db, logger, {
+      stream: 'CONSUMER_TEST',
+      durable: 'test-consumer',
+      filterSubject: 'crm.test.>',
+      maxDeliver: 3,
+      ackWaitMs: 2000,
+      handle: async (env: EventEnvelope) => {
+        const name = Buffer.from(env.payload).toString();
+        if (name === 'poison') throw new Error('cannot handle');
+        if (name === 'flaky' && flaky++ === 0) throw new Error('transient');
+        handled.push(name);
+      },
+    });
+    const a = await publish('a');
+    await publish('flaky');
+    await publish('poison');
+    // The same event published again under another NATS id (e.g. replayed by hand) is still skipped.
+    await js.publish(a.subject, a.data, { msgID: 'replay-of-a' });
+
+    await waitFor(async () => handled.includes('flaky') && handled.includes('a'), 20_000);
+    const jsm = await nc.jetstreamManager();
+    await waitFor(async () => (await jsm.streams.info('DLQ')).state.messages === 1, 20_000);
+    await sub.stop();
+    expect(handled.sort()).toEqual(['a', 'flaky']);
+  }, 40_000);
+});

@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+
+export const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017';
+
+export const waitFor = async (check: () => Promise<boolean>, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out');
+};
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** A real nats-server of the test's own, so a test can kill it and bring it back with its data. */
+export async function ownNats() {
+  const port = await freePort();
+  const store = mkdtempSync(join(tmpdir(), 'crm-nats-'));
+  let proc: ChildProcess | undefined;
+  const url = `127.0.0.1:${port}`;
+  const self = {
+    url,
+    async start() {
+      proc = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' });
+      await waitFor(async () => {
+        const c = await connect({ servers: url });
+        await c.close();
+        return true;
+      });
+    },
+    async stop() {
+      const p = proc;
+      proc = undefined;
+      if (!p || p.exitCode !== null) return;
+      await new Promise((r) => {
+        p.once('exit', r);
+        p.kill('SIGKILL');
+      });
+    },
+    async dispose() {
+      await self.stop();
+      rmSync(store, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
