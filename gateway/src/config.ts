@@ -11,7 +11,7 @@ export const gatewayEnv = {
   LEAD_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
   GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
   BODY_LIMIT: z.string().default('1mb'),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   IMPORT_BODY_LIMIT: z.string().default('10mb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 };

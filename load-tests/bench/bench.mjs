@@ -27,7 +27,8 @@ async function token() {
 }
 
 const leadBody = (i) => ({
-  firstName: 'Bench',
+  // Unique on every dedupe key (email, phone, company + name), so no create is a duplicate.
+  firstName: `Bench${Math.random().toString(36).slice(2, 8)}`,
   lastName: `Lead ${i}`,
   email: `bench-${run}-${i}-${Math.random().toString(36).slice(2)}@bench.example`,
   company: `Bench ${run} ${i}`,

@@ -34,12 +34,16 @@ export interface OwnedRecord {
 
 /**
  * Record-level access, the same in every service: admins and integrators see everything, a sales manager
- * sees the records of the teams they belong to, anyone else sees what they own.
+ * sees the records of the teams they belong to and the unowned queue, anyone else sees what they own.
  */
 export function canSee(actor: Actor, record: OwnedRecord): boolean {
   if (hasRole(actor, Roles.admin, Roles.integrator)) return true;
   if (record.ownerId && record.ownerId === actor.userId) return true;
-  if (hasRole(actor, Roles.manager) && record.teamId && actor.teams.includes(record.teamId)) return true;
+  if (hasRole(actor, Roles.manager)) {
+    // Managers also work the queue of unowned records, to hand them out.
+    if (!record.ownerId) return true;
+    if (record.teamId && actor.teams.includes(record.teamId)) return true;
+  }
   return false;
 }
 
@@ -47,8 +51,8 @@ export function canSee(actor: Actor, record: OwnedRecord): boolean {
 export function visibilityFilter(actor: Actor): Record<string, unknown> | undefined {
   if (hasRole(actor, Roles.admin, Roles.integrator)) return undefined;
   const own = { ownerId: actor.userId };
-  if (hasRole(actor, Roles.manager) && actor.teams.length > 0) {
-    return { $or: [own, { teamId: { $in: actor.teams } }] };
+  if (hasRole(actor, Roles.manager)) {
+    return { $or: [own, { ownerId: { $in: ['', null] } }, { teamId: { $in: actor.teams } }] };
   }
   return own;
 }

@@ -16,7 +16,11 @@ describe('record access', () => {
   it("a manager sees their team's records but not another team's", () => {
     expect(canSee(manager, lead)).toBe(true);
     expect(canSee(manager, { ownerId: 'x', teamId: 'sales-west' })).toBe(false);
-    expect(visibilityFilter(manager)).toEqual({ $or: [{ ownerId: 'mgr' }, { teamId: { $in: ['sales-east'] } }] });
+    expect(canSee(manager, { ownerId: '', teamId: '' })).toBe(true);
+    expect(canSee(rep1, { ownerId: '', teamId: '' })).toBe(false);
+    expect(visibilityFilter(manager)).toEqual({
+      $or: [{ ownerId: 'mgr' }, { ownerId: { $in: ['', null] } }, { teamId: { $in: ['sales-east'] } }],
+    });
   });
 
   it('an admin sees everything', () => {
