@@ -70,12 +70,17 @@ export class OutboxRelay {
   private running = false;
   private draining?: Promise<void>;
   private again = false;
+  private lastSweep = 0;
+  /** Aggregates written by this process since the last drain: fetched by id, no collection scan. */
+  private readonly written = new Map<Model<any>, Set<string>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
 
   constructor(
     private readonly models: Model<any>[], // eslint-disable-line @typescript-eslint/no-explicit-any
     private readonly js: () => JetStreamClient,
     private readonly logger: Logger,
     private readonly intervalMs = 500,
+    /** The full scan that picks up what a crash, another replica or an outage left behind. */
+    private readonly sweepMs = 5000,
   ) {}
 
   start(): void {
@@ -83,8 +88,13 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /** Called after a local write so events go out at once instead of at the next poll. */
-  kick(): void {
+  /** Called after a local write so its events go out at once instead of at the next sweep. */
+  kick(model?: Model<any>, id?: string): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (model && id) {
+      const ids = this.written.get(model) ?? new Set<string>();
+      ids.add(id);
+      this.written.set(model, ids);
+    }
     if (!this.running) return;
     if (this.draining) this.again = true;
     else this.schedule(0);
@@ -99,7 +109,7 @@ export class OutboxRelay {
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.draining = this.drainAll()
+      this.draining = this.drain()
         .then((ok) => {
           this.draining = undefined;
           if (!this.running) return;
@@ -111,12 +121,35 @@ export class OutboxRelay {
     }, ms);
   }
 
-  /** Returns false when publishing failed (NATS down): the events stay and are retried later. */
+  private async drain(): Promise<boolean> {
+    if (Date.now() - this.lastSweep >= this.sweepMs) {
+      this.lastSweep = Date.now();
+      const ok = await this.drainAll();
+      if (!ok) this.lastSweep = 0;
+      return ok;
+    }
+    for (const [model, ids] of this.written) {
+      for (const id of [...ids]) {
+        ids.delete(id);
+        const doc = await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>().catch(() => null);
+        if (!doc?.outbox?.length) continue;
+        try {
+          await this.publish(doc.outbox);
+        } catch (err) {
+          this.logger.warn({ err: (err as Error).message }, 'outbox publish failed; will retry');
+          return false; // the sweep finds it later
+        }
+        await this.markSent(model, doc);
+      }
+    }
+    return true;
+  }
+
+  /** Scans every model for pending events. Returns false when publishing failed (NATS down). */
   async drainAll(): Promise<boolean> {
     for (const model of this.models) {
       const docs = await model
         .find({ 'outbox.0': { $exists: true } }, { outbox: 1, version: 1 })
-        .sort({ updatedAt: 1 })
         .limit(100)
         .lean<OutboxDoc[]>()
         .catch((err: Error) => {
@@ -133,6 +166,8 @@ export class OutboxRelay {
         }
         await this.markSent(model, doc);
       }
+      // A full page means there may be more: sweep again right away.
+      if (docs.length === 100) this.lastSweep = 0;
     }
     return true;
   }

@@ -46,8 +46,9 @@ describe('outbox relay against real NATS JetStream', () => {
     expect(await Thing.countDocuments({ 'outbox.0': { $exists: true } })).toBeGreaterThan(0);
     await startNats();
 
+    // The client reconnects on its own; JetStream answers once it has recovered its store.
+    await waitFor(async () => (await (await nc.jetstreamManager()).streams.info('OUTBOX_TEST')).state.messages >= ids.length, 30_000);
     const jsm = await nc.jetstreamManager();
-    await waitFor(async () => (await jsm.streams.info('OUTBOX_TEST')).state.messages >= ids.length, 30_000);
     await waitFor(async () => (await Thing.countDocuments({ 'outbox.0': { $exists: true } })) === 0);
     await relay.stop();
 

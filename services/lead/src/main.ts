@@ -5,7 +5,7 @@ import { leadGrpc } from './grpc/lead.grpc';
 import { registerModels } from './store/lead.model';
 import { LeadStore } from './store/lead.store';
 
-let kick = () => undefined as void;
+let kick: (leadId?: string) => void = () => undefined;
 
 void runService({
   name: 'lead',
@@ -15,12 +15,12 @@ void runService({
   streams: [{ name: 'CRM_LEAD', subjects: ['crm.lead.>'] }],
   async setup({ db, grpc }) {
     const models = registerModels(db);
-    const store = new LeadStore(models, () => kick());
+    const store = new LeadStore(models, (id) => kick(id));
     grpc.server.add(pb.LeadServiceDefinition, leadGrpc(store));
     return {
       services: [pb.LeadServiceDefinition.fullName],
       outboxModels: [models.Lead],
-      onReady: (relay) => (kick = () => relay.kick()),
+      onReady: (relay) => (kick = (id) => relay.kick(models.Lead, id)),
     };
   },
 }).catch((err: Error) => {

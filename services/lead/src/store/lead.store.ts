@@ -57,7 +57,7 @@ export interface ImportRow {
 export class LeadStore {
   constructor(
     private readonly m: LeadModels,
-    private readonly onWrite: () => void = () => undefined,
+    private readonly onWrite: (leadId?: string) => void = () => undefined,
   ) {}
 
   async create(input: LeadInput, allowDuplicate: boolean, c: Caller): Promise<LeadDoc> {
@@ -69,7 +69,7 @@ export class LeadStore {
     if (!allowDuplicate) await this.rejectDuplicate(keys);
     const doc = await this.newLead(lead, keys, c, await this.scoringRules(), await this.assignmentSettings());
     await this.m.Lead.create(doc);
-    this.onWrite();
+    this.onWrite(doc._id);
     return doc;
   }
 
@@ -319,7 +319,7 @@ export class LeadStore {
       const now = await this.m.Lead.findById(current._id, { version: 1 }).lean<LeadDoc>();
       throw new VersionMismatchError(current.version, now?.version ?? current.version);
     }
-    this.onWrite();
+    this.onWrite(next._id);
     return next;
   }
 
