@@ -102,8 +102,22 @@ const settingsSchema = new Schema<SettingsDoc>(
   { versionKey: false, minimize: false },
 );
 
+/**
+ * One document per dedupe key (email, phone, company + name), keyed by _id: a duplicate check is a few
+ * primary-key reads instead of a scan, which matters on FerretDB's SQLite backend (no secondary
+ * indexes). The lead's own dedupeKeys stay the truth; a key pointing at a lead that no longer has it is
+ * ignored.
+ */
+export interface LeadKeyDoc {
+  _id: string;
+  leadId: string;
+}
+
+const leadKeySchema = new Schema<LeadKeyDoc>({ _id: String, leadId: String }, { versionKey: false });
+
 export function registerModels(db: Connection) {
   return {
+    LeadKey: db.model<LeadKeyDoc>('LeadKey', leadKeySchema, 'lead_keys'),
     Lead: db.model<LeadDoc>('Lead', leadSchema, 'leads'),
     Settings: db.model<SettingsDoc>('Settings', settingsSchema, 'lead_settings'),
   };

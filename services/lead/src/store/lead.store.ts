@@ -19,7 +19,7 @@ import { type AssignmentRule, findRule, pickMember, validateAssignmentRules } fr
 import { checkTransition, dedupeKeys, type LeadInput, type LeadStatus, normaliseLeadInput, OPEN_STATUSES } from '../domain/lead';
 import { scoreLead, type ScoringRule, validateScoringRules } from '../domain/scoring';
 import { LeadEvents } from '../events/lead-events';
-import type { AssignmentRecord, LeadDoc, LeadModels, SettingsDoc } from './lead.model';
+import type { AssignmentRecord, LeadDoc, LeadKeyDoc, LeadModels, SettingsDoc } from './lead.model';
 
 export interface Caller {
   actor: Actor;
@@ -69,6 +69,7 @@ export class LeadStore {
     if (!allowDuplicate) await this.rejectDuplicate(keys);
     const doc = await this.newLead(lead, keys, c, await this.scoringRules(), await this.assignmentSettings());
     await this.m.Lead.create(doc);
+    await this.recordKeys([doc]);
     this.onWrite(doc._id);
     return doc;
   }
@@ -118,9 +119,11 @@ export class LeadStore {
       (k) => JSON.stringify(merged[k]) !== JSON.stringify(k === 'attributes' ? attributesOf(current) : current[k]),
     );
     const score = scoreLead(merged, await this.scoringRules());
-    return this.save(current, { ...merged, dedupeKeys: keys, searchText: searchText(merged), score }, c, (next) =>
-      changed.length ? [LeadEvents.updated(next, changed, c.actor, c.requestId)] : [],
+    const next = await this.save(current, { ...merged, dedupeKeys: keys, searchText: searchText(merged), score }, c, (n) =>
+      changed.length ? [LeadEvents.updated(n, changed, c.actor, c.requestId)] : [],
     );
+    await this.recordKeys([next]);
+    return next;
   }
 
   async changeStatus(id: string, expectedVersion: number, to: LeadStatus, reason: string, c: Caller): Promise<LeadDoc> {
@@ -165,11 +168,7 @@ export class LeadStore {
     });
     const existing = new Map<string, string>();
     if (!allowDuplicates) {
-      const allKeys = prepared.flatMap((p) => p.keys);
-      for (let i = 0; i < allKeys.length; i += 2000) {
-        const found = await this.m.Lead.find({ dedupeKeys: { $in: allKeys.slice(i, i + 2000) } }, { dedupeKeys: 1 }).lean<LeadDoc[]>();
-        for (const f of found) for (const k of f.dedupeKeys) existing.set(k, f._id);
-      }
+      for (const [k, leadId] of await this.lookupKeys(prepared.flatMap((p) => p.keys))) existing.set(k, leadId);
     }
     const docs: LeadDoc[] = [];
     for (const p of prepared) {
@@ -188,6 +187,7 @@ export class LeadStore {
     for (let i = 0; i < docs.length; i += 1000) {
       await this.m.Lead.insertMany(docs.slice(i, i + 1000), { ordered: false, lean: true });
     }
+    await this.recordKeys(docs);
     this.onWrite();
     return results;
   }
@@ -240,13 +240,41 @@ export class LeadStore {
   }
 
   private async rejectDuplicate(keys: string[], exceptId?: string): Promise<void> {
-    if (keys.length === 0) return;
-    const filter = exceptId ? { dedupeKeys: { $in: keys }, _id: { $ne: exceptId } } : { dedupeKeys: { $in: keys } };
-    const existing = await this.m.Lead.findOne(filter, { _id: 1, dedupeKeys: 1 }).lean<LeadDoc>();
-    if (existing) {
-      const on = keys.find((k) => existing.dedupeKeys.includes(k))?.split(':')[0] ?? 'email';
-      throw new DuplicateError(`a lead with the same ${on} already exists`, 'DUPLICATE_LEAD', { existing_lead_id: existing._id, matched_on: on });
+    for (const [key, leadId] of await this.lookupKeys(keys)) {
+      if (leadId === exceptId) continue;
+      const on = key.split(':')[0] ?? 'email';
+      throw new DuplicateError(`a lead with the same ${on} already exists`, 'DUPLICATE_LEAD', { existing_lead_id: leadId, matched_on: on });
     }
+  }
+
+  /** Which of these keys belong to a stored lead (key -> lead id), ignoring keys a lead has since dropped. */
+  private async lookupKeys(keys: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await this.m.LeadKey.find({ _id: { $in: unique.slice(i, i + 500) } }).lean<LeadKeyDoc[]>();
+      for (const r of rows) found.set(r._id, r.leadId);
+    }
+    const leadIds = [...new Set(found.values())];
+    const live = new Map<string, string[]>();
+    for (let i = 0; i < leadIds.length; i += 500) {
+      const leads = await this.m.Lead.find({ _id: { $in: leadIds.slice(i, i + 500) } }, { dedupeKeys: 1 }).lean<LeadDoc[]>();
+      for (const l of leads) live.set(l._id, l.dedupeKeys);
+    }
+    for (const [k, id] of found) if (!live.get(id)?.includes(k)) found.delete(k);
+    return found;
+  }
+
+  /**
+   * Points each key of these leads at them. Written after the lead itself (no multi-document
+   * transactions); a crash in between leaves the lead without its keys, which only weakens the next
+   * duplicate check for that lead.
+   */
+  private async recordKeys(leads: Pick<LeadDoc, '_id' | 'dedupeKeys'>[]): Promise<void> {
+    const ops = leads.flatMap((l) =>
+      l.dedupeKeys.map((k) => ({ updateOne: { filter: { _id: k }, update: { $set: { leadId: l._id } }, upsert: true } })),
+    );
+    for (let i = 0; i < ops.length; i += 1000) await this.m.LeadKey.bulkWrite(ops.slice(i, i + 1000), { ordered: false });
   }
 
   /**
