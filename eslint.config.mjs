@@ -1,7 +1,17 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/src/gen/**', '**/node_modules/**', '.cache/**', '.local/**', 'load-tests/**', 'deploy/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/src/gen/**',
+      '**/node_modules/**',
+      '.cache/**',
+      '.local/**',
+      'load-tests/**',
+      'deploy/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

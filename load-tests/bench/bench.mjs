@@ -20,7 +20,12 @@ const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '8'));
 const run = randomUUID().slice(0, 8);
 
 async function token() {
-  const body = new URLSearchParams({ grant_type: 'password', client_id: 'crm-cli', username: 'manager', password: 'crm-demo' });
+  const body = new URLSearchParams({
+    grant_type: 'password',
+    client_id: 'crm-cli',
+    username: 'manager',
+    password: 'crm-demo',
+  });
   const res = await fetch(`${KEYCLOAK}/realms/crm/protocol/openid-connect/token`, { method: 'POST', body });
   if (!res.ok) throw new Error(`token: ${res.status} ${await res.text()}`);
   return (await res.json()).access_token;
@@ -64,7 +69,11 @@ const headers = { authorization: `Bearer ${bearer}`, 'content-type': 'applicatio
 
 const channel = createChannel(LEAD_GRPC);
 const grpc = createClient(pb.LeadServiceDefinition, channel);
-const identity = Metadata({ 'x-crm-user-id': '00000000-0000-4000-8000-000000000002', 'x-crm-roles': 'sales-manager', 'x-crm-teams': 'sales-east' });
+const identity = Metadata({
+  'x-crm-user-id': '00000000-0000-4000-8000-000000000002',
+  'x-crm-roles': 'sales-manager',
+  'x-crm-teams': 'sales-east',
+});
 
 const db = await mongoose.createConnection(MONGODB_URI, { dbName: 'crm_bench' }).asPromise();
 const raw = db.collection('leads');
@@ -73,7 +82,11 @@ const paths = [
   {
     name: 'full path (gateway → gRPC → service → db + outbox)',
     op: async (i) => {
-      const res = await fetch(`${GATEWAY}/api/v1/leads`, { method: 'POST', headers, body: JSON.stringify(leadBody(i)) });
+      const res = await fetch(`${GATEWAY}/api/v1/leads`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(leadBody(i)),
+      });
       if (res.status !== 201) throw new Error(`create: ${res.status} ${await res.text()}`);
       const { id } = await res.json();
       const got = await fetch(`${GATEWAY}/api/v1/leads/${id}`, { headers });
@@ -93,20 +106,30 @@ const paths = [
     op: async (i) => {
       const id = randomUUID();
       const b = leadBody(i);
-      await raw.insertOne({ _id: id, version: 1, ...b, dedupeKeys: [`email:${b.email}`], outbox: [{ id: randomUUID(), subject: 'x', data: Buffer.alloc(300) }] });
+      await raw.insertOne({
+        _id: id,
+        version: 1,
+        ...b,
+        dedupeKeys: [`email:${b.email}`],
+        outbox: [{ id: randomUUID(), subject: 'x', data: Buffer.alloc(300) }],
+      });
       await raw.findOne({ _id: id });
     },
   },
 ];
 
-console.log(`create+get, ${N} iterations, concurrency ${CONCURRENCY}; token grant took ${tokenMs.toFixed(0)} ms`);
+console.log(
+  `create+get, ${N} iterations, concurrency ${CONCURRENCY}; token grant took ${tokenMs.toFixed(0)} ms`,
+);
 const results = [];
 for (const p of paths) results.push(await measure(p.name, p.op));
 const direct = results[results.length - 1];
 console.log('\n| path | ops/s | p50 ms | p99 ms | cost vs direct (ops/s ratio) |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const r of results) {
-  console.log(`| ${r.name} | ${r.ops.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(direct.ops / r.ops).toFixed(2)}x |`);
+  console.log(
+    `| ${r.name} | ${r.ops.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(direct.ops / r.ops).toFixed(2)}x |`,
+  );
 }
 await db.dropDatabase();
 await db.close();

@@ -32,7 +32,8 @@ const processedSchema = new Schema<ProcessedDoc>({ _id: String, at: Date }, { ve
  */
 export async function consumeEvents(nc: NatsConnection, db: Connection, logger: Logger, spec: ConsumerSpec) {
   const maxDeliver = spec.maxDeliver ?? 5;
-  const Processed = db.models.ProcessedEvent ?? db.model<ProcessedDoc>('ProcessedEvent', processedSchema, 'processed_events');
+  const Processed =
+    db.models.ProcessedEvent ?? db.model<ProcessedDoc>('ProcessedEvent', processedSchema, 'processed_events');
   const jsm = await nc.jetstreamManager();
   const config = {
     durable_name: spec.durable,
@@ -66,7 +67,10 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
         m.ack();
         continue;
       }
-      const parent = propagation.extract(context.active(), { traceparent: env.traceparent, tracestate: env.tracestate });
+      const parent = propagation.extract(context.active(), {
+        traceparent: env.traceparent,
+        tracestate: env.tracestate,
+      });
       const span = trace.getTracer('crm-consumer').startSpan(`consume ${env.eventType}`, undefined, parent);
       try {
         await context.with(trace.setSpan(parent, span), () => spec.handle(env));
@@ -74,7 +78,10 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
         m.ack();
       } catch (err) {
         const attempt = m.info.redeliveryCount;
-        logger.warn({ eventId: env.eventId, type: env.eventType, attempt, err: (err as Error).message }, 'event handling failed');
+        logger.warn(
+          { eventId: env.eventId, type: env.eventType, attempt, err: (err as Error).message },
+          'event handling failed',
+        );
         if (attempt >= maxDeliver) {
           await nc.jetstream().publish(`crm.dlq.${spec.durable}`, m.data, { msgID: `dlq-${env.eventId}` });
           m.ack();

@@ -8,7 +8,8 @@ export interface FieldViolation {
 }
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'invalid' | 'not-found' | 'conflict' | 'duplicate' | 'version-mismatch' | 'forbidden';
+  abstract readonly kind:
+    'invalid' | 'not-found' | 'conflict' | 'duplicate' | 'version-mismatch' | 'forbidden';
 }
 
 export class ValidationError extends DomainError {

@@ -1,4 +1,11 @@
-import { createServer, type CallContext, type Server, type ServerAddBuilder, ServerError, Status } from 'nice-grpc';
+import {
+  createServer,
+  type CallContext,
+  type Server,
+  type ServerAddBuilder,
+  ServerError,
+  Status,
+} from 'nice-grpc';
 import type { ServerMiddlewareCall } from 'nice-grpc-common';
 import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
@@ -41,7 +48,10 @@ function observeMiddleware(logger: Logger, maxCallMs: number) {
     const signal = AbortSignal.any([context.signal, timeout]);
     try {
       const result = yield* call.next(call.request, { ...context, signal });
-      logger.info({ method: call.method.path, ms: Math.round(performance.now() - started), requestId }, 'grpc call');
+      logger.info(
+        { method: call.method.path, ms: Math.round(performance.now() - started), requestId },
+        'grpc call',
+      );
       return result;
     } catch (err) {
       const mapped = err instanceof ServerError ? err : toGrpcError(err);

@@ -58,6 +58,10 @@ export function outboxEntry(e: NewEvent): OutboxEntry {
   return { id, subject: e.eventType, data: Buffer.from(envelope), traceparent: carrier.traceparent };
 }
 
+/** Any aggregate model whose documents carry an `outbox` array (their own fields do not matter here). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OutboxModel = Model<any>;
+
 interface OutboxDoc {
   _id: unknown;
   version: number;
@@ -72,10 +76,10 @@ export class OutboxRelay {
   private again = false;
   private lastSweep = 0;
   /** Aggregates written by this process since the last drain: fetched by id, no collection scan. */
-  private readonly written = new Map<Model<any>, Set<string>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  private readonly written = new Map<OutboxModel, Set<string>>();
 
   constructor(
-    private readonly models: Model<any>[], // eslint-disable-line @typescript-eslint/no-explicit-any
+    private readonly models: OutboxModel[],
     private readonly js: () => JetStreamClient,
     private readonly logger: Logger,
     private readonly intervalMs = 500,
@@ -92,7 +96,7 @@ export class OutboxRelay {
   }
 
   /** Called after a local write so its events go out at once instead of at the next sweep. */
-  kick(model?: Model<any>, id?: string): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  kick(model?: OutboxModel, id?: string): void {
     if (model && id) {
       const ids = this.written.get(model) ?? new Set<string>();
       ids.add(id);
@@ -134,7 +138,10 @@ export class OutboxRelay {
     for (const [model, ids] of this.written) {
       for (const id of [...ids]) {
         ids.delete(id);
-        const doc = await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>().catch(() => null);
+        const doc = await model
+          .findById(id, { outbox: 1, version: 1 })
+          .lean<OutboxDoc>()
+          .catch(() => null);
         if (!doc?.outbox?.length) continue;
         try {
           await this.publish(doc.outbox);
@@ -181,7 +188,9 @@ export class OutboxRelay {
       const h = natsHeaders();
       if (e.traceparent) h.set('traceparent', e.traceparent);
       // Read back through lean(), the bytes are a BSON Binary rather than a Buffer.
-      const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from((e.data as unknown as { buffer: Uint8Array }).buffer);
+      const data = Buffer.isBuffer(e.data)
+        ? e.data
+        : Buffer.from((e.data as unknown as { buffer: Uint8Array }).buffer);
       await this.js().publish(e.subject, data, { msgID: e.id, headers: h });
     }
   }
@@ -190,7 +199,7 @@ export class OutboxRelay {
    * Removes what was published with a compare-and-set on the aggregate's version (FerretDB 1.x lacks
    * conditional $pull); if a writer got in between, re-read and keep the entries it added.
    */
-  private async markSent(model: Model<any>, doc: OutboxDoc): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  private async markSent(model: OutboxModel, doc: OutboxDoc): Promise<void> {
     const sent = new Set(doc.outbox.map((e) => e.id));
     let current: OutboxDoc | null = doc;
     for (let i = 0; i < 5 && current; i++) {

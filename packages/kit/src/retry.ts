@@ -12,7 +12,10 @@ export async function retry<T>(
       return await fn();
     } catch (err) {
       if (i >= attempts) throw err;
-      opts.logger.warn({ err: (err as Error).message, attempt: i }, `${opts.what} not reachable yet, retrying`);
+      opts.logger.warn(
+        { err: (err as Error).message, attempt: i },
+        `${opts.what} not reachable yet, retrying`,
+      );
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, opts.maxDelayMs ?? 5000);
     }

@@ -6,7 +6,7 @@ import { createGrpcServer, type GrpcHost } from './grpc-server';
 import { createLogger, type Logger } from './logger';
 import { connectMongo, ensureIndexes } from './mongo';
 import { connectNats, ensureStream, type StreamSpec } from './nats';
-import { OutboxRelay } from './outbox';
+import { type OutboxModel, OutboxRelay } from './outbox';
 import { onShutdown } from './shutdown';
 
 type BaseConfig = z.infer<z.ZodObject<typeof serviceEnv>> & { GRPC_PORT: number; MONGODB_DB: string };
@@ -32,7 +32,9 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
    * Registers models on ctx.db and services on ctx.grpc.server; returns the fully-qualified gRPC service
    * names (for reflection and health) and the models whose documents carry an outbox.
    */
-  setup(ctx: ServiceContext<z.infer<z.ZodObject<S>>>): Promise<{ services: string[]; outboxModels: any[]; onReady?: (relay: OutboxRelay) => void }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  setup(
+    ctx: ServiceContext<z.infer<z.ZodObject<S>>>,
+  ): Promise<{ services: string[]; outboxModels: OutboxModel[]; onReady?: (relay: OutboxRelay) => void }>;
   descriptorSet: Buffer;
 }
 
@@ -57,8 +59,12 @@ export async function runService<S extends z.ZodRawShape>(def: ServiceDefinition
   }
   const db = await connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
   let nc: NatsConnection | undefined;
-  const grpc = createGrpcServer({ logger, maxCallMs: config.GRPC_MAX_CALL_MS, descriptorSet: def.descriptorSet });
-  const ctx = { config, logger, db, grpc, nats: () => nc! } as ServiceContext<z.infer<z.ZodObject<S>>>;  
+  const grpc = createGrpcServer({
+    logger,
+    maxCallMs: config.GRPC_MAX_CALL_MS,
+    descriptorSet: def.descriptorSet,
+  });
+  const ctx = { config, logger, db, grpc, nats: () => nc! } as ServiceContext<z.infer<z.ZodObject<S>>>;
   const { services, outboxModels, onReady } = await def.setup(ctx);
   await ensureIndexes(db);
   grpc.finish(services);
@@ -66,7 +72,7 @@ export async function runService<S extends z.ZodRawShape>(def: ServiceDefinition
   logger.info({ port }, 'grpc listening');
 
   // NATS may be down: the service still takes writes (the outbox keeps the events) and goes SERVING.
-  const relay = new OutboxRelay(outboxModels, () => nc!.jetstream(), logger);  
+  const relay = new OutboxRelay(outboxModels, () => nc!.jetstream(), logger);
   const natsReady = connectNats(config.NATS_URL, def.name, logger).then(async (c) => {
     nc = c;
     for (const s of def.streams) await ensureStream(c, s);

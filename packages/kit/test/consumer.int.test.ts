@@ -17,7 +17,9 @@ describe('durable event consumer against real NATS JetStream', () => {
     nc = await connect({ servers: nats.url });
     await ensureStream(nc, { name: 'CONSUMER_TEST', subjects: ['crm.test.>'] });
     await ensureStream(nc, { name: 'DLQ', subjects: ['crm.dlq.>'] });
-    db = await mongoose.createConnection(MONGODB_URI, { dbName: `crm_consumer_test_${Date.now()}` }).asPromise();
+    db = await mongoose
+      .createConnection(MONGODB_URI, { dbName: `crm_consumer_test_${Date.now()}` })
+      .asPromise();
   });
 
   afterAll(async () => {
@@ -30,7 +32,14 @@ describe('durable event consumer against real NATS JetStream', () => {
   it('handles each event once despite redelivery and parks a poison event in the dead-letter subject', async () => {
     const js = nc.jetstream();
     const publish = async (name: string, msgId?: string) => {
-      const e = outboxEntry({ eventType: 'crm.test.v1.Happened', payload: Buffer.from(name), aggregateType: 't', aggregateId: name, aggregateVersion: 1, actor });
+      const e = outboxEntry({
+        eventType: 'crm.test.v1.Happened',
+        payload: Buffer.from(name),
+        aggregateType: 't',
+        aggregateId: name,
+        aggregateVersion: 1,
+        actor,
+      });
       await js.publish(e.subject, e.data, { msgID: msgId ?? e.id });
       return e;
     };

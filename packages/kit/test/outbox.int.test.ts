@@ -19,7 +19,9 @@ describe('outbox relay against real NATS JetStream', () => {
     await startNats();
     nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     await ensureStream(nc, { name: 'OUTBOX_TEST', subjects: ['crm.test.>'] });
-    db = await mongoose.createConnection(MONGODB_URI, { dbName: `crm_outbox_test_${Date.now()}` }).asPromise();
+    db = await mongoose
+      .createConnection(MONGODB_URI, { dbName: `crm_outbox_test_${Date.now()}` })
+      .asPromise();
   });
 
   afterAll(async () => {
@@ -30,11 +32,24 @@ describe('outbox relay against real NATS JetStream', () => {
   });
 
   it('keeps accepting writes while NATS is down and delivers every event exactly once when it returns', async () => {
-    const Thing = db.model('Thing', new Schema({ _id: String, version: Number, name: String, outbox: [outboxSchema] }, { timestamps: true }));
+    const Thing = db.model(
+      'Thing',
+      new Schema(
+        { _id: String, version: Number, name: String, outbox: [outboxSchema] },
+        { timestamps: true },
+      ),
+    );
     const relay = new OutboxRelay([Thing], () => nc.jetstream(), logger, 100);
     relay.start();
     const write = async (i: number) => {
-      const e = outboxEntry({ eventType: 'crm.test.v1.ThingCreated', payload: Buffer.from(`thing-${i}`), aggregateType: 'thing', aggregateId: `t${i}`, aggregateVersion: 1, actor });
+      const e = outboxEntry({
+        eventType: 'crm.test.v1.ThingCreated',
+        payload: Buffer.from(`thing-${i}`),
+        aggregateType: 'thing',
+        aggregateId: `t${i}`,
+        aggregateVersion: 1,
+        actor,
+      });
       await Thing.create({ _id: `t${i}`, version: 1, name: `thing ${i}`, outbox: [e] });
       return e.id;
     };
@@ -47,7 +62,11 @@ describe('outbox relay against real NATS JetStream', () => {
     await startNats();
 
     // The client reconnects on its own; JetStream answers once it has recovered its store.
-    await waitFor(async () => (await (await nc.jetstreamManager()).streams.info('OUTBOX_TEST')).state.messages >= ids.length, 30_000);
+    await waitFor(
+      async () =>
+        (await (await nc.jetstreamManager()).streams.info('OUTBOX_TEST')).state.messages >= ids.length,
+      30_000,
+    );
     const jsm = await nc.jetstreamManager();
     await waitFor(async () => (await Thing.countDocuments({ 'outbox.0': { $exists: true } })) === 0);
     await relay.stop();

@@ -33,7 +33,9 @@ export async function ownNats() {
   const self = {
     url,
     async start() {
-      proc = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' });
+      proc = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], {
+        stdio: 'ignore',
+      });
       await waitFor(async () => {
         const c = await connect({ servers: url });
         await c.close();

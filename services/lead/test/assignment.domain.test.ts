@@ -4,18 +4,35 @@ import type { LeadInput } from '../src/domain/lead';
 import { scoreLead, validateScoringRules } from '../src/domain/scoring';
 
 const lead = (over: Partial<LeadInput> = {}): LeadInput => ({
-  firstName: '', lastName: 'Li', email: '', phone: '', company: '', title: '', contactLevel: '',
-  region: 'east', industry: 'energy', source: 'web', attributes: {}, ...over,
+  firstName: '',
+  lastName: 'Li',
+  email: '',
+  phone: '',
+  company: '',
+  title: '',
+  contactLevel: '',
+  region: 'east',
+  industry: 'energy',
+  source: 'web',
+  attributes: {},
+  ...over,
 });
 
 const rule = (over: Partial<AssignmentRule> = {}): AssignmentRule => ({
-  id: 'r1', name: 'East energy', teamId: 'sales-east', members: ['rep1', 'rep2'],
-  match: { regions: ['East'], industries: [], sources: [], contactLevels: [] }, ...over,
+  id: 'r1',
+  name: 'East energy',
+  teamId: 'sales-east',
+  members: ['rep1', 'rep2'],
+  match: { regions: ['East'], industries: [], sources: [], contactLevels: [] },
+  ...over,
 });
 
 describe('assignment rules', () => {
   it('first matching rule wins, case-insensitively, and company size bounds apply', () => {
-    const big = rule({ id: 'big', match: { regions: [], industries: [], sources: [], contactLevels: [], companySizeMin: 1000 } });
+    const big = rule({
+      id: 'big',
+      match: { regions: [], industries: [], sources: [], contactLevels: [], companySizeMin: 1000 },
+    });
     expect(findRule(lead({ companySize: 5000 }), [big, rule()])?.id).toBe('big');
     expect(findRule(lead({ companySize: 10 }), [big, rule()])?.id).toBe('r1');
     expect(findRule(lead({ region: 'west' }), [rule()])).toBeUndefined();
@@ -32,7 +49,16 @@ describe('assignment rules', () => {
 
   it('rejects a rule without members or with an impossible size range', () => {
     expect(() => validateAssignmentRules([rule({ members: [] })], 'inbox')).toThrow(ValidationError);
-    const bad = rule({ match: { regions: [], industries: [], sources: [], contactLevels: [], companySizeMin: 10, companySizeMax: 5 } });
+    const bad = rule({
+      match: {
+        regions: [],
+        industries: [],
+        sources: [],
+        contactLevels: [],
+        companySizeMin: 10,
+        companySizeMax: 5,
+      },
+    });
     expect(() => validateAssignmentRules([bad], 'inbox')).toThrow(ValidationError);
     expect(() => validateAssignmentRules([rule()], '')).toThrow(ValidationError);
   });
@@ -51,7 +77,13 @@ describe('scoring', () => {
   });
 
   it('refuses a rule with two conditions or an unknown field', () => {
-    expect(() => validateScoringRules([{ id: 'a', field: 'industry', values: ['x'], present: true, points: 1 }])).toThrow(ValidationError);
-    expect(() => validateScoringRules([{ id: 'a', field: 'shoeSize' as never, values: ['x'], present: false, points: 1 }])).toThrow(ValidationError);
+    expect(() =>
+      validateScoringRules([{ id: 'a', field: 'industry', values: ['x'], present: true, points: 1 }]),
+    ).toThrow(ValidationError);
+    expect(() =>
+      validateScoringRules([
+        { id: 'a', field: 'shoeSize' as never, values: ['x'], present: false, points: 1 },
+      ]),
+    ).toThrow(ValidationError);
   });
 });

@@ -1,5 +1,11 @@
 import { ConflictError, ValidationError } from '@crm/kit';
-import { checkTransition, dedupeKeys, foldName, type LeadInput, normaliseLeadInput } from '../src/domain/lead';
+import {
+  checkTransition,
+  dedupeKeys,
+  foldName,
+  type LeadInput,
+  normaliseLeadInput,
+} from '../src/domain/lead';
 
 const input = (over: Partial<LeadInput> = {}): LeadInput => ({
   firstName: 'Wei',
@@ -18,7 +24,9 @@ const input = (over: Partial<LeadInput> = {}): LeadInput => ({
 
 describe('normalising a lead', () => {
   it('lower-cases the email, formats the phone as E.164 and trims the company', () => {
-    const lead = normaliseLeadInput(input({ email: ' Wei.Li@Sinopec.COM ', phone: '+86 138-0013-8000', company: '  Sinopec   Group ' }));
+    const lead = normaliseLeadInput(
+      input({ email: ' Wei.Li@Sinopec.COM ', phone: '+86 138-0013-8000', company: '  Sinopec   Group ' }),
+    );
     expect(lead.email).toBe('wei.li@sinopec.com');
     expect(lead.phone).toBe('+8613800138000');
     expect(lead.company).toBe('Sinopec Group');
@@ -26,11 +34,18 @@ describe('normalising a lead', () => {
 
   it('reports every bad field at once', () => {
     try {
-      normaliseLeadInput(input({ lastName: ' ', email: 'not-an-email', phone: '12', contactLevel: 'emperor' }));
+      normaliseLeadInput(
+        input({ lastName: ' ', email: 'not-an-email', phone: '12', contactLevel: 'emperor' }),
+      );
       throw new Error('expected a ValidationError');
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
-      expect((err as ValidationError).violations.map((v) => v.field).sort()).toEqual(['contactLevel', 'email', 'lastName', 'phone']);
+      expect((err as ValidationError).violations.map((v) => v.field).sort()).toEqual([
+        'contactLevel',
+        'email',
+        'lastName',
+        'phone',
+      ]);
     }
   });
 

@@ -33,15 +33,18 @@ export function validateAssignmentRules(rules: AssignmentRule[], defaultQueue: s
     if (!r.teamId) v.add(`${at}.teamId`, 'is required');
     if (r.members.length === 0) v.add(`${at}.members`, 'needs at least one member');
     if (new Set(r.members).size !== r.members.length) v.add(`${at}.members`, 'must not repeat a member');
-    if (r.maxOpenLeadsPerRep != null && r.maxOpenLeadsPerRep < 1) v.add(`${at}.maxOpenLeadsPerRep`, 'must be at least 1');
+    if (r.maxOpenLeadsPerRep != null && r.maxOpenLeadsPerRep < 1)
+      v.add(`${at}.maxOpenLeadsPerRep`, 'must be at least 1');
     const { companySizeMin: lo, companySizeMax: hi } = r.match;
-    if (lo != null && hi != null && lo > hi) v.add(`${at}.match.companySizeMin`, 'must not exceed companySizeMax');
+    if (lo != null && hi != null && lo > hi)
+      v.add(`${at}.match.companySizeMin`, 'must not exceed companySizeMax');
   });
   if (rules.length > 500) v.add('rules', 'at most 500 rules');
   v.throwIfAny();
 }
 
-const anyOf = (list: string[], value: string) => list.length === 0 || list.some((x) => x.toLowerCase() === value.toLowerCase());
+const anyOf = (list: string[], value: string) =>
+  list.length === 0 || list.some((x) => x.toLowerCase() === value.toLowerCase());
 
 /** First rule that matches wins; an empty criterion matches anything. */
 export function findRule(lead: LeadInput, rules: AssignmentRule[]): AssignmentRule | undefined {

@@ -105,5 +105,6 @@ export function checkTransition(from: LeadStatus, to: LeadStatus, reason: string
   if (to === 'converted') throw new ConflictError('a lead becomes converted only by conversion');
   if (from === to) throw new ConflictError(`lead is already ${to}`);
   if (!TRANSITIONS[from].includes(to)) throw new ConflictError(`cannot move a lead from ${from} to ${to}`);
-  if (to === 'disqualified' && !reason.trim()) new Violations().add('reason', 'is required to disqualify a lead').throwIfAny();
+  if (to === 'disqualified' && !reason.trim())
+    new Violations().add('reason', 'is required to disqualify a lead').throwIfAny();
 }

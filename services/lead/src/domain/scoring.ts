@@ -12,7 +12,16 @@ export interface ScoringRule {
   points: number;
 }
 
-export const SCORED_FIELDS = ['region', 'industry', 'source', 'contactLevel', 'companySize', 'title', 'email', 'phone'] as const;
+export const SCORED_FIELDS = [
+  'region',
+  'industry',
+  'source',
+  'contactLevel',
+  'companySize',
+  'title',
+  'email',
+  'phone',
+] as const;
 export type ScoredField = (typeof SCORED_FIELDS)[number];
 
 export function validateScoringRules(rules: ScoringRule[]): void {
@@ -24,10 +33,12 @@ export function validateScoringRules(rules: ScoringRule[]): void {
     if (ids.has(r.id)) v.add(`${at}.id`, 'must be unique');
     ids.add(r.id);
     if (!SCORED_FIELDS.includes(r.field)) v.add(`${at}.field`, `must be one of ${SCORED_FIELDS.join(', ')}`);
-    if (!Number.isInteger(r.points) || Math.abs(r.points) > 1000) v.add(`${at}.points`, 'must be an integer within ±1000');
+    if (!Number.isInteger(r.points) || Math.abs(r.points) > 1000)
+      v.add(`${at}.points`, 'must be an integer within ±1000');
     const kinds = [r.values.length > 0, r.min != null || r.max != null, r.present].filter(Boolean).length;
     if (kinds !== 1) v.add(at, 'needs exactly one condition: values, a min/max range, or present');
-    if ((r.min != null || r.max != null) && r.field !== 'companySize') v.add(`${at}.field`, 'a range applies to companySize only');
+    if ((r.min != null || r.max != null) && r.field !== 'companySize')
+      v.add(`${at}.field`, 'a range applies to companySize only');
     if (r.min != null && r.max != null && r.min > r.max) v.add(`${at}.min`, 'must not exceed max');
   });
   if (rules.length > 200) v.add('rules', 'at most 200 rules');
@@ -42,7 +53,8 @@ export function scoreLead(lead: LeadInput, rules: ScoringRule[]): number {
     let hit: boolean;
     if (r.present) hit = value != null && value !== '';
     else if (r.min != null || r.max != null) {
-      hit = typeof value === 'number' && (r.min == null || value >= r.min) && (r.max == null || value <= r.max);
+      hit =
+        typeof value === 'number' && (r.min == null || value >= r.min) && (r.max == null || value <= r.max);
     } else {
       const s = String(value ?? '').toLowerCase();
       hit = s !== '' && r.values.some((x) => x.toLowerCase() === s);

@@ -6,7 +6,13 @@ import { toProtoLead, toProtoStatus } from '../grpc/lead.mapper';
 /** Builds the outbox entries of lead events; subjects are the full proto names (crm.lead.v1.LeadCreated). */
 export const LeadEvents = {
   created(lead: LeadDoc, actor: Actor, requestId: string): OutboxEntry {
-    return entry('crm.lead.v1.LeadCreated', leadEvents.LeadCreated.encode({ lead: toProtoLead(lead) }).finish(), lead, actor, requestId);
+    return entry(
+      'crm.lead.v1.LeadCreated',
+      leadEvents.LeadCreated.encode({ lead: toProtoLead(lead) }).finish(),
+      lead,
+      actor,
+      requestId,
+    );
   },
   updated(lead: LeadDoc, changedFields: string[], actor: Actor, requestId: string): OutboxEntry {
     const payload = leadEvents.LeadUpdated.encode({ lead: toProtoLead(lead), changedFields }).finish();
@@ -26,7 +32,13 @@ export const LeadEvents = {
     }).finish();
     return entry('crm.lead.v1.LeadAssigned', payload, lead, actor, requestId);
   },
-  statusChanged(lead: LeadDoc, from: LeadDoc['status'], reason: string, actor: Actor, requestId: string): OutboxEntry {
+  statusChanged(
+    lead: LeadDoc,
+    from: LeadDoc['status'],
+    reason: string,
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry {
     const payload = leadEvents.LeadStatusChanged.encode({
       leadId: lead._id,
       from: toProtoStatus(from),
@@ -38,5 +50,13 @@ export const LeadEvents = {
 };
 
 function entry(eventType: string, payload: Uint8Array, lead: LeadDoc, actor: Actor, requestId: string) {
-  return outboxEntry({ eventType, payload, aggregateType: 'lead', aggregateId: lead._id, aggregateVersion: lead.version, actor, requestId });
+  return outboxEntry({
+    eventType,
+    payload,
+    aggregateType: 'lead',
+    aggregateId: lead._id,
+    aggregateVersion: lead.version,
+    actor,
+    requestId,
+  });
 }

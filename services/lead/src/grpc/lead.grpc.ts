@@ -18,7 +18,8 @@ type Ctx = CallContext & { actor: Actor; requestId: string };
 
 const version = (v: string) => {
   const n = Number(v || '0');
-  if (!Number.isSafeInteger(n) || n < 0) throw new ValidationError([{ field: 'expectedVersion', description: 'must be a non-negative integer' }]);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ValidationError([{ field: 'expectedVersion', description: 'must be a non-negative integer' }]);
   return n;
 };
 
@@ -76,16 +77,43 @@ export function leadGrpc(store: LeadStore): pb.LeadServiceImplementation<Ctx> {
       return toProtoLead(await store.update(req.id, version(req.expectedVersion), patch, caller(ctx)));
     },
     async changeLeadStatus(req, ctx) {
-      return toProtoLead(await store.changeStatus(req.id, version(req.expectedVersion), status(req.status), req.reason, caller(ctx)));
+      return toProtoLead(
+        await store.changeStatus(
+          req.id,
+          version(req.expectedVersion),
+          status(req.status),
+          req.reason,
+          caller(ctx),
+        ),
+      );
     },
     async assignLead(req, ctx) {
-      return toProtoLead(await store.assign(req.id, version(req.expectedVersion), req.ownerId, req.teamId, req.reason, caller(ctx)));
+      return toProtoLead(
+        await store.assign(
+          req.id,
+          version(req.expectedVersion),
+          req.ownerId,
+          req.teamId,
+          req.reason,
+          caller(ctx),
+        ),
+      );
     },
     async importLeads(req, ctx) {
       const rows = await store.import(req.rows.map(fromProtoInput), req.allowDuplicates, caller(ctx));
-      const outcome = { created: pb.ImportOutcome.IMPORT_OUTCOME_CREATED, duplicate: pb.ImportOutcome.IMPORT_OUTCOME_DUPLICATE, rejected: pb.ImportOutcome.IMPORT_OUTCOME_REJECTED };
+      const outcome = {
+        created: pb.ImportOutcome.IMPORT_OUTCOME_CREATED,
+        duplicate: pb.ImportOutcome.IMPORT_OUTCOME_DUPLICATE,
+        rejected: pb.ImportOutcome.IMPORT_OUTCOME_REJECTED,
+      };
       return {
-        results: rows.map((r) => ({ row: r.row, outcome: outcome[r.outcome], leadId: r.leadId ?? '', existingLeadId: r.existingLeadId ?? '', violations: r.violations })),
+        results: rows.map((r) => ({
+          row: r.row,
+          outcome: outcome[r.outcome],
+          leadId: r.leadId ?? '',
+          existingLeadId: r.existingLeadId ?? '',
+          violations: r.violations,
+        })),
         created: rows.filter((r) => r.outcome === 'created').length,
         duplicates: rows.filter((r) => r.outcome === 'duplicate').length,
         rejected: rows.filter((r) => r.outcome === 'rejected').length,
@@ -96,13 +124,17 @@ export function leadGrpc(store: LeadStore): pb.LeadServiceImplementation<Ctx> {
     },
     async putAssignmentRules(req, ctx) {
       const { rules, defaultQueue } = fromProtoRules(req.rules);
-      return toProtoRules(await store.putAssignmentRules(rules, defaultQueue, version(req.expectedVersion), caller(ctx)));
+      return toProtoRules(
+        await store.putAssignmentRules(rules, defaultQueue, version(req.expectedVersion), caller(ctx)),
+      );
     },
     async getScoringModel() {
       return toProtoScoring(await store.getScoring());
     },
     async putScoringModel(req, ctx) {
-      return toProtoScoring(await store.putScoring(fromProtoScoring(req.model), version(req.expectedVersion), caller(ctx)));
+      return toProtoScoring(
+        await store.putScoring(fromProtoScoring(req.model), version(req.expectedVersion), caller(ctx)),
+      );
     },
   };
 }

@@ -14,7 +14,8 @@ const STATUS: [LeadStatus, pb.LeadStatus][] = [
 ];
 
 export const toProtoStatus = (s: LeadStatus): pb.LeadStatus => STATUS.find(([d]) => d === s)?.[1] ?? 0;
-export const fromProtoStatus = (s: pb.LeadStatus): LeadStatus | undefined => STATUS.find(([, p]) => p === s)?.[0];
+export const fromProtoStatus = (s: pb.LeadStatus): LeadStatus | undefined =>
+  STATUS.find(([, p]) => p === s)?.[0];
 
 export function fromProtoInput(i: pb.LeadInput | undefined): LeadInput {
   return {
@@ -34,7 +35,8 @@ export function fromProtoInput(i: pb.LeadInput | undefined): LeadInput {
 }
 
 export function toProtoLead(d: LeadDoc): pb.Lead {
-  const attributes = d.attributes instanceof Map ? Object.fromEntries(d.attributes) : { ...(d.attributes ?? {}) };
+  const attributes =
+    d.attributes instanceof Map ? Object.fromEntries(d.attributes) : { ...(d.attributes ?? {}) };
   return pb.Lead.fromPartial({
     id: d._id,
     version: String(d.version),
@@ -62,7 +64,10 @@ export function toProtoLead(d: LeadDoc): pb.Lead {
   });
 }
 
-export function fromProtoRules(r: pb.AssignmentRules | undefined): { rules: AssignmentRule[]; defaultQueue: string } {
+export function fromProtoRules(r: pb.AssignmentRules | undefined): {
+  rules: AssignmentRule[];
+  defaultQueue: string;
+} {
   return {
     defaultQueue: r?.defaultQueue ?? '',
     rules: (r?.rules ?? []).map((x) => ({

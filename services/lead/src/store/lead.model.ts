@@ -57,7 +57,15 @@ const leadSchema = new Schema<LeadDoc>(
     score: Number,
     assignments: [
       new Schema<AssignmentRecord>(
-        { ownerId: String, teamId: String, queue: String, assignedBy: String, reason: String, ruleId: String, at: Date },
+        {
+          ownerId: String,
+          teamId: String,
+          queue: String,
+          assignedBy: String,
+          reason: String,
+          ruleId: String,
+          at: Date,
+        },
         { _id: false },
       ),
     ],

@@ -1,3 +1,4 @@
+import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import {
   type Actor,
@@ -16,7 +17,14 @@ import {
   type FieldViolation,
 } from '@crm/kit';
 import { type AssignmentRule, findRule, pickMember, validateAssignmentRules } from '../domain/assignment';
-import { checkTransition, dedupeKeys, type LeadInput, type LeadStatus, normaliseLeadInput, OPEN_STATUSES } from '../domain/lead';
+import {
+  checkTransition,
+  dedupeKeys,
+  type LeadInput,
+  type LeadStatus,
+  normaliseLeadInput,
+  OPEN_STATUSES,
+} from '../domain/lead';
 import { scoreLead, type ScoringRule, validateScoringRules } from '../domain/scoring';
 import { LeadEvents } from '../events/lead-events';
 import type { AssignmentRecord, LeadDoc, LeadKeyDoc, LeadModels, SettingsDoc } from './lead.model';
@@ -40,7 +48,12 @@ export interface ListQuery {
   cursor: string;
 }
 
-const SORTS: Record<string, keyof LeadDoc> = { createdAt: 'createdAt', score: 'score', lastName: 'lastName', company: 'company' };
+const SORTS: Record<string, keyof LeadDoc> = {
+  createdAt: 'createdAt',
+  score: 'score',
+  lastName: 'lastName',
+  company: 'company',
+};
 const DEFAULT_QUEUE = 'unassigned';
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const searchText = (l: LeadInput) => [l.firstName, l.lastName, l.email, l.company].join(' ').toLowerCase();
@@ -95,7 +108,10 @@ export class LeadStore {
     if (q.query) and.push({ searchText: { $regex: escapeRegex(q.query.toLowerCase().slice(0, 100)) } });
     const desc = q.sort.startsWith('-') || q.sort === '';
     const field = SORTS[q.sort.replace(/^-/, '') || 'createdAt'];
-    if (!field) throw new ValidationError([{ field: 'sort', description: `must be one of ${Object.keys(SORTS).join(', ')} with an optional -` }]);
+    if (!field)
+      throw new ValidationError([
+        { field: 'sort', description: `must be one of ${Object.keys(SORTS).join(', ')} with an optional -` },
+      ]);
     if (q.cursor) and.push(this.afterCursor(q.cursor, field, desc));
     const limit = Math.min(Math.max(q.limit || 50, 1), 200);
     const dir = desc ? -1 : 1;
@@ -106,35 +122,60 @@ export class LeadStore {
     const more = leads.length > limit;
     const page = leads.slice(0, limit);
     const last = page[page.length - 1];
-    const nextCursor = more && last ? Buffer.from(JSON.stringify([last[field], last._id])).toString('base64url') : '';
+    const nextCursor =
+      more && last ? Buffer.from(JSON.stringify([last[field], last._id])).toString('base64url') : '';
     return { leads: page, nextCursor };
   }
 
   async update(id: string, expectedVersion: number, patch: Partial<LeadInput>, c: Caller): Promise<LeadDoc> {
     const current = await this.editable(id, expectedVersion, c);
-    const merged = normaliseLeadInput({ ...current, ...stripUndefined(patch), attributes: mergeAttributes(current, patch.attributes) });
+    const merged = normaliseLeadInput({
+      ...current,
+      ...stripUndefined(patch),
+      attributes: mergeAttributes(current, patch.attributes),
+    });
     const keys = dedupeKeys(merged);
     await this.rejectDuplicate(keys, id);
     const changed = (Object.keys(merged) as (keyof LeadInput)[]).filter(
-      (k) => JSON.stringify(merged[k]) !== JSON.stringify(k === 'attributes' ? attributesOf(current) : current[k]),
+      (k) =>
+        JSON.stringify(merged[k]) !== JSON.stringify(k === 'attributes' ? attributesOf(current) : current[k]),
     );
     const score = scoreLead(merged, await this.scoringRules());
-    const next = await this.save(current, { ...merged, dedupeKeys: keys, searchText: searchText(merged), score }, c, (n) =>
-      changed.length ? [LeadEvents.updated(n, changed, c.actor, c.requestId)] : [],
+    const next = await this.save(
+      current,
+      { ...merged, dedupeKeys: keys, searchText: searchText(merged), score },
+      c,
+      (n) => (changed.length ? [LeadEvents.updated(n, changed, c.actor, c.requestId)] : []),
     );
     await this.recordKeys([next]);
     return next;
   }
 
-  async changeStatus(id: string, expectedVersion: number, to: LeadStatus, reason: string, c: Caller): Promise<LeadDoc> {
+  async changeStatus(
+    id: string,
+    expectedVersion: number,
+    to: LeadStatus,
+    reason: string,
+    c: Caller,
+  ): Promise<LeadDoc> {
     const current = await this.editable(id, expectedVersion, c);
     checkTransition(current.status, to, reason);
     const set = { status: to, disqualifyReason: to === 'disqualified' ? reason.trim() : '' };
-    return this.save(current, set, c, (next) => [LeadEvents.statusChanged(next, current.status, reason, c.actor, c.requestId)]);
+    return this.save(current, set, c, (next) => [
+      LeadEvents.statusChanged(next, current.status, reason, c.actor, c.requestId),
+    ]);
   }
 
-  async assign(id: string, expectedVersion: number, ownerId: string, teamId: string, reason: string, c: Caller): Promise<LeadDoc> {
-    if (!hasRole(c.actor, Roles.manager, Roles.admin)) throw new ForbiddenError('only a sales manager or an admin may reassign a lead');
+  async assign(
+    id: string,
+    expectedVersion: number,
+    ownerId: string,
+    teamId: string,
+    reason: string,
+    c: Caller,
+  ): Promise<LeadDoc> {
+    if (!hasRole(c.actor, Roles.manager, Roles.admin))
+      throw new ForbiddenError('only a sales manager or an admin may reassign a lead');
     const v = new Violations();
     if (!ownerId && !teamId) v.add('ownerId', 'an owner or a team is required');
     if (!reason.trim()) v.add('reason', 'is required');
@@ -142,17 +183,31 @@ export class LeadStore {
     const current = await this.editable(id, expectedVersion, c);
     // A manager hands leads over within their own teams; an admin anywhere.
     const team = teamId || current.teamId;
-    if (!hasRole(c.actor, Roles.admin) && !c.actor.teams.includes(team)) throw new ForbiddenError('a manager assigns within their own team');
-    const record: AssignmentRecord = { ownerId, teamId: team, queue: ownerId ? '' : DEFAULT_QUEUE, assignedBy: c.actor.userId, reason: reason.trim(), ruleId: '', at: new Date() };
+    if (!hasRole(c.actor, Roles.admin) && !c.actor.teams.includes(team))
+      throw new ForbiddenError('a manager assigns within their own team');
+    const record: AssignmentRecord = {
+      ownerId,
+      teamId: team,
+      queue: ownerId ? '' : DEFAULT_QUEUE,
+      assignedBy: c.actor.userId,
+      reason: reason.trim(),
+      ruleId: '',
+      at: new Date(),
+    };
     const set = { ownerId, teamId: team, queue: record.queue, assignments: [...current.assignments, record] };
-    return this.save(current, set, c, (next) => [LeadEvents.assigned(next, current.ownerId, c.actor, c.requestId)]);
+    return this.save(current, set, c, (next) => [
+      LeadEvents.assigned(next, current.ownerId, c.actor, c.requestId),
+    ]);
   }
 
   /** Validates every row, stores the good ones, and reports each row; bad rows leave nothing behind. */
   async import(rows: LeadInput[], allowDuplicates: boolean, c: Caller): Promise<ImportRow[]> {
-    if (!hasRole(c.actor, Roles.manager, Roles.admin, Roles.integrator)) throw new ForbiddenError('import needs a manager, admin or integrator');
-    if (allowDuplicates && !hasRole(c.actor, Roles.manager, Roles.admin)) throw new ForbiddenError('only a sales manager or an admin may import duplicates');
-    if (rows.length > 10_000) throw new ValidationError([{ field: 'rows', description: 'at most 10000 rows per import' }]);
+    if (!hasRole(c.actor, Roles.manager, Roles.admin, Roles.integrator))
+      throw new ForbiddenError('import needs a manager, admin or integrator');
+    if (allowDuplicates && !hasRole(c.actor, Roles.manager, Roles.admin))
+      throw new ForbiddenError('only a sales manager or an admin may import duplicates');
+    if (rows.length > 10_000)
+      throw new ValidationError([{ field: 'rows', description: 'at most 10000 rows per import' }]);
     const [scoring, assignment] = [await this.scoringRules(), await this.assignmentSettings()];
     const results: ImportRow[] = [];
     const prepared: { index: number; lead: LeadInput; keys: string[] }[] = [];
@@ -168,7 +223,8 @@ export class LeadStore {
     });
     const existing = new Map<string, string>();
     if (!allowDuplicates) {
-      for (const [k, leadId] of await this.lookupKeys(prepared.flatMap((p) => p.keys))) existing.set(k, leadId);
+      for (const [k, leadId] of await this.lookupKeys(prepared.flatMap((p) => p.keys)))
+        existing.set(k, leadId);
     }
     const docs: LeadDoc[] = [];
     for (const p of prepared) {
@@ -196,14 +252,25 @@ export class LeadStore {
     return this.assignmentSettings();
   }
 
-  async putAssignmentRules(rules: AssignmentRule[], defaultQueue: string, expectedVersion: number, c: Caller): Promise<SettingsDoc> {
+  async putAssignmentRules(
+    rules: AssignmentRule[],
+    defaultQueue: string,
+    expectedVersion: number,
+    c: Caller,
+  ): Promise<SettingsDoc> {
     if (!hasRole(c.actor, Roles.admin)) throw new ForbiddenError('only an admin changes assignment rules');
     validateAssignmentRules(rules, defaultQueue);
     return this.putSettings('assignment', { rules, defaultQueue }, expectedVersion, c);
   }
 
   async getScoring(): Promise<SettingsDoc> {
-    return (await this.m.Settings.findById('scoring').lean<SettingsDoc>()) ?? { _id: 'scoring', version: 0, rules: [] };
+    return (
+      (await this.m.Settings.findById('scoring').lean<SettingsDoc>()) ?? {
+        _id: 'scoring',
+        version: 0,
+        rules: [],
+      }
+    );
   }
 
   async putScoring(rules: ScoringRule[], expectedVersion: number, c: Caller): Promise<SettingsDoc> {
@@ -212,10 +279,16 @@ export class LeadStore {
     return this.putSettings('scoring', { rules }, expectedVersion, c);
   }
 
-  private async putSettings(id: 'assignment' | 'scoring', set: Partial<SettingsDoc>, expectedVersion: number, c: Caller) {
+  private async putSettings(
+    id: 'assignment' | 'scoring',
+    set: Partial<SettingsDoc>,
+    expectedVersion: number,
+    c: Caller,
+  ) {
     const current = await this.m.Settings.findById(id).lean<SettingsDoc>();
     const version = current?.version ?? 0;
-    if (expectedVersion && expectedVersion !== version) throw new VersionMismatchError(expectedVersion, version);
+    if (expectedVersion && expectedVersion !== version)
+      throw new VersionMismatchError(expectedVersion, version);
     const next = { ...set, version: version + 1, updatedAt: new Date(), updatedBy: c.actor.userId };
     const res = current
       ? await this.m.Settings.updateOne({ _id: id, version }, { $set: next })
@@ -243,7 +316,10 @@ export class LeadStore {
     for (const [key, leadId] of await this.lookupKeys(keys)) {
       if (leadId === exceptId) continue;
       const on = key.split(':')[0] ?? 'email';
-      throw new DuplicateError(`a lead with the same ${on} already exists`, 'DUPLICATE_LEAD', { existing_lead_id: leadId, matched_on: on });
+      throw new DuplicateError(`a lead with the same ${on} already exists`, 'DUPLICATE_LEAD', {
+        existing_lead_id: leadId,
+        matched_on: on,
+      });
     }
   }
 
@@ -251,16 +327,27 @@ export class LeadStore {
   private async lookupKeys(keys: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     const unique = [...new Set(keys)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const rows = await this.m.LeadKey.find({ _id: { $in: unique.slice(i, i + 500) } }).lean<LeadKeyDoc[]>();
-      for (const r of rows) found.set(r._id, r.leadId);
-    }
-    const leadIds = [...new Set(found.values())];
+    // A single create reads its few keys one by one (FerretDB serves `_id: x` faster than `$in`).
+    const byIds = async <T>(model: Model<T>, ids: string[], projection?: Record<string, 1>): Promise<T[]> => {
+      if (ids.length <= 10) {
+        const docs = await Promise.all(ids.map((id) => model.findById(id, projection).lean<T>()));
+        return docs.filter((d): d is NonNullable<typeof d> => d !== null) as T[];
+      }
+      const out: T[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        out.push(...(await model.find({ _id: { $in: ids.slice(i, i + 500) } }, projection).lean<T[]>()));
+      }
+      return out;
+    };
+    for (const r of await byIds<LeadKeyDoc>(this.m.LeadKey as unknown as Model<LeadKeyDoc>, unique))
+      found.set(r._id, r.leadId);
     const live = new Map<string, string[]>();
-    for (let i = 0; i < leadIds.length; i += 500) {
-      const leads = await this.m.Lead.find({ _id: { $in: leadIds.slice(i, i + 500) } }, { dedupeKeys: 1 }).lean<LeadDoc[]>();
-      for (const l of leads) live.set(l._id, l.dedupeKeys);
-    }
+    for (const l of await byIds<LeadDoc>(
+      this.m.Lead as unknown as Model<LeadDoc>,
+      [...new Set(found.values())],
+      { dedupeKeys: 1 },
+    ))
+      live.set(l._id, l.dedupeKeys);
     for (const [k, id] of found) if (!live.get(id)?.includes(k)) found.delete(k);
     return found;
   }
@@ -272,20 +359,37 @@ export class LeadStore {
    */
   private async recordKeys(leads: Pick<LeadDoc, '_id' | 'dedupeKeys'>[]): Promise<void> {
     const ops = leads.flatMap((l) =>
-      l.dedupeKeys.map((k) => ({ updateOne: { filter: { _id: k }, update: { $set: { leadId: l._id } }, upsert: true } })),
+      l.dedupeKeys.map((k) => ({
+        updateOne: { filter: { _id: k }, update: { $set: { leadId: l._id } }, upsert: true },
+      })),
     );
-    for (let i = 0; i < ops.length; i += 1000) await this.m.LeadKey.bulkWrite(ops.slice(i, i + 1000), { ordered: false });
+    for (let i = 0; i < ops.length; i += 1000)
+      await this.m.LeadKey.bulkWrite(ops.slice(i, i + 1000), { ordered: false });
   }
 
   /**
    * A rep's own lead stays with the rep; anything else (integrations, imports, managers) is routed by the
    * assignment rules, and waits in the default queue when no rule matches or every member is at the cap.
    */
-  private async newLead(lead: LeadInput, keys: string[], c: Caller, scoring: ScoringRule[], settings: SettingsDoc): Promise<LeadDoc> {
+  private async newLead(
+    lead: LeadInput,
+    keys: string[],
+    c: Caller,
+    scoring: ScoringRule[],
+    settings: SettingsDoc,
+  ): Promise<LeadDoc> {
     const now = new Date();
     let record: AssignmentRecord;
     if (hasRole(c.actor, Roles.rep) && !hasRole(c.actor, Roles.manager, Roles.admin, Roles.integrator)) {
-      record = { ownerId: c.actor.userId, teamId: c.actor.teams[0] ?? '', queue: '', assignedBy: c.actor.userId, reason: 'created by the owner', ruleId: '', at: now };
+      record = {
+        ownerId: c.actor.userId,
+        teamId: c.actor.teams[0] ?? '',
+        queue: '',
+        assignedBy: c.actor.userId,
+        reason: 'created by the owner',
+        ruleId: '',
+        at: now,
+      };
     } else {
       record = await this.route(lead, settings, c, now);
     }
@@ -308,40 +412,94 @@ export class LeadStore {
       updatedBy: c.actor.userId,
       outbox: [],
     };
-    doc.outbox = [LeadEvents.created(doc, c.actor, c.requestId), LeadEvents.assigned(doc, '', c.actor, c.requestId)];
+    doc.outbox = [
+      LeadEvents.created(doc, c.actor, c.requestId),
+      LeadEvents.assigned(doc, '', c.actor, c.requestId),
+    ];
     return doc;
   }
 
-  private async route(lead: LeadInput, settings: SettingsDoc, c: Caller, at: Date): Promise<AssignmentRecord> {
+  private async route(
+    lead: LeadInput,
+    settings: SettingsDoc,
+    c: Caller,
+    at: Date,
+  ): Promise<AssignmentRecord> {
     const queue = settings.defaultQueue || DEFAULT_QUEUE;
     const rule = findRule(lead, settings.rules as AssignmentRule[]);
-    if (!rule) return { ownerId: '', teamId: '', queue, assignedBy: 'system', reason: 'no assignment rule matched', ruleId: '', at };
+    if (!rule)
+      return {
+        ownerId: '',
+        teamId: '',
+        queue,
+        assignedBy: 'system',
+        reason: 'no assignment rule matched',
+        ruleId: '',
+        at,
+      };
     // The cursor moves atomically, so concurrent creates spread across members.
-    const prev = await this.m.Settings.findOneAndUpdate({ _id: 'assignment' }, { $inc: { [`cursors.${rule.id}`]: 1 } }, { new: false }).lean<SettingsDoc>();
+    const prev = await this.m.Settings.findOneAndUpdate(
+      { _id: 'assignment' },
+      { $inc: { [`cursors.${rule.id}`]: 1 } },
+      { new: false },
+    ).lean<SettingsDoc>();
     const cursor = prev?.cursors?.[rule.id] ?? 0;
     const open = new Map<string, number>();
     if (rule.maxOpenLeadsPerRep != null) {
-      for (const m of rule.members) open.set(m, await this.m.Lead.countDocuments({ ownerId: m, status: { $in: OPEN_STATUSES } }));
+      for (const m of rule.members)
+        open.set(m, await this.m.Lead.countDocuments({ ownerId: m, status: { $in: OPEN_STATUSES } }));
     }
     const pick = pickMember(rule, cursor, (m) => open.get(m) ?? 0);
-    if (!pick) return { ownerId: '', teamId: rule.teamId, queue, assignedBy: 'system', reason: `every member of rule ${rule.name} is at the cap`, ruleId: rule.id, at };
-    return { ownerId: pick.member, teamId: rule.teamId, queue: '', assignedBy: 'system', reason: `rule ${rule.name}`, ruleId: rule.id, at };
+    if (!pick)
+      return {
+        ownerId: '',
+        teamId: rule.teamId,
+        queue,
+        assignedBy: 'system',
+        reason: `every member of rule ${rule.name} is at the cap`,
+        ruleId: rule.id,
+        at,
+      };
+    return {
+      ownerId: pick.member,
+      teamId: rule.teamId,
+      queue: '',
+      assignedBy: 'system',
+      reason: `rule ${rule.name}`,
+      ruleId: rule.id,
+      at,
+    };
   }
 
   private async editable(id: string, expectedVersion: number, c: Caller): Promise<LeadDoc> {
     const current = await this.get(id, c);
-    if (expectedVersion && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
+    if (expectedVersion && expectedVersion !== current.version)
+      throw new VersionMismatchError(expectedVersion, current.version);
     if (current.status === 'converted') throw new ConflictError('a converted lead is read-only');
     return current;
   }
 
   /** Compare-and-set on the version: the change, its audit stamp and its events land together or not at all. */
-  private async save(current: LeadDoc, set: Partial<LeadDoc>, c: Caller, events: (next: LeadDoc) => OutboxEntry[]): Promise<LeadDoc> {
-    const next: LeadDoc = { ...current, ...set, version: current.version + 1, updatedAt: new Date(), updatedBy: c.actor.userId };
+  private async save(
+    current: LeadDoc,
+    set: Partial<LeadDoc>,
+    c: Caller,
+    events: (next: LeadDoc) => OutboxEntry[],
+  ): Promise<LeadDoc> {
+    const next: LeadDoc = {
+      ...current,
+      ...set,
+      version: current.version + 1,
+      updatedAt: new Date(),
+      updatedBy: c.actor.userId,
+    };
     const outbox = events(next);
     const res = await this.m.Lead.updateOne(
       { _id: current._id, version: current.version },
-      { $set: { ...set, version: next.version, updatedAt: next.updatedAt, updatedBy: next.updatedBy }, $push: { outbox: { $each: outbox } } },
+      {
+        $set: { ...set, version: next.version, updatedAt: next.updatedAt, updatedBy: next.updatedBy },
+        $push: { outbox: { $each: outbox } },
+      },
     );
     if (res.matchedCount !== 1) {
       const now = await this.m.Lead.findById(current._id, { version: 1 }).lean<LeadDoc>();
@@ -372,7 +530,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 function attributesOf(d: LeadDoc): Record<string, string> {
-  return d.attributes instanceof Map ? Object.fromEntries(d.attributes as Map<string, string>) : { ...(d.attributes ?? {}) };
+  return d.attributes instanceof Map
+    ? Object.fromEntries(d.attributes as Map<string, string>)
+    : { ...(d.attributes ?? {}) };
 }
 
 /** In a patch an empty value removes the attribute. */
