@@ -29,6 +29,7 @@ START_TIMEOUT="${CRM_APPS_START_TIMEOUT:-120}"
 STOP_TIMEOUT_S=10
 
 say()  { printf '[apps] %s\n' "$*"; }
+log()  { say "$@"; }
 warn() { printf '[apps] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[apps] ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -190,33 +191,9 @@ cmd_start() {
   done
   [ "$failed" -eq 0 ] || die "some $PROFILE apps could not be started (see above)"
 
-  local deadline=$(( $(date +%s) + START_TIMEOUT )) pending next
-  mapfile -t pending < <(app_names)
-  while [ "${#pending[@]}" -gt 0 ]; do
-    next=()
-    for name in "${pending[@]}"; do
-      if app_ready "$name"; then
-        say "$name: ready after $(elapsed_s "$t0") s ($(app_addr "$name"))"
-      elif ! app_pid "$name" >/dev/null; then
-        warn "$name: exited during start; last lines of $(log_of "$name"):"
-        tail -n 40 "$(log_of "$name")" >&2 || true
-        failed=1
-      else
-        next+=("$name")
-      fi
-    done
-    pending=("${next[@]+"${next[@]}"}")
-    [ "$failed" -eq 0 ] || break
-    if [ "${#pending[@]}" -gt 0 ] && [ "$(date +%s)" -ge "$deadline" ]; then
-      for name in "${pending[@]}"; do
-        warn "$name: not ready after $START_TIMEOUT s; last lines of $(log_of "$name"):"
-        tail -n 40 "$(log_of "$name")" >&2 || true
-      done
-      failed=1
-      break
-    fi
-    [ "${#pending[@]}" -gt 0 ] && sleep 0.3
-  done
+  local names
+  mapfile -t names < <(app_names)
+  wait_until_ready "$t0" app_ready app_pid app_addr "${names[@]}" || failed=1
   [ "$failed" -eq 0 ] || die "the $PROFILE apps did not come up (those that started keep running; '$0 stop $PROFILE' stops them)"
   say "$PROFILE apps ready in $(elapsed_s "$t0") s"
 }

@@ -60,6 +60,7 @@ ready() {
 }
 
 log_of() { printf '%s/%s.log' "$LOG_DIR" "$1"; }
+no_description() { :; }
 
 start_nats() {
   local dir="$PROFILE_DIR/nats"
@@ -147,32 +148,7 @@ cmd_start() {
   done
 
   # wait for everything (also components that were already running) to be ready
-  local deadline=$(( $(date +%s) + START_TIMEOUT )) pending=("${COMPONENTS[@]}") next
-  while [ "${#pending[@]}" -gt 0 ]; do
-    next=()
-    for c in "${pending[@]}"; do
-      if ready "$c"; then
-        log "$c: ready after $(elapsed_s "$t0") s"
-      elif ! pid_of "$c" >/dev/null; then
-        warn "$c: exited during start; last lines of $(log_of "$c"):"
-        tail -n 40 "$(log_of "$c")" >&2 || true
-        failed=1
-      else
-        next+=("$c")
-      fi
-    done
-    pending=("${next[@]+"${next[@]}"}")
-    [ "$failed" -eq 0 ] || break
-    if [ "${#pending[@]}" -gt 0 ] && [ "$(date +%s)" -ge "$deadline" ]; then
-      for c in "${pending[@]}"; do
-        warn "$c: not ready after $START_TIMEOUT s; last lines of $(log_of "$c"):"
-        tail -n 40 "$(log_of "$c")" >&2 || true
-      done
-      failed=1
-      break
-    fi
-    [ "${#pending[@]}" -gt 0 ] && sleep 0.5
-  done
+  wait_until_ready "$t0" ready pid_of no_description "${COMPONENTS[@]}" || failed=1
   [ "$failed" -eq 0 ] || die "profile $PROFILE did not start (the components that did start keep running; '$0 stop $PROFILE' stops them)"
 
   log "profile $PROFILE ready in $(elapsed_s "$t0") s:"

@@ -220,3 +220,38 @@ turbo_build() {
   printf '[crm] building (turbo run build)\n'
   (cd "$CRM_ROOT" && npx --no-install turbo run build --output-logs=errors-only)
 }
+
+# wait_until_ready T0_MS READY_FN PID_FN DESCRIBE_FN NAME...: polls until every NAME passes READY_FN,
+# one of them exits (PID_FN finds no process) or START_TIMEOUT seconds pass. Says "NAME: ready after
+# N s (DESCRIBE_FN NAME)" for each, and prints the log tail (log_of NAME) of any that failed. Messages go
+# through the caller's log/warn, so they keep the caller's prefix. Returns 1 on any failure.
+wait_until_ready() {
+  local t0=$1 ready_fn=$2 pid_fn=$3 describe_fn=$4; shift 4
+  local deadline=$(( $(date +%s) + START_TIMEOUT )) pending=("$@") next name failed=0 what
+  while [ "${#pending[@]}" -gt 0 ]; do
+    next=()
+    for name in "${pending[@]}"; do
+      if "$ready_fn" "$name"; then
+        what="$("$describe_fn" "$name")"
+        log "$name: ready after $(elapsed_s "$t0") s${what:+ ($what)}"
+      elif ! "$pid_fn" "$name" >/dev/null; then
+        warn "$name: exited during start; last lines of $(log_of "$name"):"
+        tail -n 40 "$(log_of "$name")" >&2 || true
+        failed=1
+      else
+        next+=("$name")
+      fi
+    done
+    pending=("${next[@]+"${next[@]}"}")
+    [ "$failed" -eq 0 ] || return 1
+    if [ "${#pending[@]}" -gt 0 ] && [ "$(date +%s)" -ge "$deadline" ]; then
+      for name in "${pending[@]}"; do
+        warn "$name: not ready after $START_TIMEOUT s; last lines of $(log_of "$name"):"
+        tail -n 40 "$(log_of "$name")" >&2 || true
+      done
+      return 1
+    fi
+    [ "${#pending[@]}" -gt 0 ] && sleep 0.3
+  done
+  return 0
+}

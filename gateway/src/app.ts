@@ -5,23 +5,24 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { authenticate, type TokenVerifier } from './auth';
 import type { GatewayConfig } from './config';
-import type { LeadClient } from './grpc';
 import { IdempotencyStore } from './http/idempotency';
 import { HttpProblem, sendProblem } from './http/problem';
 import { requestIdOf } from './http/request-id';
+import { rpc } from './http/rpc';
 import { leadRoutes } from './leads/routes';
+import type { Clients, RouteDeps } from './route-deps';
 import { createMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 
 export interface AppDeps {
   config: GatewayConfig;
   logger: Logger;
-  leadClient: LeadClient;
+  clients: Clients;
   /** Verifies a raw bearer token; injectable so tests need no Keycloak. */
   verifyToken: TokenVerifier;
   audience: string;
-  /** True when the lead service reports SERVING (used by /readyz). */
-  leadReady: () => Promise<boolean>;
+  /** Per backend service: true when it reports SERVING (used by /readyz). */
+  readiness: Record<string, () => Promise<boolean>>;
 }
 
 function swaggerUiDir(): string {
@@ -82,10 +83,11 @@ export function buildApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const lead = await deps.leadReady().catch(() => false);
-    res
-      .status(lead ? 200 : 503)
-      .json({ status: lead ? 'ready' : 'not ready', checks: { lead: lead ? 'SERVING' : 'NOT_SERVING' } });
+    const names = Object.keys(deps.readiness);
+    const up = await Promise.all(names.map((n) => deps.readiness[n]!().catch(() => false)));
+    const checks = Object.fromEntries(names.map((n, i) => [n, up[i] ? 'SERVING' : 'NOT_SERVING']));
+    const ready = up.every(Boolean);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -151,16 +153,16 @@ export function buildApp(deps: AppDeps): Express {
     express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }),
   );
 
-  app.use(
-    '/api/v1',
-    leadRoutes({
-      client: deps.leadClient,
-      grpcDeadlineMs: config.grpcDeadlineMs,
-      importBodyLimit: config.importBodyLimit,
-      idempotency: new IdempotencyStore(),
-      logger,
-    }),
-  );
+  const routeDeps: RouteDeps = {
+    clients: deps.clients,
+    rpc: rpc(config.grpcDeadlineMs, logger),
+    idempotency: new IdempotencyStore(),
+    importBodyLimit: config.importBodyLimit,
+    grpcDeadlineMs: config.grpcDeadlineMs,
+    logger,
+  };
+  // One line per resource family; each module owns its paths under /api/v1.
+  for (const routes of [leadRoutes]) app.use('/api/v1', routes(routeDeps));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not Found', detail: `No route for ${req.method} ${req.path}.` });

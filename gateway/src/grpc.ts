@@ -1,4 +1,12 @@
-import { createChannel, createClientFactory, Metadata, type Channel, type CallOptions } from 'nice-grpc';
+import {
+  createChannel,
+  createClientFactory,
+  Metadata,
+  type CallOptions,
+  type Channel,
+  type Client,
+  type CompatServiceDefinition,
+} from 'nice-grpc';
 import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
@@ -8,7 +16,9 @@ import type { Actor } from './auth';
 /** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the enum is not re-exported by the package). */
 const SERVING = 1;
 
-export type LeadClient = lead.LeadServiceClient<DeadlineOptions>;
+/** A client of a backend service, with deadlines and google.rpc error details. */
+export type ServiceClient<D extends CompatServiceDefinition> = Client<D, DeadlineOptions>;
+export type LeadClient = ServiceClient<typeof lead.LeadServiceDefinition>;
 
 /** Caller identity and request id, sent as gRPC metadata on every call. */
 export function identityMetadata(actor: Actor | undefined, requestId: string): Metadata {
@@ -32,22 +42,23 @@ export function callOptions(
   return { deadline: new Date(Date.now() + deadlineMs), metadata: identityMetadata(actor, requestId) };
 }
 
-export interface LeadConnection {
-  client: LeadClient;
+/** One backend service: its channel, clients on it, and its health. */
+export interface ServiceConnection {
+  name: string;
+  /** A client for one of the service's gRPC services (several may share the channel). */
+  client<D extends CompatServiceDefinition>(definition: D): ServiceClient<D>;
   /** Resolves true when the service answers grpc.health.v1 Check with SERVING within timeoutMs. */
   ready(timeoutMs: number): Promise<boolean>;
   close(): void;
 }
 
-export function connectLead(address: string): LeadConnection {
+export function connectService(name: string, address: string): ServiceConnection {
   const channel: Channel = createChannel(address);
-  const client = createClientFactory()
-    .use(errorDetailsClientMiddleware)
-    .use(deadlineMiddleware)
-    .create(lead.LeadServiceDefinition, channel);
+  const factory = createClientFactory().use(errorDetailsClientMiddleware).use(deadlineMiddleware);
   const health = createClientFactory().use(deadlineMiddleware).create(HealthDefinition, channel);
   return {
-    client,
+    name,
+    client: (definition) => factory.create(definition, channel),
     async ready(timeoutMs) {
       try {
         const res = await health.check({ service: '' }, { deadline: new Date(Date.now() + timeoutMs) });

@@ -3,12 +3,15 @@ import { createLogger, loadConfig } from '@crm/kit';
 import { buildApp } from './app';
 import { createKeycloakVerifier } from './auth';
 import { gatewayEnv } from './config';
-import { connectLead } from './grpc';
+import { lead as leadPb } from '@crm/proto';
+import { connectService } from './grpc';
 
 async function main(): Promise<void> {
   const env = loadConfig(gatewayEnv);
   const logger = createLogger('gateway', env.LOG_LEVEL);
-  const lead = connectLead(env.LEAD_GRPC_ADDR);
+  // One connection per backend service; several gRPC services may share one.
+  const lead = connectService('lead', env.LEAD_GRPC_ADDR);
+  const connections = [lead];
   const app = buildApp({
     config: {
       grpcDeadlineMs: env.GRPC_DEADLINE_MS,
@@ -17,14 +20,14 @@ async function main(): Promise<void> {
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     },
     logger,
-    leadClient: lead.client,
+    clients: { lead: lead.client(leadPb.LeadServiceDefinition) },
     verifyToken: createKeycloakVerifier({
       url: env.KEYCLOAK_URL,
       realm: env.KEYCLOAK_REALM,
       audience: env.KEYCLOAK_AUDIENCE,
     }),
     audience: env.KEYCLOAK_AUDIENCE,
-    leadReady: () => lead.ready(1000),
+    readiness: Object.fromEntries(connections.map((c) => [c.name, () => c.ready(1000)])),
   });
   const server = app.listen(env.PORT, env.HOST, () => {
     logger.info({ host: env.HOST, port: env.PORT }, 'gateway listening');
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
     // Stop accepting, let in-flight requests finish, then release the channel and telemetry.
     server.close(() => {
       server.closeIdleConnections();
-      lead.close();
+      for (const c of connections) c.close();
       telemetry
         .shutdown()
         .catch(() => undefined)

@@ -79,14 +79,14 @@ export async function startApp(
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
     },
     logger: pino({ level: 'silent' }),
-    leadClient: client as unknown as LeadClient,
+    clients: { lead: client as unknown as LeadClient },
     verifyToken: async (raw) => {
       const c = TOKENS[raw];
       if (!c) throw new InvalidTokenError('bad signature');
       return c;
     },
     audience: AUDIENCE,
-    leadReady: async () => opts.ready ?? true,
+    readiness: { lead: async () => opts.ready ?? true },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,13 +1,11 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Response } from 'express';
 import type { z } from 'zod';
 import { lead } from '@crm/proto';
-import type { Logger } from 'pino';
-import { ROLES, hasAnyRole, requireRole, type Actor } from '../auth';
-import { callOptions, type LeadClient } from '../grpc';
+import { ROLES, hasAnyRole, requireRole } from '../auth';
 import { expectedVersion, setEtag } from '../http/etag';
-import { camelPath, grpcToProblem } from '../http/grpc-errors';
-import { IdempotencyStore } from '../http/idempotency';
-import { HttpProblem, sendProblem, type Problem } from '../http/problem';
+import { camelPath } from '../http/grpc-errors';
+import { idempotent } from '../http/idempotent';
+import { HttpProblem } from '../http/problem';
 import { validate } from '../http/validate';
 import { parseImportCsv } from './import';
 import {
@@ -32,91 +30,44 @@ import {
   ScoringModelBody,
   StatusBody,
 } from './schemas';
+import type { RouteDeps } from '../route-deps';
 
-export interface LeadRoutesDeps {
-  client: LeadClient;
-  grpcDeadlineMs: number;
-  importBodyLimit: string;
-  idempotency: IdempotencyStore;
-  logger: Logger;
-}
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-export function leadRoutes(deps: LeadRoutesDeps): Router {
+export function leadRoutes(deps: RouteDeps): Router {
   const r = Router();
-  const { client } = deps;
-  const opts = (req: Request) => callOptions(req.actor, String(req.id), deps.grpcDeadlineMs);
-  /** Runs a gRPC call and maps its error to an HTTP problem. */
-  async function call<T>(req: Request, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw grpcToProblem(err, (req.log as Logger | undefined) ?? deps.logger);
-    }
-  }
-  const actorOf = (req: Request): Actor => req.actor as Actor;
-
+  const client = deps.clients.lead;
+  const { opts, call, actor: actorOf } = deps.rpc;
   const sendLead = (res: Response, l: lead.Lead, status = 200) => {
     setEtag(res, l.version);
     res.status(status).json(leadToJson(l));
   };
 
-  r.post('/leads', requireRole(...ROLES.leadUsers), validate({ body: CreateLeadBody }), async (req, res) => {
-    const body = res.locals.body as z.infer<typeof CreateLeadBody>;
-    const actor = actorOf(req);
-    if (body.allowDuplicate && !hasAnyRole(actor, ROLES.allowDuplicate)) {
-      throw new HttpProblem(403, 'Only sales managers and admins may create duplicates.');
-    }
-    const idemHeader = req.headers['idempotency-key'];
-    let idemKey: string | undefined;
-    const bodyHash = IdempotencyStore.hash(body);
-    if (idemHeader !== undefined) {
-      if (typeof idemHeader !== 'string' || !IDEMPOTENCY_KEY.test(idemHeader)) {
-        throw new HttpProblem(400, 'Idempotency-Key must be 1..255 printable characters.');
+  r.post(
+    '/leads',
+    requireRole(...ROLES.leadUsers),
+    validate({ body: CreateLeadBody }),
+    idempotent(deps.idempotency, 'POST /leads'),
+    async (req, res) => {
+      const body = res.locals.body as z.infer<typeof CreateLeadBody>;
+      const actor = actorOf(req);
+      if (body.allowDuplicate && !hasAnyRole(actor, ROLES.allowDuplicate)) {
+        throw new HttpProblem(403, 'Only sales managers and admins may create duplicates.');
       }
-      idemKey = IdempotencyStore.key(idemHeader, actor.userId, 'POST /leads');
-      const prev = deps.idempotency.get(idemKey);
-      if (prev) {
-        if (prev.bodyHash !== bodyHash) {
-          throw new HttpProblem(422, 'This Idempotency-Key was already used with a different request body.');
-        }
-        res.setHeader('Idempotent-Replayed', 'true');
-        if (prev.status >= 400) return sendProblem(res, prev.body as Problem, prev.headers);
-        for (const [k, v] of Object.entries(prev.headers)) res.setHeader(k, v);
-        res.status(prev.status).json(prev.body);
-        return;
-      }
-    }
-    const { allowDuplicate, ...input } = body;
-    let created: lead.Lead;
-    try {
-      created = await call(req, () =>
+      const { allowDuplicate, ...input } = body;
+      const created = await call(req, () =>
         client.createLead(
           { lead: leadInputToProto(input), allowDuplicate: allowDuplicate ?? false },
           opts(req),
         ),
       );
-    } catch (err) {
-      if (idemKey && err instanceof HttpProblem && err.problem.status < 500) {
-        deps.idempotency.set(idemKey, {
-          bodyHash,
-          status: err.problem.status,
-          headers: err.headers,
-          body: err.problem,
-        });
-      }
-      throw err;
-    }
-    const json = leadToJson(created);
-    const headers = {
-      Location: `/api/v1/leads/${encodeURIComponent(created.id)}`,
-      ETag: `"${json.version}"`,
-    };
-    if (idemKey) deps.idempotency.set(idemKey, { bodyHash, status: 201, headers, body: json });
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(201).json(json);
-  });
+      const json = leadToJson(created);
+      const headers = {
+        Location: `/api/v1/leads/${encodeURIComponent(created.id)}`,
+        ETag: `"${json.version}"`,
+      };
+      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+      res.status(201).json(json);
+    },
+  );
 
   r.get('/leads', requireRole(...ROLES.leadUsers), validate({ query: ListQuery }), async (req, res) => {
     const q = res.locals.query as z.infer<typeof ListQuery>;

@@ -72,6 +72,7 @@ interface OutboxDoc {
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private running = false;
+  private stopping = false;
   private draining?: Promise<void>;
   private again = false;
   private lastSweep = 0;
@@ -92,6 +93,7 @@ export class OutboxRelay {
 
   start(): void {
     this.running = true;
+    this.stopping = false;
     this.schedule(0);
   }
 
@@ -109,6 +111,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.draining;
   }
@@ -137,6 +140,7 @@ export class OutboxRelay {
     }
     for (const [model, ids] of this.written) {
       for (const id of [...ids]) {
+        if (this.stopping) return true; // stop() waits for us: leave the rest to the next start's sweep
         ids.delete(id);
         const doc = await model
           .findById(id, { outbox: 1, version: 1 })
@@ -169,6 +173,7 @@ export class OutboxRelay {
         });
       if (!docs) return false;
       for (const doc of docs) {
+        if (this.stopping) return true; // stop() waits for us: leave the rest to the next start's sweep
         try {
           await this.publish(doc.outbox);
         } catch (err) {

@@ -19,6 +19,7 @@ export function onShutdown(logger: Logger, timeoutMs: number, steps: ShutdownSte
     timer.unref();
     for (const step of steps) {
       try {
+        logger.debug({ step: step.name }, 'shutdown step');
         await step.run();
       } catch (err) {
         logger.warn({ step: step.name, err: (err as Error).message }, 'shutdown step failed');
