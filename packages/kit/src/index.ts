@@ -9,5 +9,6 @@ export * from './mongo';
 export * from './nats';
 export * from './outbox';
 export * from './retry';
+export * from './schedule';
 export * from './service-host';
 export * from './shutdown';
