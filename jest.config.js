@@ -1,7 +1,8 @@
 // Root jest config: `npm test` (deploy/local/test.sh) runs jest once from here.
 //
 // Projects, found when jest starts:
-//  - every workspace folder (packages/*, services/*, gateway) that has its own jest.config.*;
+//  - every workspace folder (packages/*, services/*, gateway) that has its own jest.config.*, and
+//    charts/crm (the Helm chart checks: a jest project, not an npm workspace);
 //  - test/integration (unless CRM_JEST_SKIP_INTEGRATION=1): its own jest.config.* when it has one,
 //    otherwise a default config. It talks to the running test stack through GATEWAY_URL,
 //    KEYCLOAK_URL, NATS_URL and MONGODB_URI (exported by test.sh).
@@ -21,9 +22,12 @@ const subdirs = (parent) => {
     .sort();
 };
 
-const workspaces = [...subdirs('packages'), ...subdirs('services'), path.join(__dirname, 'gateway')].filter(
-  (dir) => fs.existsSync(dir) && hasConfig(dir),
-);
+const workspaces = [
+  ...subdirs('packages'),
+  ...subdirs('services'),
+  path.join(__dirname, 'gateway'),
+  path.join(__dirname, 'charts', 'crm'),
+].filter((dir) => fs.existsSync(dir) && hasConfig(dir));
 
 const projects = [...workspaces];
 

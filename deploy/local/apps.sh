@@ -2,7 +2,8 @@
 # Local applications: the gRPC services and the gateway, from their build output (dist/).
 #
 #   deploy/local/apps.sh start  [dev|test]   start what is not running, wait until ready (120 s)
-#   deploy/local/apps.sh stop   [dev|test]   stop what this script started (pid files): TERM, 10 s, KILL
+#   deploy/local/apps.sh stop   [dev|test] [APP...]  stop what this script started (pid files): TERM,
+#                                            10 s, KILL; only the named apps if any (tests use it)
 #   deploy/local/apps.sh status [dev|test]   print each app up/down (exit 0 only if all up)
 #   deploy/local/apps.sh env    [dev|test]   print GATEWAY_URL and <SERVICE>_GRPC_ADDR as shell lines
 #
@@ -18,11 +19,12 @@ set -euo pipefail
 
 # ---------------------------------------------------------------------------- the applications
 # One line per application: name, workspace folder, kind (grpc|http), dev port, extra env.
-# A grpc service gets GRPC_HOST/GRPC_PORT/MONGODB_URI/NATS_URL; every http app (the gateway) gets
-# <NAME>_GRPC_ADDR for each grpc service in this list. Adding a service is one line.
+# A grpc service gets GRPC_HOST/GRPC_PORT/MONGODB_URI/NATS_URL; every app gets <NAME>_GRPC_ADDR for
+# each grpc service in this list. Adding a service is one line.
 APPS=(
   "lead            services/lead            grpc  50051  MONGODB_DB=crm_lead"
-  "gateway         gateway                  http  8080"
+  "account         services/account         grpc  50052  MONGODB_DB=crm_account"
+  "gateway         gateway                  http  8080   KEYCLOAK_ADMIN_CLIENT_SECRET=crm-gateway-dev-secret"
 )
 
 START_TIMEOUT="${CRM_APPS_START_TIMEOUT:-120}"
@@ -34,7 +36,7 @@ warn() { printf '[apps] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[apps] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -130,13 +132,12 @@ start_app() {
   fi
   case "$kind" in
     grpc) envs+=("GRPC_HOST=$HOST" "GRPC_PORT=$port") ;;
-    http)
-      envs+=("HOST=$HOST" "PORT=$port")
-      for n in $(app_names); do
-        [ "$(app_kind "$n")" = grpc ] && envs+=("$(env_name "$n")_GRPC_ADDR=$HOST:$(app_port "$n")")
-      done
-      ;;
+    http) envs+=("HOST=$HOST" "PORT=$port") ;;
   esac
+  # services call each other too (the lead conversion calls the account service)
+  for n in $(app_names); do
+    [ "$(app_kind "$n")" = grpc ] && envs+=("$(env_name "$n")_GRPC_ADDR=$HOST:$(app_port "$n")")
+  done
   # shellcheck disable=SC2206 # extra env is a list of words by design
   envs+=($(app_extra "$name"))
   (cd "$dir" && spawn "$name" "$(log_of "$name")" env "${envs[@]}" node "$main")
@@ -200,8 +201,8 @@ cmd_start() {
 
 cmd_stop() {
   local name pid any=0 names
-  # reverse order: the gateway first, then the services
-  mapfile -t names < <(app_names | tac)
+  # reverse order: the gateway first, then the services (or only the apps named)
+  if [ $# -gt 0 ]; then names=("$@"); else mapfile -t names < <(app_names | tac); fi
   for name in "${names[@]}"; do
     if pid="$(stop_app "$name")"; then
       say "$name: stopped (pid $pid)"
@@ -239,7 +240,7 @@ cmd="$1"
 profile_load "${2:-dev}"
 case "$cmd" in
   start)  cmd_start ;;
-  stop)   cmd_stop ;;
+  stop)   shift $(( $# >= 2 ? 2 : 1 )); cmd_stop "$@" ;;
   status) cmd_status ;;
   env)    cmd_env ;;
   *)      usage ;;

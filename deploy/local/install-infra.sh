@@ -15,6 +15,7 @@ APT_PACKAGES=(nats-server protobuf-compiler libprotobuf-dev curl)
 START_MS="$(now_ms)"
 BIN_DIR="$CRM_CACHE_DIR/bin"
 mkdir -p "$CRM_CACHE_DIR" "$BIN_DIR"
+bash "$CRM_DEPLOY_DIR/install-chart-tools.sh" || warn "chart tools (helm, kube-score) not installed: the chart checks will fail"
 
 # ---------------------------------------------------------------------------- 1. Debian packages
 install_apt() {

@@ -90,7 +90,8 @@ if [ "$DEPS_OK" -eq 1 ]; then
     EXTRA_FAILED=1
     warn "the test stack is not up: running the unit tests only; the integration run counts as 1 failure"
   fi
-  node "$CRM_ROOT/node_modules/jest/bin/jest.js" --config "$CRM_ROOT/jest.config.js" --ci --forceExit \
+  # One worker: integration tests stop and start services of the shared test stack (outage tests).
+  node "$CRM_ROOT/node_modules/jest/bin/jest.js" --config "$CRM_ROOT/jest.config.js" --ci --forceExit --maxWorkers=1 \
     --json --outputFile="$JEST_JSON" "$@"
   JEST_EXIT=$?
 else

@@ -9,7 +9,15 @@ import { IdempotencyStore } from './http/idempotency';
 import { HttpProblem, sendProblem } from './http/problem';
 import { requestIdOf } from './http/request-id';
 import { rpc } from './http/rpc';
+import { accountRoutes } from './accounts/routes';
+import { activityRoutes } from './activities/routes';
+import { liveOpenApi } from './custom-fields/openapi';
+import { customFieldRoutes } from './custom-fields/routes';
 import { leadRoutes } from './leads/routes';
+import { conversionRoutes } from './ownership/convert';
+import { ownershipRoutes } from './ownership/routes';
+import { userRoutes } from './users/routes';
+import type { UserDirectory } from './users/directory';
 import type { Clients, RouteDeps } from './route-deps';
 import { createMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -18,6 +26,7 @@ export interface AppDeps {
   config: GatewayConfig;
   logger: Logger;
   clients: Clients;
+  users: UserDirectory;
   /** Verifies a raw bearer token; injectable so tests need no Keycloak. */
   verifyToken: TokenVerifier;
   audience: string;
@@ -50,7 +59,13 @@ export function buildApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   const metrics = createMetrics();
-  const openapi = JSON.stringify(buildOpenApiDocument());
+  // Built on request (cached a few seconds): entity descriptions list the current custom fields.
+  const openapi = liveOpenApi({
+    base: buildOpenApiDocument(),
+    clients: deps.clients.customFields ?? {},
+    logger,
+    deadlineMs: Math.min(config.grpcDeadlineMs, 1000),
+  });
 
   app.use((req, res, next) => {
     const id = requestIdOf(req);
@@ -92,8 +107,8 @@ export function buildApp(deps: AppDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.get('/api/v1/openapi.json', (_req, res) => {
-    res.type('application/json').send(openapi);
+  app.get('/api/v1/openapi.json', async (_req, res) => {
+    res.type('application/json').send(await openapi());
   });
   app.get(['/api/docs', '/api/docs/'], (_req, res) => {
     res.type('html').send(DOCS_HTML);
@@ -155,14 +170,25 @@ export function buildApp(deps: AppDeps): Express {
 
   const routeDeps: RouteDeps = {
     clients: deps.clients,
+    users: deps.users,
     rpc: rpc(config.grpcDeadlineMs, logger),
     idempotency: new IdempotencyStore(),
     importBodyLimit: config.importBodyLimit,
     grpcDeadlineMs: config.grpcDeadlineMs,
     logger,
+    overviewPartTimeoutMs: config.overviewPartTimeoutMs,
   };
   // One line per resource family; each module owns its paths under /api/v1.
-  for (const routes of [leadRoutes]) app.use('/api/v1', routes(routeDeps));
+  for (const routes of [
+    leadRoutes,
+    conversionRoutes,
+    ownershipRoutes,
+    userRoutes,
+    accountRoutes,
+    activityRoutes,
+    customFieldRoutes,
+  ])
+    app.use('/api/v1', routes(routeDeps));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not Found', detail: `No route for ${req.method} ${req.path}.` });

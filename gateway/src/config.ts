@@ -9,10 +9,16 @@ export const gatewayEnv = {
   KEYCLOAK_REALM: z.string().min(1).default('crm'),
   KEYCLOAK_AUDIENCE: z.string().min(1).default('crm-api'),
   LEAD_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+  ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
+  /** The gateway's own Keycloak client, whose service account reads the user directory. */
+  KEYCLOAK_ADMIN_CLIENT_ID: z.string().min(1).default('crm-gateway'),
+  KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().default(''),
   GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
   BODY_LIMIT: z.string().default('1mb'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   IMPORT_BODY_LIMIT: z.string().default('10mb'),
+  /** Each part of the account overview (contacts, activities, ...) gets this long before it is left out. */
+  OVERVIEW_PART_TIMEOUT_MS: z.coerce.number().int().positive().default(1500),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 };
 
@@ -21,4 +27,5 @@ export interface GatewayConfig {
   bodyLimit: string;
   importBodyLimit: string;
   rateLimitPerMinute: number;
+  overviewPartTimeoutMs?: number;
 }

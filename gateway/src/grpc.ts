@@ -10,7 +10,8 @@ import {
 import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
-import { lead } from '@crm/proto';
+import { RECONNECT } from '@crm/kit';
+import { account, customFields, lead } from '@crm/proto';
 import type { Actor } from './auth';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the enum is not re-exported by the package). */
@@ -19,6 +20,10 @@ const SERVING = 1;
 /** A client of a backend service, with deadlines and google.rpc error details. */
 export type ServiceClient<D extends CompatServiceDefinition> = Client<D, DeadlineOptions>;
 export type LeadClient = ServiceClient<typeof lead.LeadServiceDefinition>;
+/** Accounts, contacts and activities (one gRPC service in the account service). */
+export type AccountClient = ServiceClient<typeof account.AccountServiceDefinition>;
+/** Custom field definitions, hosted by each service for the entities it owns. */
+export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 
 /** Caller identity and request id, sent as gRPC metadata on every call. */
 export function identityMetadata(actor: Actor | undefined, requestId: string): Metadata {
@@ -53,7 +58,7 @@ export interface ServiceConnection {
 }
 
 export function connectService(name: string, address: string): ServiceConnection {
-  const channel: Channel = createChannel(address);
+  const channel: Channel = createChannel(address, undefined, RECONNECT);
   const factory = createClientFactory().use(errorDetailsClientMiddleware).use(deadlineMiddleware);
   const health = createClientFactory().use(deadlineMiddleware).create(HealthDefinition, channel);
   return {

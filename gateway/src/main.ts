@@ -3,7 +3,9 @@ import { createLogger, loadConfig } from '@crm/kit';
 import { buildApp } from './app';
 import { createKeycloakVerifier } from './auth';
 import { gatewayEnv } from './config';
-import { lead as leadPb } from '@crm/proto';
+import { account as accountPb, customFields as customFieldsPb, lead as leadPb, ownership } from '@crm/proto';
+import { ROLES } from './auth';
+import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
 
 async function main(): Promise<void> {
@@ -11,16 +13,35 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   // One connection per backend service; several gRPC services may share one.
   const lead = connectService('lead', env.LEAD_GRPC_ADDR);
-  const connections = [lead];
+  const account = connectService('account', env.ACCOUNT_GRPC_ADDR);
+  const connections = [lead, account];
   const app = buildApp({
     config: {
       grpcDeadlineMs: env.GRPC_DEADLINE_MS,
       bodyLimit: env.BODY_LIMIT,
       importBodyLimit: env.IMPORT_BODY_LIMIT,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      overviewPartTimeoutMs: env.OVERVIEW_PART_TIMEOUT_MS,
     },
     logger,
-    clients: { lead: lead.client(leadPb.LeadServiceDefinition) },
+    clients: {
+      lead: lead.client(leadPb.LeadServiceDefinition),
+      account: account.client(accountPb.AccountServiceDefinition),
+      pool: {
+        lead: lead.client(ownership.PoolServiceDefinition),
+        account: account.client(ownership.PoolServiceDefinition),
+      },
+      transfers: account.client(ownership.OwnershipTransferServiceDefinition),
+      // Custom field definitions, by entity, from the service that owns the entity.
+      customFields: { lead: lead.client(customFieldsPb.CustomFieldServiceDefinition) },
+    },
+    users: new UserDirectory({
+      url: env.KEYCLOAK_URL,
+      realm: env.KEYCLOAK_REALM,
+      clientId: env.KEYCLOAK_ADMIN_CLIENT_ID,
+      clientSecret: env.KEYCLOAK_ADMIN_CLIENT_SECRET,
+      roles: [...new Set(Object.values(ROLES).flat())],
+    }),
     verifyToken: createKeycloakVerifier({
       url: env.KEYCLOAK_URL,
       realm: env.KEYCLOAK_REALM,

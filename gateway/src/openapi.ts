@@ -1,5 +1,8 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { registerAccountPaths } from './accounts/openapi';
+import { registerCustomFieldPaths } from './custom-fields/openapi';
+import { registerOwnershipPaths } from './ownership/openapi';
 import {
   AssignBody,
   AssignmentRules,
@@ -67,6 +70,9 @@ export function buildOpenApiDocument(): object {
     method: 'get',
     path: '/api/v1/leads',
     summary: 'List leads visible to the caller',
+    description:
+      'Custom fields filter with `cf.<key>=value` (the value parsed by the field type; a multi-enum field ' +
+      'matches leads whose list contains the value; a date yyyy-mm-dd matches that day).',
     security,
     request: { query: ListQuery },
     responses: { 200: json('A page of leads', LeadList), ...common },
@@ -136,7 +142,8 @@ export function buildOpenApiDocument(): object {
           'text/csv': {
             schema: z.string().openapi({
               description:
-                'Header row: firstName,lastName,email,phone,company,title,contactLevel,region,industry,source,companySize',
+                'Header row: firstName,lastName,email,phone,company,title,contactLevel,region,industry,source,companySize ' +
+                'and cf.<key> for custom fields (multi-enum values separated by ";")',
             }),
           },
         },
@@ -169,6 +176,10 @@ export function buildOpenApiDocument(): object {
       responses: { 200: json(`The ${what}`, out), ...common, 412: problem('Stale If-Match') },
     });
   }
+
+  registerOwnershipPaths(registry, { security, json, problem, body, common, ifMatch });
+  registerAccountPaths(registry, { security, json, problem, body, common, ifMatch });
+  registerCustomFieldPaths(registry, { security, json, problem, body, common, ifMatch });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

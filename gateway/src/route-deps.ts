@@ -1,19 +1,32 @@
 import type { Logger } from 'pino';
-import type { LeadClient } from './grpc';
+import type { ownership } from '@crm/proto';
+import type { CustomFieldEntity } from './custom-fields/schemas';
+import type { AccountClient, CustomFieldClient, LeadClient, ServiceClient } from './grpc';
 import type { IdempotencyStore } from './http/idempotency';
 import type { Rpc } from './http/rpc';
+import type { UserDirectory } from './users/directory';
 
 /** The backend clients the gateway's routes call; a new service adds its client here. */
 export interface Clients {
   lead: LeadClient;
+  /** Accounts, contacts and activities. */
+  account: AccountClient;
+  /** The public pool of each record type, served by the service that owns the type. */
+  pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
+  transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;
+  /** Custom field definitions by entity, each served by the service that owns the entity. */
+  customFields: Partial<Record<CustomFieldEntity, CustomFieldClient>>;
 }
 
 /** What every route module (leads, accounts, ...) is built from. */
 export interface RouteDeps {
   clients: Clients;
+  users: UserDirectory;
   rpc: Rpc;
   idempotency: IdempotencyStore;
   importBodyLimit: string;
   grpcDeadlineMs: number;
   logger: Logger;
+  /** Deadline of each part of the account overview (OVERVIEW_PART_TIMEOUT_MS); default 1500. */
+  overviewPartTimeoutMs?: number;
 }

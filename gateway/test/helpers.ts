@@ -1,10 +1,11 @@
+import type { UserDirectory } from '../src/users/directory';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
 import { lead } from '@crm/proto';
 import { buildApp } from '../src/app';
 import { InvalidTokenError, type TokenClaims } from '../src/auth';
-import type { LeadClient } from '../src/grpc';
+import type { AccountClient, LeadClient } from '../src/grpc';
 
 export const AUDIENCE = 'crm-api';
 
@@ -68,7 +69,14 @@ export interface Harness {
 }
 
 export async function startApp(
-  opts: { ready?: boolean; rateLimitPerMinute?: number } = {},
+  opts: {
+    ready?: boolean;
+    rateLimitPerMinute?: number;
+    account?: object;
+    overviewPartTimeoutMs?: number;
+    /** Fake CustomFieldService clients by entity. */
+    customFields?: Record<string, object>;
+  } = {},
 ): Promise<Harness> {
   const client = fakeLeadClient();
   const app = buildApp({
@@ -77,9 +85,17 @@ export async function startApp(
       bodyLimit: '1mb',
       importBodyLimit: '10mb',
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+      overviewPartTimeoutMs: opts.overviewPartTimeoutMs,
     },
     logger: pino({ level: 'silent' }),
-    clients: { lead: client as unknown as LeadClient },
+    clients: {
+      lead: client as unknown as LeadClient,
+      account: (opts.account ?? {}) as unknown as AccountClient,
+      pool: {},
+      transfers: {} as never,
+      customFields: (opts.customFields ?? {}) as never,
+    },
+    users: { list: async () => [] } as unknown as UserDirectory,
     verifyToken: async (raw) => {
       const c = TOKENS[raw];
       if (!c) throw new InvalidTokenError('bad signature');

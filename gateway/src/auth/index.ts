@@ -157,4 +157,9 @@ export const ROLES = {
   import: ['sales-manager', 'crm-admin', 'integrator'],
   readRules: ['sales-manager', 'crm-admin'],
   writeRules: ['crm-admin'],
+  accountUsers: ['sales-rep', 'sales-manager', 'crm-admin', 'integrator'],
+  mergeAccounts: ['sales-manager', 'crm-admin'],
+  tierOverride: ['sales-manager', 'crm-admin'],
+  poolUsers: ['sales-rep', 'sales-manager', 'crm-admin'],
+  transfer: ['sales-manager', 'crm-admin'],
 } as const;

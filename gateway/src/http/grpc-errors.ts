@@ -3,9 +3,14 @@ import { RichClientError, type BadRequest, type ErrorInfo } from 'nice-grpc-erro
 import type { Logger } from 'pino';
 import { HttpProblem, type FieldError } from './problem';
 
-/** snake_case proto field path -> camelCase REST field path ("rows.company_size" -> "rows.companySize"). */
+/**
+ * snake_case proto field path -> camelCase REST field path ("rows.company_size" -> "rows.companySize").
+ * Custom field keys are snake_case names of their own and stay as they are ("customFields.po_number").
+ */
 export function camelPath(field: string): string {
-  return field.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  const m = /^(.*?(?:^|\.)(?:customFields|custom_fields)\.)(.*)$/.exec(field);
+  return m ? camel(m[1]!) + m[2]! : camel(field);
 }
 
 function details(err: ClientError): unknown[] {
@@ -43,9 +48,11 @@ export function grpcToProblem(err: unknown, log?: Logger): HttpProblem {
       return new HttpProblem(404, err.details || 'The resource does not exist.');
     case Status.ALREADY_EXISTS: {
       const existingLeadId = info?.metadata?.['existing_lead_id'];
+      const existingAccountId = info?.metadata?.['existing_account_id'];
       return new HttpProblem(409, err.details || 'The resource already exists.', {
         title: 'Duplicate',
         ...(existingLeadId ? { existingLeadId } : {}),
+        ...(existingAccountId ? { existingAccountId } : {}),
       });
     }
     case Status.ABORTED:

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { lead } from '@crm/proto';
+import { CUSTOM_FIELD_COLUMN, customFieldEntries } from '../custom-fields/schemas';
 import { HttpProblem, type FieldError } from '../http/problem';
 import { leadInputToProto } from './mapping';
 import { CSV_COLUMNS } from './schemas';
@@ -32,12 +33,12 @@ export function parseImportCsv(text: string): ParsedImport {
   const [header, ...data] = records;
   if (!header) throw new HttpProblem(400, 'The CSV is empty; a header row is required.');
   const known = new Set<string>(CSV_COLUMNS);
-  const unknown = header.filter((h) => !known.has(h));
+  const unknown = header.filter((h) => !known.has(h) && !CUSTOM_FIELD_COLUMN.test(h));
   if (unknown.length) {
     throw new HttpProblem(400, 'The CSV header has unknown columns.', {
       errors: unknown.map((h) => ({
         field: h.slice(0, 64),
-        message: `unknown column; allowed: ${CSV_COLUMNS.join(', ')}`,
+        message: `unknown column; allowed: ${CSV_COLUMNS.join(', ')} and cf.<custom field key>`,
       })),
     });
   }
@@ -67,7 +68,11 @@ export function parseImportCsv(text: string): ParsedImport {
       out.rejected.push({ row, errors });
       return;
     }
-    out.rows.push({ row, input: leadInputToProto({ ...rec, companySize }) });
+    // cf.<key> cells go as text; the lead service parses them by the field's type (empty = no value).
+    const customFields = Object.fromEntries(
+      Object.entries(customFieldEntries(rec)).filter(([, v]) => v !== ''),
+    );
+    out.rows.push({ row, input: leadInputToProto({ ...rec, companySize, customFields }) });
   });
   return out;
 }

@@ -39,6 +39,7 @@ export function leadToJson(l: lead.Lead) {
     source: l.source,
     companySize: l.companySize ?? null,
     attributes: l.attributes ?? {},
+    customFields: l.customFields ?? {},
     status: statusFromProto(l.status),
     disqualifyReason: l.disqualifyReason,
     ownerId: l.ownerId,
@@ -74,6 +75,7 @@ export interface LeadInputJson {
   source?: string;
   companySize?: number;
   attributes?: Record<string, string>;
+  customFields?: Record<string, unknown>;
 }
 
 export function leadInputToProto(i: LeadInputJson): lead.LeadInput {
@@ -90,6 +92,7 @@ export function leadInputToProto(i: LeadInputJson): lead.LeadInput {
     source: i.source ?? '',
     companySize: i.companySize,
     attributes: i.attributes ?? {},
+    customFields: i.customFields,
   });
 }
 
@@ -108,6 +111,7 @@ export function leadPatchToProto(p: LeadInputJson): lead.LeadPatch {
     source: p.source,
     companySize: p.companySize,
     attributes: p.attributes ?? {},
+    customFields: p.customFields,
   });
 }
 

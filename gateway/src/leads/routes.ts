@@ -7,6 +7,7 @@ import { camelPath } from '../http/grpc-errors';
 import { idempotent } from '../http/idempotent';
 import { HttpProblem } from '../http/problem';
 import { validate } from '../http/validate';
+import { customFieldEntries } from '../custom-fields/schemas';
 import { parseImportCsv } from './import';
 import {
   importToJson,
@@ -25,6 +26,7 @@ import {
   CreateLeadBody,
   IdParams,
   ImportQuery,
+  LeadListQuery,
   ListQuery,
   PatchLeadBody,
   ScoringModelBody,
@@ -69,7 +71,7 @@ export function leadRoutes(deps: RouteDeps): Router {
     },
   );
 
-  r.get('/leads', requireRole(...ROLES.leadUsers), validate({ query: ListQuery }), async (req, res) => {
+  r.get('/leads', requireRole(...ROLES.leadUsers), validate({ query: LeadListQuery }), async (req, res) => {
     const q = res.locals.query as z.infer<typeof ListQuery>;
     const ownerId = q.ownerId === 'me' ? actorOf(req).userId : (q.ownerId ?? '');
     const reply = await call(req, () =>
@@ -85,6 +87,7 @@ export function leadRoutes(deps: RouteDeps): Router {
           query: q.q ?? '',
           sort: q.sort ?? '',
           page: { limit: q.limit, cursor: q.cursor ?? '' },
+          customFilters: customFieldEntries(q),
         }),
         opts(req),
       ),

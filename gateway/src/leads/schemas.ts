@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { CUSTOM_FILTER_PARAM, CustomFieldValues } from '../custom-fields/schemas';
 
 extendZodWithOpenApi(z);
 
@@ -39,6 +40,7 @@ const leadInputShape = {
   source: str(50).optional(),
   companySize: companySize.optional(),
   attributes: attributes.optional(),
+  customFields: CustomFieldValues.optional(),
 };
 
 export const CreateLeadBody = z
@@ -52,6 +54,9 @@ export const PatchLeadBody = z
     lastName: leadInputShape.lastName.optional(),
     ownerId: str(64).optional().openapi({ description: 'Reassign (sales-manager, crm-admin)' }),
     teamId: str(64).optional().openapi({ description: 'Reassign (sales-manager, crm-admin)' }),
+    customFields: CustomFieldValues.optional().openapi({
+      description: 'Custom field values to set; keys not listed stay, a null value removes one',
+    }),
   })
   .strict()
   .openapi('PatchLead');
@@ -107,6 +112,18 @@ export const ListQuery = z
   })
   .strict();
 
+/** ListQuery plus `cf.<key>=value` custom field filters; any other unknown parameter is still refused. */
+export const LeadListQuery = ListQuery.catchall(z.string().max(1000)).superRefine((q, ctx) => {
+  for (const k of Object.keys(q)) {
+    if (!(k in ListQuery.shape) && !CUSTOM_FILTER_PARAM.test(k))
+      ctx.addIssue({
+        code: 'custom',
+        path: [k],
+        message: 'unknown parameter (custom field filters: cf.<key>)',
+      });
+  }
+});
+
 export const ImportQuery = z.object({ allowDuplicates: z.enum(['true', 'false']).optional() }).strict();
 
 export const Assignment = z
@@ -137,6 +154,9 @@ export const Lead = z
     source: z.string(),
     companySize: z.number().int().nullable(),
     attributes: z.record(z.string(), z.string()),
+    customFields: z.record(z.string(), z.unknown()).openapi({
+      description: 'Values of custom fields by key (archived fields are left out)',
+    }),
     status: z.enum(LEAD_STATUSES),
     disqualifyReason: z.string(),
     ownerId: z.string(),
@@ -265,6 +285,7 @@ export const ProblemSchema = z
     instance: z.string().optional(),
     errors: z.array(FieldError).optional(),
     existingLeadId: z.string().optional(),
+    existingAccountId: z.string().optional(),
   })
   .openapi('Problem');
 

@@ -101,3 +101,22 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
     },
   };
 }
+
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts consumers one after another; if one cannot start (its stream does not exist yet), stops
+ * those already started and fails, so a retry starts them all again without running any twice.
+ */
+export async function startAll(starters: (() => Promise<Stoppable>)[]): Promise<Stoppable[]> {
+  const started: Stoppable[] = [];
+  try {
+    for (const start of starters) started.push(await start());
+    return started;
+  } catch (err) {
+    await Promise.allSettled(started.map((s) => s.stop()));
+    throw err;
+  }
+}

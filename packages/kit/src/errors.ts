@@ -9,7 +9,7 @@ export interface FieldViolation {
 
 export abstract class DomainError extends Error {
   abstract readonly kind:
-    'invalid' | 'not-found' | 'conflict' | 'duplicate' | 'version-mismatch' | 'forbidden';
+    'invalid' | 'not-found' | 'conflict' | 'duplicate' | 'version-mismatch' | 'forbidden' | 'unavailable';
 }
 
 export class ValidationError extends DomainError {
@@ -54,6 +54,11 @@ export class VersionMismatchError extends DomainError {
 
 export class ForbiddenError extends DomainError {
   readonly kind = 'forbidden' as const;
+}
+
+/** Something this needs is away for now; the same request may succeed later. */
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable' as const;
 }
 
 /** Collects field problems and throws them together, so a caller fixes everything in one round. */

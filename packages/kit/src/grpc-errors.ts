@@ -29,5 +29,7 @@ export function toGrpcError(err: unknown): ServerError | undefined {
       ]);
     case 'forbidden':
       return new ServerError(Status.PERMISSION_DENIED, e.message);
+    case 'unavailable':
+      return new ServerError(Status.UNAVAILABLE, e.message);
   }
 }

@@ -7,6 +7,7 @@ import type { JetStreamClient } from 'nats';
 import { headers as natsHeaders } from 'nats';
 import type { Actor } from './actor';
 import type { Logger } from './logger';
+import { updateAtVersion } from './version-claim';
 
 /**
  * The transactional outbox without transactions: pending events live inside the aggregate's own document
@@ -209,12 +210,9 @@ export class OutboxRelay {
     let current: OutboxDoc | null = doc;
     for (let i = 0; i < 5 && current; i++) {
       const remaining = current.outbox.filter((e) => !sent.has(e.id));
-      const res = await model.updateOne(
-        { _id: current._id, version: current.version },
-        { $set: { outbox: remaining } },
-        { timestamps: false },
-      );
-      if (res.modifiedCount === 1 || res.matchedCount === 1) return;
+      // Claimed like any writer's change, so an event pushed meanwhile is never overwritten.
+      if (await updateAtVersion(model, String(current._id), current.version, { $set: { outbox: remaining } }))
+        return;
       current = await model.findById(current._id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
     }
   }

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Logger } from './logger';
+import { claimKey, releaseKey } from './version-claim';
 
 interface ScheduleDoc {
   _id: string;
@@ -64,11 +65,20 @@ export class DurableSchedule {
       return this.runIfDue(now);
     }
     if (doc.nextRunAt > now) return false;
-    const claimed = await this.Schedule.updateOne(
-      { _id: this.spec.name, nextRunAt: doc.nextRunAt },
+    // One claim per due time: exactly one replica wins it, whatever the server (see version-claim.ts).
+    const key = `schedules/${this.spec.name}@${doc.nextRunAt.getTime()}`;
+    if (!(await claimKey(this.Schedule.db, key))) return false;
+    // A replica that read before another's run and claimed after its release must not run again.
+    const fresh = await this.Schedule.findById(this.spec.name).lean<ScheduleDoc>();
+    if (fresh?.nextRunAt.getTime() !== doc.nextRunAt.getTime()) {
+      await releaseKey(this.Schedule.db, key);
+      return false;
+    }
+    await this.Schedule.updateOne(
+      { _id: this.spec.name },
       { $set: { nextRunAt: new Date(now.getTime() + this.spec.everyMs), lastRunAt: now } },
     );
-    if (claimed.modifiedCount !== 1) return false;
+    await releaseKey(this.Schedule.db, key);
     try {
       await this.spec.run(now);
       await this.Schedule.updateOne({ _id: this.spec.name }, { $unset: { lastError: 1 } });

@@ -7,6 +7,8 @@ import { createLogger, type Logger } from './logger';
 import { connectMongo, ensureIndexes } from './mongo';
 import { connectNats, ensureStream, type StreamSpec } from './nats';
 import { type OutboxModel, OutboxRelay } from './outbox';
+import type { Stoppable } from './consumer';
+import { DurableSchedule, type ScheduleSpec } from './schedule';
 import { onShutdown } from './shutdown';
 
 type BaseConfig = z.infer<z.ZodObject<typeof serviceEnv>> & { GRPC_PORT: number; MONGODB_DB: string };
@@ -32,9 +34,15 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
    * Registers models on ctx.db and services on ctx.grpc.server; returns the fully-qualified gRPC service
    * names (for reflection and health) and the models whose documents carry an outbox.
    */
-  setup(
-    ctx: ServiceContext<z.infer<z.ZodObject<S>>>,
-  ): Promise<{ services: string[]; outboxModels: OutboxModel[]; onReady?: (relay: OutboxRelay) => void }>;
+  setup(ctx: ServiceContext<z.infer<z.ZodObject<S>>>): Promise<{
+    services: string[];
+    outboxModels: OutboxModel[];
+    onReady?: (relay: OutboxRelay) => void;
+    /** Starts the service's event consumers once NATS is there; retried until it succeeds. */
+    consumers?: (nc: NatsConnection) => Promise<Stoppable[]>;
+    /** Periodic jobs kept in the database (pool release, saga recovery, SLA timers). */
+    schedules?: ScheduleSpec[];
+  }>;
   descriptorSet: Buffer;
 }
 
@@ -59,14 +67,20 @@ export async function runService<S extends z.ZodRawShape>(def: ServiceDefinition
   }
   const db = await connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
   let nc: NatsConnection | undefined;
+  const running: Stoppable[] = [];
+  let stopping = false;
   const grpc = createGrpcServer({
     logger,
     maxCallMs: config.GRPC_MAX_CALL_MS,
     descriptorSet: def.descriptorSet,
   });
   const ctx = { config, logger, db, grpc, nats: () => nc! } as ServiceContext<z.infer<z.ZodObject<S>>>;
-  const { services, outboxModels, onReady } = await def.setup(ctx);
+  const { services, outboxModels, onReady, consumers, schedules = [] } = await def.setup(ctx);
   await ensureIndexes(db);
+  if (isProvisionTask()) {
+    await provision(def, config, db, logger);
+    process.exit(0);
+  }
   grpc.finish(services);
   const port = await grpc.plain.listen(`${config.GRPC_HOST}:${config.GRPC_PORT}`);
   logger.info({ port }, 'grpc listening');
@@ -77,17 +91,82 @@ export async function runService<S extends z.ZodRawShape>(def: ServiceDefinition
     nc = c;
     for (const s of def.streams) await ensureStream(c, s);
     relay.start();
+    if (consumers)
+      running.push(
+        ...(await startConsumers(
+          () => consumers(c),
+          logger,
+          () => stopping,
+        )),
+      );
   });
   natsReady.catch((err: Error) => logger.error({ err: err.message }, 'nats setup failed'));
   onReady?.(relay);
+  const jobs = schedules.map((spec) => new DurableSchedule(db, spec, logger));
+  for (const j of jobs) j.start();
   grpc.health.setStatus('healthy');
   for (const s of services) grpc.health.setStatus('healthy', s);
 
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: 'health', run: () => grpc.health.setStatus('unhealthy') },
     { name: 'grpc', run: () => grpc.plain.shutdown() },
+    {
+      name: 'consumers',
+      run: async () => void ((stopping = true), await Promise.all(running.map((r) => r.stop()))),
+    },
+    { name: 'schedules', run: async () => void (await Promise.all(jobs.map((j) => j.stop()))) },
     { name: 'outbox', run: () => relay.stop() },
     { name: 'nats', run: () => nc?.drain() },
     { name: 'mongodb', run: () => db.close() },
   ]);
+}
+
+/**
+ * Consumers may depend on streams other services create: keep trying until they start, so start-up
+ * order between services does not matter.
+ */
+async function startConsumers(
+  start: () => Promise<Stoppable[]>,
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<Stoppable[]> {
+  for (let attempt = 1; !stopping(); attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt === 1 || attempt % 15 === 0)
+        logger.warn({ err: (err as Error).message, attempt }, 'event consumers not started yet; retrying');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+  return [];
+}
+
+/**
+ * `node dist/main.js provision` (or CRM_TASK=provision): the deploy-time task (Helm pre-install/pre-upgrade
+ * hook) that creates indexes and streams before new pods roll out, then exits. Every step is
+ * create-or-update, so running it twice, or next to running replicas, is safe.
+ */
+export function isProvisionTask(argv = process.argv, env = process.env): boolean {
+  return argv.slice(2).includes('provision') || env.CRM_TASK === 'provision';
+}
+
+async function provision(
+  def: { name: string; streams: StreamSpec[] },
+  config: BaseConfig,
+  db: Connection,
+  logger: Logger,
+): Promise<void> {
+  const nc = await connectNats(config.NATS_URL, `${def.name}-provision`, logger);
+  for (const s of def.streams) await ensureStream(nc, s);
+  await nc.drain();
+  await db.close();
+  logger.info(
+    {
+      database: config.MONGODB_DB,
+      models: Object.keys(db.models),
+      streams: def.streams.map((s) => s.name),
+    },
+    'provisioned: indexes and streams are in place',
+  );
 }

@@ -7,10 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+export * as account from './gen/crm/account/v1/account';
+export * as accountEvents from './gen/crm/account/v1/account_events';
 export * as common from './gen/crm/common/v1/common';
+export * as customFields from './gen/crm/customfields/v1/custom_fields';
 export * as event from './gen/crm/common/v1/event';
 export * as lead from './gen/crm/lead/v1/lead';
 export * as leadEvents from './gen/crm/lead/v1/lead_events';
+export * as ownership from './gen/crm/ownership/v1/ownership';
+export * as ownershipEvents from './gen/crm/ownership/v1/ownership_events';
 
 /**
  * Absolute path of the FileDescriptorSet (with imports and source info) for all

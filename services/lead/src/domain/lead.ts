@@ -19,6 +19,8 @@ export interface LeadInput {
   source: string;
   companySize?: number;
   attributes: Record<string, string>;
+  /** Custom field values by key; validated by @crm/custom-fields in the store, not here. */
+  customFields?: Record<string, unknown>;
 }
 
 export const CONTACT_LEVELS = ['c-level', 'vp', 'director', 'manager', 'staff'];

@@ -47,6 +47,17 @@ export const LeadEvents = {
     }).finish();
     return entry('crm.lead.v1.LeadStatusChanged', payload, lead, actor, requestId);
   },
+  converted(lead: LeadDoc, actor: Actor, requestId: string): OutboxEntry {
+    const c = lead.conversion!;
+    const payload = leadEvents.LeadConverted.encode({
+      leadId: lead._id,
+      accountId: c.accountId,
+      contactId: c.contactId,
+      opportunityId: c.opportunityId,
+      accountCreated: c.accountCreated,
+    }).finish();
+    return entry('crm.lead.v1.LeadConverted', payload, lead, actor, requestId);
+  },
 };
 
 function entry(eventType: string, payload: Uint8Array, lead: LeadDoc, actor: Actor, requestId: string) {

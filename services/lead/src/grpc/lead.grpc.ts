@@ -3,6 +3,7 @@ import { ValidationError } from '@crm/kit';
 import { lead as pb } from '@crm/proto';
 import type { CallContext } from 'nice-grpc';
 import type { LeadInput, LeadStatus } from '../domain/lead';
+import type { LeadConversions } from '../store/lead-conversion.store';
 import type { LeadStore } from '../store/lead.store';
 import {
   fromProtoInput,
@@ -30,7 +31,7 @@ const status = (s: pb.LeadStatus, field = 'status'): LeadStatus => {
 };
 
 /** proto <-> domain only; the rules live in the domain and the store. */
-export function leadGrpc(store: LeadStore): pb.LeadServiceImplementation<Ctx> {
+export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.LeadServiceImplementation<Ctx> {
   const caller = (ctx: Ctx) => ({ actor: ctx.actor, requestId: ctx.requestId });
   return {
     async createLead(req, ctx) {
@@ -53,6 +54,7 @@ export function leadGrpc(store: LeadStore): pb.LeadServiceImplementation<Ctx> {
           sort: req.sort,
           limit: req.page?.limit ?? 50,
           cursor: req.page?.cursor ?? '',
+          customFilters: req.customFilters,
         },
         caller(ctx),
       );
@@ -73,6 +75,7 @@ export function leadGrpc(store: LeadStore): pb.LeadServiceImplementation<Ctx> {
         source: p?.source,
         companySize: p?.companySize,
         attributes: p?.attributes,
+        customFields: p?.customFields,
       };
       return toProtoLead(await store.update(req.id, version(req.expectedVersion), patch, caller(ctx)));
     },
@@ -127,6 +130,22 @@ export function leadGrpc(store: LeadStore): pb.LeadServiceImplementation<Ctx> {
       return toProtoRules(
         await store.putAssignmentRules(rules, defaultQueue, version(req.expectedVersion), caller(ctx)),
       );
+    },
+    async convertLead(req, ctx) {
+      const r = await conversions.convert(
+        req.id,
+        req.idempotencyKey,
+        req.accountId,
+        version(req.expectedVersion),
+        caller(ctx),
+      );
+      return {
+        lead: toProtoLead(r.lead),
+        accountId: r.accountId,
+        contactId: r.contactId,
+        opportunityId: r.opportunityId,
+        accountCreated: r.accountCreated,
+      };
     },
     async getScoringModel() {
       return toProtoScoring(await store.getScoring());

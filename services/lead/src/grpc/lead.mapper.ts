@@ -3,6 +3,7 @@ import type { LeadInput, LeadStatus } from '../domain/lead';
 import type { AssignmentRule } from '../domain/assignment';
 import type { ScoredField, ScoringRule } from '../domain/scoring';
 import type { LeadDoc, SettingsDoc } from '../store/lead.model';
+import { shownCustomFields } from '../store/lead-custom-fields';
 
 const STATUS: [LeadStatus, pb.LeadStatus][] = [
   ['new', pb.LeadStatus.LEAD_STATUS_NEW],
@@ -31,6 +32,7 @@ export function fromProtoInput(i: pb.LeadInput | undefined): LeadInput {
     source: i?.source ?? '',
     companySize: i?.companySize,
     attributes: { ...(i?.attributes ?? {}) },
+    customFields: i?.customFields,
   };
 }
 
@@ -52,6 +54,7 @@ export function toProtoLead(d: LeadDoc): pb.Lead {
     source: d.source,
     companySize: d.companySize ?? undefined,
     attributes,
+    customFields: shownCustomFields(d.customFields),
     status: toProtoStatus(d.status),
     disqualifyReason: d.disqualifyReason ?? '',
     ownerId: d.ownerId ?? '',
@@ -61,6 +64,17 @@ export function toProtoLead(d: LeadDoc): pb.Lead {
     assignments: (d.assignments ?? []).map((a) => ({ ...a })),
     created: { actorId: d.createdBy, at: d.createdAt },
     updated: { actorId: d.updatedBy, at: d.updatedAt },
+    conversion: d.conversion
+      ? {
+          accountId: d.conversion.accountId,
+          contactId: d.conversion.contactId,
+          opportunityId: d.conversion.opportunityId,
+          accountCreated: d.conversion.accountCreated,
+          converted: { actorId: d.conversion.convertedBy, at: d.conversion.convertedAt },
+        }
+      : undefined,
+    lastActivityAt: d.lastActivityAt ?? undefined,
+    pooled: d.pool?.pooled ?? false,
   });
 }
 

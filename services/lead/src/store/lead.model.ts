@@ -1,5 +1,8 @@
 import { type Connection, Schema } from 'mongoose';
-import { outboxSchema, type OutboxEntry } from '@crm/kit';
+import { type Actor, outboxSchema, type OutboxEntry } from '@crm/kit';
+import type { PoolState, TransferStamp } from '@crm/ownership';
+import type { SagaState } from '@crm/saga';
+import type { ConversionData, LeadSnapshot } from '../domain/convert-lead';
 import type { LeadInput, LeadStatus } from '../domain/lead';
 import type { AssignmentRule } from '../domain/assignment';
 import type { ScoringRule } from '../domain/scoring';
@@ -31,6 +34,36 @@ export interface LeadDoc extends LeadInput {
   updatedAt: Date;
   updatedBy: string;
   outbox: OutboxEntry[];
+  /** What the lead became; set by the conversion's last step. */
+  conversion?: LeadConversionDoc;
+  /** The conversion saga's journal while it runs, and after (its key answers retries). */
+  conversionSaga?: ConversionSagaDoc;
+  /** Set from ActivityLogged events of the account service. */
+  lastActivityAt?: Date;
+  /** Public pool state (see @crm/ownership). */
+  pool?: PoolState;
+  /** The last ownership transfer that moved the lead: which, by whom, when (see @crm/ownership). */
+  transfer?: TransferStamp;
+}
+
+export interface LeadConversionDoc {
+  accountId: string;
+  contactId: string;
+  opportunityId: string;
+  accountCreated: boolean;
+  convertedAt: Date;
+  convertedBy: string;
+}
+
+export interface ConversionSagaDoc {
+  state: SagaState<ConversionData>;
+  /** Who started it: a resumed conversion acts on their behalf. */
+  actor: Actor;
+  requestId: string;
+  /** The lead as it was when the conversion started. */
+  lead: LeadSnapshot;
+  /** Only one runner at a time: a run holds the lease until it ends or the lease runs out. */
+  leaseUntil: Date;
 }
 
 const leadSchema = new Schema<LeadDoc>(
@@ -49,6 +82,7 @@ const leadSchema = new Schema<LeadDoc>(
     source: String,
     companySize: Number,
     attributes: { type: Map, of: String, default: {} },
+    customFields: { type: Schema.Types.Mixed, default: {} },
     status: { type: String, required: true },
     disqualifyReason: String,
     ownerId: String,
@@ -76,6 +110,11 @@ const leadSchema = new Schema<LeadDoc>(
     updatedAt: Date,
     updatedBy: String,
     outbox: [outboxSchema],
+    conversion: Schema.Types.Mixed,
+    conversionSaga: Schema.Types.Mixed,
+    lastActivityAt: Date,
+    pool: Schema.Types.Mixed,
+    transfer: Schema.Types.Mixed,
   },
   { versionKey: false, minimize: false },
 );

@@ -11,6 +11,7 @@ import {
   type OutboxEntry,
   Roles,
   ValidationError,
+  updateAtVersion,
   VersionMismatchError,
   visibilityFilter,
   Violations,
@@ -27,6 +28,8 @@ import {
 } from '../domain/lead';
 import { scoreLead, type ScoringRule, validateScoringRules } from '../domain/scoring';
 import { LeadEvents } from '../events/lead-events';
+import { isConverting } from './lead-conversion.store';
+import { both, customFilter, leadFieldSet, validateNewLead } from './lead-custom-fields';
 import type { AssignmentRecord, LeadDoc, LeadKeyDoc, LeadModels, SettingsDoc } from './lead.model';
 
 export interface Caller {
@@ -46,6 +49,8 @@ export interface ListQuery {
   sort: string;
   limit: number;
   cursor: string;
+  /** Custom field key -> value (see @crm/custom-fields filter). */
+  customFilters?: Record<string, string>;
 }
 
 const SORTS: Record<string, keyof LeadDoc> = {
@@ -77,7 +82,7 @@ export class LeadStore {
     if (allowDuplicate && !hasRole(c.actor, Roles.manager, Roles.admin)) {
       throw new ForbiddenError('only a sales manager or an admin may create a duplicate lead');
     }
-    const lead = normaliseLeadInput(input);
+    const lead = validateNewLead(await leadFieldSet(), input);
     const keys = dedupeKeys(lead);
     if (!allowDuplicate) await this.rejectDuplicate(keys);
     const doc = await this.newLead(lead, keys, c, await this.scoringRules(), await this.assignmentSettings());
@@ -106,6 +111,8 @@ export class LeadStore {
     if (q.createdFrom) and.push({ createdAt: { $gte: q.createdFrom } });
     if (q.createdTo) and.push({ createdAt: { $lt: q.createdTo } });
     if (q.query) and.push({ searchText: { $regex: escapeRegex(q.query.toLowerCase().slice(0, 100)) } });
+    const custom = await customFilter(q.customFilters);
+    if (custom) and.push(custom);
     const desc = q.sort.startsWith('-') || q.sort === '';
     const field = SORTS[q.sort.replace(/^-/, '') || 'createdAt'];
     if (!field)
@@ -129,21 +136,28 @@ export class LeadStore {
 
   async update(id: string, expectedVersion: number, patch: Partial<LeadInput>, c: Caller): Promise<LeadDoc> {
     const current = await this.editable(id, expectedVersion, c);
-    const merged = normaliseLeadInput({
-      ...current,
-      ...stripUndefined(patch),
-      attributes: mergeAttributes(current, patch.attributes),
-    });
+    const fields = await leadFieldSet();
+    const [merged, customFields] = both(
+      () =>
+        normaliseLeadInput({
+          ...current,
+          ...stripUndefined(patch),
+          attributes: mergeAttributes(current, patch.attributes),
+        }),
+      () => fields.validatePatch(current.customFields, patch.customFields),
+    );
     const keys = dedupeKeys(merged);
     await this.rejectDuplicate(keys, id);
     const changed = (Object.keys(merged) as (keyof LeadInput)[]).filter(
       (k) =>
         JSON.stringify(merged[k]) !== JSON.stringify(k === 'attributes' ? attributesOf(current) : current[k]),
     );
+    if (JSON.stringify(customFields) !== JSON.stringify(current.customFields ?? {}))
+      changed.push('customFields');
     const score = scoreLead(merged, await this.scoringRules());
     const next = await this.save(
       current,
-      { ...merged, dedupeKeys: keys, searchText: searchText(merged), score },
+      { ...merged, customFields, dedupeKeys: keys, searchText: searchText(merged), score },
       c,
       (n) => (changed.length ? [LeadEvents.updated(n, changed, c.actor, c.requestId)] : []),
     );
@@ -209,11 +223,13 @@ export class LeadStore {
     if (rows.length > 10_000)
       throw new ValidationError([{ field: 'rows', description: 'at most 10000 rows per import' }]);
     const [scoring, assignment] = [await this.scoringRules(), await this.assignmentSettings()];
+    const fields = await leadFieldSet();
     const results: ImportRow[] = [];
     const prepared: { index: number; lead: LeadInput; keys: string[] }[] = [];
     rows.forEach((raw, i) => {
       try {
-        const lead = normaliseLeadInput(raw);
+        // CSV cells arrive as text: custom field values are parsed by their type.
+        const lead = validateNewLead(fields, raw, { fromText: true });
         prepared.push({ index: i, lead, keys: dedupeKeys(lead) });
         results[i] = { row: i + 1, outcome: 'created', violations: [] };
       } catch (err) {
@@ -290,10 +306,13 @@ export class LeadStore {
     if (expectedVersion && expectedVersion !== version)
       throw new VersionMismatchError(expectedVersion, version);
     const next = { ...set, version: version + 1, updatedAt: new Date(), updatedBy: c.actor.userId };
-    const res = current
-      ? await this.m.Settings.updateOne({ _id: id, version }, { $set: next })
-      : await this.m.Settings.create({ _id: id, cursors: {}, ...next }).then(() => ({ matchedCount: 1 }));
-    if (res.matchedCount !== 1) throw new VersionMismatchError(expectedVersion || version, version + 1);
+    const saved = current
+      ? await updateAtVersion(this.m.Settings, id, version, { $set: next })
+      : await this.m.Settings.create({ _id: id, cursors: {}, ...next }).then(
+          () => true,
+          () => false,
+        );
+    if (!saved) throw new VersionMismatchError(expectedVersion || version, version + 1);
     return (await this.m.Settings.findById(id).lean<SettingsDoc>())!;
   }
 
@@ -476,6 +495,8 @@ export class LeadStore {
     if (expectedVersion && expectedVersion !== current.version)
       throw new VersionMismatchError(expectedVersion, current.version);
     if (current.status === 'converted') throw new ConflictError('a converted lead is read-only');
+    if (isConverting(current))
+      throw new ConflictError('the lead is being converted; it is read-only meanwhile');
     return current;
   }
 
@@ -494,14 +515,11 @@ export class LeadStore {
       updatedBy: c.actor.userId,
     };
     const outbox = events(next);
-    const res = await this.m.Lead.updateOne(
-      { _id: current._id, version: current.version },
-      {
-        $set: { ...set, version: next.version, updatedAt: next.updatedAt, updatedBy: next.updatedBy },
-        $push: { outbox: { $each: outbox } },
-      },
-    );
-    if (res.matchedCount !== 1) {
+    const saved = await updateAtVersion(this.m.Lead, current._id, current.version, {
+      $set: { ...set, version: next.version, updatedAt: next.updatedAt, updatedBy: next.updatedBy },
+      $push: { outbox: { $each: outbox } },
+    });
+    if (!saved) {
       const now = await this.m.Lead.findById(current._id, { version: 1 }).lean<LeadDoc>();
       throw new VersionMismatchError(current.version, now?.version ?? current.version);
     }

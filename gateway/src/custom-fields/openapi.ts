@@ -1,0 +1,248 @@
+import type { OpenAPIRegistry, ZodRequestBody } from '@asteasolutions/zod-to-openapi';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { CustomFieldClient } from '../grpc';
+import { callOptions } from '../grpc';
+import { type CustomFieldJson, customFieldToJson } from './mapping';
+import {
+  CreateCustomFieldBody,
+  CustomField,
+  type CustomFieldEntity,
+  CustomFieldList,
+  CustomFieldListQuery,
+  CustomFieldParams,
+  PutCustomFieldBody,
+} from './schemas';
+
+/** The shared pieces of openapi.ts that a module's paths use. */
+interface Kit {
+  security: { [name: string]: string[] }[];
+  json: (description: string, schema: z.ZodType) => object;
+  problem: (description: string) => object;
+  body: (schema: z.ZodType) => ZodRequestBody | object;
+  common: Record<number, object>;
+  ifMatch: z.ZodObject;
+}
+
+export function registerCustomFieldPaths(registry: OpenAPIRegistry, k: Kit): void {
+  const { security, json, problem, body, common, ifMatch } = k;
+  const one = '/api/v1/custom-fields/{entity}/{key}';
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/custom-fields',
+    summary: 'List custom field definitions (any CRM role)',
+    security,
+    request: { query: CustomFieldListQuery },
+    responses: { 200: json('The definitions, by entity and key', CustomFieldList), ...common },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/custom-fields',
+    summary: 'Define a custom field (crm-admin; Idempotency-Key supported)',
+    description:
+      'Re-defining an archived key restores it (and its stored values) if the type is the same; another ' +
+      'type is refused with 409.',
+    security,
+    request: {
+      body: body(CreateCustomFieldBody) as ZodRequestBody,
+      headers: z.object({ 'idempotency-key': z.string().optional() }),
+    },
+    responses: {
+      201: json('Created (Location, ETag)', CustomField),
+      ...common,
+      409: problem('The key is in use, or was archived with another type'),
+      422: problem('Idempotency-Key reused with another body'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: one,
+    summary: 'Get one custom field definition, archived ones included (ETag)',
+    security,
+    request: { params: CustomFieldParams },
+    responses: { 200: json('The definition', CustomField), ...common, 404: problem('Not found') },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: one,
+    summary: 'Create or change a custom field (crm-admin): label, required, constraints; never the type',
+    security,
+    request: {
+      params: CustomFieldParams,
+      headers: ifMatch,
+      body: body(PutCustomFieldBody) as ZodRequestBody,
+    },
+    responses: {
+      200: json('The changed definition', CustomField),
+      201: json('Created', CustomField),
+      ...common,
+      409: problem('Type change refused: stored values would no longer fit'),
+      412: problem('Stale If-Match'),
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: one,
+    summary: 'Archive a custom field (crm-admin): values are kept, hidden and no longer accepted',
+    security,
+    request: { params: CustomFieldParams, headers: ifMatch },
+    responses: {
+      200: json('The archived definition', CustomField),
+      ...common,
+      404: problem('Not found'),
+      412: problem('Stale If-Match'),
+    },
+  });
+}
+
+type Schema = Record<string, unknown>;
+type Doc = { info?: { description?: string }; components?: { schemas?: Record<string, Schema> } };
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function constraintsText(d: CustomFieldJson): string {
+  const c = d.constraints;
+  const parts = [
+    c.pattern && `pattern \`${c.pattern}\``,
+    c.maxLength !== undefined && `maxLength ${c.maxLength}`,
+    c.min !== undefined && `min ${c.min}`,
+    c.max !== undefined && `max ${c.max}`,
+    c.minDate && `from ${c.minDate}`,
+    c.maxDate && `until ${c.maxDate}`,
+    c.options && `options: ${c.options.join(', ')}`,
+  ].filter(Boolean);
+  return parts.length ? `; ${parts.join('; ')}` : '';
+}
+
+/** The JSON Schema of one field's value. */
+function valueSchema(d: CustomFieldJson): Schema {
+  const c = d.constraints;
+  const base: Schema = { title: d.label };
+  switch (d.type) {
+    case 'text':
+      return {
+        ...base,
+        type: 'string',
+        maxLength: c.maxLength ?? 1000,
+        ...(c.pattern ? { pattern: c.pattern } : {}),
+      };
+    case 'number':
+      return {
+        ...base,
+        type: 'number',
+        ...(c.min !== undefined ? { minimum: c.min } : {}),
+        ...(c.max !== undefined ? { maximum: c.max } : {}),
+      };
+    case 'date':
+      return { ...base, type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] };
+    case 'boolean':
+      return { ...base, type: 'boolean' };
+    case 'enum':
+      return { ...base, type: 'string', enum: c.options ?? [] };
+    case 'multi-enum':
+      return { ...base, type: 'array', uniqueItems: true, items: { type: 'string', enum: c.options ?? [] } };
+  }
+}
+
+/**
+ * The static document plus the current custom fields: the description of each entity schema (Lead,
+ * Account, ...) lists its fields, and the customFields property of that schema and of its Create/Patch
+ * bodies gets a typed property per field. Entities whose service did not answer get a note instead.
+ */
+export function describeCustomFields(
+  base: object,
+  fields: Partial<Record<CustomFieldEntity, CustomFieldJson[]>>,
+  unavailable: CustomFieldEntity[],
+): object {
+  const doc = structuredClone(base) as Doc;
+  const schemas = doc.components?.schemas ?? {};
+  for (const [entity, defs] of Object.entries(fields) as [CustomFieldEntity, CustomFieldJson[]][]) {
+    const name = capital(entity);
+    const list = defs.length
+      ? defs
+          .map(
+            (d) =>
+              `- \`${d.key}\` (${d.type}${d.required ? ', required' : ''}): ${d.label}${constraintsText(d)}`,
+          )
+          .join('\n')
+      : '(none defined)';
+    const text = `Custom fields of ${entity} (in \`customFields\`, by key; see /api/v1/custom-fields):\n${list}`;
+    const entitySchema = schemas[name];
+    if (entitySchema) {
+      const own = typeof entitySchema.description === 'string' ? `${entitySchema.description}\n\n` : '';
+      entitySchema.description = `${own}${text}`;
+    }
+    for (const schemaName of [name, `Create${name}`, `Patch${name}`]) {
+      const props = schemas[schemaName]?.properties as Record<string, Schema> | undefined;
+      if (!props?.customFields) continue;
+      const nullable = schemaName.startsWith('Patch');
+      props.customFields = {
+        ...props.customFields,
+        description: text,
+        properties: Object.fromEntries(
+          defs.map((d) => [d.key, nullable ? { anyOf: [valueSchema(d), { type: 'null' }] } : valueSchema(d)]),
+        ),
+      };
+    }
+  }
+  if (unavailable.length && doc.info) {
+    doc.info.description =
+      `${doc.info.description ?? ''}\n\nNote: the custom fields of ${unavailable.join(', ')} are not listed ` +
+      'here right now (the owning service did not answer); the entity descriptions show the static schema.';
+  }
+  return doc;
+}
+
+export interface LiveOpenApiOptions {
+  base: object;
+  clients: Partial<Record<CustomFieldEntity, CustomFieldClient>>;
+  logger: Logger;
+  /** How long one built document is served (default 5 s). */
+  ttlMs?: number;
+  /** Deadline of each definitions call (default 1 s). */
+  deadlineMs?: number;
+}
+
+/** The gateway's own identity for reading definitions (every authenticated caller may list them). */
+const GATEWAY = { userId: 'system:gateway', username: 'gateway', roles: [], teams: [], clientId: 'gateway' };
+
+/**
+ * /api/v1/openapi.json, built on request from the static document and the definitions the services hold
+ * now, cached for a few seconds; a service that is down leaves its entity undescribed, with a note.
+ */
+export function liveOpenApi(o: LiveOpenApiOptions): () => Promise<string> {
+  const ttl = o.ttlMs ?? 5000;
+  let cached: { at: number; json: string } | undefined;
+  let building: Promise<string> | undefined;
+  const build = async (): Promise<string> => {
+    const fields: Partial<Record<CustomFieldEntity, CustomFieldJson[]>> = {};
+    const unavailable: CustomFieldEntity[] = [];
+    await Promise.all(
+      (Object.entries(o.clients) as [CustomFieldEntity, CustomFieldClient][]).map(
+        async ([entity, client]) => {
+          try {
+            const res = await client.listFieldDefinitions(
+              { entity, includeArchived: false },
+              callOptions(GATEWAY, 'openapi', o.deadlineMs ?? 1000),
+            );
+            fields[entity] = res.definitions.map(customFieldToJson);
+          } catch (err) {
+            o.logger.warn(
+              { entity, err: (err as Error).message },
+              'custom fields not in the OpenAPI document',
+            );
+            unavailable.push(entity);
+          }
+        },
+      ),
+    );
+    const json = JSON.stringify(describeCustomFields(o.base, fields, unavailable.sort()));
+    cached = { at: Date.now(), json };
+    return json;
+  };
+  return async () => {
+    if (cached && Date.now() - cached.at < ttl) return cached.json;
+    building ??= build().finally(() => (building = undefined));
+    return building;
+  };
+}

@@ -1,0 +1,91 @@
+import type { Connection, Model } from 'mongoose';
+
+/**
+ * Optimistic concurrency that holds on every MongoDB-compatible server.
+ *
+ * FerretDB 1.x (SQLite backend) applies a conditional update as read-then-write without isolation:
+ * eight concurrent `updateOne({ _id, version: 1 }, ...)` all report a modified document (measured
+ * here). Inserting a document with a given `_id` is atomic there as everywhere. So a writer first
+ * claims "<collection>/<id>" by inserting it (waiting briefly while another writer holds it), then
+ * runs its compare-and-set, then gives the claim back: one writer at a time per document. On
+ * MongoDB the claim is redundant but cheap, and the compare-and-set stays the real guard.
+ */
+interface ClaimDoc {
+  _id: string;
+  at: Date;
+}
+
+/** A claim older than this was left by a writer that died mid-write: it may be taken over. */
+const STALE_MS = 30_000;
+
+function claims(db: Connection) {
+  return db.collection<ClaimDoc>('version_claims');
+}
+
+const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
+
+/** Claims a key for this writer; false when another writer holds it. Release it after the write. */
+export async function claimKey(db: Connection, key: string): Promise<boolean> {
+  const c = claims(db);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await c.insertOne({ _id: key, at: new Date() });
+      return true;
+    } catch (err) {
+      if (!isDuplicate(err)) throw err;
+      const held = await c.findOne({ _id: key });
+      if (held && Date.now() - held.at.getTime() < STALE_MS) return false;
+      // Gone meanwhile, or stale: two writers may both remove it; only one of their inserts wins.
+      if (held) await c.deleteOne({ _id: key, at: held.at });
+    }
+  }
+  return false;
+}
+
+export async function releaseKey(db: Connection, key: string): Promise<void> {
+  await claims(db)
+    .deleteOne({ _id: key })
+    .catch(() => undefined);
+}
+
+/**
+ * Runs write while holding key, waiting up to waitMs for another holder to finish (writes take
+ * milliseconds); undefined when the key stayed taken.
+ */
+export async function exclusively<T>(
+  db: Connection,
+  key: string,
+  write: () => Promise<T>,
+  waitMs = 3000,
+): Promise<T | undefined> {
+  const until = Date.now() + waitMs;
+  for (let pause = 5; !(await claimKey(db, key)); pause = Math.min(pause * 2, 100)) {
+    if (Date.now() >= until) return undefined;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+  try {
+    return await write();
+  } finally {
+    await releaseKey(db, key);
+  }
+}
+
+/**
+ * updateOne on `{ _id, version, ...extraFilter }` that at most one concurrent writer of that version
+ * wins, whatever the server: writers of one document take turns, and each one's filter is checked
+ * against what the previous one wrote. Returns whether the document was at that version.
+ */
+export async function updateAtVersion(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  model: Model<any>,
+  id: string,
+  version: number,
+  update: Record<string, unknown>,
+  extraFilter: Record<string, unknown> = {},
+): Promise<boolean> {
+  const matched = await exclusively(model.db, `${model.collection.name}/${id}`, async () => {
+    const res = await model.updateOne({ _id: id, version, ...extraFilter }, update, { timestamps: false });
+    return res.matchedCount === 1;
+  });
+  return matched ?? false;
+}

@@ -1,0 +1,200 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  consumeEvents,
+  exclusively,
+  ForbiddenError,
+  type Logger,
+  NotFoundError,
+  type OutboxEntry,
+  outboxEntry,
+  outboxSchema,
+  ValidationError,
+} from '@crm/kit';
+import { ownershipEvents } from '@crm/proto';
+import { type Connection, type Model, Schema } from 'mongoose';
+import type { NatsConnection } from 'nats';
+import { canTransfer, validateTransfer } from './rules';
+import { OWNERSHIP_STREAM, TRANSFER_PROGRESSED, TRANSFER_REQUESTED } from './transfer-participant';
+import type { Caller } from './pool';
+
+export interface ProgressDoc {
+  moved: number;
+  done: boolean;
+  reportedAt: Date;
+}
+
+export interface TransferDoc {
+  _id: string;
+  version: number;
+  fromUserId: string;
+  toUserId: string;
+  toTeamId: string;
+  scope: string[];
+  status: 'running' | 'completed';
+  progress: Record<string, ProgressDoc>;
+  createdAt: Date;
+  createdBy: string;
+  completedAt?: Date;
+  outbox: OutboxEntry[];
+}
+
+const transferSchema = new Schema<TransferDoc>(
+  {
+    _id: String,
+    version: Number,
+    fromUserId: String,
+    toUserId: String,
+    toTeamId: String,
+    scope: [String],
+    status: String,
+    progress: Schema.Types.Mixed,
+    createdAt: Date,
+    createdBy: String,
+    completedAt: Date,
+    outbox: [outboxSchema],
+  },
+  { versionKey: false, minimize: false },
+);
+transferSchema.index({ createdAt: -1 });
+
+/**
+ * Keeps the transfer records: starting one writes the record and its OwnershipTransferRequested event
+ * in one document; the reports of the services that move records fill in the progress per type.
+ */
+export class TransferCoordinator {
+  readonly model: Model<TransferDoc>;
+
+  constructor(
+    db: Connection,
+    /** Entity types some service moves; a new service adds its types here (OWNERSHIP_ENTITIES). */
+    private readonly known: readonly string[],
+    private readonly kick: (id: string) => void,
+  ) {
+    this.model =
+      (db.models.OwnershipTransfer as Model<TransferDoc> | undefined) ??
+      db.model<TransferDoc>('OwnershipTransfer', transferSchema, 'ownership_transfers');
+  }
+
+  async start(
+    req: { fromUserId: string; toUserId: string; toTeamId: string; scope: string[]; idempotencyKey: string },
+    c: Caller,
+  ): Promise<TransferDoc> {
+    if (!canTransfer(c.actor)) throw new ForbiddenError('only sales managers and admins transfer ownership');
+    const scope = validateTransfer(req, this.known);
+    if (req.idempotencyKey.length > 255)
+      throw new ValidationError([{ field: 'idempotencyKey', description: 'at most 255 characters' }]);
+    // The same key from the same caller is the same transfer: its id is derived from both.
+    const id = req.idempotencyKey ? uuidFrom(`${c.actor.userId}\u0000${req.idempotencyKey}`) : randomUUID();
+    const existing = await this.model.findById(id, { outbox: 0 }).lean<TransferDoc>();
+    if (existing) return existing;
+    const now = new Date();
+    const doc: TransferDoc = {
+      _id: id,
+      version: 1,
+      fromUserId: req.fromUserId,
+      toUserId: req.toUserId,
+      toTeamId: req.toTeamId,
+      scope,
+      status: 'running',
+      progress: {},
+      createdAt: now,
+      createdBy: c.actor.userId,
+      outbox: [],
+    };
+    doc.outbox.push(
+      outboxEntry({
+        eventType: TRANSFER_REQUESTED,
+        payload: ownershipEvents.OwnershipTransferRequested.encode({
+          transferId: id,
+          fromUserId: req.fromUserId,
+          toUserId: req.toUserId,
+          scope,
+          toTeamId: req.toTeamId,
+        }).finish(),
+        aggregateType: 'ownership-transfer',
+        aggregateId: id,
+        aggregateVersion: 1,
+        actor: c.actor,
+        requestId: c.requestId,
+      }),
+    );
+    try {
+      await this.model.create(doc);
+    } catch {
+      // The same key raced us: the other request's transfer is the one.
+      const raced = await this.model.findById(id, { outbox: 0 }).lean<TransferDoc>();
+      if (raced) return raced;
+      throw new Error('could not record the transfer');
+    }
+    this.kick(id);
+    return { ...doc, outbox: [] };
+  }
+
+  async get(id: string, c: Caller): Promise<TransferDoc> {
+    if (!canTransfer(c.actor))
+      throw new ForbiddenError('only sales managers and admins see ownership transfers');
+    const doc = await this.model.findById(id, { outbox: 0 }).lean<TransferDoc>();
+    if (!doc) throw new NotFoundError('ownership transfer', id);
+    return doc;
+  }
+
+  async list(limit: number, c: Caller): Promise<TransferDoc[]> {
+    if (!canTransfer(c.actor))
+      throw new ForbiddenError('only sales managers and admins see ownership transfers');
+    return this.model
+      .find({}, { outbox: 0 })
+      .sort({ createdAt: -1 })
+      .limit(Math.min(Math.max(limit || 50, 1), 200))
+      .lean<TransferDoc[]>();
+  }
+
+  /** Records a service's report; the transfer completes when every type in scope is done. */
+  async recordProgress(p: {
+    transferId: string;
+    entity: string;
+    moved: number;
+    done: boolean;
+  }): Promise<void> {
+    // Reports of several services may arrive at once: one writer at a time per transfer.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const done = await exclusively(this.model.db, `ownership_transfers/${p.transferId}`, async () => {
+        const now = new Date();
+        const doc = await this.model.findById(p.transferId, { outbox: 0 }).lean<TransferDoc>();
+        if (!doc) return true;
+        const progress = { ...doc.progress, [p.entity]: { moved: p.moved, done: p.done, reportedAt: now } };
+        const complete = doc.status === 'running' && doc.scope.every((e) => progress[e]?.done);
+        await this.model.updateOne(
+          { _id: doc._id },
+          {
+            $set: { progress, ...(complete ? { status: 'completed', completedAt: now } : {}) },
+            $inc: { version: 1 },
+          },
+        );
+        return true;
+      });
+      if (done) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`transfer ${p.transferId} stayed busy; the report is redelivered`);
+  }
+
+  /** Listens for the reports of the services that move records. */
+  follow(nc: NatsConnection, db: Connection, logger: Logger, service: string) {
+    return consumeEvents(nc, db, logger, {
+      stream: OWNERSHIP_STREAM.name,
+      durable: `${service}-ownership-progress`,
+      filterSubject: TRANSFER_PROGRESSED,
+      handle: async (env) =>
+        this.recordProgress(ownershipEvents.OwnershipTransferProgressed.decode(env.payload)),
+    });
+  }
+}
+
+/** A UUID (v5-shaped) from a name, so a key always names the same record. */
+function uuidFrom(name: string): string {
+  const h = createHash('sha1').update(`crm-ownership-transfer:${name}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}

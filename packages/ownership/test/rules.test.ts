@@ -1,0 +1,84 @@
+import { ValidationError } from '@crm/kit';
+import {
+  canClaim,
+  canRelease,
+  claimCounterId,
+  inactivityCutoff,
+  validatePoolSettings,
+  validateTransfer,
+} from '../src/rules';
+
+const actor = (userId: string, roles: string[], teams: string[] = []) => ({
+  userId,
+  username: userId,
+  roles,
+  teams,
+});
+const rep1 = actor('rep1', ['sales-rep'], ['sales-east']);
+const rep2 = actor('rep2', ['sales-rep'], ['sales-east']);
+const manager = actor('m', ['sales-manager'], ['sales-east']);
+const otherManager = actor('m2', ['sales-manager'], ['sales-west']);
+const agent = actor('a', ['support-agent'], ['support']);
+
+describe('pool rules', () => {
+  const record = { ownerId: 'rep1', teamId: 'sales-east' };
+
+  it('lets the owner, a manager of the team and an admin release, nobody else', () => {
+    expect(canRelease(rep1, record)).toBe(true);
+    expect(canRelease(manager, record)).toBe(true);
+    expect(canRelease(actor('x', ['crm-admin']), record)).toBe(true);
+    expect(canRelease(rep2, record)).toBe(false);
+    expect(canRelease(otherManager, record)).toBe(false);
+  });
+
+  it('lets sales people claim, not support agents', () => {
+    expect(canClaim(rep2)).toBe(true);
+    expect(canClaim(agent)).toBe(false);
+  });
+
+  it('counts claims per rep and UTC day', () => {
+    expect(claimCounterId('lead', 'rep1', new Date('2026-11-23T23:59:00Z'))).toBe('lead:rep1:2026-11-23');
+    expect(claimCounterId('lead', 'rep1', new Date('2026-11-24T00:00:00Z'))).toBe('lead:rep1:2026-11-24');
+  });
+
+  it('releases on inactivity only when the administrator turned it on', () => {
+    const now = new Date('2026-11-23T12:00:00Z');
+    expect(inactivityCutoff(now, { maxClaimsPerDay: 0, releaseAfterInactiveDays: 0 })).toBeUndefined();
+    expect(inactivityCutoff(now, { maxClaimsPerDay: 0, releaseAfterInactiveDays: 30 })).toEqual(
+      new Date('2026-10-24T12:00:00Z'),
+    );
+  });
+
+  it('refuses negative, fractional and absurd settings with the field named', () => {
+    expect(() => validatePoolSettings({ maxClaimsPerDay: -1, releaseAfterInactiveDays: 1.5 })).toThrow(
+      /maxClaimsPerDay.*releaseAfterInactiveDays/,
+    );
+    expect(validatePoolSettings({ maxClaimsPerDay: 5, releaseAfterInactiveDays: 30 })).toEqual({
+      maxClaimsPerDay: 5,
+      releaseAfterInactiveDays: 30,
+    });
+  });
+});
+
+describe('transfer rules', () => {
+  const known = ['lead', 'account', 'contact', 'task'];
+
+  it('defaults the scope to every known type and removes repeats', () => {
+    expect(validateTransfer({ fromUserId: 'a', toUserId: 'b', scope: [] }, known)).toEqual(known);
+    expect(validateTransfer({ fromUserId: 'a', toUserId: 'b', scope: ['lead', 'lead'] }, known)).toEqual([
+      'lead',
+    ]);
+  });
+
+  it('refuses a transfer to oneself, unknown types and injected ids', () => {
+    expect(() => validateTransfer({ fromUserId: 'a', toUserId: 'a', scope: [] }, known)).toThrow(
+      ValidationError,
+    );
+    expect(() => validateTransfer({ fromUserId: 'a', toUserId: 'b', scope: ['invoice'] }, known)).toThrow(
+      /unknown entity types invoice/,
+    );
+    expect(() => validateTransfer({ fromUserId: '{"$gt":""}', toUserId: 'b', scope: [] }, known)).toThrow(
+      /fromUserId/,
+    );
+  });
+});

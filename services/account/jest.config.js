@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'account',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': '@swc/jest' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};

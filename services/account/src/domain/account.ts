@@ -1,0 +1,165 @@
+import { domainToASCII } from 'node:url';
+import { ConflictError, Violations } from '@crm/kit';
+import { isDecimal, type Money } from './money';
+
+export type Lifecycle = 'prospect' | 'customer' | 'former-customer';
+export const LIFECYCLES: Lifecycle[] = ['prospect', 'customer', 'former-customer'];
+
+/** The editable data of an account, as the domain sees it (normalised by normaliseAccountInput). */
+export interface AccountInput {
+  name: string;
+  /** Normalised website domain ("example.com"); the caller may pass any URL or host. */
+  domain: string;
+  industry: string;
+  region: string;
+  size?: number;
+  annualRevenue?: Money;
+  openPipeline?: Money;
+  parentAccountId: string;
+  lifecycle: Lifecycle;
+  /** Custom field values, passed through as they come (validated by @crm/custom-fields later). */
+  customFields: Record<string, unknown>;
+}
+
+const MAX = 200;
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * The registrable host of a website: scheme, credentials, port, path, query and a leading "www." go,
+ * letters are lower-cased and international names become punycode ("Bücher.de" -> "xn--bcher-kva.de").
+ * Returns undefined when the result is not a plausible public host name.
+ */
+export function normaliseDomain(raw: string): string | undefined {
+  let s = raw.trim().toLowerCase();
+  if (!s) return '';
+  s = s.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^\/\//, '');
+  s = s.replace(/^[^@/?#]*@/, ''); // user:pass@
+  s = s.split(/[/?#]/, 1)[0] ?? '';
+  s = s.replace(/:\d*$/, '').replace(/\.$/, '');
+  const ascii = domainToASCII(s);
+  if (!ascii) return undefined;
+  const host = ascii.replace(/^www\d*\./, '');
+  const labels = host.split('.');
+  if (labels.length < 2 || host.length > 253) return undefined;
+  if (!labels.every((l) => LABEL.test(l))) return undefined;
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(labels[labels.length - 1]!)) return undefined;
+  return host;
+}
+
+/** Input as it arrives: the website may be a URL. */
+export type RawAccountInput = Omit<AccountInput, 'domain'> & { website: string };
+
+/** Trims, normalises the domain, validates; throws ValidationError listing every problem. */
+export function normaliseAccountInput(raw: RawAccountInput): AccountInput {
+  const v = new Violations();
+  const t = (s: string | undefined) => (s ?? '').trim().replace(/\s+/g, ' ');
+  const domain = normaliseDomain(raw.website ?? '');
+  if (domain === undefined) v.add('website', 'is not a valid website or domain');
+  const a: AccountInput = {
+    name: t(raw.name),
+    domain: domain ?? '',
+    industry: t(raw.industry).toLowerCase(),
+    region: t(raw.region).toLowerCase(),
+    size: raw.size ?? undefined,
+    annualRevenue: normaliseMoney(raw.annualRevenue, 'annualRevenue', v),
+    openPipeline: normaliseMoney(raw.openPipeline, 'openPipeline', v),
+    parentAccountId: t(raw.parentAccountId),
+    lifecycle: raw.lifecycle || 'prospect',
+    customFields: raw.customFields ?? {},
+  };
+  if (!a.name) v.add('name', 'is required');
+  for (const f of ['name', 'industry', 'region'] as const) {
+    if (a[f].length > MAX) v.add(f, `must be at most ${MAX} characters`);
+  }
+  if ((raw.website ?? '').length > 2000) v.add('website', 'must be at most 2000 characters');
+  if (!LIFECYCLES.includes(a.lifecycle)) v.add('lifecycle', `must be one of ${LIFECYCLES.join(', ')}`);
+  if (a.size !== undefined && (!Number.isInteger(a.size) || a.size < 0)) {
+    v.add('size', 'must be a non-negative integer');
+  }
+  checkCustomFields(a.customFields, v);
+  v.throwIfAny();
+  return a;
+}
+
+/** An empty amount means "not set"; otherwise a decimal string with an ISO 4217 code. */
+function normaliseMoney(m: Money | undefined, field: string, v: Violations): Money | undefined {
+  if (!m || (!m.amount && !m.currencyCode)) return undefined;
+  const currencyCode = (m.currencyCode ?? '').trim().toUpperCase();
+  const amount = (m.amount ?? '').trim();
+  if (!/^[A-Z]{3}$/.test(currencyCode)) v.add(`${field}.currencyCode`, 'must be an ISO 4217 code, e.g. USD');
+  if (!isDecimal(amount)) v.add(`${field}.amount`, 'must be a decimal number such as "1234.50"');
+  else if (amount.startsWith('-')) v.add(`${field}.amount`, 'must not be negative');
+  return { currencyCode, amount };
+}
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const FIELD_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * The shape every record's custom field values must have: an object of at most 100 plain keys (never
+ * `$...` or dotted, so a value can never act as a query operator or a path). Per-field validation against
+ * the administrator's definitions is @crm/custom-fields' job (wired in later).
+ */
+export function checkCustomFields(cf: unknown, v: Violations): void {
+  if (!isPlainObject(cf)) {
+    v.add('customFields', 'must be an object');
+    return;
+  }
+  const keys = Object.keys(cf);
+  if (keys.length > 100) v.add('customFields', 'at most 100 fields');
+  for (const k of keys)
+    if (!FIELD_KEY.test(k)) v.add(`customFields.${k.slice(0, 64)}`, 'is not a valid field key');
+}
+
+/**
+ * Folds a company name for matching: case, accents, punctuation and legal suffixes do not make two
+ * companies different ("ACME, Inc." = "Acme").
+ */
+export function foldName(s: string): string {
+  return s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .replace(/\b(inc|ltd|llc|gmbh|co|corp|corporation|company|limited|plc|ag|sa)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The keys on which two accounts are the same company: website domain, or folded name. */
+export function dedupeKeys(a: Pick<AccountInput, 'domain' | 'name'>): string[] {
+  const keys: string[] = [];
+  if (a.domain) keys.push(`domain:${a.domain}`);
+  const name = foldName(a.name);
+  if (name) keys.push(`name:${name}`);
+  return keys;
+}
+
+/** Text the free-text search runs over. */
+export const searchText = (a: Pick<AccountInput, 'name' | 'domain'>) =>
+  `${a.name} ${foldName(a.name)} ${a.domain}`.toLowerCase();
+
+export const MAX_DEPTH = 50;
+
+/**
+ * Rejects a parent (or reports-to) link that would close a loop: walking up from the new parent through
+ * `parentOf` must never reach `selfId`. `parentOf` holds the known links (the store loads the chain);
+ * a chain deeper than MAX_DEPTH is rejected too, so a corrupt loop elsewhere cannot hang a write.
+ */
+export function checkNoCycle(
+  selfId: string,
+  newParentId: string,
+  parentOf: (id: string) => string | undefined,
+  what = 'parent account',
+): void {
+  if (!newParentId) return;
+  if (newParentId === selfId) throw new ConflictError(`a record cannot be its own ${what}`);
+  let at: string | undefined = newParentId;
+  for (let depth = 0; at; depth++) {
+    if (depth >= MAX_DEPTH) throw new ConflictError(`the ${what} chain is deeper than ${MAX_DEPTH}`);
+    if (at === selfId) throw new ConflictError(`that ${what} would create a cycle`);
+    at = parentOf(at);
+  }
+}

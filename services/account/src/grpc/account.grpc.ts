@@ -1,0 +1,235 @@
+import type { Actor } from '@crm/kit';
+import { ValidationError } from '@crm/kit';
+import { account as pb } from '@crm/proto';
+import type { CallContext } from 'nice-grpc';
+import type { ActivityKind } from '../domain/activity';
+import type { Tier } from '../domain/tier';
+import type { ActivityStore } from '../store/activity.store';
+import type { AccountStore } from '../store/account.store';
+import type { ContactStore } from '../store/contact.store';
+import {
+  fromProtoAccountInput,
+  fromProtoActivityInput,
+  fromProtoContactInput,
+  fromProtoTierRules,
+  kinds,
+  lifecycles,
+  moneyIn,
+  priorities,
+  tiers,
+  toProtoAccount,
+  toProtoActivity,
+  toProtoContact,
+  toProtoTierRules,
+} from './account.mapper';
+
+type Ctx = CallContext & { actor: Actor; requestId: string };
+
+const version = (v: string) => {
+  const n = Number(v || '0');
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ValidationError([{ field: 'expectedVersion', description: 'must be a non-negative integer' }]);
+  return n;
+};
+
+function enumIn<T>(value: number, map: (v: number) => T | undefined, field: string): T | undefined {
+  if (!value) return undefined;
+  const d = map(value);
+  if (d === undefined) throw new ValidationError([{ field, description: 'is not a known value' }]);
+  return d;
+}
+
+/** proto <-> domain only; the rules live in the domain and the stores. */
+export function accountGrpc(stores: {
+  accounts: AccountStore;
+  contacts: ContactStore;
+  activities: ActivityStore;
+}): pb.AccountServiceImplementation<Ctx> {
+  const { accounts, contacts, activities } = stores;
+  const caller = (ctx: Ctx) => ({ actor: ctx.actor, requestId: ctx.requestId });
+  return {
+    async createAccount(req, ctx) {
+      const { account, created } = await accounts.create(
+        fromProtoAccountInput(req.account),
+        {
+          allowDuplicate: req.allowDuplicate,
+          creationKey: req.creationKey,
+          linkDuplicate: req.linkDuplicate,
+        },
+        caller(ctx),
+      );
+      return { account: toProtoAccount(account), created };
+    },
+    async getAccount(req, ctx) {
+      return toProtoAccount(await accounts.get(req.id, caller(ctx)));
+    },
+    async listAccounts(req, ctx) {
+      const { accounts: list, nextCursor } = await accounts.list(
+        {
+          query: req.query,
+          industry: req.industry,
+          region: req.region,
+          lifecycle: enumIn(req.lifecycle, lifecycles.fromProto, 'lifecycle'),
+          tier: enumIn(req.tier, tiers.fromProto, 'tier'),
+          ownerId: req.ownerId,
+          parentAccountId: req.parentAccountId,
+          sort: req.sort,
+          limit: req.page?.limit ?? 50,
+          cursor: req.page?.cursor ?? '',
+        },
+        caller(ctx),
+      );
+      return { accounts: list.map(toProtoAccount), page: { nextCursor } };
+    },
+    async updateAccount(req, ctx) {
+      const p = req.patch;
+      const money = (m: pb.AccountPatch['annualRevenue']) =>
+        m === undefined ? undefined : (moneyIn(m) ?? null);
+      const next = await accounts.update(
+        req.id,
+        version(req.expectedVersion),
+        {
+          name: p?.name,
+          website: p?.website,
+          industry: p?.industry,
+          region: p?.region,
+          size: p?.size,
+          annualRevenue: money(p?.annualRevenue),
+          openPipeline: money(p?.openPipeline),
+          parentAccountId: p?.parentAccountId,
+          lifecycle: enumIn(p?.lifecycle ?? 0, lifecycles.fromProto, 'lifecycle'),
+          ownerId: p?.ownerId,
+          teamId: p?.teamId,
+          customFields: p?.customFields,
+        },
+        caller(ctx),
+      );
+      return toProtoAccount(next);
+    },
+    async setAccountTierOverride(req, ctx) {
+      const tier = enumIn(req.tier, tiers.fromProto, 'tier') ?? ('' as Tier);
+      return toProtoAccount(
+        await accounts.setTierOverride(req.id, version(req.expectedVersion), tier, req.reason, caller(ctx)),
+      );
+    },
+    async clearAccountTierOverride(req, ctx) {
+      return toProtoAccount(
+        await accounts.clearTierOverride(req.id, version(req.expectedVersion), caller(ctx)),
+      );
+    },
+    async mergeAccounts(req, ctx) {
+      return toProtoAccount(await accounts.merge(req.survivorId, req.mergedId, caller(ctx)));
+    },
+    async discardAccount(req, ctx) {
+      return { discarded: await accounts.discard(req.id, req.creationKey, caller(ctx)) };
+    },
+
+    async createContact(req, ctx) {
+      const { contact, account } = await contacts.create(
+        req.accountId,
+        fromProtoContactInput(req.contact),
+        req.contact?.primary ?? false,
+        req.creationKey.trim(),
+        caller(ctx),
+      );
+      return toProtoContact(contact, account.primaryContactId);
+    },
+    async getContact(req, ctx) {
+      const { contact, account } = await contacts.get(req.id, caller(ctx));
+      return toProtoContact(contact, account.primaryContactId);
+    },
+    async listContacts(req, ctx) {
+      const {
+        contacts: list,
+        account,
+        nextCursor,
+      } = await contacts.list(req.accountId, req.page?.limit ?? 50, req.page?.cursor ?? '', caller(ctx));
+      return { contacts: list.map((x) => toProtoContact(x, account.primaryContactId)), page: { nextCursor } };
+    },
+    async updateContact(req, ctx) {
+      const p = req.patch;
+      const { contact, account } = await contacts.update(
+        req.id,
+        version(req.expectedVersion),
+        {
+          firstName: p?.firstName,
+          lastName: p?.lastName,
+          email: p?.email,
+          phone: p?.phone,
+          title: p?.title,
+          department: p?.department,
+          reportsToContactId: p?.reportsToContactId,
+          buyingRole: p?.buyingRole as never,
+          primary: p?.primary,
+          customFields: p?.customFields,
+        },
+        caller(ctx),
+      );
+      return toProtoContact(contact, account.primaryContactId);
+    },
+    async discardContact(req, ctx) {
+      return { discarded: await contacts.discard(req.id, req.creationKey, caller(ctx)) };
+    },
+
+    async createActivity(req, ctx) {
+      const input = fromProtoActivityInput(req.activity);
+      if (!input.kind) throw new ValidationError([{ field: 'kind', description: 'is required' }]);
+      return toProtoActivity(await activities.create(input, caller(ctx)));
+    },
+    async getActivity(req, ctx) {
+      return toProtoActivity(await activities.get(req.id, caller(ctx)));
+    },
+    async listActivities(req, ctx) {
+      const { activities: list, nextCursor } = await activities.list(
+        {
+          relatedTo: req.relatedTo?.id ? { type: req.relatedTo.type, id: req.relatedTo.id } : undefined,
+          accountId: req.accountId,
+          assigneeId: req.assigneeId,
+          kinds: req.kinds.map((k) => enumIn(k, kinds.fromProto, 'kinds') as ActivityKind),
+          openOnly: req.openOnly,
+          dueFrom: req.dueFrom,
+          dueTo: req.dueTo,
+          sort: req.sort,
+          limit: req.page?.limit ?? 50,
+          cursor: req.page?.cursor ?? '',
+        },
+        caller(ctx),
+      );
+      return { activities: list.map(toProtoActivity), page: { nextCursor } };
+    },
+    async updateActivity(req, ctx) {
+      const p = req.patch;
+      return toProtoActivity(
+        await activities.update(
+          req.id,
+          version(req.expectedVersion),
+          {
+            subject: p?.subject,
+            description: p?.description,
+            dueAt: p?.dueAt,
+            priority: enumIn(p?.priority ?? 0, priorities.fromProto, 'priority'),
+            assigneeId: p?.assigneeId,
+            done: p?.done,
+            occurredAt: p?.occurredAt,
+            participantContactIds: p?.participantContactIds?.ids,
+            outcome: p?.outcome,
+            nextStep: p?.nextStep,
+          },
+          caller(ctx),
+        ),
+      );
+    },
+    async completeTask(req, ctx) {
+      return toProtoActivity(await activities.complete(req.id, version(req.expectedVersion), caller(ctx)));
+    },
+
+    async getTierRules() {
+      return toProtoTierRules(await accounts.getTierSettings());
+    },
+    async putTierRules(req, ctx) {
+      return toProtoTierRules(
+        await accounts.putTierRules(fromProtoTierRules(req.rules), version(req.expectedVersion), caller(ctx)),
+      );
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { api, RUN } from './support';
+import { startApps, stopApp } from './stack';
+
+const PROBLEM = /^application\/problem\+json/;
+let n = 0;
+
+/** A working lead of rep1 at a company of its own (conversion finds accounts by email domain). */
+async function workingLead(tag: string) {
+  const company = `Conv ${tag} ${RUN} ${++n}`;
+  const domain = `conv-${tag}-${RUN}-${n}.example.com`;
+  const created = await api('POST', '/api/v1/leads', {
+    as: 'rep1',
+    json: {
+      firstName: 'Grace',
+      lastName: `Hopper-${tag}-${RUN}-${n}`,
+      email: `grace@${domain}`,
+      company,
+      title: 'CTO',
+    },
+  });
+  expect(created.status).toBe(201);
+  const working = await api('POST', `/api/v1/leads/${created.body.id}/status`, {
+    as: 'rep1',
+    json: { status: 'working' },
+  });
+  expect(working.status).toBe(200);
+  return { id: created.body.id as string, company, domain };
+}
+
+describe('lead conversion (saga across the lead and account services)', () => {
+  it('converts into an account and a contact; the same key returns the same ids; the lead is read-only', async () => {
+    const lead = await workingLead('happy');
+    const key = `conv-${RUN}-happy`;
+    const first = await api('POST', `/api/v1/leads/${lead.id}/convert`, {
+      as: 'rep1',
+      json: {},
+      headers: { 'idempotency-key': key },
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ leadId: lead.id, accountCreated: true, opportunityId: null });
+    expect(first.body.accountId).toEqual(expect.any(String));
+    expect(first.body.contactId).toEqual(expect.any(String));
+
+    const again = await api('POST', `/api/v1/leads/${lead.id}/convert`, {
+      as: 'rep1',
+      json: {},
+      headers: { 'idempotency-key': key },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.accountId).toBe(first.body.accountId);
+    expect(again.body.contactId).toBe(first.body.contactId);
+
+    const other = await api('POST', `/api/v1/leads/${lead.id}/convert`, {
+      as: 'rep1',
+      json: {},
+      headers: { 'idempotency-key': `${key}-other` },
+    });
+    expect(other.status).toBe(409);
+
+    const got = await api('GET', `/api/v1/leads/${lead.id}`, { as: 'rep1' });
+    expect(got.body.status).toBe('converted');
+    const edit = await api('PATCH', `/api/v1/leads/${lead.id}`, { as: 'rep1', json: { title: 'CEO' } });
+    expect(edit.status).toBe(409);
+    expect(edit.contentType).toMatch(PROBLEM);
+
+    const account = await api('GET', `/api/v1/accounts/${first.body.accountId}`, { as: 'rep1' });
+    expect(account.status).toBe(200);
+    expect(account.body).toMatchObject({ name: lead.company, ownerId: expect.any(String) });
+    const contact = await api('GET', `/api/v1/contacts/${first.body.contactId}`, { as: 'rep1' });
+    expect(contact.status).toBe(200);
+    expect(contact.body).toMatchObject({ accountId: first.body.accountId, firstName: 'Grace', title: 'CTO' });
+  });
+
+  it('links a second lead of the same company to the existing account instead of creating another', async () => {
+    const a = await workingLead('link');
+    const first = await api('POST', `/api/v1/leads/${a.id}/convert`, { as: 'rep1', json: {} });
+    expect(first.status).toBe(200);
+    // Same email domain, different person.
+    const b = await api('POST', '/api/v1/leads', {
+      as: 'rep1',
+      json: { firstName: 'Alan', lastName: `Turing-${RUN}`, email: `alan@${a.domain}`, company: a.company },
+      headers: {},
+    });
+    // The lead service may see the company+name as new: fine; what matters is the account.
+    expect([201, 409]).toContain(b.status);
+    if (b.status !== 201) return;
+    await api('POST', `/api/v1/leads/${b.body.id}/status`, { as: 'rep1', json: { status: 'working' } });
+    const second = await api('POST', `/api/v1/leads/${b.body.id}/convert`, { as: 'rep1', json: {} });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ accountId: first.body.accountId, accountCreated: false });
+  });
+
+  it('refuses to convert a new lead, and a lead the caller cannot see', async () => {
+    const created = await api('POST', '/api/v1/leads', {
+      as: 'rep1',
+      json: { lastName: `Fresh-${RUN}`, email: `fresh@fresh-${RUN}.example.com`, company: `Fresh ${RUN}` },
+    });
+    const fresh = await api('POST', `/api/v1/leads/${created.body.id}/convert`, { as: 'rep1', json: {} });
+    expect(fresh.status).toBe(409);
+    const foreign = await api('POST', `/api/v1/leads/${created.body.id}/convert`, { as: 'rep2', json: {} });
+    expect(foreign.status).toBe(404);
+    const injected = await api('POST', `/api/v1/leads/${created.body.id}/convert`, {
+      as: 'rep1',
+      json: { accountId: { $gt: '' } },
+    });
+    expect(injected.status).toBe(400);
+  });
+
+  it('survives the account service going away: 503, no orphan, and the retry with the same key completes', async () => {
+    const lead = await workingLead('outage');
+    const key = `conv-${RUN}-outage`;
+    await stopApp('account');
+    try {
+      const down = await api('POST', `/api/v1/leads/${lead.id}/convert`, {
+        as: 'rep1',
+        json: {},
+        headers: { 'idempotency-key': key },
+      });
+      expect(down.status).toBe(503);
+      expect(down.contentType).toMatch(PROBLEM);
+      const meanwhile = await api('GET', `/api/v1/leads/${lead.id}`, { as: 'rep1' });
+      expect(meanwhile.body.status).toBe('working');
+      // Half-converted leads are frozen until the conversion ends.
+      const edit = await api('PATCH', `/api/v1/leads/${lead.id}`, { as: 'rep1', json: { title: 'CEO' } });
+      expect(edit.status).toBe(409);
+    } finally {
+      await startApps();
+    }
+    // As a client would: retry with the same key while the answer is 503 (Retry-After).
+    let retry = await api('POST', `/api/v1/leads/${lead.id}/convert`, {
+      as: 'rep1',
+      json: {},
+      headers: { 'idempotency-key': key },
+    });
+    for (let i = 0; i < 30 && retry.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      retry = await api('POST', `/api/v1/leads/${lead.id}/convert`, {
+        as: 'rep1',
+        json: {},
+        headers: { 'idempotency-key': key },
+      });
+    }
+    expect(retry.status).toBe(200);
+    expect(retry.body.accountCreated).toBe(true);
+
+    // Exactly one account for the company: nothing left over from the failed attempt.
+    const accounts = await api('GET', `/api/v1/accounts?q=${encodeURIComponent(lead.company)}`, {
+      as: 'rep1',
+    });
+    expect(accounts.status).toBe(200);
+    expect(accounts.body.items.filter((a: { name: string }) => a.name === lead.company)).toHaveLength(1);
+    const contacts = await api('GET', `/api/v1/accounts/${retry.body.accountId}/contacts`, { as: 'rep1' });
+    expect(contacts.body.items).toHaveLength(1);
+    expect(contacts.body.items[0].id).toBe(retry.body.contactId);
+  }, 180_000);
+});
