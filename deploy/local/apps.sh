@@ -24,7 +24,7 @@ set -euo pipefail
 APPS=(
   "lead            services/lead            grpc  50051  MONGODB_DB=crm_lead"
   "account         services/account         grpc  50052  MONGODB_DB=crm_account"
-  "gateway         gateway                  http  8080   KEYCLOAK_ADMIN_CLIENT_SECRET=crm-gateway-dev-secret"
+  "gateway         gateway                  http  8080   KEYCLOAK_CLIENT_SECRET=crm-gateway-dev-secret"
 )
 
 START_TIMEOUT="${CRM_APPS_START_TIMEOUT:-120}"

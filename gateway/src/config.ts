@@ -11,8 +11,8 @@ export const gatewayEnv = {
   LEAD_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
   ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
   /** The gateway's own Keycloak client, whose service account reads the user directory. */
-  KEYCLOAK_ADMIN_CLIENT_ID: z.string().min(1).default('crm-gateway'),
-  KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().default(''),
+  KEYCLOAK_CLIENT_ID: z.string().min(1).default('crm-gateway'),
+  KEYCLOAK_CLIENT_SECRET: z.string().default(''),
   GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
   BODY_LIMIT: z.string().default('1mb'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),

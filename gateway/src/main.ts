@@ -38,8 +38,8 @@ async function main(): Promise<void> {
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,
       realm: env.KEYCLOAK_REALM,
-      clientId: env.KEYCLOAK_ADMIN_CLIENT_ID,
-      clientSecret: env.KEYCLOAK_ADMIN_CLIENT_SECRET,
+      clientId: env.KEYCLOAK_CLIENT_ID,
+      clientSecret: env.KEYCLOAK_CLIENT_SECRET,
       roles: [...new Set(Object.values(ROLES).flat())],
     }),
     verifyToken: createKeycloakVerifier({
