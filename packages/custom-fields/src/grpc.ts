@@ -1,11 +1,10 @@
-import { type Actor, ValidationError } from '@crm/kit';
+import { type CallerContext, expectedVersionOf } from '@crm/kit';
 import { customFields as pb } from '@crm/proto';
-import type { CallContext } from 'nice-grpc';
 import type { CustomFields } from './custom-fields';
 import type { DefinitionDraft } from './definition';
 import type { FieldDefinition, FieldType } from './types';
 
-type Ctx = CallContext & { actor: Actor; requestId: string };
+type Ctx = CallerContext;
 
 const TYPES: [FieldType, pb.FieldType][] = [
   ['text', pb.FieldType.FIELD_TYPE_TEXT],
@@ -65,12 +64,7 @@ export function fromProtoDefinition(p: pb.FieldDefinition | undefined): Definiti
   };
 }
 
-const version = (v: string) => {
-  const n = Number(v || '0');
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new ValidationError([{ field: 'expected_version', description: 'must be a non-negative integer' }]);
-  return n;
-};
+const version = (v: string) => expectedVersionOf(v, 'expected_version');
 
 /**
  * The CustomFieldService implementation over a CustomFields instance: any authenticated caller lists,

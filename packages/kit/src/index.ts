@@ -3,6 +3,7 @@ export * from './config';
 export * from './consumer';
 export * from './errors';
 export * from './grpc-client';
+export * from './grpc-context';
 export * from './grpc-errors';
 export * from './grpc-server';
 export * from './logger';

@@ -1,18 +1,11 @@
-import { type Actor, NotFoundError, ValidationError } from '@crm/kit';
+import { type CallerContext, callerOf, expectedVersionOf, NotFoundError, ValidationError } from '@crm/kit';
 import { ownership as pb } from '@crm/proto';
-import type { CallContext } from 'nice-grpc';
 import type { PoolableDoc, RecordPool } from './pool';
 import type { TransferCoordinator, TransferDoc } from './transfer-coordinator';
 
-type Ctx = CallContext & { actor: Actor; requestId: string };
-const caller = (ctx: Ctx) => ({ actor: ctx.actor, requestId: ctx.requestId });
+type Ctx = CallerContext;
 
-const version = (v: string) => {
-  const n = Number(v || '0');
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new ValidationError([{ field: 'expectedVersion', description: 'must be a non-negative integer' }]);
-  return n;
-};
+const version = (v: string) => expectedVersionOf(v);
 
 /** PoolService for the pools a service hosts (lead: lead; account: account). */
 export function poolGrpc(pools: RecordPool[]): pb.PoolServiceImplementation<Ctx> {
@@ -50,11 +43,11 @@ export function poolGrpc(pools: RecordPool[]): pb.PoolServiceImplementation<Ctx>
   return {
     async releaseToPool(req, ctx) {
       const p = pool(req.entity);
-      return record(p, await p.release(req.id, req.reason, version(req.expectedVersion), caller(ctx)));
+      return record(p, await p.release(req.id, req.reason, version(req.expectedVersion), callerOf(ctx)));
     },
     async claimFromPool(req, ctx) {
       const p = pool(req.entity);
-      return record(p, await p.claim(req.id, caller(ctx)));
+      return record(p, await p.claim(req.id, callerOf(ctx)));
     },
     async listPool(req) {
       const p = pool(req.entity);
@@ -73,7 +66,7 @@ export function poolGrpc(pools: RecordPool[]): pb.PoolServiceImplementation<Ctx>
           releaseAfterInactiveDays: s?.releaseAfterInactiveDays ?? 0,
         },
         version(req.expectedVersion),
-        caller(ctx),
+        callerOf(ctx),
       );
       return settings(p.entity, saved);
     },
@@ -112,16 +105,16 @@ export function transferGrpc(t: TransferCoordinator): pb.OwnershipTransferServic
             scope: req.scope,
             idempotencyKey: req.idempotencyKey,
           },
-          caller(ctx),
+          callerOf(ctx),
         ),
       );
     },
     async getOwnershipTransfer(req, ctx) {
       if (!req.id) throw new NotFoundError('ownership transfer', '');
-      return toProtoTransfer(await t.get(req.id, caller(ctx)));
+      return toProtoTransfer(await t.get(req.id, callerOf(ctx)));
     },
     async listOwnershipTransfers(req, ctx) {
-      const docs = await t.list(req.page?.limit ?? 50, caller(ctx));
+      const docs = await t.list(req.page?.limit ?? 50, callerOf(ctx));
       return { transfers: docs.map(toProtoTransfer), page: { nextCursor: '' } };
     },
   };

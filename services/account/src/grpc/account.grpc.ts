@@ -1,7 +1,5 @@
-import type { Actor } from '@crm/kit';
-import { ValidationError } from '@crm/kit';
+import { type CallerContext, callerOf, expectedVersionOf, ValidationError } from '@crm/kit';
 import { account as pb } from '@crm/proto';
-import type { CallContext } from 'nice-grpc';
 import type { ActivityKind } from '../domain/activity';
 import type { Tier } from '../domain/tier';
 import type { ActivityStore } from '../store/activity.store';
@@ -23,14 +21,9 @@ import {
   toProtoTierRules,
 } from './account.mapper';
 
-type Ctx = CallContext & { actor: Actor; requestId: string };
+type Ctx = CallerContext;
 
-const version = (v: string) => {
-  const n = Number(v || '0');
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new ValidationError([{ field: 'expectedVersion', description: 'must be a non-negative integer' }]);
-  return n;
-};
+const version = (v: string) => expectedVersionOf(v);
 
 function enumIn<T>(value: number, map: (v: number) => T | undefined, field: string): T | undefined {
   if (!value) return undefined;
@@ -46,7 +39,6 @@ export function accountGrpc(stores: {
   activities: ActivityStore;
 }): pb.AccountServiceImplementation<Ctx> {
   const { accounts, contacts, activities } = stores;
-  const caller = (ctx: Ctx) => ({ actor: ctx.actor, requestId: ctx.requestId });
   return {
     async createAccount(req, ctx) {
       const { account, created } = await accounts.create(
@@ -56,12 +48,12 @@ export function accountGrpc(stores: {
           creationKey: req.creationKey,
           linkDuplicate: req.linkDuplicate,
         },
-        caller(ctx),
+        callerOf(ctx),
       );
       return { account: toProtoAccount(account), created };
     },
     async getAccount(req, ctx) {
-      return toProtoAccount(await accounts.get(req.id, caller(ctx)));
+      return toProtoAccount(await accounts.get(req.id, callerOf(ctx)));
     },
     async listAccounts(req, ctx) {
       const { accounts: list, nextCursor } = await accounts.list(
@@ -77,7 +69,7 @@ export function accountGrpc(stores: {
           limit: req.page?.limit ?? 50,
           cursor: req.page?.cursor ?? '',
         },
-        caller(ctx),
+        callerOf(ctx),
       );
       return { accounts: list.map(toProtoAccount), page: { nextCursor } };
     },
@@ -102,26 +94,26 @@ export function accountGrpc(stores: {
           teamId: p?.teamId,
           customFields: p?.customFields,
         },
-        caller(ctx),
+        callerOf(ctx),
       );
       return toProtoAccount(next);
     },
     async setAccountTierOverride(req, ctx) {
       const tier = enumIn(req.tier, tiers.fromProto, 'tier') ?? ('' as Tier);
       return toProtoAccount(
-        await accounts.setTierOverride(req.id, version(req.expectedVersion), tier, req.reason, caller(ctx)),
+        await accounts.setTierOverride(req.id, version(req.expectedVersion), tier, req.reason, callerOf(ctx)),
       );
     },
     async clearAccountTierOverride(req, ctx) {
       return toProtoAccount(
-        await accounts.clearTierOverride(req.id, version(req.expectedVersion), caller(ctx)),
+        await accounts.clearTierOverride(req.id, version(req.expectedVersion), callerOf(ctx)),
       );
     },
     async mergeAccounts(req, ctx) {
-      return toProtoAccount(await accounts.merge(req.survivorId, req.mergedId, caller(ctx)));
+      return toProtoAccount(await accounts.merge(req.survivorId, req.mergedId, callerOf(ctx)));
     },
     async discardAccount(req, ctx) {
-      return { discarded: await accounts.discard(req.id, req.creationKey, caller(ctx)) };
+      return { discarded: await accounts.discard(req.id, req.creationKey, callerOf(ctx)) };
     },
 
     async createContact(req, ctx) {
@@ -130,12 +122,12 @@ export function accountGrpc(stores: {
         fromProtoContactInput(req.contact),
         req.contact?.primary ?? false,
         req.creationKey.trim(),
-        caller(ctx),
+        callerOf(ctx),
       );
       return toProtoContact(contact, account.primaryContactId);
     },
     async getContact(req, ctx) {
-      const { contact, account } = await contacts.get(req.id, caller(ctx));
+      const { contact, account } = await contacts.get(req.id, callerOf(ctx));
       return toProtoContact(contact, account.primaryContactId);
     },
     async listContacts(req, ctx) {
@@ -143,7 +135,7 @@ export function accountGrpc(stores: {
         contacts: list,
         account,
         nextCursor,
-      } = await contacts.list(req.accountId, req.page?.limit ?? 50, req.page?.cursor ?? '', caller(ctx));
+      } = await contacts.list(req.accountId, req.page?.limit ?? 50, req.page?.cursor ?? '', callerOf(ctx));
       return { contacts: list.map((x) => toProtoContact(x, account.primaryContactId)), page: { nextCursor } };
     },
     async updateContact(req, ctx) {
@@ -163,21 +155,21 @@ export function accountGrpc(stores: {
           primary: p?.primary,
           customFields: p?.customFields,
         },
-        caller(ctx),
+        callerOf(ctx),
       );
       return toProtoContact(contact, account.primaryContactId);
     },
     async discardContact(req, ctx) {
-      return { discarded: await contacts.discard(req.id, req.creationKey, caller(ctx)) };
+      return { discarded: await contacts.discard(req.id, req.creationKey, callerOf(ctx)) };
     },
 
     async createActivity(req, ctx) {
       const input = fromProtoActivityInput(req.activity);
       if (!input.kind) throw new ValidationError([{ field: 'kind', description: 'is required' }]);
-      return toProtoActivity(await activities.create(input, caller(ctx)));
+      return toProtoActivity(await activities.create(input, callerOf(ctx)));
     },
     async getActivity(req, ctx) {
-      return toProtoActivity(await activities.get(req.id, caller(ctx)));
+      return toProtoActivity(await activities.get(req.id, callerOf(ctx)));
     },
     async listActivities(req, ctx) {
       const { activities: list, nextCursor } = await activities.list(
@@ -193,7 +185,7 @@ export function accountGrpc(stores: {
           limit: req.page?.limit ?? 50,
           cursor: req.page?.cursor ?? '',
         },
-        caller(ctx),
+        callerOf(ctx),
       );
       return { activities: list.map(toProtoActivity), page: { nextCursor } };
     },
@@ -215,12 +207,12 @@ export function accountGrpc(stores: {
             outcome: p?.outcome,
             nextStep: p?.nextStep,
           },
-          caller(ctx),
+          callerOf(ctx),
         ),
       );
     },
     async completeTask(req, ctx) {
-      return toProtoActivity(await activities.complete(req.id, version(req.expectedVersion), caller(ctx)));
+      return toProtoActivity(await activities.complete(req.id, version(req.expectedVersion), callerOf(ctx)));
     },
 
     async getTierRules() {
@@ -228,7 +220,11 @@ export function accountGrpc(stores: {
     },
     async putTierRules(req, ctx) {
       return toProtoTierRules(
-        await accounts.putTierRules(fromProtoTierRules(req.rules), version(req.expectedVersion), caller(ctx)),
+        await accounts.putTierRules(
+          fromProtoTierRules(req.rules),
+          version(req.expectedVersion),
+          callerOf(ctx),
+        ),
       );
     },
   };

@@ -1,7 +1,5 @@
-import type { Actor } from '@crm/kit';
-import { ValidationError } from '@crm/kit';
+import { type CallerContext, callerOf, expectedVersionOf, ValidationError } from '@crm/kit';
 import { lead as pb } from '@crm/proto';
-import type { CallContext } from 'nice-grpc';
 import type { LeadInput, LeadStatus } from '../domain/lead';
 import type { LeadConversions } from '../store/lead-conversion.store';
 import type { LeadStore } from '../store/lead.store';
@@ -15,14 +13,9 @@ import {
   toProtoScoring,
 } from './lead.mapper';
 
-type Ctx = CallContext & { actor: Actor; requestId: string };
+type Ctx = CallerContext;
 
-const version = (v: string) => {
-  const n = Number(v || '0');
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new ValidationError([{ field: 'expectedVersion', description: 'must be a non-negative integer' }]);
-  return n;
-};
+const version = (v: string) => expectedVersionOf(v);
 
 const status = (s: pb.LeadStatus, field = 'status'): LeadStatus => {
   const d = fromProtoStatus(s);
@@ -32,13 +25,12 @@ const status = (s: pb.LeadStatus, field = 'status'): LeadStatus => {
 
 /** proto <-> domain only; the rules live in the domain and the store. */
 export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.LeadServiceImplementation<Ctx> {
-  const caller = (ctx: Ctx) => ({ actor: ctx.actor, requestId: ctx.requestId });
   return {
     async createLead(req, ctx) {
-      return toProtoLead(await store.create(fromProtoInput(req.lead), req.allowDuplicate, caller(ctx)));
+      return toProtoLead(await store.create(fromProtoInput(req.lead), req.allowDuplicate, callerOf(ctx)));
     },
     async getLead(req, ctx) {
-      return toProtoLead(await store.get(req.id, caller(ctx)));
+      return toProtoLead(await store.get(req.id, callerOf(ctx)));
     },
     async listLeads(req, ctx) {
       const { leads, nextCursor } = await store.list(
@@ -56,7 +48,7 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
           cursor: req.page?.cursor ?? '',
           customFilters: req.customFilters,
         },
-        caller(ctx),
+        callerOf(ctx),
       );
       return { leads: leads.map(toProtoLead), page: { nextCursor } };
     },
@@ -77,7 +69,7 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
         attributes: p?.attributes,
         customFields: p?.customFields,
       };
-      return toProtoLead(await store.update(req.id, version(req.expectedVersion), patch, caller(ctx)));
+      return toProtoLead(await store.update(req.id, version(req.expectedVersion), patch, callerOf(ctx)));
     },
     async changeLeadStatus(req, ctx) {
       return toProtoLead(
@@ -86,7 +78,7 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
           version(req.expectedVersion),
           status(req.status),
           req.reason,
-          caller(ctx),
+          callerOf(ctx),
         ),
       );
     },
@@ -98,12 +90,12 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
           req.ownerId,
           req.teamId,
           req.reason,
-          caller(ctx),
+          callerOf(ctx),
         ),
       );
     },
     async importLeads(req, ctx) {
-      const rows = await store.import(req.rows.map(fromProtoInput), req.allowDuplicates, caller(ctx));
+      const rows = await store.import(req.rows.map(fromProtoInput), req.allowDuplicates, callerOf(ctx));
       const outcome = {
         created: pb.ImportOutcome.IMPORT_OUTCOME_CREATED,
         duplicate: pb.ImportOutcome.IMPORT_OUTCOME_DUPLICATE,
@@ -128,7 +120,7 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
     async putAssignmentRules(req, ctx) {
       const { rules, defaultQueue } = fromProtoRules(req.rules);
       return toProtoRules(
-        await store.putAssignmentRules(rules, defaultQueue, version(req.expectedVersion), caller(ctx)),
+        await store.putAssignmentRules(rules, defaultQueue, version(req.expectedVersion), callerOf(ctx)),
       );
     },
     async convertLead(req, ctx) {
@@ -137,7 +129,7 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
         req.idempotencyKey,
         req.accountId,
         version(req.expectedVersion),
-        caller(ctx),
+        callerOf(ctx),
       );
       return {
         lead: toProtoLead(r.lead),
@@ -152,7 +144,7 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
     },
     async putScoringModel(req, ctx) {
       return toProtoScoring(
-        await store.putScoring(fromProtoScoring(req.model), version(req.expectedVersion), caller(ctx)),
+        await store.putScoring(fromProtoScoring(req.model), version(req.expectedVersion), callerOf(ctx)),
       );
     },
   };
