@@ -48,4 +48,4 @@ if (process.env.CRM_JEST_SKIP_INTEGRATION !== '1' && fs.existsSync(integration))
 }
 
 /** @type {import('jest').Config} */
-module.exports = { projects };
+module.exports = { projects, testSequencer: path.join(__dirname, 'test', 'integration', 'sequencer.js') };

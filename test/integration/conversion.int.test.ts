@@ -126,31 +126,62 @@ describe('lead conversion (saga across the lead and account services)', () => {
     } finally {
       await startApps();
     }
-    // As a client would: retry with the same key while the answer is 503 (Retry-After).
-    let retry = await api('POST', `/api/v1/leads/${lead.id}/convert`, {
+    const retry = await convertUntilDone(lead.id, key);
+    expect(retry.body.accountCreated).toBe(true);
+    await expectExactlyOneAccountAndContact(lead.company, retry.body);
+  }, 180_000);
+
+  it('leaves no orphan when the account service is killed in the middle of conversions', async () => {
+    const leads = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => workingLead(`kill${i}`)));
+    const keys = leads.map((l) => `conv-${RUN}-kill-${l.id}`);
+    // Fire the conversions and stop the account service while they run: some finish, some stop
+    // between their account and contact steps, some never reach the account service.
+    const inFlight = leads.map((l, i) =>
+      api('POST', `/api/v1/leads/${l.id}/convert`, {
+        as: 'rep1',
+        json: {},
+        headers: { 'idempotency-key': keys[i]! },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    await stopApp('account');
+    const first = await Promise.all(inFlight);
+    for (const r of first) expect([200, 503]).toContain(r.status);
+    await startApps();
+    for (const [i, l] of leads.entries()) {
+      const done = await convertUntilDone(l.id, keys[i]!);
+      await expectExactlyOneAccountAndContact(l.company, done.body);
+      const lead = await api('GET', `/api/v1/leads/${l.id}`, { as: 'rep1' });
+      expect(lead.body.status).toBe('converted');
+    }
+  }, 180_000);
+});
+
+/** As a client would: retry with the same key while the answer is 503 (Retry-After). */
+async function convertUntilDone(id: string, key: string) {
+  for (let i = 0; ; i++) {
+    const res = await api('POST', `/api/v1/leads/${id}/convert`, {
       as: 'rep1',
       json: {},
       headers: { 'idempotency-key': key },
     });
-    for (let i = 0; i < 30 && retry.status === 503; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      retry = await api('POST', `/api/v1/leads/${lead.id}/convert`, {
-        as: 'rep1',
-        json: {},
-        headers: { 'idempotency-key': key },
-      });
+    if (res.status !== 503 || i >= 40) {
+      expect(res.status).toBe(200);
+      return res;
     }
-    expect(retry.status).toBe(200);
-    expect(retry.body.accountCreated).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 
-    // Exactly one account for the company: nothing left over from the failed attempt.
-    const accounts = await api('GET', `/api/v1/accounts?q=${encodeURIComponent(lead.company)}`, {
-      as: 'rep1',
-    });
-    expect(accounts.status).toBe(200);
-    expect(accounts.body.items.filter((a: { name: string }) => a.name === lead.company)).toHaveLength(1);
-    const contacts = await api('GET', `/api/v1/accounts/${retry.body.accountId}/contacts`, { as: 'rep1' });
-    expect(contacts.body.items).toHaveLength(1);
-    expect(contacts.body.items[0].id).toBe(retry.body.contactId);
-  }, 180_000);
-});
+/** Exactly one account for the company, holding exactly the converted contact: nothing left over. */
+async function expectExactlyOneAccountAndContact(
+  company: string,
+  result: { accountId: string; contactId: string },
+) {
+  const accounts = await api('GET', `/api/v1/accounts?q=${encodeURIComponent(company)}`, { as: 'rep1' });
+  expect(accounts.status).toBe(200);
+  const named = accounts.body.items.filter((a: { name: string }) => a.name === company);
+  expect(named.map((a: { id: string }) => a.id)).toEqual([result.accountId]);
+  const contacts = await api('GET', `/api/v1/accounts/${result.accountId}/contacts`, { as: 'rep1' });
+  expect(contacts.body.items.map((c: { id: string }) => c.id)).toEqual([result.contactId]);
+}

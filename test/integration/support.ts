@@ -10,11 +10,25 @@ export const PASSWORD = process.env.CRM_DEMO_PASSWORD ?? 'crm-demo';
 export type User = 'rep1' | 'rep2' | 'manager' | 'admin';
 
 const tokens = new Map<string, { token: string; exp: number }>();
+const pending = new Map<string, Promise<string>>();
 
-/** An access token for a demo user (password grant, client crm-cli), cached until shortly before expiry. */
+/**
+ * An access token for a demo user (password grant, client crm-cli), cached until shortly before expiry.
+ * Concurrent callers share one login: Keycloak's brute-force detection counts logins of one user in
+ * quick succession as failures and then locks the user for a while.
+ */
 export async function token(user: User): Promise<string> {
   const cached = tokens.get(user);
   if (cached && cached.exp > Date.now() + 10_000) return cached.token;
+  let login = pending.get(user);
+  if (!login) {
+    login = fetchToken(user).finally(() => pending.delete(user));
+    pending.set(user, login);
+  }
+  return login;
+}
+
+async function fetchToken(user: User): Promise<string> {
   const res = await fetch(`${KEYCLOAK_URL}/realms/${REALM}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
