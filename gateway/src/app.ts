@@ -55,7 +55,7 @@ export function buildApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // ETags are set explicitly from resource versions; no automatic body-hash ETags (or 304s) elsewhere.
   app.set('etag', false);
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.trustProxyHops ? config.trustProxyHops : false);
   app.set('query parser', 'simple');
 
   const metrics = createMetrics();

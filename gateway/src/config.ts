@@ -15,6 +15,11 @@ export const gatewayEnv = {
   KEYCLOAK_CLIENT_SECRET: z.string().default(''),
   GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
   BODY_LIMIT: z.string().default('1mb'),
+  /**
+   * Proxies in front of the gateway whose X-Forwarded-For is believed (0: none; 1 behind one ingress),
+   * so rate limits and logs see the client's address, not the ingress controller's.
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   IMPORT_BODY_LIMIT: z.string().default('10mb'),
   /** Each part of the account overview (contacts, activities, ...) gets this long before it is left out. */
@@ -27,5 +32,6 @@ export interface GatewayConfig {
   bodyLimit: string;
   importBodyLimit: string;
   rateLimitPerMinute: number;
+  trustProxyHops?: number;
   overviewPartTimeoutMs?: number;
 }

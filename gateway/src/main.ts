@@ -15,12 +15,15 @@ async function main(): Promise<void> {
   const lead = connectService('lead', env.LEAD_GRPC_ADDR);
   const account = connectService('account', env.ACCOUNT_GRPC_ADDR);
   const connections = [lead, account];
+  // The account service hosts the custom fields of both entities it owns.
+  const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
   const app = buildApp({
     config: {
       grpcDeadlineMs: env.GRPC_DEADLINE_MS,
       bodyLimit: env.BODY_LIMIT,
       importBodyLimit: env.IMPORT_BODY_LIMIT,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      trustProxyHops: env.TRUST_PROXY_HOPS,
       overviewPartTimeoutMs: env.OVERVIEW_PART_TIMEOUT_MS,
     },
     logger,
@@ -33,7 +36,11 @@ async function main(): Promise<void> {
       },
       transfers: account.client(ownership.OwnershipTransferServiceDefinition),
       // Custom field definitions, by entity, from the service that owns the entity.
-      customFields: { lead: lead.client(customFieldsPb.CustomFieldServiceDefinition) },
+      customFields: {
+        lead: lead.client(customFieldsPb.CustomFieldServiceDefinition),
+        account: accountCustomFields,
+        contact: accountCustomFields,
+      },
     },
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,

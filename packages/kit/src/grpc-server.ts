@@ -84,7 +84,13 @@ export interface GrpcHost {
 
 /** The server every service uses: error details, logging, call limit, identity, health and reflection. */
 export function createGrpcServer(opts: GrpcServerOptions): GrpcHost {
-  const plain = createServer({ 'grpc.max_receive_message_length': 32 * 1024 * 1024 })
+  const plain = createServer({
+    'grpc.max_receive_message_length': 32 * 1024 * 1024,
+    // Clients keep one HTTP/2 connection to one pod: ending connections after a few minutes (calls in
+    // flight finish) spreads callers over pods added by the autoscaler.
+    'grpc.max_connection_age_ms': 5 * 60_000,
+    'grpc.max_connection_age_grace_ms': 60_000,
+  })
     .use(errorDetailsServerMiddleware)
     .use(observeMiddleware(opts.logger, opts.maxCallMs));
   const health = HealthState();

@@ -1,7 +1,7 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { event as eventProto } from '@crm/proto';
-import { createLogger, ensureStream, OutboxRelay, outboxEntry, outboxSchema } from '../src';
+import { createLogger, ensureStream, type OutboxModel, OutboxRelay, outboxEntry, outboxSchema } from '../src';
 import { MONGODB_URI, ownNats, waitFor } from './support';
 
 const logger = createLogger('outbox-test', 'silent');
@@ -39,7 +39,7 @@ describe('outbox relay against real NATS JetStream', () => {
         { timestamps: true },
       ),
     );
-    const relay = new OutboxRelay([Thing], () => nc.jetstream(), logger, 100);
+    const relay = new OutboxRelay([Thing as unknown as OutboxModel], () => nc.jetstream(), logger, 100);
     relay.start();
     const write = async (i: number) => {
       const e = outboxEntry({
