@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
-import { claimKey, releaseKey, updateAtVersion } from '../src';
+import { claimKey, type OutboxModel, releaseKey, updateAtVersion } from '../src';
 import { MONGODB_URI } from './support';
 
 describe('compare-and-set by version against a real MongoDB-compatible server', () => {
@@ -24,15 +24,22 @@ describe('compare-and-set by version against a real MongoDB-compatible server', 
       await Thing.create({ _id: id, version: 1, owner: '' });
       const won = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          updateAtVersion(Thing, id, 1, { $set: { owner: `w${i}` }, $inc: { version: 1 } }),
+          updateAtVersion(Thing as unknown as OutboxModel, id, 1, {
+            $set: { owner: `w${i}` },
+            $inc: { version: 1 },
+          }),
         ),
       );
       expect(won.filter(Boolean)).toHaveLength(1);
       const doc = await Thing.findById(id).lean<{ version: number; owner: string }>();
       expect(doc).toMatchObject({ version: 2, owner: `w${won.indexOf(true)}` });
       // The next writer, at the new version, is not blocked by the finished one.
-      expect(await updateAtVersion(Thing, id, 2, { $inc: { version: 1 } })).toBe(true);
-      expect(await updateAtVersion(Thing, id, 2, { $inc: { version: 1 } })).toBe(false);
+      expect(await updateAtVersion(Thing as unknown as OutboxModel, id, 2, { $inc: { version: 1 } })).toBe(
+        true,
+      );
+      expect(await updateAtVersion(Thing as unknown as OutboxModel, id, 2, { $inc: { version: 1 } })).toBe(
+        false,
+      );
     }
   });
 
