@@ -1,5 +1,5 @@
 import { Status } from 'nice-grpc';
-import { ErrorInfo, RichClientError } from 'nice-grpc-error-details';
+import { BadRequest, ErrorInfo, RichClientError } from 'nice-grpc-error-details';
 import { account as pb } from '@crm/proto';
 import { jsonHeaders, json, auth, startApp, type Harness } from './helpers';
 
@@ -35,6 +35,9 @@ function fakeAccountClient() {
     listActivities: jest.fn(async () => ({ activities: [], page: { nextCursor: '' } })),
     mergeAccounts: jest.fn(),
     createContact: jest.fn(),
+    listAccounts: jest.fn(async () => ({ accounts: [sampleAccount()], page: { nextCursor: '' } })),
+    updateAccount: jest.fn(),
+    updateContact: jest.fn(),
   };
 }
 
@@ -172,5 +175,114 @@ describe('account overview', () => {
     );
     const res = await fetch(`${h.url}/api/v1/accounts/A1/overview`, { headers: auth('rep') });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('custom fields of accounts and contacts', () => {
+  it('passes customFields through on create and update and returns them', async () => {
+    account.createAccount.mockResolvedValueOnce({
+      account: sampleAccount({ customFields: { erp_id: 'ERP-0001' } }),
+      created: true,
+    });
+    const created = await fetch(`${h.url}/api/v1/accounts`, {
+      method: 'POST',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({ name: 'Sinopec', customFields: { erp_id: 'ERP-0001' } }),
+    });
+    expect(created.status).toBe(201);
+    expect((await json(created)).customFields).toEqual({ erp_id: 'ERP-0001' });
+    expect(account.createAccount.mock.calls[0][0].account.customFields).toEqual({ erp_id: 'ERP-0001' });
+
+    account.updateAccount.mockResolvedValueOnce(sampleAccount({ customFields: {} }));
+    const patched = await fetch(`${h.url}/api/v1/accounts/A1`, {
+      method: 'PATCH',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({ customFields: { erp_id: null } }),
+    });
+    expect(patched.status).toBe(200);
+    expect(account.updateAccount.mock.calls[0][0].patch.customFields).toEqual({ erp_id: null });
+
+    account.createContact.mockResolvedValueOnce(
+      pb.Contact.fromPartial({ id: 'C2', version: '1', lastName: 'Li', customFields: { language: 'zh' } }),
+    );
+    const contact = await fetch(`${h.url}/api/v1/accounts/A1/contacts`, {
+      method: 'POST',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({ lastName: 'Li', customFields: { language: 'zh' } }),
+    });
+    expect(contact.status).toBe(201);
+    expect((await json(contact)).customFields).toEqual({ language: 'zh' });
+    expect(account.createContact.mock.calls[0][0].contact.customFields).toEqual({ language: 'zh' });
+
+    account.updateContact.mockResolvedValueOnce(pb.Contact.fromPartial({ id: 'C2', version: '2' }));
+    const contactPatch = await fetch(`${h.url}/api/v1/contacts/C2`, {
+      method: 'PATCH',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({ customFields: { language: 'en' } }),
+    });
+    expect(contactPatch.status).toBe(200);
+    expect(account.updateContact.mock.calls[0][0].patch.customFields).toEqual({ language: 'en' });
+  });
+
+  it('refuses keys outside the custom field key rule before any call, naming customFields.<key>', async () => {
+    for (const key of ['ErpId', '$where', 'a.b', '_x', 'x'.repeat(41)]) {
+      const res = await fetch(`${h.url}/api/v1/accounts`, {
+        method: 'POST',
+        headers: jsonHeaders('rep'),
+        body: JSON.stringify({ name: 'X', customFields: { [key]: '1' } }),
+      });
+      expect(res.status).toBe(400);
+      expect((await json(res)).errors.map((e: { field: string }) => e.field)).toEqual([
+        `customFields.${key}`,
+      ]);
+    }
+    expect(account.createAccount).not.toHaveBeenCalled();
+  });
+
+  it('keeps custom field keys as they are in error paths from the service', async () => {
+    account.updateContact.mockRejectedValueOnce(
+      new RichClientError('/x', Status.INVALID_ARGUMENT, 'bad', [
+        BadRequest.fromPartial({
+          fieldViolations: [{ field: 'customFields.language', description: 'must be one of: en, zh' }],
+        }),
+      ]),
+    );
+    const res = await fetch(`${h.url}/api/v1/contacts/C2`, {
+      method: 'PATCH',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({ customFields: { language: 'fr' } }),
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      { field: 'customFields.language', message: 'must be one of: en, zh' },
+    ]);
+  });
+
+  it('turns cf.<key> query parameters into custom filters of both lists; other unknown ones are refused', async () => {
+    const ok = await fetch(`${h.url}/api/v1/accounts?cf.erp_id=ERP-0001&cf.size_band=10&lifecycle=customer`, {
+      headers: auth('rep'),
+    });
+    expect(ok.status).toBe(200);
+    expect(account.listAccounts.mock.calls[0][0].customFilters).toEqual({
+      erp_id: 'ERP-0001',
+      size_band: '10',
+    });
+    const contacts = await fetch(`${h.url}/api/v1/accounts/A1/contacts?cf.language=zh&limit=10`, {
+      headers: auth('rep'),
+    });
+    expect(contacts.status).toBe(200);
+    expect(account.listContacts.mock.calls[0][0]).toMatchObject({
+      accountId: 'A1',
+      page: { limit: 10 },
+      customFilters: { language: 'zh' },
+    });
+    for (const q of ['cf.erp_id[$gt]=', 'cf.ERP=1', 'foo=1', 'cf.erp_id=a&cf.erp_id=b']) {
+      expect((await fetch(`${h.url}/api/v1/accounts?${q}`, { headers: auth('rep') })).status).toBe(400);
+      expect(
+        (await fetch(`${h.url}/api/v1/accounts/A1/contacts?${q}`, { headers: auth('rep') })).status,
+      ).toBe(400);
+    }
+    expect(account.listAccounts).toHaveBeenCalledTimes(1);
+    expect(account.listContacts).toHaveBeenCalledTimes(1);
   });
 });

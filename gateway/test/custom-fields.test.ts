@@ -250,6 +250,53 @@ describe('OpenAPI with the current custom fields', () => {
     });
   });
 
+  it('describes Account and Contact the same way, with their own fields', () => {
+    const fields = {
+      account: [
+        customFieldToJson(
+          definition({
+            entity: 'account',
+            key: 'erp_id',
+            label: 'ERP id',
+            constraints: { pattern: '^ERP-' },
+          }),
+        ),
+      ],
+      contact: [
+        customFieldToJson(
+          definition({
+            entity: 'contact',
+            key: 'language',
+            label: 'Language',
+            type: pb.FieldType.FIELD_TYPE_ENUM,
+            constraints: { options: ['en', 'zh'] },
+          }),
+        ),
+      ],
+    };
+    const doc = describeCustomFields(buildOpenApiDocument(), fields, []) as {
+      components: { schemas: Record<string, { description?: string; properties: Record<string, never> }> };
+    };
+    const s = doc.components.schemas;
+    expect(s.Account!.description).toContain('Custom fields of account');
+    expect(s.Account!.description).toContain('`erp_id` (text): ERP id; pattern `^ERP-`');
+    expect(s.Account!.description).not.toContain('language');
+    expect(s.Contact!.description).toContain('`language` (enum): Language; options: en, zh');
+    for (const name of ['Account', 'CreateAccount'])
+      expect(s[name]!.properties.customFields).toMatchObject({
+        properties: { erp_id: { type: 'string', pattern: '^ERP-' } },
+      });
+    expect(s.PatchAccount!.properties.customFields).toMatchObject({
+      properties: { erp_id: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+    });
+    expect(s.CreateContact!.properties.customFields).toMatchObject({
+      properties: { language: { enum: ['en', 'zh'] } },
+    });
+    expect(s.PatchContact!.properties.customFields).toMatchObject({
+      properties: { language: { anyOf: [{ enum: ['en', 'zh'] }, { type: 'null' }] } },
+    });
+  });
+
   it('is built on request, cached, and still served with a note when a service is down', async () => {
     const client = fakeClient();
     client.listFieldDefinitions.mockRejectedValueOnce(new ClientError('/x', Status.UNAVAILABLE, 'down'));
@@ -279,5 +326,47 @@ describe('OpenAPI with the current custom fields', () => {
     expect(doc.components.schemas.Lead.description).toContain('po_number');
     expect(doc.paths['/api/v1/custom-fields']).toBeDefined();
     expect(doc.paths['/api/v1/custom-fields/{entity}/{key}'].put).toBeDefined();
+  });
+});
+
+describe('custom fields of entities served by the account service', () => {
+  it('routes account and contact definitions to their client and lists every entity', async () => {
+    await h.close();
+    const accountCf = fakeClient();
+    h = await startApp({ customFields: { lead: cf, account: accountCf, contact: accountCf } });
+    accountCf.listFieldDefinitions.mockImplementation(async ({ entity }: { entity: string }) => ({
+      definitions: [definition({ entity, key: `${entity}_code` })],
+    }));
+    cf.listFieldDefinitions.mockResolvedValue({ definitions: [definition()] });
+    const one = await fetch(`${h.url}/api/v1/custom-fields?entity=contact`, { headers: auth('rep') });
+    expect(one.status).toBe(200);
+    expect((await json(one)).items.map((d: { key: string }) => d.key)).toEqual(['contact_code']);
+    const all = await fetch(`${h.url}/api/v1/custom-fields`, { headers: auth('rep') });
+    expect((await json(all)).items.map((d: { entity: string }) => d.entity).sort()).toEqual([
+      'account',
+      'contact',
+      'lead',
+    ]);
+
+    accountCf.putFieldDefinition.mockResolvedValue(definition({ entity: 'account', key: 'erp_id' }));
+    const body = JSON.stringify({ entity: 'account', key: 'erp_id', label: 'ERP id', type: 'text' });
+    const byRep = await fetch(`${h.url}/api/v1/custom-fields`, {
+      method: 'POST',
+      body,
+      headers: jsonHeaders('rep'),
+    });
+    expect(byRep.status).toBe(403);
+    const byAdmin = await fetch(`${h.url}/api/v1/custom-fields`, {
+      method: 'POST',
+      body,
+      headers: jsonHeaders('admin'),
+    });
+    expect(byAdmin.status).toBe(201);
+    expect(accountCf.putFieldDefinition).toHaveBeenCalledTimes(1);
+    expect(cf.putFieldDefinition).not.toHaveBeenCalled();
+
+    const doc = await json(await fetch(`${h.url}/api/v1/openapi.json`));
+    expect(doc.components.schemas.Account.description).toContain('account_code');
+    expect(doc.components.schemas.Contact.description).toContain('contact_code');
   });
 });

@@ -37,6 +37,12 @@ interface Kit {
 
 const idempotencyKey = z.object({ 'idempotency-key': z.string().optional() });
 
+/** How `cf.<key>=value` list filters work, for the description of each list that takes them. */
+const customFilters = (what: string) =>
+  `Custom fields filter with \`cf.<key>=value\` (the value parsed by the field type; a multi-enum field ` +
+  `matches ${what} whose list contains the value; a date yyyy-mm-dd matches that day). Unknown or ` +
+  'archived keys are a 400.';
+
 const part = (items: z.ZodType, name: string) =>
   z
     .union([
@@ -80,6 +86,7 @@ export function registerAccountPaths(registry: OpenAPIRegistry, k: Kit): void {
     method: 'get',
     path: '/api/v1/accounts',
     summary: 'List accounts visible to the caller',
+    description: customFilters('accounts'),
     request: { query: AccountListQuery },
     responses: { 200: json('A page of accounts', AccountList), ...common },
   });
@@ -164,6 +171,7 @@ export function registerAccountPaths(registry: OpenAPIRegistry, k: Kit): void {
     method: 'get',
     path: `${accountPath}/contacts`,
     summary: 'The contacts of an account, key persons first',
+    description: customFilters('contacts'),
     request: { params: IdParams, query: PageQuery },
     responses: { 200: json('A page of contacts', ContactList), ...common, ...notFound },
   });

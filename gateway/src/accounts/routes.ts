@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import type { z } from 'zod';
 import { account as pb } from '@crm/proto';
 import { ROLES, hasAnyRole, requireRole } from '../auth';
+import { customFieldEntries } from '../custom-fields/schemas';
 import { expectedVersion, setEtag } from '../http/etag';
 import { idempotent } from '../http/idempotent';
 import { HttpProblem } from '../http/problem';
@@ -21,12 +22,14 @@ import {
 } from './mapping';
 import { gatherParts, overviewParts } from './overview';
 import {
-  AccountListQuery,
+  type AccountListQuery,
+  AccountListQueryWithFilters,
+  ContactListQuery,
   CreateAccountBody,
   CreateContactBody,
   IdParams,
   MergeBody,
-  PageQuery,
+  type PageQuery,
   PatchAccountBody,
   PatchContactBody,
   TierOverrideBody,
@@ -82,7 +85,7 @@ export function accountRoutes(deps: RouteDeps): Router {
     },
   );
 
-  r.get('/accounts', users, validate({ query: AccountListQuery }), async (req, res) => {
+  r.get('/accounts', users, validate({ query: AccountListQueryWithFilters }), async (req, res) => {
     const q = res.locals.query as z.infer<typeof AccountListQuery>;
     const ownerId = q.ownerId === 'me' ? actorOf(req).userId : (q.ownerId ?? '');
     const reply = await call(req, () =>
@@ -97,6 +100,7 @@ export function accountRoutes(deps: RouteDeps): Router {
           parentAccountId: q.parentAccountId ?? '',
           sort: q.sort ?? '',
           page: { limit: q.limit, cursor: q.cursor ?? '' },
+          customFilters: customFieldEntries(q),
         },
         opts(req),
       ),
@@ -230,12 +234,19 @@ export function accountRoutes(deps: RouteDeps): Router {
   r.get(
     '/accounts/:id/contacts',
     users,
-    validate({ params: IdParams, query: PageQuery }),
+    validate({ params: IdParams, query: ContactListQuery }),
     async (req, res) => {
       const { id } = params(res);
       const q = res.locals.query as z.infer<typeof PageQuery>;
       const reply = await call(req, () =>
-        client().listContacts({ accountId: id, page: { limit: q.limit, cursor: q.cursor ?? '' } }, opts(req)),
+        client().listContacts(
+          {
+            accountId: id,
+            page: { limit: q.limit, cursor: q.cursor ?? '' },
+            customFilters: customFieldEntries(q),
+          },
+          opts(req),
+        ),
       );
       res.json({ items: reply.contacts.map(contactToJson), nextCursor: reply.page?.nextCursor || null });
     },

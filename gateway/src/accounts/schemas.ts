@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { CUSTOM_FIELD_VALUES_DESCRIPTION, KEY, withCustomFilters } from '../custom-fields/schemas';
 
 extendZodWithOpenApi(z);
 
@@ -41,14 +42,21 @@ const customValue = z.union([
   z.array(z.union([z.string().max(1000), z.number(), z.boolean()])).max(200),
 ]);
 /**
- * Values of administrator-defined custom fields, by field key. Keys are plain identifiers (never `$...`
- * or dotted), values JSON scalars or lists of them. (The definitions and per-field validation come with
- * the custom-fields package.)
+ * Values of administrator-defined custom fields, by field key. Keys follow the key rule of
+ * @crm/custom-fields (never `$...` or dotted), values are JSON scalars or lists of them. The account
+ * service checks them against the current definitions (unknown keys, types, constraints; errors name
+ * `customFields.<key>`). Not a named component: the OpenAPI document types it per entity (see
+ * custom-fields/openapi.ts).
  */
 export const CustomFields = z
-  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a field key: letters, digits, _'), customValue)
+  .record(z.string().regex(KEY), customValue, {
+    error: (issue) =>
+      issue.code === 'invalid_key'
+        ? 'is not a custom field key (a lower-case letter, then a-z, 0-9 and _; at most 40)'
+        : undefined,
+  })
   .refine((o) => Object.keys(o).length <= 100, 'at most 100 custom fields')
-  .openapi('CustomFields');
+  .openapi({ description: CUSTOM_FIELD_VALUES_DESCRIPTION });
 
 const accountInputShape = {
   name: z.string().trim().min(1).max(200),
@@ -78,7 +86,9 @@ export const PatchAccountBody = z
     openPipeline: Money.nullable().optional().openapi({ description: 'null clears it' }),
     ownerId: str(64).optional().openapi({ description: 'Reassign (sales-manager, crm-admin)' }),
     teamId: str(64).optional().openapi({ description: 'Reassign (sales-manager, crm-admin)' }),
-    customFields: CustomFields.optional().openapi({ description: 'Upserts keys; a null value removes one' }),
+    customFields: CustomFields.optional().openapi({
+      description: 'Custom field values to set; keys not listed stay, a null value removes one',
+    }),
   })
   .strict()
   .openapi('PatchAccount');
@@ -99,6 +109,9 @@ export const AccountListQuery = z
     cursor: str(1000).optional(),
   })
   .strict();
+
+/** AccountListQuery plus `cf.<key>=value` custom field filters; other unknown parameters are refused. */
+export const AccountListQueryWithFilters = withCustomFilters(AccountListQuery);
 
 export const TierOverrideBody = z
   .object({ tier: z.enum(TIERS), reason: z.string().trim().min(1).max(1000) })
@@ -137,7 +150,9 @@ export const Account = z
       .nullable(),
     primaryContactId: z.string(),
     primaryContact: KeyPerson.nullable().openapi({ description: 'The key person at a glance' }),
-    customFields: z.record(z.string(), z.unknown()),
+    customFields: z.record(z.string(), z.unknown()).openapi({
+      description: 'Values of custom fields by key (archived fields are left out)',
+    }),
     lastActivityAt: z.string().nullable(),
     createdAt: z.string().nullable(),
     createdBy: z.string(),
@@ -170,7 +185,13 @@ const contactShape = {
 export const CreateContactBody = z.object(contactShape).strict().openapi('CreateContact');
 
 export const PatchContactBody = z
-  .object({ ...contactShape, lastName: contactShape.lastName.optional() })
+  .object({
+    ...contactShape,
+    lastName: contactShape.lastName.optional(),
+    customFields: CustomFields.optional().openapi({
+      description: 'Custom field values to set; keys not listed stay, a null value removes one',
+    }),
+  })
   .strict()
   .openapi('PatchContact');
 
@@ -188,7 +209,9 @@ export const Contact = z
     reportsToContactId: z.string(),
     buyingRole: z.string(),
     primary: z.boolean(),
-    customFields: z.record(z.string(), z.unknown()),
+    customFields: z.record(z.string(), z.unknown()).openapi({
+      description: 'Values of custom fields by key (archived fields are left out)',
+    }),
     lastActivityAt: z.string().nullable(),
     createdAt: z.string().nullable(),
     createdBy: z.string(),
@@ -207,6 +230,9 @@ export const PageQuery = z
     cursor: str(1000).optional(),
   })
   .strict();
+
+/** The contacts of an account: PageQuery plus `cf.<key>=value` custom field filters. */
+export const ContactListQuery = withCustomFilters(PageQuery);
 
 export const TierRule = z
   .object({

@@ -105,6 +105,11 @@ export const CustomField = z
 
 export const CustomFieldList = z.object({ items: z.array(CustomField) }).openapi('CustomFieldList');
 
+export const CUSTOM_FIELD_VALUES_DESCRIPTION =
+  'Values of administrator-defined custom fields by key (GET /api/v1/custom-fields lists them): ' +
+  'text and enum as strings, number as a JSON number, date as yyyy-mm-dd or an ISO 8601 date-time, ' +
+  'boolean as true/false, multi-enum as a list of strings.';
+
 /**
  * Custom field values in a request body, by key. Checked by the owning service against the current
  * definitions (unknown keys, types, constraints; errors name `customFields.<key>`).
@@ -112,16 +117,28 @@ export const CustomFieldList = z.object({ items: z.array(CustomField) }).openapi
 export const CustomFieldValues = z
   .record(z.string().max(100), z.unknown())
   .refine((o) => Object.keys(o).length <= 200, 'at most 200 custom fields')
-  .openapi({
-    description:
-      'Values of administrator-defined custom fields by key (GET /api/v1/custom-fields lists them): ' +
-      'text and enum as strings, number as a JSON number, date as yyyy-mm-dd or an ISO 8601 date-time, ' +
-      'boolean as true/false, multi-enum as a list of strings.',
-  });
+  .openapi({ description: CUSTOM_FIELD_VALUES_DESCRIPTION });
 
 /** `cf.<key>` query parameters filter lists by a custom field; `cf.<key>` CSV columns carry values. */
 export const CUSTOM_FILTER_PARAM = /^cf\.([a-z][a-z0-9_]{0,39})$/;
 export const CUSTOM_FIELD_COLUMN = CUSTOM_FILTER_PARAM;
+
+/**
+ * A strict list query plus `cf.<key>=value` custom field filters (single values of at most 1000
+ * characters); any other unknown parameter is still refused. Read the filters with customFieldEntries.
+ */
+export function withCustomFilters<S extends z.ZodObject>(query: S) {
+  return query.catchall(z.string().max(1000)).superRefine((q, ctx) => {
+    for (const k of Object.keys(q)) {
+      if (!(k in query.shape) && !CUSTOM_FILTER_PARAM.test(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: 'unknown parameter (custom field filters: cf.<key>)',
+        });
+    }
+  });
+}
 
 /** The `cf.<key>` entries of a query or CSV record, by key. */
 export function customFieldEntries(rec: Record<string, unknown>): Record<string, string> {

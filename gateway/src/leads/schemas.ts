@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { CUSTOM_FILTER_PARAM, CustomFieldValues } from '../custom-fields/schemas';
+import { CustomFieldValues, withCustomFilters } from '../custom-fields/schemas';
 
 extendZodWithOpenApi(z);
 
@@ -113,16 +113,7 @@ export const ListQuery = z
   .strict();
 
 /** ListQuery plus `cf.<key>=value` custom field filters; any other unknown parameter is still refused. */
-export const LeadListQuery = ListQuery.catchall(z.string().max(1000)).superRefine((q, ctx) => {
-  for (const k of Object.keys(q)) {
-    if (!(k in ListQuery.shape) && !CUSTOM_FILTER_PARAM.test(k))
-      ctx.addIssue({
-        code: 'custom',
-        path: [k],
-        message: 'unknown parameter (custom field filters: cf.<key>)',
-      });
-  }
-});
+export const LeadListQuery = withCustomFilters(ListQuery);
 
 export const ImportQuery = z.object({ allowDuplicates: z.enum(['true', 'false']).optional() }).strict();
 

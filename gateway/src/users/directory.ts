@@ -113,8 +113,7 @@ export class UserDirectory {
 
   private async serviceToken(): Promise<string> {
     if (this.token && this.token.until > Date.now()) return this.token.value;
-    if (!this.o.clientSecret)
-      throw new DirectoryUnavailable('KEYCLOAK_CLIENT_SECRET is not configured');
+    if (!this.o.clientSecret) throw new DirectoryUnavailable('KEYCLOAK_CLIENT_SECRET is not configured');
     const res = await this.fetch(
       `${this.o.url}/realms/${encodeURIComponent(this.o.realm)}/protocol/openid-connect/token`,
       {

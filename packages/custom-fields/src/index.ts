@@ -1,3 +1,4 @@
+export * from './both';
 export * from './custom-fields';
 export * from './dates';
 export * from './definition';

@@ -1,4 +1,5 @@
-import { CustomFieldSet } from '../src';
+import { ValidationError } from '@crm/kit';
+import { both, CustomFieldSet } from '../src';
 import { def, violations } from './support';
 
 const fields = new CustomFieldSet('lead', [
@@ -258,5 +259,31 @@ describe('visible', () => {
     expect(stored).toEqual({ po_number: 'PO-0001', old_code: 'legacy', stray: 1 });
     expect(fields.visible(undefined)).toEqual({});
     expect(fields.visible('x')).toEqual({});
+  });
+});
+
+describe('both', () => {
+  it('runs both validations and reports the violations of both in one error', () => {
+    const record = () => {
+      throw new ValidationError([{ field: 'lastName', description: 'is required' }]);
+    };
+    expect(violations(() => both(record, () => fields.validateCreate({ budget: -1 })))).toEqual({
+      lastName: 'is required',
+      'customFields.budget': 'must be at least 0',
+    });
+    expect(
+      both(
+        () => 1,
+        () => fields.validateCreate({ notes: 'x' }),
+      ),
+    ).toEqual([1, { notes: 'x' }]);
+    expect(() =>
+      both(
+        () => {
+          throw new Error('boom');
+        },
+        () => 2,
+      ),
+    ).toThrow('boom');
   });
 });

@@ -1,4 +1,5 @@
 import './telemetry';
+import { CustomFields } from '@crm/custom-fields';
 import { runService, startAll } from '@crm/kit';
 import {
   OWNERSHIP_STREAM,
@@ -8,9 +9,10 @@ import {
   TransferCoordinator,
   transferGrpc,
 } from '@crm/ownership';
-import { account as pb, descriptorSet, ownership } from '@crm/proto';
+import { account as pb, customFields as cfPb, descriptorSet, ownership } from '@crm/proto';
 import { z } from 'zod';
 import { accountGrpc } from './grpc/account.grpc';
+import { useAccountCustomFields } from './store/account-custom-fields';
 import { accountPool, accountTransfers, TRANSFER_ENTITIES } from './store/account-ownership';
 import { registerModels } from './store/account.model';
 import { AccountStore } from './store/account.store';
@@ -37,6 +39,12 @@ void runService({
   streams: [{ name: 'CRM_ACCOUNT', subjects: ['crm.account.>'] }, OWNERSHIP_STREAM],
   async setup({ db, grpc, config, logger }) {
     const models = registerModels(db);
+    // Custom fields of accounts and contacts: definitions in this database, validated on writes,
+    // hosted over gRPC.
+    const customFields = new CustomFields(db, ['account', 'contact']);
+    await customFields.load();
+    useAccountCustomFields(customFields);
+    grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
     const onWrite = (kind: Kind, id?: string) => kick(kind, id);
     const accounts = new AccountStore(models, onWrite);
     const contacts = new ContactStore(accounts, onWrite);
@@ -63,6 +71,7 @@ void runService({
         pb.AccountServiceDefinition.fullName,
         ownership.PoolServiceDefinition.fullName,
         ownership.OwnershipTransferServiceDefinition.fullName,
+        cfPb.CustomFieldServiceDefinition.fullName,
       ],
       outboxModels: [models.Account, models.Contact, models.Activity, transfers.model],
       onReady: (relay) => (kick = (kind, id) => relay.kick(byKind[kind], id)),

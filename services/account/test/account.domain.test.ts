@@ -154,14 +154,3 @@ describe('decimal amounts', () => {
     expect(compareDecimal('12', '9.5')).toBe(1);
   });
 });
-
-describe('custom field values', () => {
-  it('are passed through, but keys that could act as operators or paths are rejected', () => {
-    expect(normaliseAccountInput(input({ customFields: { erpId: 'X-1', score: 3 } })).customFields).toEqual({
-      erpId: 'X-1',
-      score: 3,
-    });
-    expect(() => normaliseAccountInput(input({ customFields: { $where: '1' } }))).toThrow(ValidationError);
-    expect(() => normaliseAccountInput(input({ customFields: { 'a.b': 1 } }))).toThrow(ValidationError);
-  });
-});

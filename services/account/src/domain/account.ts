@@ -17,7 +17,7 @@ export interface AccountInput {
   openPipeline?: Money;
   parentAccountId: string;
   lifecycle: Lifecycle;
-  /** Custom field values, passed through as they come (validated by @crm/custom-fields later). */
+  /** Custom field values by key; validated by @crm/custom-fields in the store, not here. */
   customFields: Record<string, unknown>;
 }
 
@@ -76,7 +76,6 @@ export function normaliseAccountInput(raw: RawAccountInput): AccountInput {
   if (a.size !== undefined && (!Number.isInteger(a.size) || a.size < 0)) {
     v.add('size', 'must be a non-negative integer');
   }
-  checkCustomFields(a.customFields, v);
   v.throwIfAny();
   return a;
 }
@@ -90,27 +89,6 @@ function normaliseMoney(m: Money | undefined, field: string, v: Violations): Mon
   if (!isDecimal(amount)) v.add(`${field}.amount`, 'must be a decimal number such as "1234.50"');
   else if (amount.startsWith('-')) v.add(`${field}.amount`, 'must not be negative');
   return { currencyCode, amount };
-}
-
-const isPlainObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
-
-const FIELD_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-
-/**
- * The shape every record's custom field values must have: an object of at most 100 plain keys (never
- * `$...` or dotted, so a value can never act as a query operator or a path). Per-field validation against
- * the administrator's definitions is @crm/custom-fields' job (wired in later).
- */
-export function checkCustomFields(cf: unknown, v: Violations): void {
-  if (!isPlainObject(cf)) {
-    v.add('customFields', 'must be an object');
-    return;
-  }
-  const keys = Object.keys(cf);
-  if (keys.length > 100) v.add('customFields', 'at most 100 fields');
-  for (const k of keys)
-    if (!FIELD_KEY.test(k)) v.add(`customFields.${k.slice(0, 64)}`, 'is not a valid field key');
 }
 
 /**

@@ -1,6 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { Violations } from '@crm/kit';
-import { checkCustomFields } from './account';
 
 /** Roles in the buying committee, in the order key persons are shown (most decisive first). */
 export const BUYING_ROLES = [
@@ -24,6 +23,7 @@ export interface ContactInput {
   reportsToContactId: string;
   /** One of BUYING_ROLES, or '' when unknown. */
   buyingRole: BuyingRole | '';
+  /** Custom field values by key; validated by @crm/custom-fields in the store, not here. */
   customFields: Record<string, unknown>;
 }
 
@@ -58,7 +58,6 @@ export function normaliseContactInput(raw: ContactInput, defaultCountry = 'US'):
   if (c.buyingRole && !isBuyingRole(c.buyingRole)) {
     v.add('buyingRole', `must be one of ${BUYING_ROLES.join(', ')}`);
   }
-  checkCustomFields(c.customFields, v);
   v.throwIfAny();
   return c;
 }

@@ -65,6 +65,7 @@ export function accountGrpc(stores: {
           tier: enumIn(req.tier, tiers.fromProto, 'tier'),
           ownerId: req.ownerId,
           parentAccountId: req.parentAccountId,
+          customFilters: req.customFilters,
           sort: req.sort,
           limit: req.page?.limit ?? 50,
           cursor: req.page?.cursor ?? '',
@@ -135,7 +136,13 @@ export function accountGrpc(stores: {
         contacts: list,
         account,
         nextCursor,
-      } = await contacts.list(req.accountId, req.page?.limit ?? 50, req.page?.cursor ?? '', callerOf(ctx));
+      } = await contacts.list(
+        req.accountId,
+        req.page?.limit ?? 50,
+        req.page?.cursor ?? '',
+        callerOf(ctx),
+        req.customFilters,
+      );
       return { contacts: list.map((x) => toProtoContact(x, account.primaryContactId)), page: { nextCursor } };
     },
     async updateContact(req, ctx) {

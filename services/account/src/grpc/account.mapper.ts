@@ -5,6 +5,7 @@ import type { ContactInput } from '../domain/contact';
 import type { Money } from '../domain/money';
 import type { Tier, TierRule, TierRuleSet } from '../domain/tier';
 import type { AccountDoc, ActivityDoc, ContactDoc, SettingsDoc } from '../store/account.model';
+import { shownCustomFields } from '../store/account-custom-fields';
 
 function enumMap<D extends string, P extends number>(pairs: [D, P][]) {
   return {
@@ -92,7 +93,7 @@ export function toProtoAccount(d: AccountDoc): pb.Account {
       : undefined,
     primaryContactId: d.primaryContactId ?? '',
     primaryContact: d.primaryContact ?? undefined,
-    customFields: plain(d.customFields),
+    customFields: shownCustomFields('account', d.customFields),
     lastActivityAt: d.lastActivityAt ?? undefined,
     created: { actorId: d.createdBy, at: d.createdAt },
     updated: { actorId: d.updatedBy, at: d.updatedAt },
@@ -128,7 +129,7 @@ export function toProtoContact(d: ContactDoc, primaryContactId: string): pb.Cont
     reportsToContactId: d.reportsToContactId ?? '',
     buyingRole: d.buyingRole ?? '',
     primary: !!primaryContactId && primaryContactId === d._id,
-    customFields: plain(d.customFields),
+    customFields: shownCustomFields('contact', d.customFields),
     lastActivityAt: d.lastActivityAt ?? undefined,
     created: { actorId: d.createdBy, at: d.createdAt },
     updated: { actorId: d.updatedBy, at: d.updatedAt },

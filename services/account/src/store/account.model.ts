@@ -78,7 +78,7 @@ const accountSchema = new Schema<AccountDoc>(
     openPipeline: moneySchema,
     parentAccountId: { type: String, default: '' },
     lifecycle: String,
-    // Passed through as-is for now; @crm/custom-fields validates the values on write (wired later).
+    // Validated by @crm/custom-fields on write; values of archived fields stay stored, hidden on read.
     customFields: { type: Schema.Types.Mixed, default: {} },
     ownerId: String,
     teamId: String,
@@ -142,7 +142,7 @@ const contactSchema = new Schema<ContactDoc>(
     department: String,
     reportsToContactId: { type: String, default: '' },
     buyingRole: { type: String, default: '' },
-    // Passed through as-is for now; @crm/custom-fields validates the values on write (wired later).
+    // Validated by @crm/custom-fields on write; values of archived fields stay stored, hidden on read.
     customFields: { type: Schema.Types.Mixed, default: {} },
     creationKey: { type: String, default: '' },
     lastActivityAt: Date,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { both } from '@crm/custom-fields';
 import {
   canSee,
   ConflictError,
@@ -34,6 +35,7 @@ import {
   validateTierRules,
 } from '../domain/tier';
 import { AccountEvents } from '../events/account-events';
+import { customFilter, fieldSet, validateNewAccount } from './account-custom-fields';
 import type { AccountDoc, AccountKeyDoc, AccountModels, SettingsDoc } from './account.model';
 import {
   afterCursor,
@@ -44,7 +46,6 @@ import {
   encodeCursor,
   escapeRegex,
   isDuplicateKey,
-  mergeCustomFields,
   pageLimit,
   stripUndefined,
   withRetry,
@@ -61,6 +62,8 @@ export interface AccountListQuery {
   sort: string;
   limit: number;
   cursor: string;
+  /** Custom field key -> value (see @crm/custom-fields filter). */
+  customFilters?: Record<string, string>;
 }
 
 export type AccountPatch = Partial<Omit<RawAccountInput, 'annualRevenue' | 'openPipeline'>> & {
@@ -123,8 +126,7 @@ export class AccountStore {
   ): Promise<{ account: AccountDoc; created: boolean }> {
     if (opts.allowDuplicate && !managerOrAdmin(c.actor))
       throw new ForbiddenError('only a sales manager or an admin may create a duplicate account');
-    // Custom fields: validate raw.customFields with @crm/custom-fields (entity "account") here.
-    const input = normaliseAccountInput(raw);
+    const input = validateNewAccount(await fieldSet('account'), raw);
     const owner = this.ownerFor(raw.ownerId, raw.teamId, c.actor);
     const creationKey = opts.creationKey.trim();
     if (creationKey.length > 200)
@@ -260,6 +262,8 @@ export class AccountStore {
     if (q.ownerId) and.push({ ownerId: q.ownerId });
     if (q.parentAccountId) and.push({ parentAccountId: q.parentAccountId });
     if (q.query) and.push({ searchText: { $regex: escapeRegex(q.query.toLowerCase().slice(0, 100)) } });
+    const custom = await customFilter('account', q.customFilters);
+    if (custom) and.push(custom);
     const desc = q.sort.startsWith('-') || q.sort === '';
     const field = SORTS[q.sort.replace(/^-/, '') || 'createdAt'];
     if (!field)
@@ -288,16 +292,22 @@ export class AccountStore {
     if ((patch.ownerId !== undefined || patch.teamId !== undefined) && !managerOrAdmin(c.actor))
       throw new ForbiddenError('only a sales manager or an admin may reassign an account');
     const { ownerId, teamId, annualRevenue, openPipeline, customFields, ...fields } = patch;
-    // Custom fields: validate the merged values with @crm/custom-fields (entity "account") here.
-    const input = normaliseAccountInput({
-      ...inputOf(current),
-      website: current.domain,
-      ...stripUndefined(fields),
-      annualRevenue:
-        annualRevenue === null ? undefined : (annualRevenue ?? current.annualRevenue ?? undefined),
-      openPipeline: openPipeline === null ? undefined : (openPipeline ?? current.openPipeline ?? undefined),
-      customFields: mergeCustomFields(current.customFields, customFields),
-    });
+    const custom = await fieldSet('account');
+    const [normalised, values] = both(
+      () =>
+        normaliseAccountInput({
+          ...inputOf(current),
+          website: current.domain,
+          ...stripUndefined(fields),
+          annualRevenue:
+            annualRevenue === null ? undefined : (annualRevenue ?? current.annualRevenue ?? undefined),
+          openPipeline:
+            openPipeline === null ? undefined : (openPipeline ?? current.openPipeline ?? undefined),
+        }),
+      // Only the keys in the patch are checked; archived values stay stored.
+      () => custom.validatePatch(current.customFields, customFields),
+    );
+    const input: AccountInput = { ...normalised, customFields: values };
     if (input.parentAccountId !== (current.parentAccountId ?? ''))
       await this.checkParent(id, input.parentAccountId);
     const keys = dedupeKeys(input);

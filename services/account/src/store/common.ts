@@ -119,19 +119,6 @@ export function decodeOffset(cursor: string): number {
 }
 export const encodeOffset = (n: number) => Buffer.from(`o:${n}`).toString('base64url');
 
-/** Top-level keys of a patch upsert; a null value removes the key. */
-export function mergeCustomFields(
-  current: Record<string, unknown> | undefined,
-  patch: Record<string, unknown> | undefined,
-): Record<string, unknown> {
-  const out = { ...(current ?? {}) };
-  for (const [k, v] of Object.entries(patch ?? {})) {
-    if (v === null) delete out[k];
-    else out[k] = v;
-  }
-  return out;
-}
-
 /** Which top-level fields differ (compared as JSON), for changed_fields of update events. */
 export function changedFields<T extends object>(before: T, after: T, keys: (keyof T)[]): string[] {
   const snake = (f: string) => f.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);

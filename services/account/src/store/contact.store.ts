@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { both } from '@crm/custom-fields';
 import { ConflictError, NotFoundError, updateAtVersion, ValidationError } from '@crm/kit';
 import { checkNoCycle } from '../domain/account';
 import { type ContactInput, keyPersonOf, normaliseContactInput, orderKeyPersons } from '../domain/contact';
 import { idFromCreationKey } from '../domain/ids';
 import { AccountEvents } from '../events/account-events';
+import { customFilter, fieldSet, validateNewContact } from './account-custom-fields';
 import type { AccountDoc, ContactDoc } from './account.model';
 import type { AccountStore } from './account.store';
 import {
@@ -14,7 +16,6 @@ import {
   decodeOffset,
   encodeOffset,
   isDuplicateKey,
-  mergeCustomFields,
   pageLimit,
   stripUndefined,
 } from './common';
@@ -65,8 +66,7 @@ export class ContactStore {
         throw new ConflictError('the creation key maps to a contact created with another key');
       if (previous?.live) return { contact: previous, account: await this.accountOf(previous, c) };
     }
-    // Custom fields: validate raw.customFields with @crm/custom-fields (entity "contact") here.
-    const input = normaliseContactInput(raw);
+    const input = validateNewContact(await fieldSet('contact'), raw);
     if (input.reportsToContactId) await this.requireColleague(account._id, input.reportsToContactId, id);
     const now = new Date();
     const doc: ContactDoc = {
@@ -119,15 +119,22 @@ export class ContactStore {
     return { contact, account: await this.accountOf(contact, c) };
   }
 
-  /** The contacts of one account in key-person order (primary, decision-maker, ...), offset-paged. */
+  /**
+   * The contacts of one account in key-person order (primary, decision-maker, ...), offset-paged;
+   * customFilters (custom field key -> value, see @crm/custom-fields filter) narrow the list.
+   */
   async list(
     accountId: string,
     limit: number,
     cursor: string,
     c: Caller,
+    customFilters?: Record<string, string>,
   ): Promise<{ contacts: ContactDoc[]; account: AccountDoc; nextCursor: string }> {
     const account = await this.accounts.get(accountId, c);
-    const all = await this.m.Contact.find({ accountId: account._id, live: true }, { outbox: 0 })
+    const custom = await customFilter('contact', customFilters);
+    const and: Record<string, unknown>[] = [{ accountId: account._id }, { live: true }];
+    if (custom) and.push(custom);
+    const all = await this.m.Contact.find({ $and: and }, { outbox: 0 })
       .limit(MAX_CONTACTS)
       .lean<ContactDoc[]>();
     const ordered = orderKeyPersons(all, account.primaryContactId);
@@ -146,12 +153,13 @@ export class ContactStore {
     const { contact: current, account } = await this.get(id, c);
     checkVersion(expectedVersion, current.version);
     const { primary, customFields, ...fields } = patch;
-    // Custom fields: validate the merged values with @crm/custom-fields (entity "contact") here.
-    const input = normaliseContactInput({
-      ...current,
-      ...stripUndefined(fields),
-      customFields: mergeCustomFields(current.customFields, customFields),
-    } as ContactInput);
+    const custom = await fieldSet('contact');
+    const [normalised, values] = both(
+      () => normaliseContactInput({ ...current, ...stripUndefined(fields) } as ContactInput),
+      // Only the keys in the patch are checked; archived values stay stored.
+      () => custom.validatePatch(current.customFields, customFields),
+    );
+    const input: ContactInput = { ...normalised, customFields: values };
     if (input.reportsToContactId !== (current.reportsToContactId ?? '')) {
       await this.checkReportsTo(current, input.reportsToContactId);
     }

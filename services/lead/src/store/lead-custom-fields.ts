@@ -1,11 +1,11 @@
 import {
+  both,
   type CustomFields,
   CustomFieldSet,
   type CustomValues,
   isPlainObject,
   type ValueOptions,
 } from '@crm/custom-fields';
-import { type FieldViolation, ValidationError } from '@crm/kit';
 import { type LeadInput, normaliseLeadInput } from '../domain/lead';
 
 /**
@@ -24,24 +24,6 @@ export function useLeadCustomFields(cf: CustomFields): void {
 /** The current custom fields of leads (cached a few seconds by CustomFields). */
 export async function leadFieldSet(): Promise<CustomFieldSet> {
   return instance ? instance.fields('lead') : NONE;
-}
-
-/** Runs two validations and throws the violations of both in one ValidationError (one round for the caller). */
-export function both<A, B>(a: () => A, b: () => B): [A, B] {
-  const violations: FieldViolation[] = [];
-  const run = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      violations.push(...err.violations);
-      return undefined;
-    }
-  };
-  const ra = run(a);
-  const rb = run(b);
-  if (violations.length) throw new ValidationError(violations);
-  return [ra as A, rb as B];
 }
 
 /** normaliseLeadInput plus the custom field values of a new lead (import rows: { fromText: true }). */

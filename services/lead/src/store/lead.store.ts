@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
+import { both } from '@crm/custom-fields';
 import {
   type Actor,
   canSee,
@@ -29,7 +30,7 @@ import {
 import { scoreLead, type ScoringRule, validateScoringRules } from '../domain/scoring';
 import { LeadEvents } from '../events/lead-events';
 import { isConverting } from './lead-conversion.store';
-import { both, customFilter, leadFieldSet, validateNewLead } from './lead-custom-fields';
+import { customFilter, leadFieldSet, validateNewLead } from './lead-custom-fields';
 import type { AssignmentRecord, LeadDoc, LeadKeyDoc, LeadModels, SettingsDoc } from './lead.model';
 
 export interface Caller {
