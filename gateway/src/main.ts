@@ -1,10 +1,9 @@
 import { telemetry } from './telemetry';
-import { createLogger, loadConfig } from '@crm/kit';
+import { createLogger, loadConfig, Roles } from '@crm/kit';
 import { buildApp } from './app';
 import { createKeycloakVerifier } from './auth';
 import { gatewayEnv } from './config';
 import { account as accountPb, customFields as customFieldsPb, lead as leadPb, ownership } from '@crm/proto';
-import { ROLES } from './auth';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
 
@@ -47,7 +46,7 @@ async function main(): Promise<void> {
       realm: env.KEYCLOAK_REALM,
       clientId: env.KEYCLOAK_CLIENT_ID,
       clientSecret: env.KEYCLOAK_CLIENT_SECRET,
-      roles: [...new Set(Object.values(ROLES).flat())],
+      roles: Object.values(Roles),
     }),
     verifyToken: createKeycloakVerifier({
       url: env.KEYCLOAK_URL,

@@ -105,7 +105,8 @@ export class UserDirectory {
     }).catch((err: Error) => {
       throw new DirectoryUnavailable(`Keycloak is not reachable: ${err.message}`);
     });
-    if (res.status === 401) this.token = undefined;
+    // A refused token may predate a role change: the next call gets a fresh one.
+    if (res.status === 401 || res.status === 403) this.token = undefined;
     if (!res.ok)
       throw new DirectoryUnavailable(`Keycloak admin API answered ${res.status} for ${path.split('?')[0]}`);
     return (await res.json()) as T;

@@ -89,3 +89,44 @@ export async function updateAtVersion(
   });
   return matched ?? false;
 }
+
+/**
+ * An update of one document that takes its turn with the document's other writers, for changes
+ * that need no version check (a last-activity time, a saga's journal). Without the turn, FerretDB
+ * could write back a concurrent writer's stale copy over it, or it over theirs.
+ */
+export async function updateExclusively(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  model: Model<any>,
+  id: string,
+  update: Record<string, unknown>,
+  filter: Record<string, unknown> = {},
+): Promise<boolean> {
+  const matched = await exclusively(model.db, `${model.collection.name}/${id}`, async () => {
+    const res = await model.updateOne({ ...filter, _id: id }, update, { timestamps: false });
+    return res.matchedCount === 1;
+  });
+  if (matched === undefined) throw new Error(`${model.collection.name} ${id} stayed busy; try again`);
+  return matched;
+}
+
+/**
+ * updateMany, one document at a time in turn with its other writers (a few at once); the filter is
+ * checked again per document, so one that changed meanwhile is left alone. Returns how many changed.
+ */
+export async function updateEach(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  model: Model<any>,
+  filter: Record<string, unknown>,
+  update: Record<string, unknown>,
+  parallel = 8,
+): Promise<number> {
+  const ids = (await model.find(filter, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => String(d._id));
+  let changed = 0;
+  for (let i = 0; i < ids.length; i += parallel) {
+    const batch = ids.slice(i, i + parallel);
+    const done = await Promise.all(batch.map((id) => updateExclusively(model, id, update, filter)));
+    changed += done.filter(Boolean).length;
+  }
+  return changed;
+}

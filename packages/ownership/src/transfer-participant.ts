@@ -1,4 +1,11 @@
-import { type Actor, consumeEvents, type EventEnvelope, type Logger, type OutboxModel } from '@crm/kit';
+import {
+  type Actor,
+  consumeEvents,
+  type EventEnvelope,
+  type Logger,
+  type OutboxModel,
+  updateEach,
+} from '@crm/kit';
 import { event as eventProto, ownershipEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
@@ -41,9 +48,9 @@ export interface TransferRequest {
 }
 
 /**
- * Moves every record of one type from one owner to another with one updateMany: each record is
- * changed atomically, stamped with who moved it, when and by which transfer (`transfer`), and its
- * version is bumped. Safe to repeat: a second run finds nothing left, and the count is read back
+ * Moves every record of one type from one owner to another, each in turn with its other writers
+ * (updateEach): each record is changed atomically, stamped with who moved it, when and by which
+ * transfer (`transfer`), and its version is bumped. Safe to repeat: a second run finds nothing left, and the count is read back
  * from the stamps, so a redelivered request reports the same total.
  */
 export async function moveRecords(
@@ -58,14 +65,14 @@ export async function moveRecords(
     const parents = await e.follows.parent
       .find({ 'transfer.id': t.transferId }, { _id: 1 })
       .lean<{ _id: string }[]>();
-    await e.model.updateMany(
+    await updateEach(
+      e.model,
       {
         ...e.filter,
         [e.follows.parentField]: { $in: parents.map((p) => p._id) },
         'transfer.id': { $ne: t.transferId },
       },
       { $set: { transfer: stamp, updatedAt: now, updatedBy: actor.userId }, $inc: { version: 1 } },
-      { timestamps: false },
     );
     return e.model.countDocuments({ 'transfer.id': t.transferId });
   }
@@ -78,10 +85,14 @@ export async function moveRecords(
   };
   if (e.hasTeam !== false && t.toTeamId) set.teamId = t.toTeamId;
   const push = e.push?.(t, actor, now);
-  await e.model.updateMany(
+  await updateEach(
+    e.model,
     { ...e.filter, [owner]: t.fromUserId },
-    { $set: set, $inc: { version: 1 }, ...(push ? { $push: push } : {}) },
-    { timestamps: false },
+    {
+      $set: set,
+      $inc: { version: 1 },
+      ...(push ? { $push: push } : {}),
+    },
   );
   return e.model.countDocuments({ 'transfer.id': t.transferId });
 }

@@ -13,6 +13,8 @@ import {
   Violations,
   type Actor,
   updateAtVersion,
+  updateEach,
+  updateExclusively,
 } from '@crm/kit';
 import {
   checkNoCycle,
@@ -418,19 +420,25 @@ export class AccountStore {
       this.onWrite('account', mergedId);
     }
 
-    await this.m.Contact.updateMany(
+    // Each record in turn with its other writers (updateEach): FerretDB would otherwise let a
+    // concurrent edit write back a stale copy over the move.
+    await updateEach(
+      this.m.Contact,
       { accountId: mergedId },
       { $set: { accountId: survivorId }, $inc: { version: 1 } },
     );
-    await this.m.Activity.updateMany(
+    await updateEach(
+      this.m.Activity,
       { accountId: mergedId },
       { $set: { accountId: survivorId }, $inc: { version: 1 } },
     );
-    await this.m.Activity.updateMany(
+    await updateEach(
+      this.m.Activity,
       { 'relatedTo.type': 'account', 'relatedTo.id': mergedId },
       { $set: { 'relatedTo.id': survivorId } },
     );
-    await this.m.Account.updateMany(
+    await updateEach(
+      this.m.Account,
       { parentAccountId: mergedId, _id: { $ne: survivorId } },
       { $set: { parentAccountId: survivorId }, $inc: { version: 1 } },
     );
@@ -579,11 +587,7 @@ export class AccountStore {
 
   /** Moves lastActivityAt forward (never back); no version bump, see AccountDoc. */
   async touchActivity(accountId: string, at: Date): Promise<void> {
-    await this.m.Account.updateOne(
-      { _id: accountId },
-      { $max: { lastActivityAt: at } },
-      { timestamps: false },
-    );
+    await updateExclusively(this.m.Account, accountId, { $max: { lastActivityAt: at } });
   }
 
   /** Is this live (or merged) account visible to the caller? Used for contacts and activities. */

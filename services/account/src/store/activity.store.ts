@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError, Violations } from '@crm/kit';
+import { ConflictError, NotFoundError, updateExclusively, ValidationError, Violations } from '@crm/kit';
 import {
   type ActivityInput,
   type ActivityKind,
@@ -13,7 +13,7 @@ import {
   type RelatedRecord,
 } from '../domain/activity';
 import { AccountEvents } from '../events/account-events';
-import type { ActivityDoc, ContactDoc } from './account.model';
+import type { ActivityDoc } from './account.model';
 import type { AccountStore } from './account.store';
 import type { ContactStore } from './contact.store';
 import {
@@ -279,7 +279,7 @@ export class ActivityStore {
     const contactIds = new Set(doc.participantContactIds ?? []);
     if (doc.relatedTo.type === 'contact') contactIds.add(doc.relatedTo.id);
     for (const id of contactIds) {
-      await this.m.Contact.updateOne({ _id: id } as Partial<ContactDoc>, { $max: { lastActivityAt: at } });
+      await updateExclusively(this.m.Contact, id, { $max: { lastActivityAt: at } });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { consumeEvents, type Logger } from '@crm/kit';
+import { consumeEvents, type Logger, updateEach, updateExclusively } from '@crm/kit';
 import { account, accountEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
@@ -16,10 +16,13 @@ export function followAccountEvents(nc: NatsConnection, db: Connection, m: LeadM
   const touch = async (related: { type: string; id: string } | undefined, at: Date | undefined) => {
     if (related?.type !== 'lead' || !related.id) return;
     const when = at ?? new Date();
-    await m.Lead.updateOne(
-      { _id: related.id, $or: [{ lastActivityAt: null }, { lastActivityAt: { $lt: when } }] },
+    await updateExclusively(
+      m.Lead,
+      related.id,
       { $set: { lastActivityAt: when } },
-      { timestamps: false },
+      {
+        $or: [{ lastActivityAt: null }, { lastActivityAt: { $lt: when } }],
+      },
     );
   };
   return [
@@ -52,10 +55,10 @@ export function followAccountEvents(nc: NatsConnection, db: Connection, m: LeadM
         filterSubject: 'crm.account.v1.AccountsMerged',
         handle: async (env) => {
           const e = accountEvents.AccountsMerged.decode(env.payload);
-          await m.Lead.updateMany(
+          await updateEach(
+            m.Lead,
             { 'conversion.accountId': e.mergedId },
             { $set: { 'conversion.accountId': e.survivorId } },
-            { timestamps: false },
           );
         },
       }),

@@ -6,6 +6,7 @@ import {
   releaseKey,
   UnavailableError,
   updateAtVersion,
+  updateExclusively,
   VersionMismatchError,
 } from '@crm/kit';
 import { ClientError, ServerError } from 'nice-grpc';
@@ -131,10 +132,11 @@ export class LeadConversions {
       const fresh = await this.m.Lead.findById(leadId, { conversionSaga: 1 }).lean<LeadDoc>();
       if (fresh?.conversionSaga?.leaseUntil?.getTime() !== new Date(saga.leaseUntil).getTime())
         return this.awaitOtherRunner(leadId, key); // someone took this lease over just before us
-      await this.m.Lead.updateOne(
-        { _id: leadId, 'conversionSaga.state.key': key },
+      await updateExclusively(
+        this.m.Lead,
+        leadId,
         { $set: { 'conversionSaga.leaseUntil': new Date(now.getTime() + LEASE_MS) } },
-        { timestamps: false },
+        { 'conversionSaga.state.key': key },
       );
     } finally {
       await releaseKey(this.m.Lead.db, claim);
@@ -158,15 +160,16 @@ export class LeadConversions {
   private async runHeld(leadId: string, doc: ConversionSagaDoc): Promise<ConversionResult> {
     const ctx: ConversionContext = { lead: doc.lead, actor: doc.actor, requestId: doc.requestId };
     const journal = async (state: SagaState<ConversionData>) => {
-      await this.m.Lead.updateOne(
-        { _id: leadId, 'conversionSaga.state.key': state.key },
+      await updateExclusively(
+        this.m.Lead,
+        leadId,
         {
           $set: {
             'conversionSaga.state': state,
             'conversionSaga.leaseUntil': new Date(Date.now() + LEASE_MS),
           },
         },
-        { timestamps: false },
+        { 'conversionSaga.state.key': state.key },
       );
     };
     try {
@@ -183,10 +186,11 @@ export class LeadConversions {
       if (err instanceof ClientError) throw new ServerError(err.code, err.details);
       throw err;
     } finally {
-      await this.m.Lead.updateOne(
-        { _id: leadId, 'conversionSaga.state.key': doc.state.key },
+      await updateExclusively(
+        this.m.Lead,
+        leadId,
         { $set: { 'conversionSaga.leaseUntil': new Date(0) } },
-        { timestamps: false },
+        { 'conversionSaga.state.key': doc.state.key },
       ).catch(() => undefined);
     }
     const lead = await this.m.Lead.findById(leadId, { outbox: 0 }).lean<LeadDoc>();
