@@ -12,6 +12,7 @@ import {
   type OutboxEntry,
   Roles,
   ValidationError,
+  exclusively,
   updateAtVersion,
   VersionMismatchError,
   visibilityFilter,
@@ -458,11 +459,15 @@ export class LeadStore {
         at,
       };
     // The cursor moves atomically, so concurrent creates spread across members.
-    const prev = await this.m.Settings.findOneAndUpdate(
-      { _id: 'assignment' },
-      { $inc: { [`cursors.${rule.id}`]: 1 } },
-      { new: false },
-    ).lean<SettingsDoc>();
+    // In turn with the settings' other writers: on FerretDB an unguarded increment could write back
+    // rules an administrator just replaced.
+    const prev = await exclusively(this.m.Settings.db, `${this.m.Settings.collection.name}/assignment`, () =>
+      this.m.Settings.findOneAndUpdate(
+        { _id: 'assignment' },
+        { $inc: { [`cursors.${rule.id}`]: 1 } },
+        { new: false },
+      ).lean<SettingsDoc>(),
+    );
     const cursor = prev?.cursors?.[rule.id] ?? 0;
     const open = new Map<string, number>();
     if (rule.maxOpenLeadsPerRep != null) {
