@@ -111,7 +111,7 @@ export async function updateExclusively(
 }
 
 /**
- * updateMany, one document at a time in turn with its other writers (a few at once); the filter is
+ * updateMany, one document at a time in turn with its other writers; the filter is
  * checked again per document, so one that changed meanwhile is left alone. Returns how many changed.
  */
 export async function updateEach(
@@ -119,7 +119,7 @@ export async function updateEach(
   model: Model<any>,
   filter: Record<string, unknown>,
   update: Record<string, unknown>,
-  parallel = 8,
+  parallel = 1,
 ): Promise<number> {
   const ids = (await model.find(filter, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => String(d._id));
   let changed = 0;
