@@ -49,6 +49,14 @@ const DOCS_HTML = `<!doctype html>
 // Served as a file (not inline) so helmet's default CSP (script-src 'self') needs no relaxation.
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#swagger-ui' });`;
 
+/** A second app that serves only the main app's /metrics, for a port the ingress does not route. */
+export function metricsApp(main: Express): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', main.locals.serveMetrics as RequestHandler);
+  return app;
+}
+
 export function buildApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
@@ -104,9 +112,11 @@ export function buildApp(deps: AppDeps): Express {
     const ready = up.every(Boolean);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  const serveMetrics: RequestHandler = async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  };
+  app.locals.serveMetrics = serveMetrics;
+  if (!config.separateMetricsPort) app.get('/metrics', serveMetrics);
   app.get('/api/v1/openapi.json', async (_req, res) => {
     res.type('application/json').send(await openapi());
   });

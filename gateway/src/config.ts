@@ -19,6 +19,11 @@ export const gatewayEnv = {
    * Proxies in front of the gateway whose X-Forwarded-For is believed (0: none; 1 behind one ingress),
    * so rate limits and logs see the client's address, not the ingress controller's.
    */
+  /**
+   * Serve /metrics on this port only (the chart sets 9464), so the public port behind the ingress
+   * does not expose it. 0: on the main port, as locally.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   IMPORT_BODY_LIMIT: z.string().default('10mb'),
@@ -33,5 +38,7 @@ export interface GatewayConfig {
   importBodyLimit: string;
   rateLimitPerMinute: number;
   trustProxyHops?: number;
+  /** true: /metrics is served on a port of its own (see metricsApp), not by this app. */
+  separateMetricsPort?: boolean;
   overviewPartTimeoutMs?: number;
 }

@@ -1,6 +1,6 @@
 import { telemetry } from './telemetry';
 import { createLogger, loadConfig, Roles } from '@crm/kit';
-import { buildApp } from './app';
+import { buildApp, metricsApp } from './app';
 import { createKeycloakVerifier } from './auth';
 import { gatewayEnv } from './config';
 import { account as accountPb, customFields as customFieldsPb, lead as leadPb, ownership } from '@crm/proto';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       importBodyLimit: env.IMPORT_BODY_LIMIT,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
       trustProxyHops: env.TRUST_PROXY_HOPS,
+      separateMetricsPort: env.METRICS_PORT > 0,
       overviewPartTimeoutMs: env.OVERVIEW_PART_TIMEOUT_MS,
     },
     logger,
@@ -59,6 +60,12 @@ async function main(): Promise<void> {
   const server = app.listen(env.PORT, env.HOST, () => {
     logger.info({ host: env.HOST, port: env.PORT }, 'gateway listening');
   });
+  const metricsServer =
+    env.METRICS_PORT > 0
+      ? metricsApp(app).listen(env.METRICS_PORT, env.HOST, () =>
+          logger.info({ port: env.METRICS_PORT }, 'metrics listening'),
+        )
+      : undefined;
   server.on('error', (err) => {
     logger.fatal({ err }, 'gateway could not listen');
     process.exit(1);
@@ -75,6 +82,7 @@ async function main(): Promise<void> {
     }, env.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
     // Stop accepting, let in-flight requests finish, then release the channel and telemetry.
+    metricsServer?.close();
     server.close(() => {
       server.closeIdleConnections();
       for (const c of connections) c.close();

@@ -263,7 +263,9 @@ describe('custom fields of accounts and contacts', () => {
       headers: auth('rep'),
     });
     expect(ok.status).toBe(200);
-    expect(account.listAccounts.mock.calls[0][0].customFilters).toEqual({
+    expect(
+      (account.listAccounts.mock.calls as unknown as [{ customFilters: unknown }][])[0]![0].customFilters,
+    ).toEqual({
       erp_id: 'ERP-0001',
       size_band: '10',
     });
@@ -271,7 +273,7 @@ describe('custom fields of accounts and contacts', () => {
       headers: auth('rep'),
     });
     expect(contacts.status).toBe(200);
-    expect(account.listContacts.mock.calls[0][0]).toMatchObject({
+    expect((account.listContacts.mock.calls as unknown as [unknown][])[0]![0]).toMatchObject({
       accountId: 'A1',
       page: { limit: 10 },
       customFilters: { language: 'zh' },

@@ -1,6 +1,9 @@
 import { ClientError, Status } from 'nice-grpc';
 import { RichClientError, ErrorInfo, BadRequest } from 'nice-grpc-error-details';
 import { lead } from '@crm/proto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { metricsApp } from '../src/app';
 import { auth, json, jsonHeaders, sampleLead, startApp, type Harness } from './helpers';
 
 let h: Harness;
@@ -301,6 +304,22 @@ describe('plumbing', () => {
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toContain('http_request_duration_seconds');
     expect(metrics).toContain('process_cpu');
+  });
+
+  it('with a metrics port, /metrics is not on the public port but on its own', async () => {
+    const split = await startApp({ separateMetricsPort: true });
+    const metricsServer = await new Promise<Server>((resolve) => {
+      const s = metricsApp(split.app).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      expect((await fetch(`${split.url}/metrics`)).status).toBe(404);
+      const { port } = metricsServer.address() as AddressInfo;
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toContain('http_request_duration_seconds');
+    } finally {
+      metricsServer.close();
+      await split.close();
+    }
   });
 
   it('readyz is 503 when the lead service is not serving', async () => {

@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import type { UserDirectory } from '../src/users/directory';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -64,6 +65,7 @@ export function fakeLeadClient(): FakeLeadClient {
 
 export interface Harness {
   url: string;
+  app: Express;
   client: FakeLeadClient;
   close(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function startApp(
     rateLimitPerMinute?: number;
     account?: object;
     overviewPartTimeoutMs?: number;
+    separateMetricsPort?: boolean;
     /** Fake CustomFieldService clients by entity. */
     customFields?: Record<string, object>;
   } = {},
@@ -86,6 +89,7 @@ export async function startApp(
       importBodyLimit: '10mb',
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       overviewPartTimeoutMs: opts.overviewPartTimeoutMs,
+      separateMetricsPort: opts.separateMetricsPort,
     },
     logger: pino({ level: 'silent' }),
     clients: {
@@ -110,6 +114,7 @@ export async function startApp(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     client,
     close: () =>
       new Promise((resolve) => {

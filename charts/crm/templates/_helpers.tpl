@@ -157,6 +157,7 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- $_ := set $d "KEYCLOAK_AUDIENCE" $v.keycloak.audience -}}
 {{- $_ := set $d "RATE_LIMIT_PER_MINUTE" (toString (int $c.rateLimitPerMinute)) -}}
 {{- $_ := set $d "TRUST_PROXY_HOPS" (toString (int (default 0 $c.trustProxyHops))) -}}
+{{- $_ := set $d "METRICS_PORT" (toString (int (default 0 $c.metricsPort))) -}}
 {{- $_ := set $d "GRPC_DEADLINE_MS" (toString (int $c.grpcDeadlineMs)) -}}
 {{- $_ := set $d "BODY_LIMIT" $c.bodyLimit -}}
 {{- $_ := set $d "IMPORT_BODY_LIMIT" $c.importBodyLimit -}}

@@ -234,6 +234,19 @@ describe('chart with every optional path on', () => {
     expect(image('lead')).toBe('registry.example.com/crm/lead@sha256:' + '0123456789abcdef'.repeat(4));
   });
 
+  it('keeps /metrics off the public port: its own port, scraped there, not behind the Ingress', () => {
+    const svc = find(objects, 'Service', 'crm-gateway')!;
+    expect(svc.spec.ports.map((p: K8sObject) => [p.name, p.port])).toEqual([
+      ['http', 8080],
+      ['metrics', 9464],
+    ]);
+    expect(find(objects, 'ConfigMap', 'crm-gateway')!.data.METRICS_PORT).toBe('9464');
+    expect(find(objects, 'ServiceMonitor', 'crm-gateway')!.spec.endpoints[0].port).toBe('metrics');
+    const backends = JSON.stringify(find(objects, 'HTTPRoute', 'crm-gateway')!.spec.rules);
+    expect(backends).toContain('8080');
+    expect(backends).not.toContain('9464');
+  });
+
   it('wires the OTLP endpoint into every component and takes secrets only by reference', () => {
     for (const c of ['gateway', 'lead']) {
       const cm = find(objects, 'ConfigMap', fullName(c))!;
