@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { connect, type NatsConnection } from 'nats';
 import { consumeEvents, createLogger, ensureStream, type EventEnvelope, outboxEntry } from '../src';
-import { MONGODB_URI, ownNats, waitFor } from './support';
+import { MONGODB_URI, ownNats, waitFor } from '../src/testing';
 
 const logger = createLogger('consumer-test', 'silent');
 const actor = { userId: 'u1', username: 'u1', roles: [], teams: [] };

@@ -2,7 +2,7 @@ import mongoose, { Schema, type Connection } from 'mongoose';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { event as eventProto } from '@crm/proto';
 import { createLogger, ensureStream, type OutboxModel, OutboxRelay, outboxEntry, outboxSchema } from '../src';
-import { MONGODB_URI, ownNats, waitFor } from './support';
+import { MONGODB_URI, ownNats, waitFor } from '../src/testing';
 
 const logger = createLogger('outbox-test', 'silent');
 const actor = { userId: 'u1', username: 'u1', roles: [], teams: [] };

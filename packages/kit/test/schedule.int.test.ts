@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { createLogger, DurableSchedule } from '../src';
-import { MONGODB_URI } from './support';
+import { MONGODB_URI } from '../src/testing';
 
 const logger = createLogger('schedule-test', 'silent');
 

@@ -1,6 +1,6 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { claimKey, type OutboxModel, releaseKey, updateAtVersion } from '../src';
-import { MONGODB_URI } from './support';
+import { MONGODB_URI } from '../src/testing';
 
 describe('compare-and-set by version against a real MongoDB-compatible server', () => {
   let db: Connection;

@@ -1,7 +1,7 @@
-import { createLogger, ensureStream, outboxSchema, OutboxRelay } from '@crm/kit';
+import { createLogger, ensureStream, type OutboxModel, outboxSchema, OutboxRelay } from '@crm/kit';
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { connect, type NatsConnection } from 'nats';
-import { MONGODB_URI, ownNats, waitFor } from '../../kit/test/support';
+import { MONGODB_URI, ownNats, waitFor } from '@crm/kit/testing';
 import { OWNERSHIP_STREAM, RecordPool, takePartInTransfers, TransferCoordinator } from '../src';
 
 const logger = createLogger('ownership-test', 'silent');
@@ -18,7 +18,7 @@ describe('public pool and ownership transfer against real FerretDB and NATS', ()
   let db: Connection;
   let nats: Awaited<ReturnType<typeof ownNats>>;
   let nc: NatsConnection;
-  let Account: mongoose.Model<Record<string, unknown>>;
+  let Account: OutboxModel;
   let pool: RecordPool;
   let n = 0;
   const account = async (ownerId: string, extra: Record<string, unknown> = {}) => {
@@ -58,7 +58,7 @@ describe('public pool and ownership transfer against real FerretDB and NATS', ()
         },
         { versionKey: false },
       ),
-    );
+    ) as unknown as OutboxModel;
     pool = new RecordPool({
       entity: 'account',
       model: Account,
@@ -154,7 +154,9 @@ describe('public pool and ownership transfer against real FerretDB and NATS', ()
     let kicked = '';
     const coordinator = new TransferCoordinator(db, ['book'], (id) => (kicked = id));
     const relay = new OutboxRelay([coordinator.model], () => nc.jetstream(), logger, 100);
-    const participant = await takePartInTransfers(nc, db, logger, 'test', [{ entity: 'book', model: Book }]);
+    const participant = await takePartInTransfers(nc, db, logger, 'test', [
+      { entity: 'book', model: Book as unknown as OutboxModel },
+    ]);
     const follower = await coordinator.follow(nc, db, logger, 'test');
     relay.start();
     try {

@@ -1,3 +1,8 @@
+/**
+ * Helpers for integration tests of the packages and services: the MongoDB-compatible server the test
+ * stack provides, polling, and a nats-server of the test's own that it can stop and start again.
+ * Exported as @crm/kit/testing; nothing in production imports it.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
