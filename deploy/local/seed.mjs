@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Seeds demo leads into a running local stack through the public API (run by `npm start` once).
+// Seeds demo leads, and accounts with their contacts and a logged visit, into a running local stack
+// through the public API (run by `npm start` once).
 //
 //   GATEWAY_URL=http://127.0.0.1:8080 KEYCLOAK_URL=http://127.0.0.1:8180 node deploy/local/seed.mjs
 //
@@ -96,6 +97,47 @@ const LEADS = {
   ],
 };
 
+// Accounts of rep1 with their buying committee and one logged visit each.
+const ACCOUNTS = {
+  rep1: [
+    {
+      account: {
+        name: 'Nordwind Logistics GmbH',
+        website: 'https://www.nordwind-logistics.example',
+        industry: 'logistics',
+        region: 'emea',
+        size: 2300,
+        lifecycle: 'customer',
+      },
+      contacts: [
+        { firstName: 'Jonas', lastName: 'Weber', title: 'CFO', buyingRole: 'economic-buyer', primary: true },
+        { firstName: 'Mia', lastName: 'Schulz', title: 'Head of IT', buyingRole: 'technical-buyer' },
+        { firstName: 'Lena', lastName: 'Fischer', title: 'Operations Lead', buyingRole: 'champion' },
+      ],
+      visit: {
+        subject: 'Quarterly business review',
+        outcome: 'Renewal likely',
+        nextStep: 'Send renewal offer',
+      },
+    },
+    {
+      account: {
+        name: 'Pacific Dental Partners',
+        website: 'pacificdental.example',
+        industry: 'healthcare',
+        region: 'na',
+        size: 420,
+        lifecycle: 'prospect',
+      },
+      contacts: [
+        { firstName: 'Grace', lastName: 'Kim', title: 'COO', buyingRole: 'decision-maker', primary: true },
+        { firstName: 'Omar', lastName: 'Haddad', title: 'Practice Manager', buyingRole: 'user' },
+      ],
+      visit: { subject: 'Discovery visit', outcome: 'Pain points mapped', nextStep: 'Demo for the COO' },
+    },
+  ],
+};
+
 function fail(msg) {
   console.error(`[seed] ERROR: ${msg}`);
   process.exit(1);
@@ -147,6 +189,30 @@ async function createLead(accessToken, lead) {
   return 'created';
 }
 
+/** POST as the user; 409 (already there) is fine on a re-run. Returns the created body or null. */
+async function post(accessToken, path, body, key) {
+  const url = `${GATEWAY_URL}/api/v1${path}`;
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': key.replace(/[^\x21-\x7e]/g, '-'),
+      },
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    fail(`cannot reach the gateway at ${url}: ${err.cause?.message ?? err.message}`);
+  }
+  const text = await res.text();
+  // 409: it exists; a replay of our own earlier request: it was created before.
+  if (res.status === 409 || res.headers.get('idempotent-replayed') === 'true') return null;
+  if (!res.ok) fail(`POST ${path} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text);
+}
+
 let created = 0;
 let existing = 0;
 for (const [user, leads] of Object.entries(LEADS)) {
@@ -157,3 +223,22 @@ for (const [user, leads] of Object.entries(LEADS)) {
   }
 }
 console.log(`[seed] demo leads: ${created} created, ${existing} already present`);
+
+let accounts = 0;
+for (const [user, list] of Object.entries(ACCOUNTS)) {
+  const accessToken = await token(user);
+  for (const { account, contacts, visit } of list) {
+    const a = await post(accessToken, '/accounts', account, `seed-account-${account.name}`);
+    if (!a) continue; // seeded before
+    accounts += 1;
+    for (const c of contacts)
+      await post(accessToken, `/accounts/${a.id}/contacts`, c, `seed-contact-${a.id}-${c.lastName}`);
+    await post(
+      accessToken,
+      '/activities',
+      { type: 'visit', relatedTo: { type: 'account', id: a.id }, ...visit },
+      `seed-visit-${a.id}`,
+    );
+  }
+}
+console.log(`[seed] demo accounts: ${accounts} created with their contacts and a visit`);
