@@ -39,6 +39,21 @@ describe('leads through the gateway (real Keycloak, real lead service)', () => {
     expect(dup.body.existingLeadId).toBe(leadId);
   });
 
+  it('of six identical creates at the same instant exactly one is a 201, the others 409 naming it', async () => {
+    const input = newLead('race');
+    await token('rep1'); // signed in before the race, so the creates really run together
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => api('POST', '/api/v1/leads', { as: 'rep1', json: input })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+    const created = results.find((r) => r.status === 201)!;
+    for (const dup of results.filter((r) => r.status === 409)) {
+      expect(dup.contentType).toMatch(PROBLEM);
+      expect(dup.body.existingLeadId).toBe(created.body.id);
+    }
+  });
+
   it('a rep may not force a duplicate', async () => {
     const res = await api('POST', '/api/v1/leads', {
       as: 'rep1',

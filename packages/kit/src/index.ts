@@ -15,3 +15,4 @@ export * from './schedule';
 export * from './service-host';
 export * from './shutdown';
 export * from './version-claim';
+export * from './unique-keys';

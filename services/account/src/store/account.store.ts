@@ -15,6 +15,7 @@ import {
   updateAtVersion,
   updateEach,
   updateExclusively,
+  UniqueKeys,
 } from '@crm/kit';
 import {
   checkNoCycle,
@@ -38,7 +39,7 @@ import {
 } from '../domain/tier';
 import { AccountEvents } from '../events/account-events';
 import { customFilter, fieldSet, validateNewAccount } from './account-custom-fields';
-import type { AccountDoc, AccountKeyDoc, AccountModels, SettingsDoc } from './account.model';
+import type { AccountDoc, AccountModels, SettingsDoc } from './account.model';
 import {
   afterCursor,
   type Caller,
@@ -113,11 +114,16 @@ const managerOrAdmin = (a: Actor) => hasRole(a, Roles.manager, Roles.admin);
  * events; work that spans documents (merge, key claims) is ordered so that a retry finishes it.
  */
 export class AccountStore {
+  /** The duplicate keys (account_keys), each claimed before the account that has it is written. */
+  private readonly keys: UniqueKeys;
+
   constructor(
     readonly m: AccountModels,
     private readonly onWrite: (model: 'account' | 'contact' | 'activity', id?: string) => void = () =>
       undefined,
-  ) {}
+  ) {
+    this.keys = new UniqueKeys(m.AccountKey, 'accountId', (accountId, key) => this.holds(accountId, key));
+  }
 
   // ------------------------------------------------------------------------------------------ create
 
@@ -149,14 +155,14 @@ export class AccountStore {
     if (input.parentAccountId) await this.requireParent(input.parentAccountId);
 
     const keys = dedupeKeys(input);
-    if (opts.allowDuplicate) await this.recordKeysIfFree(id, keys);
+    if (opts.allowDuplicate) await this.keys.recordIfFree(id, keys);
     else {
-      const dup = await this.claimKeys(id, keys);
+      const dup = await this.keys.claim(id, keys);
       if (dup) {
-        const existing = await this.m.Account.findById(dup.accountId, { outbox: 0 }).lean<AccountDoc>();
+        const existing = await this.m.Account.findById(dup.holderId, { outbox: 0 }).lean<AccountDoc>();
         if (opts.linkDuplicate && existing && canSee(c.actor, existing))
           return { account: existing, created: false };
-        throw duplicate(dup.accountId, dup.key);
+        throw duplicate(dup.holderId, dup.key);
       }
     }
 
@@ -210,9 +216,10 @@ export class AccountStore {
     } catch (err) {
       // A concurrent retry with the same creation key won the insert: answer with its account.
       if (creationKey && isDuplicateKey(err)) return this.create(raw, opts, c);
-      await this.releaseKeys(id, keys);
+      await this.keys.release(id, keys);
       throw err;
     }
+    await this.keys.settle(id);
     this.onWrite('account', id);
     return { account: doc, created: true };
   }
@@ -316,8 +323,8 @@ export class AccountStore {
     const added = keys.filter(
       (k) => !current.dedupeKeys.includes(k) && !(current.aliasKeys ?? []).includes(k),
     );
-    const dup = await this.claimKeys(id, added);
-    if (dup) throw duplicate(dup.accountId, dup.key);
+    const dup = await this.keys.claim(id, added);
+    if (dup) throw duplicate(dup.holderId, dup.key);
     const computed = computeTier(input, await this.tierRules());
     const set: Partial<AccountDoc> = {
       ...input,
@@ -331,9 +338,15 @@ export class AccountStore {
       dedupeKeys: keys,
       searchText: searchText(input),
     } as Partial<AccountDoc>;
-    const next = await this.save(current, set, c);
+    let next: AccountDoc;
+    try {
+      next = await this.save(current, set, c);
+    } catch (err) {
+      await this.keys.release(id, added);
+      throw err;
+    }
     const dropped = current.dedupeKeys.filter((k) => !keys.includes(k));
-    await this.releaseKeys(id, dropped);
+    if (added.length || dropped.length) await this.keys.release(id, dropped); // and settles the claim
     return next;
   }
 
@@ -408,7 +421,7 @@ export class AccountStore {
           set.lastActivityAt = merged.lastActivityAt;
         return this.save(s, set, c);
       });
-      await this.pointKeys(survivorId, keys);
+      await this.keys.point(survivorId, keys);
       await casSave(
         this.m.Account,
         merged,
@@ -473,7 +486,7 @@ export class AccountStore {
       c,
       (next) => [AccountEvents.discarded(next, c.actor, c.requestId)],
     );
-    await this.releaseKeys(id, keys);
+    await this.keys.release(id, keys);
     this.onWrite('account', id);
     return true;
   }
@@ -656,46 +669,6 @@ export class AccountStore {
     checkNoCycle(selfId, parentId, (id) => parentOf.get(id));
   }
 
-  /**
-   * Claims each key for `accountId` by inserting its key document; returns the holder when another live
-   * account has a key. A key whose holder no longer has it is stale and taken over with a compare-and-set.
-   * On a conflict the keys claimed so far are released again.
-   */
-  private async claimKeys(
-    accountId: string,
-    keys: string[],
-  ): Promise<{ key: string; accountId: string } | undefined> {
-    const claimed: string[] = [];
-    for (const key of keys) {
-      for (let attempt = 0; ; attempt++) {
-        if (attempt > 5) throw new ConflictError('could not claim the duplicate keys; retry');
-        try {
-          await this.m.AccountKey.create({ _id: key, accountId });
-          claimed.push(key);
-          break;
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
-        const holder = await this.m.AccountKey.findById(key).lean<AccountKeyDoc>();
-        if (!holder) continue; // released meanwhile: insert again
-        if (holder.accountId === accountId) break;
-        if (await this.holds(holder.accountId, key)) {
-          await this.releaseKeys(accountId, claimed);
-          return { key, accountId: holder.accountId };
-        }
-        const res = await this.m.AccountKey.updateOne(
-          { _id: key, accountId: holder.accountId },
-          { $set: { accountId } },
-        );
-        if (res.matchedCount === 1) {
-          claimed.push(key);
-          break;
-        }
-      }
-    }
-    return undefined;
-  }
-
   private async holds(accountId: string, key: string): Promise<boolean> {
     const doc = await this.m.Account.findById(accountId, {
       dedupeKeys: 1,
@@ -703,29 +676,6 @@ export class AccountStore {
       live: 1,
     }).lean<AccountDoc>();
     return !!doc?.live && (doc.dedupeKeys.includes(key) || (doc.aliasKeys ?? []).includes(key));
-  }
-
-  /** A forced duplicate records only keys nobody holds, so the original stays the one found. */
-  private async recordKeysIfFree(accountId: string, keys: string[]): Promise<void> {
-    for (const key of keys) {
-      await this.m.AccountKey.updateOne(
-        { _id: key },
-        { $setOnInsert: { accountId } },
-        { upsert: true },
-      ).catch((err: unknown) => {
-        if (!isDuplicateKey(err)) throw err;
-      });
-    }
-  }
-
-  private async pointKeys(accountId: string, keys: string[]): Promise<void> {
-    for (const key of keys) {
-      await this.m.AccountKey.updateOne({ _id: key }, { $set: { accountId } }, { upsert: true });
-    }
-  }
-
-  private async releaseKeys(accountId: string, keys: string[]): Promise<void> {
-    if (keys.length) await this.m.AccountKey.deleteMany({ _id: { $in: keys }, accountId });
   }
 }
 

@@ -1,4 +1,3 @@
-import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { both } from '@crm/custom-fields';
 import {
@@ -18,6 +17,7 @@ import {
   visibilityFilter,
   Violations,
   type FieldViolation,
+  UniqueKeys,
 } from '@crm/kit';
 import { type AssignmentRule, findRule, pickMember, validateAssignmentRules } from '../domain/assignment';
 import {
@@ -32,7 +32,7 @@ import { scoreLead, type ScoringRule, validateScoringRules } from '../domain/sco
 import { LeadEvents } from '../events/lead-events';
 import { isConverting } from './lead-conversion.store';
 import { customFilter, leadFieldSet, validateNewLead } from './lead-custom-fields';
-import type { AssignmentRecord, LeadDoc, LeadKeyDoc, LeadModels, SettingsDoc } from './lead.model';
+import type { AssignmentRecord, LeadDoc, LeadModels, SettingsDoc } from './lead.model';
 
 export interface Caller {
   actor: Actor;
@@ -62,6 +62,7 @@ const SORTS: Record<string, keyof LeadDoc> = {
   company: 'company',
 };
 const DEFAULT_QUEUE = 'unassigned';
+const IMPORT_CLAIMS_AT_ONCE = 20;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const searchText = (l: LeadInput) => [l.firstName, l.lastName, l.email, l.company].join(' ').toLowerCase();
 
@@ -75,10 +76,18 @@ export interface ImportRow {
 
 /** The lead use cases over mongoose: each change is one single-document write carrying its events. */
 export class LeadStore {
+  /** The duplicate keys (lead_keys), each claimed before the lead that has it is written. */
+  private readonly keys: UniqueKeys;
+
   constructor(
     private readonly m: LeadModels,
     private readonly onWrite: (leadId?: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.keys = new UniqueKeys(m.LeadKey, 'leadId', async (leadId, key) => {
+      const lead = await this.m.Lead.findById(leadId, { dedupeKeys: 1 }).lean<LeadDoc>();
+      return !!lead?.dedupeKeys?.includes(key);
+    });
+  }
 
   async create(input: LeadInput, allowDuplicate: boolean, c: Caller): Promise<LeadDoc> {
     if (allowDuplicate && !hasRole(c.actor, Roles.manager, Roles.admin)) {
@@ -86,10 +95,21 @@ export class LeadStore {
     }
     const lead = validateNewLead(await leadFieldSet(), input);
     const keys = dedupeKeys(lead);
-    if (!allowDuplicate) await this.rejectDuplicate(keys);
-    const doc = await this.newLead(lead, keys, c, await this.scoringRules(), await this.assignmentSettings());
-    await this.m.Lead.create(doc);
-    await this.recordKeys([doc]);
+    const id = randomUUID();
+    if (!allowDuplicate) {
+      const dup = await this.keys.claim(id, keys);
+      if (dup) throw duplicate(dup.holderId, dup.key);
+    }
+    let doc: LeadDoc;
+    try {
+      doc = await this.newLead(lead, keys, c, await this.scoringRules(), await this.assignmentSettings(), id);
+      await this.m.Lead.create(doc);
+    } catch (err) {
+      if (!allowDuplicate) await this.keys.release(id, keys);
+      throw err;
+    }
+    if (allowDuplicate) await this.keys.recordIfFree(id, keys);
+    else await this.keys.settle(id);
     this.onWrite(doc._id);
     return doc;
   }
@@ -149,21 +169,31 @@ export class LeadStore {
       () => fields.validatePatch(current.customFields, patch.customFields),
     );
     const keys = dedupeKeys(merged);
-    await this.rejectDuplicate(keys, id);
+    // Only keys the change adds are claimed; the lead's other keys stay as they are.
+    const added = keys.filter((k) => !current.dedupeKeys.includes(k));
+    const dup = await this.keys.claim(id, added);
+    if (dup) throw duplicate(dup.holderId, dup.key);
     const changed = (Object.keys(merged) as (keyof LeadInput)[]).filter(
       (k) =>
         JSON.stringify(merged[k]) !== JSON.stringify(k === 'attributes' ? attributesOf(current) : current[k]),
     );
     if (JSON.stringify(customFields) !== JSON.stringify(current.customFields ?? {}))
       changed.push('customFields');
-    const score = scoreLead(merged, await this.scoringRules());
-    const next = await this.save(
-      current,
-      { ...merged, customFields, dedupeKeys: keys, searchText: searchText(merged), score },
-      c,
-      (n) => (changed.length ? [LeadEvents.updated(n, changed, c.actor, c.requestId)] : []),
-    );
-    await this.recordKeys([next]);
+    let next: LeadDoc;
+    try {
+      const score = scoreLead(merged, await this.scoringRules());
+      next = await this.save(
+        current,
+        { ...merged, customFields, dedupeKeys: keys, searchText: searchText(merged), score },
+        c,
+        (n) => (changed.length ? [LeadEvents.updated(n, changed, c.actor, c.requestId)] : []),
+      );
+    } catch (err) {
+      await this.keys.release(id, added);
+      throw err;
+    }
+    const dropped = current.dedupeKeys.filter((k) => !keys.includes(k));
+    if (added.length || dropped.length) await this.keys.release(id, dropped); // and settles the claim
     return next;
   }
 
@@ -239,29 +269,67 @@ export class LeadStore {
         results[i] = { row: i + 1, outcome: 'rejected', violations: err.violations };
       }
     });
-    const existing = new Map<string, string>();
-    if (!allowDuplicates) {
-      for (const [k, leadId] of await this.lookupKeys(prepared.flatMap((p) => p.keys)))
-        existing.set(k, leadId);
-    }
+    // Keys of the rows created so far (later rows of the same file are duplicates of them).
+    const inFile = new Map<string, string>();
     const docs: LeadDoc[] = [];
-    for (const p of prepared) {
-      const dup = allowDuplicates ? undefined : p.keys.map((k) => existing.get(k)).find(Boolean);
-      const result = results[p.index]!;
-      if (dup) {
-        Object.assign(result, { outcome: 'duplicate', existingLeadId: dup });
-        continue;
+    const claimed: { id: string; keys: string[] }[] = [];
+    try {
+      for (let i = 0; i < prepared.length;) {
+        // A chunk of rows that share no key is claimed concurrently: the outcome is the one in row order.
+        const chunk: (typeof prepared)[number][] = [];
+        const chunkKeys = new Set<string>();
+        for (; i < prepared.length && chunk.length < IMPORT_CLAIMS_AT_ONCE; i++) {
+          const p = prepared[i]!;
+          const earlier = p.keys.map((k) => inFile.get(k)).find(Boolean);
+          if (earlier && !allowDuplicates) {
+            Object.assign(results[p.index]!, { outcome: 'duplicate', existingLeadId: earlier });
+            continue;
+          }
+          if (p.keys.some((k) => chunkKeys.has(k))) break;
+          p.keys.forEach((k) => chunkKeys.add(k));
+          chunk.push(p);
+        }
+        const ids = chunk.map(() => randomUUID());
+        const dups = await Promise.all(
+          chunk.map(async (p, j) => {
+            if (allowDuplicates) return undefined;
+            const dup = await this.keys.claim(ids[j]!, p.keys);
+            if (!dup) claimed.push({ id: ids[j]!, keys: p.keys });
+            return dup;
+          }),
+        );
+        for (const [j, p] of chunk.entries()) {
+          const result = results[p.index]!;
+          const dup = dups[j];
+          if (dup) {
+            Object.assign(result, { outcome: 'duplicate', existingLeadId: dup.holderId });
+            continue;
+          }
+          const doc = await this.newLead(p.lead, p.keys, c, scoring, assignment, ids[j]);
+          for (const k of p.keys) inFile.set(k, doc._id);
+          result.leadId = doc._id;
+          docs.push(doc);
+        }
       }
-      const doc = await this.newLead(p.lead, p.keys, c, scoring, assignment);
-      // Later rows of the same file are duplicates of this one.
-      for (const k of p.keys) existing.set(k, doc._id);
-      result.leadId = doc._id;
-      docs.push(doc);
+      for (let i = 0; i < docs.length; i += 1000) {
+        await this.m.Lead.insertMany(docs.slice(i, i + 1000), { ordered: false, lean: true });
+      }
+    } catch (err) {
+      // Give back the keys of the rows that were not stored.
+      const stored = new Set<string>();
+      for (let i = 0; i < claimed.length; i += 500) {
+        const ids = claimed.slice(i, i + 500).map((r) => r.id);
+        for (const l of await this.m.Lead.find({ _id: { $in: ids } }, { _id: 1 }).lean<LeadDoc[]>())
+          stored.add(String(l._id));
+      }
+      await inBatches(
+        claimed.filter((r) => !stored.has(r.id)),
+        (r) => this.keys.release(r.id, r.keys),
+      );
+      throw err;
     }
-    for (let i = 0; i < docs.length; i += 1000) {
-      await this.m.Lead.insertMany(docs.slice(i, i + 1000), { ordered: false, lean: true });
-    }
-    await this.recordKeys(docs);
+    if (allowDuplicates) await inBatches(docs, (d) => this.keys.recordIfFree(d._id, d.dedupeKeys));
+    else await inBatches(claimed, (r) => this.keys.settle(r.id));
     this.onWrite();
     return results;
   }
@@ -333,61 +401,6 @@ export class LeadStore {
     );
   }
 
-  private async rejectDuplicate(keys: string[], exceptId?: string): Promise<void> {
-    for (const [key, leadId] of await this.lookupKeys(keys)) {
-      if (leadId === exceptId) continue;
-      const on = key.split(':')[0] ?? 'email';
-      throw new DuplicateError(`a lead with the same ${on} already exists`, 'DUPLICATE_LEAD', {
-        existing_lead_id: leadId,
-        matched_on: on,
-      });
-    }
-  }
-
-  /** Which of these keys belong to a stored lead (key -> lead id), ignoring keys a lead has since dropped. */
-  private async lookupKeys(keys: string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    const unique = [...new Set(keys)];
-    // A single create reads its few keys one by one (FerretDB serves `_id: x` faster than `$in`).
-    const byIds = async <T>(model: Model<T>, ids: string[], projection?: Record<string, 1>): Promise<T[]> => {
-      if (ids.length <= 10) {
-        const docs = await Promise.all(ids.map((id) => model.findById(id, projection).lean<T>()));
-        return docs.filter((d): d is NonNullable<typeof d> => d !== null) as T[];
-      }
-      const out: T[] = [];
-      for (let i = 0; i < ids.length; i += 500) {
-        out.push(...(await model.find({ _id: { $in: ids.slice(i, i + 500) } }, projection).lean<T[]>()));
-      }
-      return out;
-    };
-    for (const r of await byIds<LeadKeyDoc>(this.m.LeadKey as unknown as Model<LeadKeyDoc>, unique))
-      found.set(r._id, r.leadId);
-    const live = new Map<string, string[]>();
-    for (const l of await byIds<LeadDoc>(
-      this.m.Lead as unknown as Model<LeadDoc>,
-      [...new Set(found.values())],
-      { dedupeKeys: 1 },
-    ))
-      live.set(l._id, l.dedupeKeys);
-    for (const [k, id] of found) if (!live.get(id)?.includes(k)) found.delete(k);
-    return found;
-  }
-
-  /**
-   * Points each key of these leads at them. Written after the lead itself (no multi-document
-   * transactions); a crash in between leaves the lead without its keys, which only weakens the next
-   * duplicate check for that lead.
-   */
-  private async recordKeys(leads: Pick<LeadDoc, '_id' | 'dedupeKeys'>[]): Promise<void> {
-    const ops = leads.flatMap((l) =>
-      l.dedupeKeys.map((k) => ({
-        updateOne: { filter: { _id: k }, update: { $set: { leadId: l._id } }, upsert: true },
-      })),
-    );
-    for (let i = 0; i < ops.length; i += 1000)
-      await this.m.LeadKey.bulkWrite(ops.slice(i, i + 1000), { ordered: false });
-  }
-
   /**
    * A rep's own lead stays with the rep; anything else (integrations, imports, managers) is routed by the
    * assignment rules, and waits in the default queue when no rule matches or every member is at the cap.
@@ -398,6 +411,7 @@ export class LeadStore {
     c: Caller,
     scoring: ScoringRule[],
     settings: SettingsDoc,
+    id: string = randomUUID(),
   ): Promise<LeadDoc> {
     const now = new Date();
     let record: AssignmentRecord;
@@ -415,7 +429,7 @@ export class LeadStore {
       record = await this.route(lead, settings, c, now);
     }
     const doc: LeadDoc = {
-      _id: randomUUID(),
+      _id: id,
       version: 1,
       ...lead,
       status: 'new',
@@ -547,6 +561,19 @@ export class LeadStore {
     const op = desc ? '$lt' : '$gt';
     return { $or: [{ [field]: { [op]: v } }, { [field]: v, _id: { [op]: id } }] };
   }
+}
+
+function duplicate(existingLeadId: string, key: string): DuplicateError {
+  const on = key.split(':')[0] ?? 'email';
+  return new DuplicateError(`a lead with the same ${on} already exists`, 'DUPLICATE_LEAD', {
+    existing_lead_id: existingLeadId,
+    matched_on: on,
+  });
+}
+
+/** Runs fn over the items, a few at a time. */
+async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>, size = IMPORT_CLAIMS_AT_ONCE) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
