@@ -208,7 +208,17 @@ export function leadRoutes(deps: RouteDeps): Router {
       const parsed = parseImportCsv(typeof req.body === 'string' ? req.body : '');
       const reply = parsed.rows.length
         ? await call(req, () =>
-            client.importLeads({ rows: parsed.rows.map((r) => r.input), allowDuplicates }, opts(req)),
+            client.importLeads(
+              { rows: parsed.rows.map((r) => r.input), allowDuplicates },
+              // Each row is a duplicate check and a write: give the call time in proportion to the
+              // file (about 30 ms a row on FerretDB), so the per-row report arrives.
+              {
+                ...opts(req),
+                deadline: new Date(
+                  Date.now() + Math.min(deps.grpcDeadlineMs + parsed.rows.length * 60, 600_000),
+                ),
+              },
+            ),
           )
         : lead.ImportLeadsResponse.fromPartial({});
       const json = importToJson(reply, camelPath);

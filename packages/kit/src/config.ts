@@ -25,7 +25,8 @@ export const serviceEnv = {
   MONGODB_URI: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  GRPC_MAX_CALL_MS: z.coerce.number().int().positive().default(30_000),
+  // Bounds a call that came without a deadline; long enough for the largest lead import.
+  GRPC_MAX_CALL_MS: z.coerce.number().int().positive().default(600_000),
 };
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
