@@ -63,6 +63,11 @@ export function outboxEntry(e: NewEvent): OutboxEntry {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OutboxModel = Model<any>;
 
+/** Aggregates sent per round before fresh writes get their turn. */
+const DRAIN_BATCH = 200;
+/** Ids one sweep queues per model. */
+const SWEEP_PAGE = 2000;
+
 interface OutboxDoc {
   _id: unknown;
   version: number;
@@ -77,6 +82,7 @@ export class OutboxRelay {
   private draining?: Promise<void>;
   private again = false;
   private lastSweep = 0;
+  private sweepAgain = false;
   /** Aggregates written by this process since the last drain: fetched by id, no collection scan. */
   private readonly written = new Map<OutboxModel, Set<string>>();
 
@@ -132,16 +138,28 @@ export class OutboxRelay {
     }, ms);
   }
 
+  /**
+   * One round: a sweep when it is due (it only finds ids), then the pending aggregates by id, at most
+   * DRAIN_BATCH per round so a large backlog (an import) does not hold up fresh writes for long.
+   */
   private async drain(): Promise<boolean> {
-    if (Date.now() - this.lastSweep >= this.sweepMs) {
+    const queued = [...this.written.values()].reduce((n, ids) => n + ids.size, 0);
+    if (Date.now() - this.lastSweep >= this.sweepMs || (this.sweepAgain && queued === 0)) {
       this.lastSweep = Date.now();
-      const ok = await this.drainAll();
-      if (!ok) this.lastSweep = 0;
-      return ok;
+      this.sweepAgain = false;
+      if (!(await this.sweep())) {
+        this.lastSweep = 0;
+        return false;
+      }
     }
+    let budget = DRAIN_BATCH;
     for (const [model, ids] of this.written) {
       for (const id of [...ids]) {
         if (this.stopping) return true; // stop() waits for us: leave the rest to the next start's sweep
+        if (budget-- <= 0) {
+          this.again = true;
+          return true;
+        }
         ids.delete(id);
         const doc = await model
           .findById(id, { outbox: 1, version: 1 })
@@ -161,30 +179,27 @@ export class OutboxRelay {
     return true;
   }
 
-  /** Scans every model for pending events. Returns false when publishing failed (NATS down). */
-  async drainAll(): Promise<boolean> {
+  /**
+   * Finds the aggregates with pending events (what a crash or another replica left behind) and queues
+   * their ids. Only ids are read, a large page at a time: on FerretDB's SQLite backend this filter is a
+   * scan of the collection, so it must run seldom and not once per hundred documents.
+   */
+  private async sweep(): Promise<boolean> {
     for (const model of this.models) {
-      const docs = await model
-        .find({ 'outbox.0': { $exists: true } }, { outbox: 1, version: 1 })
-        .limit(100)
-        .lean<OutboxDoc[]>()
+      const found = await model
+        .find({ 'outbox.0': { $exists: true } }, { _id: 1 })
+        .limit(SWEEP_PAGE)
+        .lean<{ _id: unknown }[]>()
         .catch((err: Error) => {
           this.logger.warn({ err: err.message }, 'outbox scan failed');
           return null;
         });
-      if (!docs) return false;
-      for (const doc of docs) {
-        if (this.stopping) return true; // stop() waits for us: leave the rest to the next start's sweep
-        try {
-          await this.publish(doc.outbox);
-        } catch (err) {
-          this.logger.warn({ err: (err as Error).message }, 'outbox publish failed; will retry');
-          return false;
-        }
-        await this.markSent(model, doc);
-      }
-      // A full page means there may be more: sweep again right away.
-      if (docs.length === 100) this.lastSweep = 0;
+      if (!found) return false;
+      const ids = this.written.get(model) ?? new Set<string>();
+      for (const d of found) ids.add(String(d._id));
+      this.written.set(model, ids);
+      // A full page means there may be more: sweep again once these are sent.
+      if (found.length === SWEEP_PAGE) this.sweepAgain = true;
     }
     return true;
   }

@@ -91,6 +91,12 @@ export class LeadConversions {
       lead: snapshot(lead),
       leaseUntil: new Date(Date.now() + LEASE_MS),
     };
+    // Listed first, so a crash right after the start below still leaves the recovery job a trace.
+    await this.m.OpenConversion.updateOne(
+      { _id: lead._id },
+      { $set: { key, since: new Date() } },
+      { upsert: true },
+    );
     // Starting is a change of the lead (it is read-only from now on): compare-and-set on its version.
     const started = await updateAtVersion(this.m.Lead, lead._id, lead.version, {
       $set: { conversionSaga: doc, updatedAt: new Date(), updatedBy: c.actor.userId },
@@ -102,14 +108,17 @@ export class LeadConversions {
 
   /** Resumes conversions whose runner went away (crash, restart, service outage); run by a schedule. */
   async resumeStalled(now = new Date()): Promise<number> {
-    const stalled = await this.m.Lead.find(
-      { 'conversionSaga.state.status': { $in: ACTIVE }, 'conversionSaga.leaseUntil': { $lt: now } },
-      { _id: 1, 'conversionSaga.state.key': 1 },
-    )
-      .limit(20)
-      .lean<Pick<LeadDoc, '_id' | 'conversionSaga'>[]>();
+    const open = await this.m.OpenConversion.find({}).sort({ since: 1 }).limit(50).lean();
     let resumed = 0;
-    for (const l of stalled) {
+    for (const o of open) {
+      const l = await this.m.Lead.findById(o._id, { conversionSaga: 1 }).lean<LeadDoc>();
+      if (!l || !isConverting(l)) {
+        // Not converting (any more): drop the entry, unless it may belong to a start in progress.
+        if (now.getTime() - new Date(o.since).getTime() > LEASE_MS)
+          await this.m.OpenConversion.deleteOne({ _id: o._id });
+        continue;
+      }
+      if (new Date(l.conversionSaga!.leaseUntil) >= now) continue; // its runner is still at it
       try {
         await this.resume(l._id, l.conversionSaga!.state.key);
         resumed++;
@@ -175,6 +184,7 @@ export class LeadConversions {
     try {
       await this.saga.run(ctx, doc.state, journal);
     } catch (err) {
+      if (!(err instanceof SagaSuspended)) await this.closeOpen(leadId);
       if (err instanceof SagaSuspended)
         throw new UnavailableError(
           `the conversion is waiting for the account service (${(err.reason as Error)?.message ?? err.reason}); ` +
@@ -193,8 +203,14 @@ export class LeadConversions {
         { 'conversionSaga.state.key': doc.state.key },
       ).catch(() => undefined);
     }
+    await this.closeOpen(leadId);
     const lead = await this.m.Lead.findById(leadId, { outbox: 0 }).lean<LeadDoc>();
     return result(lead!);
+  }
+
+  /** The conversion ended (done or undone): the recovery job need not look at this lead again. */
+  private async closeOpen(leadId: string): Promise<void> {
+    await this.m.OpenConversion.deleteOne({ _id: leadId }).catch(() => undefined);
   }
 
   /** The pivot step: status, what the lead became and the LeadConverted event in one write. */
