@@ -52,6 +52,14 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
  */
 export async function runService<S extends z.ZodRawShape>(def: ServiceDefinition<S>): Promise<void> {
   const logger = createLogger(def.name);
+  // A service that cannot start says why, once, and exits non-zero: main.ts needs no catch of its own.
+  await start(def, logger).catch((err: Error) => {
+    logger.fatal({ err: err.message }, 'service could not start');
+    process.exit(1);
+  });
+}
+
+async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger: Logger): Promise<void> {
   let config: ServiceContext<z.infer<z.ZodObject<S>>>['config'];
   try {
     const base = loadConfig({

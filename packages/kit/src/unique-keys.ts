@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import { ConflictError } from './errors';
-import { exclusively } from './version-claim';
+import { inTurn } from './version-claim';
 
 /**
  * Race-proof unique keys (duplicate detection) on every MongoDB-compatible server.
@@ -66,9 +66,7 @@ export class UniqueKeys {
   /** Gives back the keys this holder has (others' keys are left alone), and settles the holder. */
   async release(holderId: string, keys: string[]): Promise<void> {
     for (const key of new Set(keys)) {
-      await exclusively(this.model.db, this.turn(key), () =>
-        this.model.deleteOne({ _id: key, [this.holderField]: holderId }),
-      );
+      await inTurn(this.model, key, () => this.model.deleteOne({ _id: key, [this.holderField]: holderId }));
     }
     await this.settle(holderId);
   }
@@ -76,7 +74,7 @@ export class UniqueKeys {
   /** Points the keys at holderId whoever held them (a merge hands them to the survivor). */
   async point(holderId: string, keys: string[]): Promise<void> {
     for (const key of new Set(keys)) {
-      const done = await exclusively(this.model.db, this.turn(key), () =>
+      const done = await inTurn(this.model, key, () =>
         this.model.updateOne({ _id: key }, { $set: { [this.holderField]: holderId } }, { upsert: true }),
       );
       if (!done) throw new ConflictError('the duplicate keys stayed busy; retry');
@@ -101,7 +99,7 @@ export class UniqueKeys {
       } catch (err) {
         if (!isDuplicate(err)) throw err;
       }
-      const result = await exclusively(this.model.db, this.turn(key), async () => {
+      const result = await inTurn(this.model, key, async () => {
         const doc = await this.model.findById(key).lean<Record<string, unknown>>();
         if (!doc) return { retry: true }; // released meanwhile: insert again
         const holder = String(doc[this.holderField] ?? '');
@@ -117,10 +115,6 @@ export class UniqueKeys {
       if (result && !('retry' in result)) return result.other;
     }
     throw new ConflictError('could not claim the duplicate keys; retry');
-  }
-
-  private turn(key: string): string {
-    return `${this.model.collection.name}/${key}`;
   }
 
   private pendingId(holderId: string): string {

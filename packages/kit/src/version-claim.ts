@@ -70,6 +70,20 @@ export async function exclusively<T>(
   }
 }
 
+/** The claim key of one document: the unit in which writers take turns. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const documentKey = (model: Model<any>, id: string) => `${model.collection.name}/${id}`;
+
+/** Runs write in turn with the document's other writers (see exclusively). */
+export function inTurn<T>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  model: Model<any>,
+  id: string,
+  write: () => Promise<T>,
+): Promise<T | undefined> {
+  return exclusively(model.db, documentKey(model, id), write);
+}
+
 /**
  * updateOne on `{ _id, version, ...extraFilter }` that at most one concurrent writer of that version
  * wins, whatever the server: writers of one document take turns, and each one's filter is checked
@@ -83,7 +97,7 @@ export async function updateAtVersion(
   update: Record<string, unknown>,
   extraFilter: Record<string, unknown> = {},
 ): Promise<boolean> {
-  const matched = await exclusively(model.db, `${model.collection.name}/${id}`, async () => {
+  const matched = await inTurn(model, id, async () => {
     const res = await model.updateOne({ _id: id, version, ...extraFilter }, update, { timestamps: false });
     return res.matchedCount === 1;
   });
@@ -102,7 +116,7 @@ export async function updateExclusively(
   update: Record<string, unknown>,
   filter: Record<string, unknown> = {},
 ): Promise<boolean> {
-  const matched = await exclusively(model.db, `${model.collection.name}/${id}`, async () => {
+  const matched = await inTurn(model, id, async () => {
     const res = await model.updateOne({ ...filter, _id: id }, update, { timestamps: false });
     return res.matchedCount === 1;
   });

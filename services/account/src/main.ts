@@ -89,7 +89,4 @@ void runService({
       ],
     };
   },
-}).catch((err: Error) => {
-  console.error(JSON.stringify({ level: 'fatal', service: 'account', msg: err.message }));
-  process.exit(1);
 });

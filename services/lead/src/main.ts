@@ -75,7 +75,4 @@ void runService({
       ],
     };
   },
-}).catch((err: Error) => {
-  console.error(JSON.stringify({ level: 'fatal', service: 'lead', msg: err.message }));
-  process.exit(1);
 });

@@ -11,7 +11,7 @@ import {
   type OutboxEntry,
   Roles,
   ValidationError,
-  exclusively,
+  inTurn,
   updateAtVersion,
   VersionMismatchError,
   visibilityFilter,
@@ -475,7 +475,7 @@ export class LeadStore {
     // The cursor moves atomically, so concurrent creates spread across members.
     // In turn with the settings' other writers: on FerretDB an unguarded increment could write back
     // rules an administrator just replaced.
-    const prev = await exclusively(this.m.Settings.db, `${this.m.Settings.collection.name}/assignment`, () =>
+    const prev = await inTurn(this.m.Settings, 'assignment', () =>
       this.m.Settings.findOneAndUpdate(
         { _id: 'assignment' },
         { $inc: { [`cursors.${rule.id}`]: 1 } },
