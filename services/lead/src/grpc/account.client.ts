@@ -16,7 +16,7 @@ import type { AccountPort, ConversionContext } from '../domain/convert-lead';
  * (e.g. 404 for a named account the caller cannot see). Transport trouble stays as it is: the saga
  * suspends on it and resumes later.
  */
-function asDomainError(err: unknown): unknown {
+export function asDomainError(err: unknown): unknown {
   if (!(err instanceof ClientError) || isTransientGrpcError(err)) return err;
   const said = (e: Error) => Object.assign(e, { message: err.details });
   switch (err.code) {
