@@ -15,4 +15,6 @@ export * from './schedule';
 export * from './service-host';
 export * from './shutdown';
 export * from './version-claim';
+export * from './versioned-writes';
+export * from './write-strategy';
 export * from './unique-keys';
