@@ -1,6 +1,6 @@
-import type { Model } from 'mongoose';
 import { UnavailableError } from './errors';
 import { VersionedWrites } from './versioned-writes';
+import type { AnyModel } from './write-claims';
 
 /**
  * Race-proof unique keys (duplicate detection) on every MongoDB-compatible server.
@@ -28,8 +28,7 @@ export class UniqueKeys {
   private readonly writes: VersionedWrites;
 
   constructor(
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    private readonly model: Model<any>,
+    private readonly model: AnyModel,
     private readonly holderField: string,
     /** Whether this holder is stored and has this key (so the key is not stale). */
     private readonly holds: (holderId: string, key: string) => Promise<boolean>,

@@ -106,7 +106,10 @@ export async function chooseWriteStrategy(
   return decided;
 }
 
-/** The write strategy of a connection; one opened without connectMongo (a test) asks its server on first use. */
+/**
+ * The write strategy of a connection. One opened without connectMongo (a test, a script) asks its
+ * server on first use.
+ */
 export function writeStrategyOf(db: Connection): Promise<WriteStrategy> {
   let strategy = chosen.get(db);
   if (!strategy) {
