@@ -20,7 +20,6 @@ import { ActivityStore } from './store/activity.store';
 import { ContactStore } from './store/contact.store';
 
 type Kind = 'account' | 'contact' | 'activity' | 'transfer';
-let kick: (kind: Kind, id?: string) => void = () => undefined;
 
 void runService({
   name: 'account',
@@ -37,8 +36,10 @@ void runService({
     OWNERSHIP_ENTITIES: z.string().default(TRANSFER_ENTITIES.join(',')),
   },
   streams: [{ name: 'CRM_ACCOUNT', subjects: ['crm.account.>'] }, OWNERSHIP_STREAM],
-  async setup({ db, grpc, config, logger }) {
+  async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
+    // byKind is complete before any write can happen (writes start once setup has returned).
+    const kick = (kind: Kind, id?: string) => written(byKind[kind], id);
     // Custom fields of accounts and contacts: definitions in this database, validated on writes,
     // hosted over gRPC.
     const customFields = new CustomFields(db, ['account', 'contact']);
@@ -74,7 +75,6 @@ void runService({
         cfPb.CustomFieldServiceDefinition.fullName,
       ],
       outboxModels: [models.Account, models.Contact, models.Activity, transfers.model],
-      onReady: (relay) => (kick = (kind, id) => relay.kick(byKind[kind], id)),
       consumers: (nc) =>
         startAll([
           () => takePartInTransfers(nc, db, logger, 'account', accountTransfers(models)),

@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { ConflictError, Violations } from '@crm/kit';
+import { ConflictError, Violations } from '@crm/kit/domain';
 import { isDecimal, type Money } from './money';
 
 export type Lifecycle = 'prospect' | 'customer' | 'former-customer';

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { Violations } from '@crm/kit';
+import { Violations } from '@crm/kit/domain';
 
 /** Roles in the buying committee, in the order key persons are shown (most decisive first). */
 export const BUYING_ROLES = [

@@ -1,4 +1,4 @@
-import { Violations } from '@crm/kit';
+import { Violations } from '@crm/kit/domain';
 import type { AccountInput } from './account';
 import { atLeast, isDecimal, type Money } from './money';
 
