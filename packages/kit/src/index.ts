@@ -19,4 +19,6 @@ export * from './service-host';
 export * from './shutdown';
 export * from './text';
 export * from './version-claim';
+export * from './versioned-writes';
+export * from './write-strategy';
 export * from './unique-keys';

@@ -77,7 +77,9 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
     logger.fatal((err as Error).message);
     process.exit(2);
   }
-  const db = await connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
+  const db = await connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger, {
+    writeStrategy: config.MONGODB_WRITE_STRATEGY,
+  });
   let nc: NatsConnection | undefined;
   const running: Stoppable[] = [];
   let stopping = false;
