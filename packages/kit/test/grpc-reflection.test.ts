@@ -54,6 +54,11 @@ describe('gRPC server reflection', () => {
       .map((b) => FileDescriptorProto.deserializeBinary(b));
     const health = files.find((f) => f.getPackage() === 'grpc.health.v1');
     expect(health?.getServiceList().map((s) => s.getName())).toEqual(['Health']);
-    expect(health?.getServiceList()[0].getMethodList().map((m) => m.getName())).toEqual(['Check', 'Watch']);
+    expect(
+      health
+        ?.getServiceList()[0]
+        .getMethodList()
+        .map((m) => m.getName()),
+    ).toEqual(['Check', 'Watch']);
   });
 });

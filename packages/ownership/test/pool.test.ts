@@ -20,7 +20,7 @@ describe('who may claim a record from the pool', () => {
     expect(claimRefusal(rep2, claimedByRep2)).toBe('already-claimed');
   });
 
-  it("keeps a record that was never pooled invisible to reps who do not own it, and not claimable by its owner", () => {
+  it('keeps a record that was never pooled invisible to reps who do not own it, and not claimable by its owner', () => {
     const owned = { ownerId: 'rep2', teamId: 'sales-east' };
     expect(claimRefusal(rep1, owned)).toBe('not-found');
     expect(claimRefusal(rep2, owned)).toBe('not-pooled');
