@@ -53,12 +53,8 @@ describe('gRPC server reflection', () => {
       .getFileDescriptorProtoList_asU8()
       .map((b) => FileDescriptorProto.deserializeBinary(b));
     const health = files.find((f) => f.getPackage() === 'grpc.health.v1');
-    expect(health?.getServiceList().map((s) => s.getName())).toEqual(['Health']);
-    expect(
-      health
-        ?.getServiceList()[0]
-        .getMethodList()
-        .map((m) => m.getName()),
-    ).toEqual(['Check', 'Watch']);
+    const services = health?.getServiceList() ?? [];
+    expect(services.map((s) => s.getName())).toEqual(['Health']);
+    expect(services[0]?.getMethodList().map((m) => m.getName())).toEqual(['Check', 'Watch']);
   });
 });
