@@ -57,6 +57,23 @@ describe('Idempotency-Key answers shared by gateway replicas', () => {
     expect(second.client.createLead).not.toHaveBeenCalled();
   });
 
+  it('answers 503 with Retry-After, without running the request, when the answers cannot be read', async () => {
+    const nc = await connect({ servers: nats.url });
+    const cutOff = await startApp({
+      idempotency: IdempotencyStore.shared(nc.jetstream(), pino({ level: 'silent' })),
+    });
+    await nc.close();
+    try {
+      const res = await post(cutOff, '{"lastName":"Doe"}', 'order:43');
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(cutOff.client.createLead).not.toHaveBeenCalled();
+    } finally {
+      await cutOff.close();
+    }
+  });
+
   it('keeps keys apart per caller: the same key from another user runs the request', async () => {
     second.client.createLead.mockResolvedValue(sampleLead({ id: 'L8', version: '1' }));
     const res = await fetch(`${second.url}/api/v1/leads`, {
