@@ -27,7 +27,7 @@ export interface AccountInput {
   openPipeline?: Money;
   parentAccountId: string;
   lifecycle: Lifecycle;
-  /** Custom field values by key; validated by @crm/custom-fields in the store, not here. */
+  /** Custom field values by key; validated by @crm/custom-fields in the application layer, not here. */
   customFields: Record<string, unknown>;
 }
 
@@ -118,7 +118,7 @@ export const MAX_DEPTH = 50;
 
 /**
  * Rejects a parent (or reports-to) link that would close a loop: walking up from the new parent through
- * `parentOf` must never reach `selfId`. `parentOf` holds the known links (the store loads the chain);
+ * `parentOf` must never reach `selfId`. `parentOf` holds the known links (the use case loads the chain);
  * a chain deeper than MAX_DEPTH is rejected too, so a corrupt loop elsewhere cannot hang a write.
  */
 export function checkNoCycle(

@@ -22,7 +22,7 @@ export interface ContactInput {
   reportsToContactId: string;
   /** One of BUYING_ROLES, or '' when unknown. */
   buyingRole: BuyingRole | '';
-  /** Custom field values by key; validated by @crm/custom-fields in the store, not here. */
+  /** Custom field values by key; validated by @crm/custom-fields in the application layer, not here. */
   customFields: Record<string, unknown>;
 }
 
