@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@crm/kit';
-import { type AccountApp, accountApp, as, newAccount, newContact, plain } from './support/account-app';
+import { type AccountApp, accountApp, as, newAccount, newContact, plain, users } from './support/account-app';
 
 let app: AccountApp;
 beforeEach(async () => {
@@ -39,7 +39,10 @@ describe('merging accounts', () => {
     const after = await app.merge.merge(survivor._id, merged._id, as('manager'));
     expect(after._id).toBe(survivor._id);
     expect((await app.accounts.get(merged._id, as('rep1')))._id).toBe(survivor._id);
-    expect((await app.contacts.get(contact._id, as('rep1'))).contact.accountId).toBe(survivor._id);
+    expect((await app.contacts.get(contact._id, as('rep1'))).contact).toMatchObject({
+      accountId: survivor._id,
+      updatedBy: users.manager.userId,
+    });
     expect(await app.activities.get(call._id, as('rep1'))).toMatchObject({
       accountId: survivor._id,
       relatedTo: { type: 'account', id: survivor._id },

@@ -47,9 +47,9 @@ export class AccountMerge {
 
     // Not yet redirected: steps 1 and 2. Already redirected: an earlier call got there; finish step 3.
     if (!merged.mergedInto) await this.redirect(survivorId, merged, c);
-    await this.p.contacts.moveToAccount(mergedId, survivorId);
-    await this.p.activities.moveToAccount(mergedId, survivorId);
-    await this.p.accounts.reparent(mergedId, survivorId);
+    await this.p.contacts.moveToAccount(mergedId, survivorId, c.actor);
+    await this.p.activities.moveToAccount(mergedId, survivorId, c.actor);
+    await this.p.accounts.reparent(mergedId, survivorId, c.actor);
     return this.changes.live(survivorId);
   }
 

@@ -5,6 +5,7 @@ import {
   retryOnVersionMismatch,
   Roles,
   stripUndefined,
+  UnavailableError,
 } from '@crm/kit';
 import { managesAccounts } from '../domain/account';
 import {
@@ -109,7 +110,9 @@ export class AccountTiers {
       after = page[page.length - 1]!._id;
     }
     if (failures.length)
-      throw new Error(`${failures.length} accounts keep their old tier until the next pass (${failures[0]})`);
+      throw new UnavailableError(
+        `${failures.length} accounts keep their old tier until the next pass (${failures[0]})`,
+      );
     if (seen === 0 && retierSettled(s, now)) await this.p.settings.markRetiered(s.version);
     return changed;
   }

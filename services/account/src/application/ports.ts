@@ -66,7 +66,7 @@ export interface AccountRepository {
   /** Moves lastActivityAt forward (never back), without a new version (see AccountDoc). */
   touchActivity(id: string, at: Date): Promise<void>;
   /** Child accounts of `fromId` (other than `toId`) get `toId` as parent, one by one; how many moved. */
-  reparent(fromId: string, toId: string): Promise<number>;
+  reparent(fromId: string, toId: string, actor: Actor): Promise<number>;
   /** Live accounts after `afterId` (by id) whose tier came from rules older than `rulesVersion`. */
   staleTiers(rulesVersion: number, afterId: string, limit: number): Promise<AccountDoc[]>;
   /** Records that the account at `version` is current under `rulesVersion` (no new version). */
@@ -89,8 +89,8 @@ export interface ContactRepository {
   /** Activities about the contact or with it as a participant, and live contacts reporting to it. */
   references(id: string): Promise<{ activities: number; reports: number }>;
   touchActivity(id: string, at: Date): Promise<void>;
-  /** Contacts of `fromAccountId` move to `toAccountId`, one by one; how many moved. */
-  moveToAccount(fromAccountId: string, toAccountId: string): Promise<number>;
+  /** Contacts of `fromAccountId` move to `toAccountId`, one by one, stamped with who moved them. */
+  moveToAccount(fromAccountId: string, toAccountId: string, actor: Actor): Promise<number>;
 }
 
 /** A validated list query of activities, ordered by the time each is filed under (`at`). */
@@ -119,7 +119,7 @@ export interface ActivityRepository {
     events: (next: ActivityDoc) => OutboxEntry[],
   ): Promise<ActivityDoc>;
   /** Activities of the account (and those about it) move to `toAccountId`, one by one. */
-  moveToAccount(fromAccountId: string, toAccountId: string): Promise<number>;
+  moveToAccount(fromAccountId: string, toAccountId: string, actor: Actor): Promise<number>;
 }
 
 /** The duplicate keys of accounts, each claimed before the account that has it is written (kit UniqueKeys). */

@@ -94,11 +94,11 @@ export class MongoAccountRepository implements AccountRepository {
     await updateExclusively(this.m.Account, id, { $max: { lastActivityAt: at } });
   }
 
-  reparent(fromId: string, toId: string): Promise<number> {
+  reparent(fromId: string, toId: string, actor: Actor): Promise<number> {
     return updateEach(
       this.m.Account,
       { parentAccountId: fromId, _id: { $ne: toId } },
-      { $set: { parentAccountId: toId }, $inc: { version: 1 } },
+      { $set: { parentAccountId: toId, ...stamp(actor) }, $inc: { version: 1 } },
     );
   }
 
@@ -129,6 +129,9 @@ export class MongoAccountRepository implements AccountRepository {
     return !!doc?.live && (doc.dedupeKeys.includes(key) || (doc.aliasKeys ?? []).includes(key));
   }
 }
+
+/** Who changed a record and when, for writes outside saveAtVersion. */
+export const stamp = (actor: Actor) => ({ updatedAt: new Date(), updatedBy: actor.userId });
 
 /** The duplicate keys of accounts (collection account_keys), see AccountKeyDoc. */
 export function accountKeys(m: AccountModels, accounts: MongoAccountRepository): UniqueKeys {

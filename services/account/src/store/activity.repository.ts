@@ -10,6 +10,7 @@ import {
 import { activityVisibilityFilter } from '../domain/activity';
 import type { ActivityQuery, ActivityRepository } from '../application/ports';
 import type { AccountModels, ActivityDoc } from './account.model';
+import { stamp } from './account.repository';
 
 const NO_OUTBOX = { outbox: 0 } as const;
 
@@ -58,11 +59,11 @@ export class MongoActivityRepository implements ActivityRepository {
     return saveAtVersion(this.m.Activity, current, set, actor, events);
   }
 
-  async moveToAccount(fromAccountId: string, toAccountId: string): Promise<number> {
+  async moveToAccount(fromAccountId: string, toAccountId: string, actor: Actor): Promise<number> {
     const moved = await updateEach(
       this.m.Activity,
       { accountId: fromAccountId },
-      { $set: { accountId: toAccountId }, $inc: { version: 1 } },
+      { $set: { accountId: toAccountId, ...stamp(actor) }, $inc: { version: 1 } },
     );
     // Activities about the merged account itself now are about the survivor.
     await updateEach(

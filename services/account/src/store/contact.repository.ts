@@ -8,6 +8,7 @@ import {
 } from '@crm/kit';
 import type { ContactRepository } from '../application/ports';
 import { type AccountModels, type ContactDoc, isDuplicateKey } from './account.model';
+import { stamp } from './account.repository';
 
 const NO_OUTBOX = { outbox: 0 } as const;
 
@@ -68,11 +69,11 @@ export class MongoContactRepository implements ContactRepository {
     await updateExclusively(this.m.Contact, id, { $max: { lastActivityAt: at } });
   }
 
-  moveToAccount(fromAccountId: string, toAccountId: string): Promise<number> {
+  moveToAccount(fromAccountId: string, toAccountId: string, actor: Actor): Promise<number> {
     return updateEach(
       this.m.Contact,
       { accountId: fromAccountId },
-      { $set: { accountId: toAccountId }, $inc: { version: 1 } },
+      { $set: { accountId: toAccountId, ...stamp(actor) }, $inc: { version: 1 } },
     );
   }
 }

@@ -90,10 +90,10 @@ export class InMemoryAccountRepository implements AccountRepository {
     }));
   }
 
-  async reparent(fromId: string, toId: string) {
+  async reparent(fromId: string, toId: string, actor: Actor) {
     const children = this.db.accounts.all().filter((a) => a.parentAccountId === fromId && a._id !== toId);
     for (const c of children)
-      this.db.accounts.patch(c._id, (a) => ({ parentAccountId: toId, version: a.version + 1 }));
+      this.db.accounts.patch(c._id, (a) => ({ parentAccountId: toId, ...moved(a, actor) }));
     return children.length;
   }
 
@@ -110,6 +110,13 @@ export class InMemoryAccountRepository implements AccountRepository {
     return this.db.accounts.patch(id, () => ({ tierRulesVersion: rulesVersion }));
   }
 }
+
+/** A move outside a compare-and-set: a new version, stamped with who moved it. */
+export const moved = (r: { version: number }, actor: Actor) => ({
+  version: r.version + 1,
+  updatedAt: new Date(),
+  updatedBy: actor.userId,
+});
 
 /** Duplicate keys as kit's UniqueKeys keeps them: a key belongs to one account until released. */
 export class InMemoryDuplicateKeys implements DuplicateKeys {

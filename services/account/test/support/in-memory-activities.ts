@@ -2,7 +2,7 @@ import type { Actor, OutboxEntry } from '@crm/kit';
 import type { ActivityQuery, ActivityRepository } from '../../src/application/ports';
 import { canSeeActivity } from '../../src/domain/activity';
 import type { ActivityDoc } from '../../src/store/account.model';
-import type { InMemoryDatabase } from './in-memory-accounts';
+import { type InMemoryDatabase, moved } from './in-memory-accounts';
 import { pageOf } from './in-memory-records';
 
 export class InMemoryActivityRepository implements ActivityRepository {
@@ -48,11 +48,11 @@ export class InMemoryActivityRepository implements ActivityRepository {
     return this.db.activities.save(current, set, actor, events);
   }
 
-  async moveToAccount(fromAccountId: string, toAccountId: string) {
+  async moveToAccount(fromAccountId: string, toAccountId: string, actor: Actor) {
     const all = this.db.activities.all();
     const moving = all.filter((a) => a.accountId === fromAccountId);
     for (const a of moving)
-      this.db.activities.patch(a._id, (x) => ({ accountId: toAccountId, version: x.version + 1 }));
+      this.db.activities.patch(a._id, (x) => ({ accountId: toAccountId, ...moved(x, actor) }));
     for (const a of all.filter((x) => x.relatedTo.type === 'account' && x.relatedTo.id === fromAccountId))
       this.db.activities.patch(a._id, (x) => ({ relatedTo: { ...x.relatedTo, id: toAccountId } }));
     return moving.length;

@@ -1,7 +1,7 @@
 import type { Actor, OutboxEntry } from '@crm/kit';
 import type { ContactRepository } from '../../src/application/ports';
 import type { ContactDoc } from '../../src/store/account.model';
-import type { InMemoryDatabase } from './in-memory-accounts';
+import { type InMemoryDatabase, moved } from './in-memory-accounts';
 import { matchesCustomFilter } from './in-memory-records';
 
 export class InMemoryContactRepository implements ContactRepository {
@@ -52,10 +52,10 @@ export class InMemoryContactRepository implements ContactRepository {
     }));
   }
 
-  async moveToAccount(fromAccountId: string, toAccountId: string) {
+  async moveToAccount(fromAccountId: string, toAccountId: string, actor: Actor) {
     const moving = this.db.contacts.all().filter((c) => c.accountId === fromAccountId);
     for (const c of moving)
-      this.db.contacts.patch(c._id, (x) => ({ accountId: toAccountId, version: x.version + 1 }));
+      this.db.contacts.patch(c._id, (x) => ({ accountId: toAccountId, ...moved(x, actor) }));
     return moving.length;
   }
 }
