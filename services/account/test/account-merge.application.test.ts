@@ -1,5 +1,13 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@crm/kit';
-import { type AccountApp, accountApp, as, newAccount, newContact, plain, users } from './support/account-app';
+import {
+  type AccountApp,
+  accountApp,
+  as,
+  newAccount,
+  newContact,
+  plain,
+  users,
+} from './support/account-use-cases';
 
 let app: AccountApp;
 beforeEach(async () => {

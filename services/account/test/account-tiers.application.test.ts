@@ -1,6 +1,6 @@
 import { ForbiddenError, ValidationError, VersionMismatchError } from '@crm/kit';
 import { RETIER_SETTLE_MS, type TierRuleSet } from '../src/domain/tier';
-import { type AccountApp, accountApp, as, newAccount, plain, users } from './support/account-app';
+import { type AccountApp, accountApp, as, newAccount, plain, users } from './support/account-use-cases';
 
 let app: AccountApp;
 beforeEach(async () => {

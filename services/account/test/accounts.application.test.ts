@@ -6,7 +6,15 @@ import {
   ValidationError,
   VersionMismatchError,
 } from '@crm/kit';
-import { type AccountApp, accountApp, as, newAccount, newContact, plain, users } from './support/account-app';
+import {
+  type AccountApp,
+  accountApp,
+  as,
+  newAccount,
+  newContact,
+  plain,
+  users,
+} from './support/account-use-cases';
 
 let app: AccountApp;
 beforeEach(async () => {

@@ -1,6 +1,14 @@
 import { ConflictError, NotFoundError, ValidationError, VersionMismatchError } from '@crm/kit';
 import type { ActivityInput } from '../src/domain/activity';
-import { type AccountApp, accountApp, as, newAccount, newContact, plain, users } from './support/account-app';
+import {
+  type AccountApp,
+  accountApp,
+  as,
+  newAccount,
+  newContact,
+  plain,
+  users,
+} from './support/account-use-cases';
 
 let app: AccountApp;
 let accountId: string;

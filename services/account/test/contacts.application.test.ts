@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError, VersionMismatchError } from '@crm/kit';
 import type { ContactInput } from '../src/domain/contact';
-import { type AccountApp, accountApp, as, newAccount, newContact, plain } from './support/account-app';
+import { type AccountApp, accountApp, as, newAccount, newContact, plain } from './support/account-use-cases';
 
 let app: AccountApp;
 let accountId: string;

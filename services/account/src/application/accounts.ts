@@ -60,6 +60,7 @@ export interface CreateOptions {
 const SORTS: AccountSortField[] = ['createdAt', 'name'];
 /** Merge redirects followed at most (a merged account's survivor may itself be merged later). */
 const MAX_HOPS = 10;
+
 /**
  * Accounts: creation with duplicate detection, the hierarchy, reading with record access, edits with
  * If-Match, and the compensation of a conversion. Each change is a compare-and-set on one account
