@@ -16,8 +16,8 @@ import {
 } from '../domain/convert-lead';
 import { LeadEvents } from '../events/lead-events';
 import type { ConversionSagaDoc, LeadDoc } from '../store/lead.model';
-import { type Caller, isConverting, type Leads } from './leads';
-import type { AccountPort, ConversionRepository, LeadRepository } from './ports';
+import { isConverting, type Leads } from './leads';
+import type { AccountPort, Caller, ConversionRepository, LeadRepository } from './ports';
 
 /** How long one run may hold a conversion before another runner (a retry, the recovery job) may take over. */
 const LEASE_MS = 30_000;

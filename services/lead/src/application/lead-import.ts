@@ -3,8 +3,8 @@ import { type FieldViolation, ForbiddenError, hasRole, Roles, ValidationError } 
 import { dedupeKeys, type LeadInput } from '../domain/lead';
 import type { LeadDoc } from '../store/lead.model';
 import type { LeadRouting } from './lead-routing';
-import { type Caller, validateNewLead } from './leads';
-import type { DuplicateKeys, LeadCustomFields, LeadRepository } from './ports';
+import { validateNewLead } from './leads';
+import type { Caller, DuplicateKeys, LeadCustomFields, LeadRepository } from './ports';
 
 /** What became of one row of an import. */
 export interface ImportRow {

@@ -13,8 +13,7 @@ import { type LeadInput, OPEN_STATUSES, searchTextOf } from '../domain/lead';
 import { scoreLead, type ScoringRule } from '../domain/scoring';
 import { LeadEvents } from '../events/lead-events';
 import type { LeadDoc, SettingsDoc } from '../store/lead.model';
-import type { Caller } from './leads';
-import type { LeadRepository, SettingsRepository } from './ports';
+import type { Caller, LeadRepository, SettingsRepository } from './ports';
 
 /** What a new lead is scored and routed by; read once per create or import. */
 export interface IntakeRules {

@@ -3,8 +3,7 @@ import { type AssignmentRule, validateAssignmentRules } from '../domain/assignme
 import { type ScoringRule, validateScoringRules } from '../domain/scoring';
 import type { SettingsDoc } from '../store/lead.model';
 import { noAssignment, noScoring } from './lead-routing';
-import type { Caller } from './leads';
-import type { SettingsId, SettingsRepository } from './ports';
+import type { Caller, SettingsId, SettingsRepository } from './ports';
 
 /** The administrator's settings of leads: assignment rules and the scoring model. */
 export class LeadSettings {

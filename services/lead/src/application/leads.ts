@@ -31,13 +31,7 @@ import { scoreLead } from '../domain/scoring';
 import { LeadEvents } from '../events/lead-events';
 import type { LeadDoc } from '../store/lead.model';
 import type { LeadRouting } from './lead-routing';
-import type { DuplicateKeys, LeadCustomFields, LeadRepository, LeadSortField } from './ports';
-
-/** Who acts, and the request it belongs to (stamped on events). */
-export interface Caller {
-  actor: Actor;
-  requestId: string;
-}
+import type { Caller, DuplicateKeys, LeadCustomFields, LeadRepository, LeadSortField } from './ports';
 
 export interface ListLeads {
   statuses: LeadStatus[];

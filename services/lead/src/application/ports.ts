@@ -7,6 +7,12 @@ import type { ConversionSagaDoc, LeadDoc, OpenConversionDoc, SettingsDoc } from 
 
 export type { AccountPort } from '../domain/convert-lead';
 
+/** Who acts and under which request id (kit's callerOf). */
+export interface Caller {
+  actor: Actor;
+  requestId: string;
+}
+
 /** The fields a list of leads can be sorted by. */
 export type LeadSortField = 'createdAt' | 'score' | 'lastName' | 'company';
 
