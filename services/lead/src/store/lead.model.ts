@@ -4,18 +4,10 @@ import type { PoolState, TransferStamp } from '@crm/ownership';
 import type { SagaState } from '@crm/saga';
 import type { ConversionData, LeadSnapshot } from '../domain/convert-lead';
 import type { LeadInput, LeadStatus } from '../domain/lead';
-import type { AssignmentRule } from '../domain/assignment';
+import type { AssignmentRecord, AssignmentRule } from '../domain/assignment';
 import type { ScoringRule } from '../domain/scoring';
 
-export interface AssignmentRecord {
-  ownerId: string;
-  teamId: string;
-  queue: string;
-  assignedBy: string;
-  reason: string;
-  ruleId: string;
-  at: Date;
-}
+export type { AssignmentRecord };
 
 export interface LeadDoc extends LeadInput {
   _id: string;
