@@ -202,15 +202,15 @@ load_infra_env() {
 # ---------------------------------------------------------------------------- node workspace
 # (used by start.sh and test.sh)
 
-# ensure_node_modules: installs from package-lock.json when node_modules is missing or the lock is newer
-# than the one npm wrote into node_modules at the last install. `npm install`, not `npm ci`: the lock
-# holds only the optional native binaries this platform resolved (swc, turbo), and npm ci refuses such a
-# lock as out of sync; npm install keeps the pinned versions and leaves the lock unchanged.
+# ensure_node_modules: installs exactly what package-lock.json pins (`npm ci`) when node_modules is
+# missing or the lock is newer than the one npm wrote into node_modules at the last install. The lock
+# holds every platform's optional binaries (swc, turbo), so npm ci accepts it anywhere and never
+# rewrites it (deploy/local/test/package-lock.test.ts keeps it that way).
 ensure_node_modules() {
   local marker="$CRM_ROOT/node_modules/.package-lock.json"
   if [ ! -d "$CRM_ROOT/node_modules" ] || [ ! -f "$marker" ] || [ "$CRM_ROOT/package-lock.json" -nt "$marker" ]; then
-    printf '[crm] installing npm dependencies\n'
-    (cd "$CRM_ROOT" && npm install --no-audit --no-fund) || return 1
+    printf '[crm] installing npm dependencies (npm ci)\n'
+    (cd "$CRM_ROOT" && npm ci --no-audit --no-fund) || return 1
   fi
 }
 

@@ -14,7 +14,7 @@ fail() { printf '[crm] ERROR: %s\n' "$*" >&2; exit 1; }
 
 T0="$(now_ms)"
 bash "$CRM_DEPLOY_DIR/install-infra.sh" || fail "installing the infrastructure failed (see above)"
-ensure_node_modules || fail "npm install failed (see above)"
+ensure_node_modules || fail "npm ci failed (see above)"
 turbo_build || fail "the build failed (see above)"
 bash "$CRM_DEPLOY_DIR/infra.sh" start dev || fail "the infrastructure did not start (see above; npm stop stops what did)"
 bash "$CRM_DEPLOY_DIR/apps.sh" start dev || fail "the services did not come up (see the log tails above; npm stop stops what did)"
