@@ -48,6 +48,7 @@ CRM is running (dev profile, ready in $(elapsed_s "$T0") s). Stop it with: npm s
   Keycloak (realm crm)       $KEYCLOAK_URL/realms/crm   (admin console $KEYCLOAK_URL/admin, master admin/admin)
   NATS (JetStream)           $NATS_URL   monitoring http://$HOST:$NATS_MONITOR_PORT
   MongoDB-compatible server  $MONGODB_URI
+  PostgreSQL (its storage)   postgres://crm@$HOST:$POSTGRES_PORT/crm   (password in $PROFILE_DIR/postgres/password)
   Logs                       $LOG_DIR/
 
 Demo logins (realm crm, password crm-demo, local development only):
