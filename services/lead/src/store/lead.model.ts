@@ -143,8 +143,8 @@ const settingsSchema = new Schema<SettingsDoc>(
 
 /**
  * One document per dedupe key (email, phone, company + name), keyed by _id: a duplicate check is a few
- * primary-key reads instead of a scan, which matters on FerretDB's SQLite backend (no secondary
- * indexes). The lead's own dedupeKeys stay the truth; a key pointing at a lead that no longer has it is
+ * primary-key reads instead of a scan, which matters on FerretDB (it uses no secondary
+ * index). The lead's own dedupeKeys stay the truth; a key pointing at a lead that no longer has it is
  * ignored.
  */
 export interface LeadKeyDoc {
