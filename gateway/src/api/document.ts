@@ -81,13 +81,21 @@ const HEADERS: Record<ReplyHeader, { description: string; schema: { type: 'strin
   Warning: { description: 'Set when a part of the answer is missing', schema: { type: 'string' } },
 };
 
-const ifMatch = z.string().openapi({
-  param: { name: 'If-Match', in: 'header', description: 'The ETag of the version you changed ("<version>")' },
-});
+const ifMatch = z
+  .string()
+  .optional()
+  .openapi({
+    param: {
+      name: 'If-Match',
+      in: 'header',
+      description: 'The ETag of the version you changed ("<version>"); without it the change is not checked',
+    },
+  });
 const idempotencyKey = z
   .string()
   .min(1)
   .max(255)
+  .optional()
   .openapi({
     param: {
       name: 'Idempotency-Key',
