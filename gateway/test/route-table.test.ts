@@ -49,6 +49,9 @@ describe('the route table', () => {
     expect(rules.status).toBe(405);
     expect(rules.headers.get('allow')).toBe('GET, PUT, HEAD');
     expect((await raw('TRACE', '/api/v1/nothing-here')).status).toBe(404);
+    const options = await fetch(`${h.url}/api/v1/leads`, { method: 'OPTIONS', headers: auth('rep') });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('POST, GET, HEAD');
   });
 
   it('does not take an empty id for the list: /accounts/ is a 404', async () => {

@@ -100,9 +100,11 @@ export function operationsRouter(ops: Operation[], deps: RouteDeps, bodyLimit: s
   }
   for (const [path, methods] of methodsByPath) {
     const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
-    router.all(path, (req, _res, next) =>
-      next(new HttpProblem(405, `${req.method} is not allowed here; use ${allow}.`, {}, { Allow: allow })),
-    );
+    router.all(path, (req, res, next) => {
+      // OPTIONS asks which methods there are; any other method here is not one of them.
+      if (req.method === 'OPTIONS') return void res.setHeader('Allow', allow).status(204).end();
+      next(new HttpProblem(405, `${req.method} is not allowed here; use ${allow}.`, {}, { Allow: allow }));
+    });
   }
   return router;
 }
