@@ -73,6 +73,40 @@ describe('the route table', () => {
   });
 });
 
+describe('If-Match', () => {
+  it('that can never match is a 412 before any call, on every operation taking it', async () => {
+    for (const ifMatch of ['"abc"', '"", W/"2"']) {
+      const res = await fetch(`${h.url}/api/v1/leads/L1/status`, {
+        method: 'POST',
+        headers: jsonHeaders('rep', { 'if-match': ifMatch }),
+        body: '{"status":"working"}',
+      });
+      expect(res.status).toBe(412);
+      expect(res.headers.get('content-type')).toMatch(PROBLEM);
+    }
+    expect(h.client.changeLeadStatus).not.toHaveBeenCalled();
+  });
+});
+
+describe('numbers a service keeps in 32 bits', () => {
+  it('are bounded in the schema, so a huge one is a 400 and not a failed call', async () => {
+    const tierRules = await fetch(`${h.url}/api/v1/account-tier-rules`, {
+      method: 'PUT',
+      headers: jsonHeaders('admin'),
+      body: JSON.stringify({ rules: [{ id: 'big', tier: 'A', sizeMin: 19303561271 }] }),
+    });
+    expect(tierRules.status).toBe(400);
+    expect((await json(tierRules)).errors[0].field).toBe('rules.0.sizeMin');
+    const assignment = await fetch(`${h.url}/api/v1/lead-assignment-rules`, {
+      method: 'PUT',
+      headers: jsonHeaders('admin'),
+      body: JSON.stringify({ rules: [{ id: 'r', maxOpenLeadsPerRep: 5205851986 }] }),
+    });
+    expect(assignment.status).toBe(400);
+    expect(h.client.putAssignmentRules).not.toHaveBeenCalled();
+  });
+});
+
 describe('contact creation', () => {
   const create = (key?: string) =>
     fetch(`${h.url}/api/v1/accounts/A1/contacts`, {

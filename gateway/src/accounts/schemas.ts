@@ -242,8 +242,8 @@ export const TierRule = z
     annualRevenueMin: Money.optional(),
     openPipelineMin: Money.optional(),
     industries: z.array(str(100)).max(100).default([]),
-    sizeMin: z.number().int().min(0).optional(),
-    sizeMax: z.number().int().min(0).optional(),
+    sizeMin: z.number().int().min(0).max(100_000_000).optional(),
+    sizeMax: z.number().int().min(0).max(100_000_000).optional(),
   })
   .strict()
   .openapi('TierRule', { description: 'Accounts meeting every set condition get the tier' });

@@ -69,6 +69,8 @@ const PROBLEMS: Record<number, { name: string; description: string }> = {
 export function problemStatuses(op: Operation): number[] {
   const s = new Set<number>([400, 401, 403, 429, 502, 503, 504, ...(op.errors ?? [])]);
   if (op.params) s.add(404);
+  // Any change can meet a conflicting state (a duplicate, a record merged or converted meanwhile).
+  if (op.method !== 'get') s.add(409);
   if (op.ifMatch) s.add(412);
   if (op.body) [413, 415].forEach((x) => s.add(x));
   if (op.idempotent) s.add(422);

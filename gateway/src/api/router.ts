@@ -79,6 +79,8 @@ export function operationsRouter(ops: Operation[], deps: RouteDeps, bodyLimit: s
           try {
             return await rpc(options);
           } catch (err) {
+            // A problem raised while building the request (e.g. a bad If-Match) is already an answer.
+            if (err instanceof HttpProblem) throw err;
             throw renameFields(grpcToProblem(err, req.log ?? deps.logger), settings.fields);
           }
         },

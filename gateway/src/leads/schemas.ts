@@ -202,7 +202,7 @@ export const AssignmentRule = z
     match: RuleMatch.default({ regions: [], industries: [], sources: [], contactLevels: [] }),
     teamId: str(64).default(''),
     members: z.array(id).max(500).default([]),
-    maxOpenLeadsPerRep: z.number().int().min(0).optional(),
+    maxOpenLeadsPerRep: z.number().int().min(0).max(1_000_000).optional(),
   })
   .strict()
   .openapi('AssignmentRule');
