@@ -5,6 +5,8 @@
  * an admin would rewrite the assignment rules, scoring and pool settings the other tests rely on.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GATEWAY_URL, token } from './support';
@@ -43,13 +45,16 @@ it('a schema-driven fuzzer finds no 5xx and no answer outside the document', asy
     'none',
     '--no-color',
   ];
-  const result = await run(st, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }).then(
+  // In a scratch directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+  const scratch = mkdtempSync(join(tmpdir(), 'fuzz-'));
+  const result = await run(st, args, { cwd: scratch, maxBuffer: 64 * 1024 * 1024 }).then(
     (r) => ({ exit: 0, output: r.stdout }),
     (err: { code?: number; stdout?: string; stderr?: string }) => ({
       exit: err.code ?? 1,
       output: `${err.stdout ?? ''}${err.stderr ?? ''}`,
     }),
   );
+  rmSync(scratch, { recursive: true, force: true });
   // On failure the output names each failing operation with a curl line that reproduces it.
   expect(result.exit === 0 ? '' : result.output).toBe('');
 }, 900_000);
