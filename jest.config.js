@@ -48,4 +48,6 @@ if (process.env.CRM_JEST_SKIP_INTEGRATION !== '1' && fs.existsSync(integration))
 }
 
 /** @type {import('jest').Config} */
-module.exports = { projects, testSequencer: path.join(__dirname, 'test', 'integration', 'sequencer.js') };
+// Jest reads testTimeout from the root config only (a project's own is ignored): integration tests
+// against the stack on a busy machine take longer than the default 5 s.
+module.exports = { projects, testTimeout: 30_000 };

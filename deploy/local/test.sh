@@ -91,7 +91,7 @@ if [ "$DEPS_OK" -eq 1 ]; then
     warn "the test stack is not up: running the unit tests only; the integration run counts as 1 failure"
   fi
   # One worker: integration tests stop and start services of the shared test stack (outage tests).
-  node "$CRM_ROOT/node_modules/jest/bin/jest.js" --config "$CRM_ROOT/jest.config.js" --ci --forceExit --maxWorkers=1 \
+  node "$CRM_ROOT/node_modules/jest/bin/jest.js" --config "$CRM_ROOT/jest.config.js" --ci --maxWorkers=1 \
     --json --outputFile="$JEST_JSON" "$@"
   JEST_EXIT=$?
 else

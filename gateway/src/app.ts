@@ -27,6 +27,8 @@ export interface AppDeps {
   audience: string;
   /** Per backend service: true when it reports SERVING (used by /readyz). */
   readiness: Record<string, () => Promise<boolean>>;
+  /** Idempotency-Key answers; shared by all replicas in production (in this process's memory if unset). */
+  idempotency?: IdempotencyStore;
 }
 
 function swaggerUiDir(): string {
@@ -162,7 +164,7 @@ export function buildApp(deps: AppDeps): Express {
     clients: deps.clients,
     users: deps.users,
     rpc: rpc(config.grpcDeadlineMs, logger),
-    idempotency: new IdempotencyStore(),
+    idempotency: deps.idempotency ?? new IdempotencyStore(),
     importBodyLimit: config.importBodyLimit,
     grpcDeadlineMs: config.grpcDeadlineMs,
     logger,

@@ -1,11 +1,12 @@
 import { telemetry } from './telemetry';
-import { createLogger, loadConfig, Roles } from '@crm/kit';
+import { connectNats, createLogger, loadConfig, Roles } from '@crm/kit';
 import { buildApp, metricsApp } from './app';
 import { createKeycloakVerifier } from './auth';
 import { gatewayEnv } from './config';
 import { account as accountPb, customFields as customFieldsPb, lead as leadPb, ownership } from '@crm/proto';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
+import { IdempotencyStore } from './http/idempotency';
 
 async function main(): Promise<void> {
   const env = loadConfig(gatewayEnv);
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const connections = [lead, account];
   // The account service hosts the custom fields of both entities it owns.
   const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
+  const nats = await connectNats(env.NATS_URL, 'gateway', logger);
   const app = buildApp({
     config: {
       grpcDeadlineMs: env.GRPC_DEADLINE_MS,
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     }),
     audience: env.KEYCLOAK_AUDIENCE,
     readiness: Object.fromEntries(connections.map((c) => [c.name, () => c.ready(1000)])),
+    idempotency: IdempotencyStore.shared(nats.jetstream(), logger),
   });
   const server = app.listen(env.PORT, env.HOST, () => {
     logger.info({ host: env.HOST, port: env.PORT }, 'gateway listening');
@@ -86,8 +89,7 @@ async function main(): Promise<void> {
     server.close(() => {
       server.closeIdleConnections();
       for (const c of connections) c.close();
-      telemetry
-        .shutdown()
+      Promise.all([nats.close(), telemetry.shutdown()])
         .catch(() => undefined)
         .finally(() => {
           logger.info('stopped');

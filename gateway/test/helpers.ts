@@ -7,6 +7,7 @@ import { lead } from '@crm/proto';
 import { buildApp } from '../src/app';
 import { InvalidTokenError, type TokenClaims } from '../src/auth';
 import type { AccountClient, LeadClient } from '../src/grpc';
+import type { IdempotencyStore } from '../src/http/idempotency';
 
 export const AUDIENCE = 'crm-api';
 
@@ -81,6 +82,7 @@ export async function startApp(
     separateMetricsPort?: boolean;
     /** Fake CustomFieldService clients by entity. */
     customFields?: Record<string, object>;
+    idempotency?: IdempotencyStore;
   } = {},
 ): Promise<Harness> {
   const client = fakeLeadClient();
@@ -109,6 +111,7 @@ export async function startApp(
     },
     audience: AUDIENCE,
     readiness: { lead: async () => opts.ready ?? true },
+    idempotency: opts.idempotency,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

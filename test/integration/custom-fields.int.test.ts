@@ -1,3 +1,4 @@
+import { waitFor } from '@crm/kit/testing';
 import { api, RUN, uniqueEmail } from './support';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -157,12 +158,11 @@ describe('custom fields (lead) through the gateway', () => {
   it('the OpenAPI document describes the field in the Lead schema', async () => {
     // Built on request and cached for a few seconds.
     let description = '';
-    for (let i = 0; i < 20 && !description.includes('Purchase order'); i++) {
-      if (i) await new Promise((r) => setTimeout(r, 500));
+    await waitFor(async () => {
       const doc = await api('GET', '/api/v1/openapi.json');
-      expect(doc.status).toBe(200);
       description = doc.body.components.schemas.Lead.description ?? '';
-    }
+      return description.includes('Purchase order');
+    }, 10_000).catch(() => undefined); // the assertion below says what was missing
     expect(description).toContain(`\`${KEY}\` (text): Purchase order; pattern \`^PO-\\d{4}$\``);
   });
 

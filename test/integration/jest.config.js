@@ -3,5 +3,4 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': '@swc/jest' },
   testMatch: ['<rootDir>/**/*.int.test.ts'],
-  testTimeout: 30000,
 };

@@ -1,15 +1,7 @@
+import { waitFor } from '@crm/kit/testing';
 import { api, RUN, userId } from './support';
 
 const PROBLEM = /^application\/problem\+json/;
-const waitFor = async <T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
 
 describe('user directory', () => {
   it('lists the realm users with their CRM roles and teams for managers, not for reps', async () => {
@@ -174,10 +166,11 @@ describe('ownership transfer', () => {
     expect(started.status).toBe(202);
     expect(started.headers.get('location')).toBe(`/api/v1/ownership-transfers/${started.body.id}`);
 
-    const done = await waitFor(async () => {
-      const t = await api('GET', `/api/v1/ownership-transfers/${started.body.id}`, { as: 'manager' });
-      return t.body.status === 'completed' ? t.body : undefined;
-    });
+    let done = started.body;
+    await waitFor(async () => {
+      done = (await api('GET', `/api/v1/ownership-transfers/${started.body.id}`, { as: 'manager' })).body;
+      return done.status === 'completed';
+    }, 20_000);
     expect(done.counts).toMatchObject({ lead: 2, account: 1 });
 
     for (const id of leadIds) {

@@ -165,9 +165,10 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- $_ := set $d "GRPC_HOST" $v.listenHost -}}
 {{- $_ := set $d "GRPC_PORT" (toString (int $c.grpcPort)) -}}
 {{- $_ := set $d "MONGODB_DB" $c.database -}}
+{{- end -}}
+{{- /* Services publish events; the gateway keeps Idempotency-Key answers in a JetStream bucket. */ -}}
 {{- if not $v.nats.existingSecret -}}
 {{- $_ := set $d "NATS_URL" $v.nats.url -}}
-{{- end -}}
 {{- end -}}
 {{- /* Extra plain variables win over the ones above. */ -}}
 {{- range $k, $val := $c.env -}}
@@ -187,13 +188,13 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
     secretKeyRef:
       name: {{ default $v.mongodb.existingSecret $m.existingSecret | quote }}
       key: {{ default $v.mongodb.uriKey $m.uriKey | quote }}
+{{- end }}
 {{- if $v.nats.existingSecret }}
 - name: NATS_URL
   valueFrom:
     secretKeyRef:
       name: {{ $v.nats.existingSecret | quote }}
       key: {{ $v.nats.urlKey | quote }}
-{{- end }}
 {{- end }}
 {{- if and (has "keycloakClient" $c.mountSecrets) $v.keycloak.existingSecret }}
 - name: KEYCLOAK_CLIENT_SECRET

@@ -268,6 +268,7 @@ describe('chart with every optional path on', () => {
       CONFIRMATION_LINK_SIGNING_KEY: 'crm-confirmation-link/signing-key',
     });
     expect(env('gateway')).toEqual({
+      NATS_URL: 'crm-nats/url',
       KEYCLOAK_CLIENT_SECRET: 'crm-keycloak/client-secret',
       CONFIRMATION_LINK_SIGNING_KEY: 'crm-confirmation-link/signing-key',
       EXTRA_TOKEN: 'crm-extra/token',

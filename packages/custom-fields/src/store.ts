@@ -2,8 +2,8 @@ import { type Connection, type Model, Schema } from 'mongoose';
 import {
   DuplicateError,
   NotFoundError,
-  updateAtVersion,
   ValidationError,
+  VersionedWrites,
   VersionMismatchError,
 } from '@crm/kit';
 import { checkChange, type DefinitionDraft, validateDefinition } from './definition';
@@ -60,11 +60,13 @@ const fromDoc = ({ _id: _ignored, ...d }: DefinitionDoc): FieldDefinition => ({
 /** The mongoose repository: model `CustomFieldDefinition` on the service's own connection. */
 export class MongoDefinitionRepository implements DefinitionRepository {
   private readonly model: Model<DefinitionDoc>;
+  private readonly writes: VersionedWrites;
 
   constructor(db: Connection) {
     this.model =
       (db.models['CustomFieldDefinition'] as Model<DefinitionDoc> | undefined) ??
       db.model<DefinitionDoc>('CustomFieldDefinition', definitionSchema, COLLECTION);
+    this.writes = new VersionedWrites(this.model);
   }
 
   async all(): Promise<FieldDefinition[]> {
@@ -87,7 +89,7 @@ export class MongoDefinitionRepository implements DefinitionRepository {
   }
 
   async replace(d: FieldDefinition, version: number): Promise<boolean> {
-    return updateAtVersion(this.model, idOf(d.entity, d.key), version, { $set: { ...d } });
+    return this.writes.updateAtVersion(idOf(d.entity, d.key), version, { $set: { ...d } });
   }
 }
 

@@ -23,6 +23,8 @@ export const serviceEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRPC_HOST: z.string().default('127.0.0.1'),
   MONGODB_URI: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017'),
+  // How writes of one document are kept apart: auto asks the server (write-strategy.ts).
+  MONGODB_WRITE_STRATEGY: z.enum(['auto', 'atomic', 'claimed']).default('auto'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   // Bounds a call that came without a deadline; long enough for the largest lead import.

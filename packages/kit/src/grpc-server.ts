@@ -102,6 +102,8 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcHost {
     health,
     finish(serviceNames) {
       plain.add(HealthDefinition, HealthServiceImpl(health));
+      // The descriptor set carries grpc/health/v1/health.proto too (packages/proto/vendor): without
+      // it, reflection clients such as grpcurl list Health but cannot call it.
       plain.add(
         ServerReflectionService,
         ServerReflection(opts.descriptorSet, [...serviceNames, HealthDefinition.fullName]),

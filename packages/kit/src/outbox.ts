@@ -7,7 +7,7 @@ import type { JetStreamClient } from 'nats';
 import { headers as natsHeaders } from 'nats';
 import type { Actor } from './actor';
 import type { Logger } from './logger';
-import { updateAtVersion } from './version-claim';
+import { inTurn } from './version-claim';
 
 /**
  * The transactional outbox without transactions: pending events live inside the aggregate's own document
@@ -67,6 +67,8 @@ export type OutboxModel = Model<any>;
 const DRAIN_BATCH = 200;
 /** Ids one sweep queues per model. */
 const SWEEP_PAGE = 2000;
+/** Longest pause between rounds while NATS or the database keeps failing. */
+const MAX_BACKOFF_MS = 10_000;
 
 interface OutboxDoc {
   _id: unknown;
@@ -81,6 +83,8 @@ export class OutboxRelay {
   private stopping = false;
   private draining?: Promise<void>;
   private again = false;
+  /** Failed rounds in a row: the pause before the next round doubles with each. */
+  private failures = 0;
   private lastSweep = 0;
   private sweepAgain = false;
   /** Aggregates written by this process since the last drain: fetched by id, no collection scan. */
@@ -126,16 +130,26 @@ export class OutboxRelay {
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.draining = this.drain()
-        .then((ok) => {
-          this.draining = undefined;
-          if (!this.running) return;
-          const next = this.again ? 0 : ok ? this.intervalMs : this.intervalMs * 4;
-          this.again = false;
-          this.schedule(next);
-        })
-        .catch(() => undefined);
+      this.draining = this.round().finally(() => {
+        this.draining = undefined;
+      });
     }, ms);
+  }
+
+  /** One drain, whatever it throws: the relay logs it, backs off and goes on (it must never stop). */
+  private async round(): Promise<void> {
+    let ok = false;
+    try {
+      ok = await this.drain();
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'outbox relay round failed; will retry');
+    }
+    this.failures = ok ? 0 : this.failures + 1;
+    if (!this.running) return;
+    const backoff = Math.min(this.intervalMs * 2 ** this.failures, MAX_BACKOFF_MS);
+    const next = !ok ? backoff : this.again ? 0 : this.intervalMs;
+    this.again = false;
+    this.schedule(next);
   }
 
   /**
@@ -161,19 +175,20 @@ export class OutboxRelay {
           return true;
         }
         ids.delete(id);
-        const doc = await model
-          .findById(id, { outbox: 1, version: 1 })
-          .lean<OutboxDoc>()
-          .catch(() => null);
-        if (!doc?.outbox?.length) continue;
         try {
+          const doc = await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
+          if (!doc?.outbox?.length) continue;
           await this.publish(doc.outbox);
+          if (!(await this.markSent(model, doc))) ids.add(id); // sent again next round, de-duplicated
         } catch (err) {
-          ids.add(id); // retried on the next drain
-          this.logger.warn({ err: (err as Error).message }, 'outbox publish failed; will retry');
+          // NATS or the database is away: keep the id; a re-publish is de-duplicated by event id.
+          ids.add(id);
+          this.logger.warn(
+            { err: (err as Error).message, model: model.modelName, id },
+            'outbox relay could not send; will retry',
+          );
           return false;
         }
-        await this.markSent(model, doc);
       }
     }
     return true;
@@ -218,17 +233,30 @@ export class OutboxRelay {
 
   /**
    * Removes what was published with a compare-and-set on the aggregate's version (FerretDB 1.x lacks
-   * conditional $pull); if a writer got in between, re-read and keep the entries it added.
+   * conditional $pull); if a writer got in between, re-read and keep the entries it added. False when
+   * the entries are still there (the document stayed busy): the caller queues it again.
    */
-  private async markSent(model: OutboxModel, doc: OutboxDoc): Promise<void> {
+  private async markSent(model: OutboxModel, doc: OutboxDoc): Promise<boolean> {
     const sent = new Set(doc.outbox.map((e) => e.id));
+    const id = String(doc._id);
     let current: OutboxDoc | null = doc;
     for (let i = 0; i < 5 && current; i++) {
+      const { version } = current;
       const remaining = current.outbox.filter((e) => !sent.has(e.id));
       // Claimed like any writer's change, so an event pushed meanwhile is never overwritten.
-      if (await updateAtVersion(model, String(current._id), current.version, { $set: { outbox: remaining } }))
-        return;
-      current = await model.findById(current._id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
+      const matched = await inTurn(model, id, async () => {
+        const res = await model.updateOne(
+          { _id: id, version },
+          { $set: { outbox: remaining } },
+          { timestamps: false },
+        );
+        return res.matchedCount === 1;
+      });
+      // Held by another writer, or by one that died mid-write until its claim goes stale.
+      if (matched === undefined) return false;
+      if (matched) return true;
+      current = await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
     }
+    return !current;
   }
 }

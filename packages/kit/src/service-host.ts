@@ -19,6 +19,11 @@ export interface ServiceContext<C> {
   db: Connection;
   nats: () => NatsConnection;
   grpc: GrpcHost;
+  /**
+   * Tells the outbox relay that a document of model now carries events, so they are published at once
+   * rather than on the next sweep. Safe to call before NATS is up (the sweep catches up).
+   */
+  written: (model: OutboxModel, id?: string) => void;
 }
 
 export interface ServiceDefinition<S extends z.ZodRawShape> {
@@ -37,7 +42,6 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
   setup(ctx: ServiceContext<z.infer<z.ZodObject<S>>>): Promise<{
     services: string[];
     outboxModels: OutboxModel[];
-    onReady?: (relay: OutboxRelay) => void;
     /** Starts the service's event consumers once NATS is there; retried until it succeeds. */
     consumers?: (nc: NatsConnection) => Promise<Stoppable[]>;
     /** Periodic jobs kept in the database (pool release, saga recovery, SLA timers). */
@@ -73,7 +77,9 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
     logger.fatal((err as Error).message);
     process.exit(2);
   }
-  const db = await connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
+  const db = await connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger, {
+    writeStrategy: config.MONGODB_WRITE_STRATEGY,
+  });
   let nc: NatsConnection | undefined;
   const running: Stoppable[] = [];
   let stopping = false;
@@ -82,8 +88,17 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
     maxCallMs: config.GRPC_MAX_CALL_MS,
     descriptorSet: def.descriptorSet,
   });
-  const ctx = { config, logger, db, grpc, nats: () => nc! } as ServiceContext<z.infer<z.ZodObject<S>>>;
-  const { services, outboxModels, onReady, consumers, schedules = [] } = await def.setup(ctx);
+  // The relay exists before setup so that use cases get `written` at construction; it learns its
+  // models from what setup returns and starts once NATS is there.
+  const outboxModels: OutboxModel[] = [];
+  const relay = new OutboxRelay(outboxModels, () => nc!.jetstream(), logger);
+  const written = (model: OutboxModel, id?: string) => relay.kick(model, id);
+  const ctx = { config, logger, db, grpc, nats: () => nc!, written } as ServiceContext<
+    z.infer<z.ZodObject<S>>
+  >;
+  const setup = await def.setup(ctx);
+  const { services, consumers, schedules = [] } = setup;
+  outboxModels.push(...setup.outboxModels);
   await ensureIndexes(db);
   if (isProvisionTask()) {
     await provision(def, config, db, logger);
@@ -94,7 +109,6 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   logger.info({ port }, 'grpc listening');
 
   // NATS may be down: the service still takes writes (the outbox keeps the events) and goes SERVING.
-  const relay = new OutboxRelay(outboxModels, () => nc!.jetstream(), logger);
   const natsReady = connectNats(config.NATS_URL, def.name, logger).then(async (c) => {
     nc = c;
     for (const s of def.streams) await ensureStream(c, s);
@@ -109,7 +123,6 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
       );
   });
   natsReady.catch((err: Error) => logger.error({ err: err.message }, 'nats setup failed'));
-  onReady?.(relay);
   const jobs = schedules.map((spec) => new DurableSchedule(db, spec, logger));
   for (const j of jobs) j.start();
   grpc.health.setStatus('healthy');

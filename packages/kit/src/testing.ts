@@ -1,13 +1,14 @@
 /**
  * Helpers for integration tests of the packages and services: the MongoDB-compatible server the test
- * stack provides, polling, and a nats-server of the test's own that it can stop and start again.
+ * stack provides, polling, and a nats-server or FerretDB of the test's own that it can stop and start
+ * again.
  * Exported as @crm/kit/testing; nothing in production imports it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect } from 'nats';
 
 export const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017';
@@ -63,3 +64,66 @@ export async function ownNats() {
   };
   return self;
 }
+
+/** The FerretDB binary deploy/local/install-infra.sh put into the cache. */
+const ferretDbBin = () =>
+  join(process.env.CRM_CACHE_DIR ?? resolve(__dirname, '..', '..', '..', '.cache'), 'bin', 'ferretdb');
+
+/**
+ * A FerretDB of the test's own (SQLite in a temp dir), so a test can kill the database mid-work and
+ * bring it back with its data on the same address.
+ */
+export async function ownFerretDb() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'crm-ferretdb-'));
+  let proc: ChildProcess | undefined;
+  const uri = `mongodb://127.0.0.1:${port}/`;
+  const self = {
+    uri,
+    async start() {
+      proc = spawn(
+        ferretDbBin(),
+        [
+          '--handler=sqlite',
+          `--sqlite-url=file:${dir}/`,
+          `--state-dir=${dir}`,
+          `--listen-addr=127.0.0.1:${port}`,
+          '--debug-addr=-',
+          '--telemetry=disable',
+          '--log-level=error',
+        ],
+        { stdio: 'ignore' },
+      );
+      const started = proc;
+      await waitFor(async () => {
+        if (started.exitCode !== null) throw new Error(`ferretdb exited with ${started.exitCode}`);
+        return acceptsConnections(port);
+      });
+    },
+    /** Kills the process at once (SIGKILL), as a crash or a lost node would. */
+    async stop() {
+      const p = proc;
+      proc = undefined;
+      if (!p || p.exitCode !== null) return;
+      await new Promise((r) => {
+        p.once('exit', r);
+        p.kill('SIGKILL');
+      });
+    },
+    async dispose() {
+      await self.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
+
+const acceptsConnections = (port: number) =>
+  new Promise<boolean>((done) => {
+    const s = netConnect(port, '127.0.0.1')
+      .once('connect', () => {
+        s.destroy();
+        done(true);
+      })
+      .once('error', () => done(false));
+  });

@@ -1,6 +1,6 @@
-import type { Model } from 'mongoose';
-import { ConflictError } from './errors';
-import { inTurn } from './version-claim';
+import { UnavailableError } from './errors';
+import { VersionedWrites } from './versioned-writes';
+import type { AnyModel } from './write-claims';
 
 /**
  * Race-proof unique keys (duplicate detection) on every MongoDB-compatible server.
@@ -9,8 +9,8 @@ import { inTurn } from './version-claim';
  * claimed by inserting that document FIRST, before the holder (a lead, an account) is written: an
  * insert of an existing `_id` fails atomically everywhere, FerretDB included, so of two concurrent
  * claims exactly one wins. A key whose holder no longer has it (released after a crash, say) is
- * stale and is taken over; the takeover runs in turn with the key's other writers (`exclusively`),
- * because FerretDB 1.x applies a conditional update non-atomically.
+ * stale and is taken over by a conditional update, in turn with the key's other writers under the
+ * `claimed` write strategy (FerretDB 1.x applies a conditional update non-atomically).
  *
  * Between the claim and the holder's write the holder does not have the key yet. So that a
  * concurrent claim does not mistake that for a stale key, a claim marks its holder as pending until
@@ -25,13 +25,16 @@ const PENDING_MS = 30_000;
 const isDuplicate = (err: unknown) => (err as { code?: number } | undefined)?.code === 11000;
 
 export class UniqueKeys {
+  private readonly writes: VersionedWrites;
+
   constructor(
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    private readonly model: Model<any>,
+    private readonly model: AnyModel,
     private readonly holderField: string,
     /** Whether this holder is stored and has this key (so the key is not stale). */
     private readonly holds: (holderId: string, key: string) => Promise<boolean>,
-  ) {}
+  ) {
+    this.writes = new VersionedWrites(model);
+  }
 
   /**
    * Claims each key for holderId; returns the other holder of the first key that is taken. On a
@@ -66,7 +69,7 @@ export class UniqueKeys {
   /** Gives back the keys this holder has (others' keys are left alone), and settles the holder. */
   async release(holderId: string, keys: string[]): Promise<void> {
     for (const key of new Set(keys)) {
-      await inTurn(this.model, key, () => this.model.deleteOne({ _id: key, [this.holderField]: holderId }));
+      await this.writes.inTurn(key, () => this.model.deleteOne({ _id: key, [this.holderField]: holderId }));
     }
     await this.settle(holderId);
   }
@@ -74,10 +77,9 @@ export class UniqueKeys {
   /** Points the keys at holderId whoever held them (a merge hands them to the survivor). */
   async point(holderId: string, keys: string[]): Promise<void> {
     for (const key of new Set(keys)) {
-      const done = await inTurn(this.model, key, () =>
+      await this.writes.inTurn(key, () =>
         this.model.updateOne({ _id: key }, { $set: { [this.holderField]: holderId } }, { upsert: true }),
       );
-      if (!done) throw new ConflictError('the duplicate keys stayed busy; retry');
     }
   }
 
@@ -99,22 +101,22 @@ export class UniqueKeys {
       } catch (err) {
         if (!isDuplicate(err)) throw err;
       }
-      const result = await inTurn(this.model, key, async () => {
+      const result = await this.writes.inTurn(key, async () => {
         const doc = await this.model.findById(key).lean<Record<string, unknown>>();
         if (!doc) return { retry: true }; // released meanwhile: insert again
         const holder = String(doc[this.holderField] ?? '');
         if (holder === holderId) return { other: undefined };
         if ((await this.holds(holder, key)) || (await this.isPending(holder))) return { other: holder };
-        // Stale: take it over. Takeovers and releases of this key take turns, so this is safe.
+        // Stale: take it over, only if it still names that holder (a racer may have been quicker).
         const res = await this.model.updateOne(
           { _id: key, [this.holderField]: holder },
           { $set: { [this.holderField]: holderId } },
         );
         return res.matchedCount === 1 ? { other: undefined } : { retry: true };
       });
-      if (result && !('retry' in result)) return result.other;
+      if (!('retry' in result)) return result.other;
     }
-    throw new ConflictError('could not claim the duplicate keys; retry');
+    throw new UnavailableError('the duplicate keys keep changing hands; retry');
   }
 
   private pendingId(holderId: string): string {

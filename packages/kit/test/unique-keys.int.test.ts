@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import { UniqueKeys } from '../src';
+import { chooseWriteStrategy, describeServer, UniqueKeys, WRITE_STRATEGIES } from '../src';
 import { MONGODB_URI } from '../src/testing';
 
 interface KeyDoc {
@@ -7,95 +7,107 @@ interface KeyDoc {
   ownerId: string;
 }
 
-describe('unique keys against a real MongoDB-compatible server', () => {
-  let db: Connection;
-  let Key: Model<KeyDoc>;
-  /** Which keys each stored holder has; a holder missing here is not stored. */
-  const holders = new Map<string, string[]>();
-  let keys: UniqueKeys;
+describe.each(WRITE_STRATEGIES)(
+  'unique keys with %s writes, against a real MongoDB-compatible server',
+  (strategy) => {
+    let db: Connection;
+    /** Whether a conditional update by itself picks one of concurrent writers on this server. */
+    let exact: boolean;
+    let Key: Model<KeyDoc>;
+    /** Which keys each stored holder has; a holder missing here is not stored. */
+    const holders = new Map<string, string[]>();
+    let keys: UniqueKeys;
 
-  beforeAll(async () => {
-    db = await mongoose.createConnection(MONGODB_URI, { dbName: `crm_keys_test_${Date.now()}` }).asPromise();
-    Key = db.model<KeyDoc>(
-      'Key',
-      new Schema<KeyDoc>({ _id: String, ownerId: String }, { versionKey: false }),
-    );
-    keys = new UniqueKeys(Key, 'ownerId', async (id, key) => holders.get(id)?.includes(key) ?? false);
-  });
-
-  afterAll(async () => {
-    await db?.dropDatabase().catch(() => undefined);
-    await db?.close();
-  });
-
-  const holderOf = async (key: string) => (await Key.findById(key).lean<KeyDoc>())?.ownerId;
-
-  it('lets exactly one of eight concurrent claims of the same key win, every time', async () => {
-    for (let round = 0; round < 5; round++) {
-      const key = `email:r${round}@example.com`;
-      const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => keys.claim(`h${round}-${i}`, [`name:r${round}-${i}`, key])),
+    beforeAll(async () => {
+      db = await mongoose
+        .createConnection(MONGODB_URI, { dbName: `crm_keys_test_${strategy}_${Date.now()}` })
+        .asPromise();
+      await chooseWriteStrategy(db, strategy);
+      exact = strategy === 'claimed' || (await describeServer(db)).product === 'MongoDB';
+      Key = db.model<KeyDoc>(
+        'Key',
+        new Schema<KeyDoc>({ _id: String, ownerId: String }, { versionKey: false }),
       );
-      const winners = results.flatMap((r, i) => (r ? [] : [`h${round}-${i}`]));
-      expect(winners).toHaveLength(1);
-      const winner = winners[0]!;
-      expect(await holderOf(key)).toBe(winner);
-      // The losers name the winner (pending until written) and gave back what they had claimed.
-      for (const r of results.filter(Boolean)) expect(r).toEqual({ key, holderId: winner });
-      for (let i = 0; i < 8; i++) {
-        const own = await holderOf(`name:r${round}-${i}`);
-        expect(own).toBe(`h${round}-${i}` === winner ? winner : undefined);
-      }
-      holders.set(winner, [key]);
-      await keys.settle(winner);
-      // Once the winner is written the key stays its own.
-      expect(await keys.claim('late', [key])).toEqual({ key, holderId: winner });
-    }
-  });
-
-  it('lets exactly one of two racers take over a stale key', async () => {
-    for (let round = 0; round < 5; round++) {
-      const key = `email:stale${round}@example.com`;
-      // Left behind by a holder that no longer has it (never written, or changed its email).
-      await Key.create({ _id: key, ownerId: `gone${round}` });
-      const results = await Promise.all([keys.claim(`a${round}`, [key]), keys.claim(`b${round}`, [key])]);
-      expect(results.filter((r) => r === undefined)).toHaveLength(1);
-      const winner = results[0] === undefined ? `a${round}` : `b${round}`;
-      expect(results.find(Boolean)).toEqual({ key, holderId: winner });
-      expect(await holderOf(key)).toBe(winner);
-      await keys.settle(winner);
-    }
-  });
-
-  it('keeps a freshly claimed key of a holder not written yet', async () => {
-    expect(await keys.claim('writing', ['email:pending@example.com'])).toBeUndefined();
-    expect(await keys.claim('other', ['email:pending@example.com'])).toEqual({
-      key: 'email:pending@example.com',
-      holderId: 'writing',
+      keys = new UniqueKeys(Key, 'ownerId', async (id, key) => holders.get(id)?.includes(key) ?? false);
     });
-    // The write failed: the key is given back and free again.
-    await keys.release('writing', ['email:pending@example.com']);
-    expect(await holderOf('email:pending@example.com')).toBeUndefined();
-    expect(await keys.claim('other', ['email:pending@example.com'])).toBeUndefined();
-    await keys.settle('other');
-  });
 
-  it('releases only the holder’s own keys, points keys at a survivor, records forced duplicates', async () => {
-    await keys.claim('x', ['k1', 'k2']);
-    await keys.claim('y', ['k3']);
-    await keys.release('x', ['k1', 'k3']);
-    expect(await holderOf('k1')).toBeUndefined();
-    expect(await holderOf('k2')).toBe('x');
-    expect(await holderOf('k3')).toBe('y');
+    afterAll(async () => {
+      await db?.dropDatabase().catch(() => undefined);
+      await db?.close();
+    });
 
-    await keys.point('survivor', ['k2', 'k3', 'k4']);
-    expect(await holderOf('k2')).toBe('survivor');
-    expect(await holderOf('k3')).toBe('survivor');
-    expect(await holderOf('k4')).toBe('survivor');
+    const holderOf = async (key: string) => (await Key.findById(key).lean<KeyDoc>())?.ownerId;
 
-    await keys.recordIfFree('forced', ['k2', 'k5']);
-    expect(await holderOf('k2')).toBe('survivor');
-    expect(await holderOf('k5')).toBe('forced');
-    expect(await keys.claim('z', [])).toBeUndefined();
-  });
-});
+    it('lets exactly one of eight concurrent claims of the same key win, every time', async () => {
+      for (let round = 0; round < 5; round++) {
+        const key = `email:r${round}@example.com`;
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => keys.claim(`h${round}-${i}`, [`name:r${round}-${i}`, key])),
+        );
+        const winners = results.flatMap((r, i) => (r ? [] : [`h${round}-${i}`]));
+        expect(winners).toHaveLength(1);
+        const winner = winners[0]!;
+        expect(await holderOf(key)).toBe(winner);
+        // The losers name the winner (pending until written) and gave back what they had claimed.
+        for (const r of results.filter(Boolean)) expect(r).toEqual({ key, holderId: winner });
+        for (let i = 0; i < 8; i++) {
+          const own = await holderOf(`name:r${round}-${i}`);
+          expect(own).toBe(`h${round}-${i}` === winner ? winner : undefined);
+        }
+        holders.set(winner, [key]);
+        await keys.settle(winner);
+        // Once the winner is written the key stays its own.
+        expect(await keys.claim('late', [key])).toEqual({ key, holderId: winner });
+      }
+    });
+
+    it('lets exactly one of two racers take over a stale key (where the strategy holds on the server)', async () => {
+      for (let round = 0; round < 5; round++) {
+        const key = `email:stale${round}@example.com`;
+        // Left behind by a holder that no longer has it (never written, or changed its email).
+        await Key.create({ _id: key, ownerId: `gone${round}` });
+        const results = await Promise.all([keys.claim(`a${round}`, [key]), keys.claim(`b${round}`, [key])]);
+        const winners = [`a${round}`, `b${round}`].filter((_, i) => results[i] === undefined);
+        const holder = await holderOf(key);
+        // The takeover is a conditional update: under `atomic` FerretDB may tell both racers they won.
+        if (exact) {
+          expect(winners).toEqual([holder]);
+          expect(results.find(Boolean)).toEqual({ key, holderId: holder });
+        } else expect(winners).toContain(holder);
+        for (const w of winners) await keys.settle(w);
+      }
+    });
+
+    it('keeps a freshly claimed key of a holder not written yet', async () => {
+      expect(await keys.claim('writing', ['email:pending@example.com'])).toBeUndefined();
+      expect(await keys.claim('other', ['email:pending@example.com'])).toEqual({
+        key: 'email:pending@example.com',
+        holderId: 'writing',
+      });
+      // The write failed: the key is given back and free again.
+      await keys.release('writing', ['email:pending@example.com']);
+      expect(await holderOf('email:pending@example.com')).toBeUndefined();
+      expect(await keys.claim('other', ['email:pending@example.com'])).toBeUndefined();
+      await keys.settle('other');
+    });
+
+    it('releases only the holder’s own keys, points keys at a survivor, records forced duplicates', async () => {
+      await keys.claim('x', ['k1', 'k2']);
+      await keys.claim('y', ['k3']);
+      await keys.release('x', ['k1', 'k3']);
+      expect(await holderOf('k1')).toBeUndefined();
+      expect(await holderOf('k2')).toBe('x');
+      expect(await holderOf('k3')).toBe('y');
+
+      await keys.point('survivor', ['k2', 'k3', 'k4']);
+      expect(await holderOf('k2')).toBe('survivor');
+      expect(await holderOf('k3')).toBe('survivor');
+      expect(await holderOf('k4')).toBe('survivor');
+
+      await keys.recordIfFree('forced', ['k2', 'k5']);
+      expect(await holderOf('k2')).toBe('survivor');
+      expect(await holderOf('k5')).toBe('forced');
+      expect(await keys.claim('z', [])).toBeUndefined();
+    });
+  },
+);

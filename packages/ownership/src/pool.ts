@@ -86,6 +86,22 @@ const counterSchema = new Schema<ClaimCounterDoc>(
   { versionKey: false },
 );
 
+/**
+ * Why a claim is refused before any write, or undefined when the record may be claimed. A record
+ * claimed from the pool is "already claimed" even to a caller who no longer sees it: the loser of a
+ * race must learn that it lost, not that the record vanished. A record never pooled stays invisible
+ * to those who may not see it.
+ */
+export function claimRefusal(
+  actor: Actor,
+  doc: Pick<PoolableDoc, 'ownerId' | 'teamId' | 'pool'> | null,
+): 'not-found' | 'already-claimed' | 'not-pooled' | undefined {
+  if (!doc) return 'not-found';
+  if (doc.pool?.pooled) return undefined;
+  if (doc.pool?.claimedBy) return 'already-claimed';
+  return canSee(actor, doc) ? 'not-pooled' : 'not-found';
+}
+
 export interface Caller {
   actor: Actor;
   requestId: string;
@@ -134,9 +150,7 @@ export class RecordPool {
     if (!canClaim(c.actor))
       throw new ForbiddenError('only sales reps, managers and admins claim from the pool');
     const doc = await this.find(id);
-    // Pooled records are open to every sales person; others stay invisible as usual.
-    if (!doc || (!doc.pool?.pooled && !canSee(c.actor, doc))) throw new NotFoundError(this.o.entity, id);
-    if (!doc.pool?.pooled) throw new ConflictError(`the ${this.o.entity} is not in the pool`);
+    this.refuseUnclaimable(id, doc, c.actor);
     const now = new Date();
     const counter = await this.takeClaim(c.actor.userId, now);
     const extra = this.o.onClaim?.(c.actor, now) ?? {};
@@ -170,7 +184,8 @@ export class RecordPool {
     );
     if (!won) {
       if (counter) await this.Counters.deleteOne({ _id: counter });
-      throw new ConflictError(`the ${this.o.entity} was claimed by someone else just now`);
+      this.refuseUnclaimable(id, await this.find(id), c.actor);
+      throw new ConflictError(`the ${this.o.entity} changed meanwhile; try again`);
     }
     this.o.kick?.(id);
     return (await this.find(id))!;
@@ -318,6 +333,14 @@ export class RecordPool {
     throw new ConflictError(
       `you reached today's limit of ${maxClaimsPerDay} ${this.o.entity} claims from the pool`,
     );
+  }
+
+  private refuseUnclaimable(id: string, doc: PoolableDoc | null, actor: Actor): asserts doc is PoolableDoc {
+    const refusal = claimRefusal(actor, doc);
+    if (refusal === 'not-found') throw new NotFoundError(this.o.entity, id);
+    if (refusal === 'already-claimed')
+      throw new ConflictError(`the ${this.o.entity} was already claimed from the pool`);
+    if (refusal === 'not-pooled') throw new ConflictError(`the ${this.o.entity} is not in the pool`);
   }
 
   private event(

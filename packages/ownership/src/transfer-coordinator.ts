@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   consumeEvents,
-  exclusively,
   ForbiddenError,
   type Logger,
   NotFoundError,
   type OutboxEntry,
   outboxEntry,
   outboxSchema,
+  UnavailableError,
   ValidationError,
+  VersionedWrites,
 } from '@crm/kit';
 import { ownershipEvents } from '@crm/proto';
 import { type Connection, type Model, Schema } from 'mongoose';
@@ -63,6 +64,7 @@ transferSchema.index({ createdAt: -1 });
  */
 export class TransferCoordinator {
   readonly model: Model<TransferDoc>;
+  private readonly writes: VersionedWrites;
 
   constructor(
     db: Connection,
@@ -73,6 +75,7 @@ export class TransferCoordinator {
     this.model =
       (db.models.OwnershipTransfer as Model<TransferDoc> | undefined) ??
       db.model<TransferDoc>('OwnershipTransfer', transferSchema, 'ownership_transfers');
+    this.writes = new VersionedWrites(this.model);
   }
 
   async start(
@@ -155,27 +158,21 @@ export class TransferCoordinator {
     moved: number;
     done: boolean;
   }): Promise<void> {
-    // Reports of several services may arrive at once: one writer at a time per transfer.
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const done = await exclusively(this.model.db, `ownership_transfers/${p.transferId}`, async () => {
-        const now = new Date();
-        const doc = await this.model.findById(p.transferId, { outbox: 0 }).lean<TransferDoc>();
-        if (!doc) return true;
-        const progress = { ...doc.progress, [p.entity]: { moved: p.moved, done: p.done, reportedAt: now } };
-        const complete = doc.status === 'running' && doc.scope.every((e) => progress[e]?.done);
-        await this.model.updateOne(
-          { _id: doc._id },
-          {
-            $set: { progress, ...(complete ? { status: 'completed', completedAt: now } : {}) },
-            $inc: { version: 1 },
-          },
-        );
-        return true;
+    // Reports of several services may arrive at once: each is a compare-and-set on the transfer's
+    // version, and the loser reads the winner's progress and tries again.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const now = new Date();
+      const doc = await this.model.findById(p.transferId, { outbox: 0 }).lean<TransferDoc>();
+      if (!doc) return;
+      const progress = { ...doc.progress, [p.entity]: { moved: p.moved, done: p.done, reportedAt: now } };
+      const complete = doc.status === 'running' && doc.scope.every((e) => progress[e]?.done);
+      const saved = await this.writes.updateAtVersion(doc._id, doc.version, {
+        $set: { progress, ...(complete ? { status: 'completed', completedAt: now } : {}) },
+        $inc: { version: 1 },
       });
-      if (done) return;
-      await new Promise((r) => setTimeout(r, 100));
+      if (saved) return;
     }
-    throw new Error(`transfer ${p.transferId} stayed busy; the report is redelivered`);
+    throw new UnavailableError(`transfer ${p.transferId} stayed busy; the report is redelivered`);
   }
 
   /** Listens for the reports of the services that move records. */

@@ -4,7 +4,7 @@ import {
   type EventEnvelope,
   type Logger,
   type OutboxModel,
-  updateEach,
+  writesTo,
 } from '@crm/kit';
 import { event as eventProto, ownershipEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
@@ -48,10 +48,10 @@ export interface TransferRequest {
 }
 
 /**
- * Moves every record of one type from one owner to another, each in turn with its other writers
- * (updateEach): each record is changed atomically, stamped with who moved it, when and by which
- * transfer (`transfer`), and its version is bumped. Safe to repeat: a second run finds nothing left, and the count is read back
- * from the stamps, so a redelivered request reports the same total.
+ * Moves every record of one type from one owner to another (VersionedWrites.updateEach): each record
+ * is changed atomically, stamped with who moved it, when and by which transfer (`transfer`), and its
+ * version is bumped. Safe to repeat: a second run finds nothing left, and the count is read back from
+ * the stamps, so a redelivered request reports the same total.
  */
 export async function moveRecords(
   e: TransferableEntity,
@@ -65,8 +65,7 @@ export async function moveRecords(
     const parents = await e.follows.parent
       .find({ 'transfer.id': t.transferId }, { _id: 1 })
       .lean<{ _id: string }[]>();
-    await updateEach(
-      e.model,
+    await writesTo(e.model).updateEach(
       {
         ...e.filter,
         [e.follows.parentField]: { $in: parents.map((p) => p._id) },
@@ -85,8 +84,7 @@ export async function moveRecords(
   };
   if (e.hasTeam !== false && t.toTeamId) set.teamId = t.toTeamId;
   const push = e.push?.(t, actor, now);
-  await updateEach(
-    e.model,
+  await writesTo(e.model).updateEach(
     { ...e.filter, [owner]: t.fromUserId },
     {
       $set: set,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Generates TypeScript (ts-proto) into src/gen/ and a descriptor set into
-# descriptors/crm.binpb from every .proto file under <repo>/proto.
+# Generates TypeScript (ts-proto) into src/gen/ from every .proto file under <repo>/proto, and a
+# descriptor set into descriptors/crm.binpb from those plus vendor/ (the gRPC health protocol, which
+# every service serves and server reflection must describe).
 # Run via `npm run generate -w @crm/proto` (or `npm run generate` at the root).
 set -euo pipefail
 
@@ -10,6 +11,7 @@ REPO_DIR="$(cd "$PKG_DIR/../.." && pwd)"
 PROTO_DIR="$REPO_DIR/proto"
 OUT_DIR="$PKG_DIR/src/gen"
 DESC_DIR="$PKG_DIR/descriptors"
+VENDOR_DIR="$PKG_DIR/vendor"
 # Well-known types (google/protobuf/*.proto); Debian's libprotobuf-dev puts them here.
 WKT_DIR="${PROTOC_INCLUDE:-/usr/include}"
 
@@ -29,6 +31,7 @@ done
 # All .proto files, relative to the include root, in a stable order.
 mapfile -t PROTOS < <(cd "$PROTO_DIR" && find . -name '*.proto' -type f | sed 's|^\./||' | LC_ALL=C sort)
 [[ ${#PROTOS[@]} -gt 0 ]] || die "no .proto files under $PROTO_DIR"
+mapfile -t VENDORED < <(cd "$VENDOR_DIR" && find . -name '*.proto' -type f | sed 's|^\./||' | LC_ALL=C sort)
 
 TS_PROTO_OPTS=(
   outputServices=nice-grpc
@@ -53,9 +56,14 @@ protoc \
   --plugin=protoc-gen-ts_proto="$PLUGIN" \
   --ts_proto_out="$OUT_DIR" \
   --ts_proto_opt="$TS_PROTO_OPT" \
+  "${PROTOS[@]}"
+protoc \
+  -I "$PROTO_DIR" \
+  -I "$VENDOR_DIR" \
+  -I "$WKT_DIR" \
   --descriptor_set_out="$DESC_DIR/crm.binpb" \
   --include_imports \
   --include_source_info \
-  "${PROTOS[@]}"
+  "${PROTOS[@]}" "${VENDORED[@]}"
 
 echo "generate.sh: ${#PROTOS[@]} proto file(s) -> ${OUT_DIR#"$REPO_DIR"/}, ${DESC_DIR#"$REPO_DIR"/}/crm.binpb"

@@ -1,6 +1,7 @@
 /**
  * Guards the generated output and the contract rules:
- * - every .proto under <repo>/proto has generated TypeScript and is in the descriptor set;
+ * - every .proto under <repo>/proto has generated TypeScript and is in the descriptor set, with the
+ *   vendored gRPC health protocol (reflection clients must find grpc.health.v1.Health);
  * - the descriptor set matches a fresh protoc run (i.e. `npm run generate` is not stale);
  * - every message, field, enum, enum value, service and rpc has a leading comment;
  * - every enum starts with <NAME>_UNSPECIFIED = 0.
@@ -20,12 +21,13 @@ import { descriptorSet, descriptorSetPath } from '../src';
 
 const pkgDir = resolve(__dirname, '..');
 const protoDir = resolve(pkgDir, '..', '..', 'proto');
+const vendorDir = resolve(pkgDir, 'vendor');
 
-function listProtos(dir: string): string[] {
+function listProtos(dir: string, root = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return listProtos(p);
-    return e.name.endsWith('.proto') ? [relative(protoDir, p).split('\\').join('/')] : [];
+    if (e.isDirectory()) return listProtos(p, root);
+    return e.name.endsWith('.proto') ? [relative(root, p).split('\\').join('/')] : [];
   });
 }
 
@@ -39,6 +41,7 @@ function hasProtoc(): boolean {
 }
 
 const protos = listProtos(protoDir).sort();
+const vendored = listProtos(vendorDir).sort();
 const set = fromBinary(FileDescriptorSetSchema, descriptorSet());
 const ownFiles = set.file.filter((f) => protos.includes(f.name));
 
@@ -51,6 +54,11 @@ describe('generated output', () => {
     expect(ownFiles.map((f) => f.name).sort()).toEqual(protos);
   });
 
+  it('describes the gRPC health service, which every service serves', () => {
+    const health = set.file.find((f) => f.name === 'grpc/health/v1/health.proto');
+    expect(health?.service.map((s) => `${health.package}.${s.name}`)).toEqual(['grpc.health.v1.Health']);
+  });
+
   (hasProtoc() ? it : it.skip)('descriptor set matches a fresh protoc run (run npm run generate)', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'crm-proto-'));
     try {
@@ -61,11 +69,14 @@ describe('generated output', () => {
           '-I',
           protoDir,
           '-I',
+          vendorDir,
+          '-I',
           process.env['PROTOC_INCLUDE'] ?? '/usr/include',
           `--descriptor_set_out=${out}`,
           '--include_imports',
           '--include_source_info',
           ...protos,
+          ...vendored,
         ],
         { cwd: protoDir },
       );

@@ -11,16 +11,21 @@ import {
 } from '@crm/ownership';
 import { account as pb, customFields as cfPb, descriptorSet, ownership } from '@crm/proto';
 import { z } from 'zod';
+import { AccountMerge } from './application/account-merge';
+import { AccountTiers } from './application/account-tiers';
+import { Accounts } from './application/accounts';
+import { Activities } from './application/activities';
+import { Contacts } from './application/contacts';
+import type { AccountPorts } from './application/ports';
 import { accountGrpc } from './grpc/account.grpc';
-import { useAccountCustomFields } from './store/account-custom-fields';
 import { accountPool, accountTransfers, TRANSFER_ENTITIES } from './store/account-ownership';
+import { MongoSettingsRepository } from './store/account-settings.repository';
 import { registerModels } from './store/account.model';
-import { AccountStore } from './store/account.store';
-import { ActivityStore } from './store/activity.store';
-import { ContactStore } from './store/contact.store';
+import { accountKeys, MongoAccountRepository } from './store/account.repository';
+import { MongoActivityRepository } from './store/activity.repository';
+import { MongoContactRepository } from './store/contact.repository';
 
 type Kind = 'account' | 'contact' | 'activity' | 'transfer';
-let kick: (kind: Kind, id?: string) => void = () => undefined;
 
 void runService({
   name: 'account',
@@ -33,22 +38,36 @@ void runService({
       .int()
       .positive()
       .default(60 * 60_000),
+    /** How often accounts whose tier came from older tier rules are re-tiered (see AccountTiers). */
+    RETIER_EVERY_MS: z.coerce.number().int().positive().default(30_000),
     /** Entity types some service moves in an ownership transfer (a joining service adds its own). */
     OWNERSHIP_ENTITIES: z.string().default(TRANSFER_ENTITIES.join(',')),
   },
   streams: [{ name: 'CRM_ACCOUNT', subjects: ['crm.account.>'] }, OWNERSHIP_STREAM],
-  async setup({ db, grpc, config, logger }) {
+  async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
+    // byKind is complete before any write can happen (writes start once setup has returned).
+    const kick = (kind: Kind, id?: string) => written(byKind[kind], id);
     // Custom fields of accounts and contacts: definitions in this database, validated on writes,
     // hosted over gRPC.
     const customFields = new CustomFields(db, ['account', 'contact']);
     await customFields.load();
-    useAccountCustomFields(customFields);
     grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
-    const onWrite = (kind: Kind, id?: string) => kick(kind, id);
-    const accounts = new AccountStore(models, onWrite);
-    const contacts = new ContactStore(accounts, onWrite);
-    const activities = new ActivityStore(accounts, contacts, onWrite);
+    const accountRepository = new MongoAccountRepository(models);
+    const ports: AccountPorts = {
+      accounts: accountRepository,
+      contacts: new MongoContactRepository(models),
+      activities: new MongoActivityRepository(models),
+      settings: new MongoSettingsRepository(models),
+      keys: accountKeys(models, accountRepository),
+      customFields,
+      written: (kind, id) => kick(kind, id),
+    };
+    const accounts = new Accounts(ports);
+    const merge = new AccountMerge(ports, accounts.changes);
+    const tiers = new AccountTiers(ports, accounts.changes);
+    const contacts = new Contacts(ports, accounts);
+    const activities = new Activities(ports, accounts, contacts);
     const pool = new RecordPool(accountPool(models, db, (id) => kick('account', id), logger));
     const transfers = new TransferCoordinator(
       db,
@@ -57,7 +76,10 @@ void runService({
         .filter(Boolean),
       (id) => kick('transfer', id),
     );
-    grpc.server.add(pb.AccountServiceDefinition, accountGrpc({ accounts, contacts, activities }));
+    grpc.server.add(
+      pb.AccountServiceDefinition,
+      accountGrpc({ accounts, merge, tiers, contacts, activities, customFields }),
+    );
     grpc.server.add(ownership.PoolServiceDefinition, poolGrpc([pool]));
     grpc.server.add(ownership.OwnershipTransferServiceDefinition, transferGrpc(transfers));
     const byKind = {
@@ -74,7 +96,6 @@ void runService({
         cfPb.CustomFieldServiceDefinition.fullName,
       ],
       outboxModels: [models.Account, models.Contact, models.Activity, transfers.model],
-      onReady: (relay) => (kick = (kind, id) => relay.kick(byKind[kind], id)),
       consumers: (nc) =>
         startAll([
           () => takePartInTransfers(nc, db, logger, 'account', accountTransfers(models)),
@@ -85,6 +106,12 @@ void runService({
           name: 'pool-release:account',
           everyMs: config.POOL_RELEASE_EVERY_MS,
           run: () => pool.releaseInactive().then(() => undefined),
+        },
+        {
+          // Tier rule changes reach existing accounts here; a failed run leaves them marked for the next.
+          name: 'retier:account',
+          everyMs: config.RETIER_EVERY_MS,
+          run: () => tiers.retierStale().then(() => undefined),
         },
       ],
     };

@@ -1,8 +1,7 @@
-import { ConflictError, ValidationError } from '@crm/kit';
+import { ConflictError, foldName, ValidationError } from '@crm/kit';
 import {
   checkNoCycle,
   dedupeKeys,
-  foldName,
   normaliseAccountInput,
   normaliseDomain,
   type RawAccountInput,

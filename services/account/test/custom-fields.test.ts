@@ -7,12 +7,9 @@ import { accountGrpc } from '../src/grpc/account.grpc';
 import { toProtoAccount, toProtoContact } from '../src/grpc/account.mapper';
 import {
   customFilter,
-  fieldSet,
-  shownCustomFields,
-  useAccountCustomFields,
   validateNewAccount,
   validateNewContact,
-} from '../src/store/account-custom-fields';
+} from '../src/application/account-custom-fields';
 import type { AccountDoc, ContactDoc } from '../src/store/account.model';
 
 const admin: Actor = { userId: 'u-admin', username: 'admin', roles: ['crm-admin'], teams: [] };
@@ -51,6 +48,12 @@ function violations(f: () => unknown): { field: string; description: string }[] 
   throw new Error('expected a ValidationError');
 }
 
+async function noFields(): Promise<CustomFields> {
+  const cf = new CustomFields(new MemoryDefinitionRepository(), ['account', 'contact']);
+  await cf.load();
+  return cf;
+}
+
 async function defineFields(): Promise<CustomFields> {
   const cf = new CustomFields(new MemoryDefinitionRepository(), ['account', 'contact']);
   await cf.put(
@@ -81,20 +84,16 @@ async function defineFields(): Promise<CustomFields> {
   return cf;
 }
 
-afterEach(() => useAccountCustomFields(undefined));
-
 describe('custom fields of accounts and contacts', () => {
-  it('without definitions (unit tests of the stores) every value is refused as unknown', async () => {
-    const none = await fieldSet('account');
+  it('without definitions every value is refused as unknown', async () => {
+    const none = await (await noFields()).fields('account');
     expect(violations(() => validateNewAccount(none, account({ customFields: { x: 1 } })))).toEqual([
       { field: 'customFields.x', description: 'is not a custom field of account' },
     ]);
-    expect(shownCustomFields('account', { x: 1 })).toEqual({ x: 1 });
   });
 
   it('validates a new account: a valid value is stored, a bad one names customFields.<key>', async () => {
-    useAccountCustomFields(await defineFields());
-    const fields = await fieldSet('account');
+    const fields = await (await defineFields()).fields('account');
     expect(
       validateNewAccount(fields, account({ customFields: { erp_id: 'ERP-0001' } })).customFields,
     ).toEqual({
@@ -113,13 +112,13 @@ describe('custom fields of accounts and contacts', () => {
   });
 
   it('reports the record problems and the custom field problems in one round', async () => {
-    useAccountCustomFields(await defineFields());
-    const accountFields = await fieldSet('account');
+    const cf = await defineFields();
+    const accountFields = await cf.fields('account');
     const bad = violations(() =>
       validateNewAccount(accountFields, account({ name: '', customFields: { erp_id: 1 } })),
     );
     expect(bad.map((v) => v.field).sort()).toEqual(['customFields.erp_id', 'name']);
-    const contactFields = await fieldSet('contact');
+    const contactFields = await cf.fields('contact');
     const c = violations(() =>
       validateNewContact(contactFields, contact({ lastName: '', customFields: { language: 'fr' } })),
     );
@@ -127,8 +126,7 @@ describe('custom fields of accounts and contacts', () => {
   });
 
   it('a contact enum field accepts its options only', async () => {
-    useAccountCustomFields(await defineFields());
-    const fields = await fieldSet('contact');
+    const fields = await (await defineFields()).fields('contact');
     expect(validateNewContact(fields, contact({ customFields: { language: 'zh' } })).customFields).toEqual({
       language: 'zh',
     });
@@ -138,19 +136,20 @@ describe('custom fields of accounts and contacts', () => {
   });
 
   it('builds list filters per entity and refuses unknown or archived keys', async () => {
-    useAccountCustomFields(await defineFields());
-    expect(await customFilter('account', undefined)).toBeUndefined();
-    expect(await customFilter('account', {})).toBeUndefined();
-    expect(await customFilter('account', { erp_id: 'ERP-0001' })).toEqual({
+    const cf = await defineFields();
+    expect(await customFilter(cf, 'account', undefined)).toBeUndefined();
+    expect(await customFilter(cf, 'account', {})).toBeUndefined();
+    expect(await customFilter(cf, 'account', { erp_id: 'ERP-0001' })).toEqual({
       'customFields.erp_id': 'ERP-0001',
     });
-    expect(await customFilter('contact', { language: 'en' })).toEqual({ 'customFields.language': 'en' });
-    await expect(customFilter('account', { old_code: 'x' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(customFilter('contact', { erp_id: 'ERP-0001' })).rejects.toBeInstanceOf(ValidationError);
+    expect(await customFilter(cf, 'contact', { language: 'en' })).toEqual({ 'customFields.language': 'en' });
+    await expect(customFilter(cf, 'account', { old_code: 'x' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(customFilter(cf, 'contact', { erp_id: 'ERP-0001' })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('the mapper hides archived fields on read (the values stay stored)', async () => {
-    useAccountCustomFields(await defineFields());
+    const cf = await defineFields();
+    const shown = cf.visibleNow.bind(cf);
     const at = new Date('2026-01-01T00:00:00Z');
     const doc = {
       _id: 'A1',
@@ -163,7 +162,7 @@ describe('custom fields of accounts and contacts', () => {
       updatedAt: at,
       updatedBy: 'u',
     } as unknown as AccountDoc;
-    expect(toProtoAccount(doc).customFields).toEqual({ erp_id: 'ERP-0001' });
+    expect(toProtoAccount(doc, shown).customFields).toEqual({ erp_id: 'ERP-0001' });
     expect(doc.customFields).toEqual({ erp_id: 'ERP-0001', old_code: 'legacy' });
     const c = {
       _id: 'C1',
@@ -176,7 +175,7 @@ describe('custom fields of accounts and contacts', () => {
       updatedAt: at,
       updatedBy: 'u',
     } as unknown as ContactDoc;
-    expect(toProtoContact(c, '').customFields).toEqual({ language: 'en' });
+    expect(toProtoContact(c, '', shown).customFields).toEqual({ language: 'en' });
   });
 
   it('passes custom_filters of both lists to the stores', async () => {
@@ -184,7 +183,7 @@ describe('custom fields of accounts and contacts', () => {
     const contacts = {
       list: jest.fn(async () => ({ contacts: [], account: { primaryContactId: '' }, nextCursor: '' })),
     };
-    const impl = accountGrpc({ accounts, contacts, activities: {} } as never);
+    const impl = accountGrpc({ accounts, contacts, customFields: await noFields() } as never);
     const ctx = { actor: admin, requestId: 'r1' } as never;
     await impl.listAccounts(
       pb.ListAccountsRequest.fromPartial({ customFilters: { erp_id: 'ERP-0001' } }),

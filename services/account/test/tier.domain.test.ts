@@ -3,6 +3,10 @@ import {
   checkOverride,
   computeTier,
   effectiveTier,
+  RETIER_SETTLE_MS,
+  retierPending,
+  retierSettled,
+  tierIsStale,
   type TierRule,
   validateTierRules,
 } from '../src/domain/tier';
@@ -89,5 +93,27 @@ describe('tier rules', () => {
   it('an override needs a known tier and a reason', () => {
     expect(() => checkOverride('A', 'key account')).not.toThrow();
     expect(() => checkOverride('platinum', '')).toThrow(ValidationError);
+  });
+});
+
+describe('re-tiering after a rule change', () => {
+  const at = new Date('2026-12-01T12:00:00Z');
+  const plus = (ms: number) => new Date(at.getTime() + ms);
+
+  it('an account is stale when its tier came from older rules (or from before any rules)', () => {
+    expect(tierIsStale({ tierRulesVersion: 2 }, 3)).toBe(true);
+    expect(tierIsStale({}, 1)).toBe(true);
+    expect(tierIsStale({ tierRulesVersion: 3 }, 3)).toBe(false);
+    // computed under newer rules than a pass read (an edit raced the pass): not re-tiered backwards
+    expect(tierIsStale({ tierRulesVersion: 4 }, 3)).toBe(false);
+    expect(tierIsStale({}, 0)).toBe(false);
+  });
+
+  it('a rule change stays pending until a pass closes it, which waits for late writes', () => {
+    expect(retierPending({ version: 3, retieredVersion: 2 })).toBe(true);
+    expect(retierPending({ version: 3, retieredVersion: 3 })).toBe(false);
+    expect(retierPending({ version: 0 })).toBe(false);
+    expect(retierSettled({ version: 3, updatedAt: at }, plus(RETIER_SETTLE_MS - 1))).toBe(false);
+    expect(retierSettled({ version: 3, updatedAt: at }, plus(RETIER_SETTLE_MS))).toBe(true);
   });
 });

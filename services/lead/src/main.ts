@@ -14,8 +14,6 @@ import { useLeadCustomFields } from './store/lead-custom-fields';
 import { registerModels } from './store/lead.model';
 import { LeadStore } from './store/lead.store';
 
-let kick: (leadId?: string) => void = () => undefined;
-
 void runService({
   name: 'lead',
   grpcPort: 50051,
@@ -30,8 +28,9 @@ void runService({
       .default(60 * 60_000),
   },
   streams: [{ name: 'CRM_LEAD', subjects: ['crm.lead.>'] }, OWNERSHIP_STREAM],
-  async setup({ db, grpc, config, logger }) {
+  async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
+    const kick = (id?: string) => written(models.Lead, id);
     // Custom fields of leads: definitions in this database, validated on writes, hosted over gRPC.
     const customFields = new CustomFields(db, ['lead']);
     await customFields.load();
@@ -55,7 +54,6 @@ void runService({
         cfPb.CustomFieldServiceDefinition.fullName,
       ],
       outboxModels: [models.Lead],
-      onReady: (relay) => (kick = (id) => relay.kick(models.Lead, id)),
       consumers: (nc) =>
         startAll([
           ...followAccountEvents(nc, db, models, logger),

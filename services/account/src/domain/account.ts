@@ -1,5 +1,15 @@
 import { domainToASCII } from 'node:url';
-import { ConflictError, Violations } from '@crm/kit';
+import {
+  type Actor,
+  collapseSpace,
+  ConflictError,
+  DuplicateError,
+  foldName,
+  ForbiddenError,
+  hasRole,
+  Roles,
+  Violations,
+} from '@crm/kit/domain';
 import { isDecimal, type Money } from './money';
 
 export type Lifecycle = 'prospect' | 'customer' | 'former-customer';
@@ -17,7 +27,7 @@ export interface AccountInput {
   openPipeline?: Money;
   parentAccountId: string;
   lifecycle: Lifecycle;
-  /** Custom field values by key; validated by @crm/custom-fields in the store, not here. */
+  /** Custom field values by key; validated by @crm/custom-fields in the application layer, not here. */
   customFields: Record<string, unknown>;
 }
 
@@ -52,7 +62,7 @@ export type RawAccountInput = Omit<AccountInput, 'domain'> & { website: string }
 /** Trims, normalises the domain, validates; throws ValidationError listing every problem. */
 export function normaliseAccountInput(raw: RawAccountInput): AccountInput {
   const v = new Violations();
-  const t = (s: string | undefined) => (s ?? '').trim().replace(/\s+/g, ' ');
+  const t = collapseSpace;
   const domain = normaliseDomain(raw.website ?? '');
   if (domain === undefined) v.add('website', 'is not a valid website or domain');
   const a: AccountInput = {
@@ -91,21 +101,6 @@ function normaliseMoney(m: Money | undefined, field: string, v: Violations): Mon
   return { currencyCode, amount };
 }
 
-/**
- * Folds a company name for matching: case, accents, punctuation and legal suffixes do not make two
- * companies different ("ACME, Inc." = "Acme").
- */
-export function foldName(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .replace(/\b(inc|ltd|llc|gmbh|co|corp|corporation|company|limited|plc|ag|sa)\b/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 /** The keys on which two accounts are the same company: website domain, or folded name. */
 export function dedupeKeys(a: Pick<AccountInput, 'domain' | 'name'>): string[] {
   const keys: string[] = [];
@@ -123,7 +118,7 @@ export const MAX_DEPTH = 50;
 
 /**
  * Rejects a parent (or reports-to) link that would close a loop: walking up from the new parent through
- * `parentOf` must never reach `selfId`. `parentOf` holds the known links (the store loads the chain);
+ * `parentOf` must never reach `selfId`. `parentOf` holds the known links (the use case loads the chain);
  * a chain deeper than MAX_DEPTH is rejected too, so a corrupt loop elsewhere cannot hang a write.
  */
 export function checkNoCycle(
@@ -140,4 +135,49 @@ export function checkNoCycle(
     if (at === selfId) throw new ConflictError(`that ${what} would create a cycle`);
     at = parentOf(at);
   }
+}
+
+/** Sales managers and admins reassign, merge, force duplicates and set tiers by hand. */
+export const managesAccounts = (a: Actor) => hasRole(a, Roles.manager, Roles.admin);
+
+/** Reps own what they create; managers, admins and integrators may name an owner (or none). */
+export function ownerOfNewAccount(
+  ownerId: string,
+  teamId: string,
+  actor: Actor,
+): { ownerId: string; teamId: string } {
+  const mayAssign = hasRole(actor, Roles.manager, Roles.admin, Roles.integrator);
+  if (ownerId && ownerId !== actor.userId && !mayAssign)
+    throw new ForbiddenError('only a sales manager, an admin or an integrator may name another owner');
+  if (teamId && !mayAssign && !actor.teams.includes(teamId))
+    throw new ForbiddenError('a sales rep files accounts under their own team');
+  if (ownerId) return { ownerId, teamId: teamId || (ownerId === actor.userId ? (actor.teams[0] ?? '') : '') };
+  if (hasRole(actor, Roles.rep, Roles.manager))
+    return { ownerId: actor.userId, teamId: teamId || (actor.teams[0] ?? '') };
+  return { ownerId: '', teamId };
+}
+
+/** The answer to a create or edit that would make a second account of the same company. */
+export function duplicateAccount(existingId: string, key: string): DuplicateError {
+  const on = key.split(':')[0] ?? 'name';
+  return new DuplicateError(`an account with the same ${on} already exists`, 'DUPLICATE_ACCOUNT', {
+    existing_account_id: existingId,
+    matched_on: on,
+  });
+}
+
+/** A stored account as input again (its domain as the website), to apply a patch over. */
+export function rawInputOf(a: AccountInput): RawAccountInput {
+  return {
+    name: a.name,
+    website: a.domain,
+    industry: a.industry ?? '',
+    region: a.region ?? '',
+    size: a.size ?? undefined,
+    annualRevenue: a.annualRevenue ?? undefined,
+    openPipeline: a.openPipeline ?? undefined,
+    parentAccountId: a.parentAccountId ?? '',
+    lifecycle: a.lifecycle,
+    customFields: a.customFields ?? {},
+  };
 }

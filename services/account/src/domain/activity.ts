@@ -1,4 +1,4 @@
-import { type Actor, hasRole, Roles, Violations } from '@crm/kit';
+import { type Actor, hasRole, Roles, Violations } from '@crm/kit/domain';
 
 export type ActivityKind = 'task' | 'call' | 'visit' | 'meeting';
 export const ACTIVITY_KINDS: ActivityKind[] = ['task', 'call', 'visit', 'meeting'];

@@ -1,5 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { Violations } from '@crm/kit';
+import { collapseSpace, normaliseEmail, normalisePhone, Violations } from '@crm/kit/domain';
 
 /** Roles in the buying committee, in the order key persons are shown (most decisive first). */
 export const BUYING_ROLES = [
@@ -23,7 +22,7 @@ export interface ContactInput {
   reportsToContactId: string;
   /** One of BUYING_ROLES, or '' when unknown. */
   buyingRole: BuyingRole | '';
-  /** Custom field values by key; validated by @crm/custom-fields in the store, not here. */
+  /** Custom field values by key; validated by @crm/custom-fields in the application layer, not here. */
   customFields: Record<string, unknown>;
 }
 
@@ -33,11 +32,11 @@ const MAX = 200;
 /** Trims, lower-cases email and role, formats the phone as E.164 and validates; throws ValidationError. */
 export function normaliseContactInput(raw: ContactInput, defaultCountry = 'US'): ContactInput {
   const v = new Violations();
-  const t = (s: string | undefined) => (s ?? '').trim().replace(/\s+/g, ' ');
+  const t = collapseSpace;
   const c: ContactInput = {
     firstName: t(raw.firstName),
     lastName: t(raw.lastName),
-    email: t(raw.email).toLowerCase(),
+    email: normaliseEmail(raw.email),
     phone: t(raw.phone),
     title: t(raw.title),
     department: t(raw.department),
@@ -51,9 +50,9 @@ export function normaliseContactInput(raw: ContactInput, defaultCountry = 'US'):
   }
   if (c.email && !EMAIL.test(c.email)) v.add('email', 'is not a valid email address');
   if (c.phone) {
-    const parsed = parsePhoneNumberFromString(c.phone, defaultCountry as never);
-    if (!parsed || !parsed.isValid()) v.add('phone', 'is not a valid phone number');
-    else c.phone = parsed.number;
+    const phone = normalisePhone(c.phone, defaultCountry);
+    if (!phone) v.add('phone', 'is not a valid phone number');
+    else c.phone = phone;
   }
   if (c.buyingRole && !isBuyingRole(c.buyingRole)) {
     v.add('buyingRole', `must be one of ${BUYING_ROLES.join(', ')}`);

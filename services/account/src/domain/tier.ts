@@ -1,4 +1,4 @@
-import { Violations } from '@crm/kit';
+import { Violations } from '@crm/kit/domain';
 import type { AccountInput } from './account';
 import { atLeast, isDecimal, type Money } from './money';
 
@@ -96,3 +96,32 @@ export function checkOverride(tier: string, reason: string): void {
   else if (reason.length > 1000) v.add('reason', 'must be at most 1000 characters');
   v.throwIfAny();
 }
+
+/**
+ * Re-tiering after a rule change. Each account records the version of the rules its computed tier
+ * came from (`tierRulesVersion`); the rules document records the version for which every account was
+ * found current (`retieredVersion`). Changing the rules is thus by itself the durable mark "re-tier
+ * everything": nothing is lost when the process stops before the re-tier ran.
+ */
+export interface TierRulesState {
+  version: number;
+  retieredVersion?: number;
+  updatedAt?: Date;
+}
+
+/**
+ * How long after a rule change a write that read the older rules may still land. A pass that finds
+ * no stale account only closes the re-tier after this, so such a late write is still caught.
+ */
+export const RETIER_SETTLE_MS = 5 * 60_000;
+
+/** Whether accounts may still carry tiers of older rules. */
+export const retierPending = (s: TierRulesState): boolean => (s.retieredVersion ?? 0) !== s.version;
+
+/** Whether this account's computed tier came from older rules than these. */
+export const tierIsStale = (a: { tierRulesVersion?: number }, rulesVersion: number): boolean =>
+  (a.tierRulesVersion ?? 0) < rulesVersion;
+
+/** After a pass that found every account current: may the re-tier of these rules be closed? */
+export const retierSettled = (s: TierRulesState, now: Date): boolean =>
+  !s.updatedAt || now.getTime() - s.updatedAt.getTime() >= RETIER_SETTLE_MS;

@@ -2,9 +2,12 @@ import { type CallerContext, callerOf, expectedVersionOf, ValidationError } from
 import { account as pb } from '@crm/proto';
 import type { ActivityKind } from '../domain/activity';
 import type { Tier } from '../domain/tier';
-import type { ActivityStore } from '../store/activity.store';
-import type { AccountStore } from '../store/account.store';
-import type { ContactStore } from '../store/contact.store';
+import type { AccountMerge } from '../application/account-merge';
+import type { AccountTiers } from '../application/account-tiers';
+import type { Accounts } from '../application/accounts';
+import type { Activities } from '../application/activities';
+import type { Contacts } from '../application/contacts';
+import type { CustomFieldRules } from '../application/ports';
 import {
   fromProtoAccountInput,
   fromProtoActivityInput,
@@ -15,10 +18,11 @@ import {
   moneyIn,
   priorities,
   tiers,
-  toProtoAccount,
+  toProtoAccount as toAccount,
   toProtoActivity,
-  toProtoContact,
+  toProtoContact as toContact,
   toProtoTierRules,
+  type ShownFields,
 } from './account.mapper';
 
 type Ctx = CallerContext;
@@ -32,13 +36,24 @@ function enumIn<T>(value: number, map: (v: number) => T | undefined, field: stri
   return d;
 }
 
-/** proto <-> domain only; the rules live in the domain and the stores. */
-export function accountGrpc(stores: {
-  accounts: AccountStore;
-  contacts: ContactStore;
-  activities: ActivityStore;
-}): pb.AccountServiceImplementation<Ctx> {
-  const { accounts, contacts, activities } = stores;
+/** The use cases AccountService answers with. */
+export interface AccountUseCases {
+  accounts: Accounts;
+  merge: AccountMerge;
+  tiers: AccountTiers;
+  contacts: Contacts;
+  activities: Activities;
+  /** For responses: archived custom fields are left out. */
+  customFields: Pick<CustomFieldRules, 'visibleNow'>;
+}
+
+/** proto <-> application only; the rules live in the domain and the use cases. */
+export function accountGrpc(app: AccountUseCases): pb.AccountServiceImplementation<Ctx> {
+  const { accounts, merge, tiers: tierRules, contacts, activities } = app;
+  const shown: ShownFields = (entity, values) => app.customFields.visibleNow(entity, values);
+  const toProtoAccount = (d: Parameters<typeof toAccount>[0]) => toAccount(d, shown);
+  const toProtoContact = (d: Parameters<typeof toContact>[0], primaryId: string) =>
+    toContact(d, primaryId, shown);
   return {
     async createAccount(req, ctx) {
       const { account, created } = await accounts.create(
@@ -102,16 +117,16 @@ export function accountGrpc(stores: {
     async setAccountTierOverride(req, ctx) {
       const tier = enumIn(req.tier, tiers.fromProto, 'tier') ?? ('' as Tier);
       return toProtoAccount(
-        await accounts.setTierOverride(req.id, version(req.expectedVersion), tier, req.reason, callerOf(ctx)),
+        await tierRules.setOverride(req.id, version(req.expectedVersion), tier, req.reason, callerOf(ctx)),
       );
     },
     async clearAccountTierOverride(req, ctx) {
       return toProtoAccount(
-        await accounts.clearTierOverride(req.id, version(req.expectedVersion), callerOf(ctx)),
+        await tierRules.clearOverride(req.id, version(req.expectedVersion), callerOf(ctx)),
       );
     },
     async mergeAccounts(req, ctx) {
-      return toProtoAccount(await accounts.merge(req.survivorId, req.mergedId, callerOf(ctx)));
+      return toProtoAccount(await merge.merge(req.survivorId, req.mergedId, callerOf(ctx)));
     },
     async discardAccount(req, ctx) {
       return { discarded: await accounts.discard(req.id, req.creationKey, callerOf(ctx)) };
@@ -143,7 +158,10 @@ export function accountGrpc(stores: {
         callerOf(ctx),
         req.customFilters,
       );
-      return { contacts: list.map((x) => toProtoContact(x, account.primaryContactId)), page: { nextCursor } };
+      return {
+        contacts: list.map((x) => toProtoContact(x, account.primaryContactId)),
+        page: { nextCursor },
+      };
     },
     async updateContact(req, ctx) {
       const p = req.patch;
@@ -223,15 +241,11 @@ export function accountGrpc(stores: {
     },
 
     async getTierRules() {
-      return toProtoTierRules(await accounts.getTierSettings());
+      return toProtoTierRules(await tierRules.rules());
     },
     async putTierRules(req, ctx) {
       return toProtoTierRules(
-        await accounts.putTierRules(
-          fromProtoTierRules(req.rules),
-          version(req.expectedVersion),
-          callerOf(ctx),
-        ),
+        await tierRules.putRules(fromProtoTierRules(req.rules), version(req.expectedVersion), callerOf(ctx)),
       );
     },
   };

@@ -1,3 +1,4 @@
+import type { CustomValues } from '@crm/custom-fields';
 import { account as pb } from '@crm/proto';
 import type { Lifecycle, RawAccountInput } from '../domain/account';
 import type { ActivityInput, ActivityKind, Priority, RelatedType } from '../domain/activity';
@@ -5,7 +6,9 @@ import type { ContactInput } from '../domain/contact';
 import type { Money } from '../domain/money';
 import type { Tier, TierRule, TierRuleSet } from '../domain/tier';
 import type { AccountDoc, ActivityDoc, ContactDoc, SettingsDoc } from '../store/account.model';
-import { shownCustomFields } from '../store/account-custom-fields';
+
+/** Stored custom field values as readers see them: archived fields left out (CustomFields.visibleNow). */
+export type ShownFields = (entity: 'account' | 'contact', values: unknown) => CustomValues;
 
 function enumMap<D extends string, P extends number>(pairs: [D, P][]) {
   return {
@@ -66,7 +69,7 @@ export function fromProtoAccountInput(
   };
 }
 
-export function toProtoAccount(d: AccountDoc): pb.Account {
+export function toProtoAccount(d: AccountDoc, shown: ShownFields): pb.Account {
   return pb.Account.fromPartial({
     id: d._id,
     version: String(d.version),
@@ -93,7 +96,7 @@ export function toProtoAccount(d: AccountDoc): pb.Account {
       : undefined,
     primaryContactId: d.primaryContactId ?? '',
     primaryContact: d.primaryContact ?? undefined,
-    customFields: shownCustomFields('account', d.customFields),
+    customFields: shown('account', d.customFields),
     lastActivityAt: d.lastActivityAt ?? undefined,
     created: { actorId: d.createdBy, at: d.createdAt },
     updated: { actorId: d.updatedBy, at: d.updatedAt },
@@ -115,7 +118,7 @@ export function fromProtoContactInput(i: pb.ContactInput | undefined): ContactIn
   };
 }
 
-export function toProtoContact(d: ContactDoc, primaryContactId: string): pb.Contact {
+export function toProtoContact(d: ContactDoc, primaryContactId: string, shown: ShownFields): pb.Contact {
   return pb.Contact.fromPartial({
     id: d._id,
     version: String(d.version),
@@ -129,7 +132,7 @@ export function toProtoContact(d: ContactDoc, primaryContactId: string): pb.Cont
     reportsToContactId: d.reportsToContactId ?? '',
     buyingRole: d.buyingRole ?? '',
     primary: !!primaryContactId && primaryContactId === d._id,
-    customFields: shownCustomFields('contact', d.customFields),
+    customFields: shown('contact', d.customFields),
     lastActivityAt: d.lastActivityAt ?? undefined,
     created: { actorId: d.createdBy, at: d.createdAt },
     updated: { actorId: d.updatedBy, at: d.updatedAt },

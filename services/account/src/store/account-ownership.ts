@@ -24,8 +24,9 @@ export function accountPool(
 }
 
 /**
- * What the account service moves in an ownership transfer: accounts, the contacts that follow them
- * (contacts have no owner of their own), and the open tasks assigned to the leaving user.
+ * What the account service moves in an ownership transfer (one record at a time, see @crm/ownership):
+ * accounts, the contacts that follow them (contacts have no owner of their own), and the open tasks
+ * assigned to the leaving user.
  */
 export function accountTransfers(m: AccountModels): TransferableEntity[] {
   return [

@@ -33,6 +33,8 @@ export interface AccountDoc extends AccountInput {
   computedTier: Tier;
   tierRuleId: string;
   tierOverride?: TierOverride | null;
+  /** The version of the tier rules computedTier came from (absent: rules version 0, none set yet). */
+  tierRulesVersion?: number;
   /** "One primary contact" holds by construction: it is one field of this one document. */
   primaryContactId: string;
   primaryContact?: KeyPerson | null;
@@ -86,6 +88,7 @@ const accountSchema = new Schema<AccountDoc>(
     computedTier: String,
     tierRuleId: String,
     tierOverride: overrideSchema,
+    tierRulesVersion: Number,
     primaryContactId: { type: String, default: '' },
     primaryContact: keyPersonSchema,
     lastActivityAt: Date,
@@ -161,7 +164,7 @@ contactSchema.index({ reportsToContactId: 1 });
 
 /**
  * A task or a logged call, visit or meeting. `accountId` is set when it belongs to an account or to a
- * contact of one, so "everything of this account" is one filter and a merge moves it with updateMany.
+ * contact of one, so "everything of this account" is one filter (and what a merge moves, one by one).
  * `at` is the time it is filed under (a task's due date, a call's time) and the sort key of lists.
  */
 export interface ActivityDoc extends ActivityInput {
@@ -224,6 +227,8 @@ export interface SettingsDoc {
   version: number;
   rules: TierRule[];
   defaultTier: Tier;
+  /** The rules version every account was found current under (see retierPending in domain/tier). */
+  retieredVersion?: number;
   updatedAt?: Date;
   updatedBy?: string;
 }
@@ -234,6 +239,7 @@ const settingsSchema = new Schema<SettingsDoc>(
     version: Number,
     rules: Schema.Types.Mixed,
     defaultTier: String,
+    retieredVersion: Number,
     updatedAt: Date,
     updatedBy: String,
   },
@@ -264,3 +270,6 @@ export function registerModels(db: Connection) {
   };
 }
 export type AccountModels = ReturnType<typeof registerModels>;
+
+/** MongoDB's answer to an insert of an _id (or unique key) that is taken. */
+export const isDuplicateKey = (err: unknown) => (err as { code?: number } | undefined)?.code === 11000;

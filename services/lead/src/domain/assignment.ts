@@ -1,4 +1,4 @@
-import { Violations } from '@crm/kit';
+import { Violations } from '@crm/kit/domain';
 import type { LeadInput } from './lead';
 
 export interface RuleMatch {

@@ -1,5 +1,5 @@
-import type { Actor } from '@crm/kit';
-import { ConflictError, DomainError } from '@crm/kit';
+import type { Actor } from '@crm/kit/domain';
+import { ConflictError, DomainError } from '@crm/kit/domain';
 import { Saga, type SagaStep } from '@crm/saga';
 import type { LeadInput, LeadStatus } from './lead';
 

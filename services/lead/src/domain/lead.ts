@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { ConflictError, Violations } from '@crm/kit';
+import { ConflictError, Violations } from '@crm/kit/domain';
 
 /** Where a lead is in qualification. `converted` is set only by conversion to an account. */
 export type LeadStatus = 'new' | 'working' | 'nurturing' | 'qualified' | 'disqualified' | 'converted';

@@ -1,4 +1,4 @@
-import { Violations } from '@crm/kit';
+import { Violations } from '@crm/kit/domain';
 import type { LeadInput } from './lead';
 
 /** An administrator's rule: points when a field matches values, lies in a range, or is present. */

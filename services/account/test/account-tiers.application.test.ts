@@ -1,0 +1,106 @@
+import { ForbiddenError, ValidationError, VersionMismatchError } from '@crm/kit';
+import { RETIER_SETTLE_MS, type TierRuleSet } from '../src/domain/tier';
+import { type AccountApp, accountApp, as, newAccount, plain, users } from './support/account-use-cases';
+
+let app: AccountApp;
+beforeEach(async () => {
+  app = await accountApp();
+});
+
+const usd = (amount: string) => ({ currencyCode: 'USD', amount });
+const bigIsA: TierRuleSet = {
+  defaultTier: 'C',
+  rules: [{ id: 'big', name: 'Big', tier: 'A', annualRevenueMin: usd('1000000'), industries: [] }],
+};
+const create = async (name: string, revenue?: string) =>
+  (
+    await app.accounts.create(
+      newAccount(name, { annualRevenue: revenue ? usd(revenue) : undefined }),
+      plain,
+      as('rep1'),
+    )
+  ).account;
+const later = (ms: number) => new Date(Date.now() + ms);
+
+describe('tier rules', () => {
+  it('only an admin changes them, at the version read; new accounts get their tier at once', async () => {
+    await expect(app.tiers.putRules(bigIsA, 0, as('manager'))).rejects.toBeInstanceOf(ForbiddenError);
+    const put = await app.tiers.putRules(bigIsA, 0, as('admin'));
+    expect(put).toMatchObject({ version: 1, updatedBy: users.admin.userId });
+    expect((await app.tiers.putRules(bigIsA, 1, as('admin'))).version).toBe(2);
+    await expect(app.tiers.putRules(bigIsA, 1, as('admin'))).rejects.toBeInstanceOf(VersionMismatchError);
+    await expect(
+      app.tiers.putRules({ ...bigIsA, defaultTier: 'Z' as never }, 2, as('admin')),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(await create('Big', '2000000')).toMatchObject({ tier: 'A', tierRuleId: 'big' });
+    expect(await create('Small', '10')).toMatchObject({ tier: 'C', tierRuleId: '' });
+  });
+});
+
+describe('a manual tier', () => {
+  it('records who set it, why and when, wins over the rules, and clearing it restores them', async () => {
+    const a = await create('Acme');
+    await expect(
+      app.tiers.setOverride(a._id, 0, 'strategic', 'framework', as('rep1')),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(app.tiers.setOverride(a._id, 0, 'strategic', ' ', as('manager'))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    const set = await app.tiers.setOverride(a._id, 1, 'strategic', 'Group framework', as('manager'));
+    expect(set).toMatchObject({
+      tier: 'strategic',
+      computedTier: 'C',
+      tierOverride: { tier: 'strategic', reason: 'Group framework', setBy: users.manager.userId },
+    });
+    expect(set.tierOverride?.setAt).toBeInstanceOf(Date);
+    const cleared = await app.tiers.clearOverride(a._id, set.version, as('manager'));
+    expect(cleared).toMatchObject({ tier: 'C', tierOverride: null });
+  });
+});
+
+describe('re-tiering existing accounts after a rule change', () => {
+  it('a pass gives every account the tier of the new rules, keeping a manual tier on top', async () => {
+    const big = await create('Big', '2000000');
+    const pinned = await create('Pinned', '5000000');
+    await app.tiers.setOverride(pinned._id, 0, 'B', 'key partner', as('manager'));
+    await app.tiers.putRules(bigIsA, 0, as('admin'));
+    expect((await app.accounts.get(big._id, as('rep1'))).tier).toBe('C'); // not yet: the pass does it
+    expect(await app.tiers.retierStale()).toBe(2);
+    expect(await app.accounts.get(big._id, as('rep1'))).toMatchObject({
+      tier: 'A',
+      tierRuleId: 'big',
+      updatedBy: users.admin.userId,
+    });
+    expect(await app.accounts.get(pinned._id, as('rep1'))).toMatchObject({ tier: 'B', computedTier: 'A' });
+    expect(await app.tiers.retierStale()).toBe(0);
+  });
+
+  it('an account that fails stays marked: the pass reports it and the next pass re-tiers it', async () => {
+    const a = await create('Big', '2000000');
+    const b = await create('Other', '3000000');
+    await app.tiers.putRules(bigIsA, 0, as('admin'));
+    app.accountRepository.failingSaves.add(a._id);
+    await expect(app.tiers.retierStale()).rejects.toThrow(/keep their old tier/);
+    expect((await app.accounts.get(a._id, as('rep1'))).tier).toBe('C');
+    expect((await app.accounts.get(b._id, as('rep1'))).tier).toBe('A');
+    expect(await app.tiers.retierStale()).toBe(1);
+    expect((await app.accounts.get(a._id, as('rep1'))).tier).toBe('A');
+  });
+
+  it('accounts whose tier does not change are only marked current, without a new version', async () => {
+    const a = await create('Small', '10');
+    await app.tiers.putRules(bigIsA, 0, as('admin'));
+    expect(await app.tiers.retierStale()).toBe(0);
+    expect(await app.accounts.get(a._id, as('rep1'))).toMatchObject({ version: 1, tierRulesVersion: 1 });
+  });
+
+  it('the re-tier of a rule version is closed only once late writes can no longer land', async () => {
+    await create('Big', '2000000');
+    await app.tiers.putRules(bigIsA, 0, as('admin'));
+    await app.tiers.retierStale();
+    await app.tiers.retierStale();
+    expect(app.db.settings?.retieredVersion).toBeUndefined();
+    await app.tiers.retierStale(later(RETIER_SETTLE_MS + 1000));
+    expect(app.db.settings?.retieredVersion).toBe(1);
+  });
+});

@@ -1,0 +1,100 @@
+import { CustomFields, MemoryDefinitionRepository } from '@crm/custom-fields';
+import type { Actor } from '@crm/kit';
+import { AccountMerge } from '../../src/application/account-merge';
+import { AccountTiers } from '../../src/application/account-tiers';
+import { Accounts } from '../../src/application/accounts';
+import { Activities } from '../../src/application/activities';
+import { Contacts } from '../../src/application/contacts';
+import type { AccountPorts, Caller } from '../../src/application/ports';
+import type { RawAccountInput } from '../../src/domain/account';
+import type { ContactInput } from '../../src/domain/contact';
+import {
+  InMemoryAccountRepository,
+  InMemoryDatabase,
+  InMemoryDuplicateKeys,
+  InMemorySettingsRepository,
+} from './in-memory-accounts';
+import { InMemoryActivityRepository } from './in-memory-activities';
+import { InMemoryContactRepository } from './in-memory-contacts';
+
+const actor = (userId: string, roles: string[], teams: string[] = []): Actor => ({
+  userId,
+  username: userId,
+  roles,
+  teams,
+});
+
+/** The demo users, as the gateway passes them. */
+export const users = {
+  admin: actor('u-admin', ['crm-admin']),
+  manager: actor('u-manager', ['sales-manager'], ['team-east']),
+  rep1: actor('u-rep1', ['sales-rep'], ['team-east']),
+  rep2: actor('u-rep2', ['sales-rep'], ['team-west']),
+  integrator: actor('u-integrator', ['integrator']),
+};
+
+export const as = (who: keyof typeof users): Caller => ({ actor: users[who], requestId: `req-${who}` });
+
+/** The account service's use cases over in-memory repositories and real (in-memory) custom fields. */
+export async function accountApp() {
+  const db = new InMemoryDatabase();
+  const customFields = new CustomFields(new MemoryDefinitionRepository(), ['account', 'contact']);
+  await customFields.load();
+  const written: { kind: string; id: string }[] = [];
+  const accountRepository = new InMemoryAccountRepository(db);
+  const ports: AccountPorts = {
+    accounts: accountRepository,
+    contacts: new InMemoryContactRepository(db),
+    activities: new InMemoryActivityRepository(db),
+    settings: new InMemorySettingsRepository(db),
+    keys: new InMemoryDuplicateKeys(db),
+    customFields,
+    written: (kind, id) => void written.push({ kind, id }),
+  };
+  const accounts = new Accounts(ports);
+  const contacts = new Contacts(ports, accounts);
+  return {
+    db,
+    written,
+    customFields,
+    accountRepository,
+    accounts,
+    merge: new AccountMerge(ports, accounts.changes),
+    tiers: new AccountTiers(ports, accounts.changes),
+    contacts,
+    activities: new Activities(ports, accounts, contacts),
+  };
+}
+
+export type AccountApp = Awaited<ReturnType<typeof accountApp>>;
+
+export const newAccount = (
+  name: string,
+  over: Partial<RawAccountInput & { ownerId: string; teamId: string }> = {},
+): RawAccountInput & { ownerId: string; teamId: string } => ({
+  name,
+  website: '',
+  industry: '',
+  region: '',
+  parentAccountId: '',
+  lifecycle: 'prospect',
+  customFields: {},
+  ownerId: '',
+  teamId: '',
+  ...over,
+});
+
+export const plain = { allowDuplicate: false, creationKey: '', linkDuplicate: false };
+
+export const newContact = (lastName: string, over: Partial<ContactInput> = {}): ContactInput => ({
+  firstName: '',
+  lastName,
+  email: '',
+  phone: '',
+  title: '',
+  department: '',
+  reportsToContactId: '',
+  buyingRole: '',
+  customFields: {},
+  ...over,
+});
