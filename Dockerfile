@@ -33,10 +33,10 @@ RUN --mount=type=bind,target=/ctx \
   cd /ctx \
   && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /src/ \; \
   && cp package-lock.json .npmrc /src/
-# `npm install`, not `npm ci`: the lock lacks other platforms' optional binaries.
+# Exactly what the lock pins (it holds every platform's optional binaries).
 RUN --mount=type=cache,target=/root/.npm \
   if [ -n "$NPM_REGISTRY" ]; then npm config set registry "$NPM_REGISTRY"; fi \
-  && npm install --no-audit --no-fund --ignore-scripts
+  && npm ci --no-audit --no-fund --ignore-scripts
 
 COPY . .
 RUN test -f "$APP/package.json" || { echo "APP=$APP is not a workspace folder" >&2; exit 1; } \

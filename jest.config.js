@@ -2,7 +2,8 @@
 //
 // Projects, found when jest starts:
 //  - every workspace folder (packages/*, services/*, gateway) that has its own jest.config.*, and
-//    charts/crm (the Helm chart checks: a jest project, not an npm workspace);
+//    charts/crm (the Helm chart checks: a jest project, not an npm workspace) and deploy/local (the
+//    npm lock check);
 //  - test/integration (unless CRM_JEST_SKIP_INTEGRATION=1): its own jest.config.* when it has one,
 //    otherwise a default config. It talks to the running test stack through GATEWAY_URL,
 //    KEYCLOAK_URL, NATS_URL and MONGODB_URI (exported by test.sh).
@@ -27,6 +28,7 @@ const workspaces = [
   ...subdirs('services'),
   path.join(__dirname, 'gateway'),
   path.join(__dirname, 'charts', 'crm'),
+  path.join(__dirname, 'deploy', 'local'),
 ].filter((dir) => fs.existsSync(dir) && hasConfig(dir));
 
 const projects = [...workspaces];

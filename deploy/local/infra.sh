@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
-# Local infrastructure: NATS (JetStream), FerretDB (SQLite backend), Keycloak (realm crm).
+# Local infrastructure: PostgreSQL, FerretDB (MongoDB wire protocol on that PostgreSQL), NATS
+# (JetStream), Keycloak (realm crm).
 #
 #   deploy/local/infra.sh start  [dev|test]   start what is not running, wait until ready (180 s)
 #   deploy/local/infra.sh stop   [dev|test]   stop what this script started (pid files)
 #   deploy/local/infra.sh status [dev|test]   print each component up/down (exit 0 only if all up)
 #   deploy/local/infra.sh env    [dev|test]   print NATS_URL, MONGODB_URI, KEYCLOAK_URL, ... as shell lines
 #
-# Profiles (everything binds 127.0.0.1; data under .local/<profile>/):
-#   dev : NATS 4222 (monitor 8222), FerretDB 27017, Keycloak 8180 (management 9000)
-#   test: NATS 14222 (monitor 18222), FerretDB 37017, Keycloak 18180 (management 19000)
-# Ports can be overridden with CRM_<PROFILE>_{NATS_PORT,NATS_MONITOR_PORT,MONGO_PORT,KEYCLOAK_PORT,
-# KEYCLOAK_MGMT_PORT}, e.g. CRM_TEST_KEYCLOAK_PORT=28180.
+# Profiles (everything binds 127.0.0.1; data under .local/<profile>/; deploy/local/README.md has more):
+#   dev : PostgreSQL 5433, FerretDB 27017, NATS 4222 (monitor 8222), Keycloak 8180 (management 9000)
+#   test: PostgreSQL 15433, FerretDB 37017, NATS 14222 (monitor 18222), Keycloak 18180 (management 19000)
+# Ports can be overridden with CRM_<PROFILE>_{POSTGRES_PORT,MONGO_PORT,NATS_PORT,NATS_MONITOR_PORT,
+# KEYCLOAK_PORT,KEYCLOAK_MGMT_PORT}, e.g. CRM_TEST_KEYCLOAK_PORT=28180.
 #
 # The dev profile keeps its data between runs (the realm is imported on Keycloak's first start only).
 # The test profile starts every component it (re)starts from empty data: Keycloak runs on an
-# in-memory database and imports the realm each time, NATS and FerretDB data dirs are wiped.
+# in-memory database and imports the realm each time, the PostgreSQL cluster and the NATS and
+# FerretDB data dirs are wiped.
 set -euo pipefail
 
 # shellcheck source=./lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-COMPONENTS=(nats ferretdb keycloak)
+COMPONENTS=(postgres ferretdb nats keycloak) # postgres first: cmd_start waits for it before FerretDB
+# FerretDB's login to PostgreSQL, which is also the login MONGODB_URI carries (FerretDB 1.x checks a
+# client's user and password by connecting to PostgreSQL with them). The password is generated
+# once per profile and kept in .local/<profile>/postgres/password.
+POSTGRES_USER=crm
+POSTGRES_DB=crm
 START_TIMEOUT="${CRM_INFRA_START_TIMEOUT:-180}"
 
 usage() {
-  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -32,6 +39,8 @@ usage() {
 
 addr_of() {
   case "$1" in
+    postgres) printf 'postgres://%s@%s:%s/%s (password in %s)' "$POSTGRES_USER" "$HOST" "$POSTGRES_PORT" \
+      "$POSTGRES_DB" "$(postgres_password_file)" ;;
     nats)     printf 'nats://%s:%s (monitoring http://%s:%s)' "$HOST" "$NATS_PORT" "$HOST" "$NATS_MONITOR_PORT" ;;
     ferretdb) printf 'mongodb://%s:%s/' "$HOST" "$MONGO_PORT" ;;
     keycloak) printf 'http://%s:%s/realms/crm (management http://%s:%s)' "$HOST" "$KEYCLOAK_PORT" "$HOST" "$KEYCLOAK_MGMT_PORT" ;;
@@ -41,18 +50,21 @@ addr_of() {
 main_port_of() {
   case "$1" in
     nats) echo "$NATS_PORT" ;; ferretdb) echo "$MONGO_PORT" ;; keycloak) echo "$KEYCLOAK_PORT" ;;
+    postgres) echo "$POSTGRES_PORT" ;;
   esac
 }
 
 ports_of() {
   case "$1" in
     nats) echo "$NATS_PORT $NATS_MONITOR_PORT" ;; ferretdb) echo "$MONGO_PORT" ;;
+    postgres) echo "$POSTGRES_PORT" ;;
     keycloak) echo "$KEYCLOAK_PORT $KEYCLOAK_MGMT_PORT" ;;
   esac
 }
 
 ready() {
   case "$1" in
+    postgres) "$POSTGRES_BIN/pg_isready" -q -h "$HOST" -p "$POSTGRES_PORT" -t 2 ;;
     nats)     http_ok "http://$HOST:$NATS_MONITOR_PORT/healthz?js-enabled-only=true" ;;
     ferretdb) tcp_open "$HOST" "$MONGO_PORT" ;;
     keycloak) http_ok "http://$HOST:$KEYCLOAK_PORT/realms/crm/.well-known/openid-configuration" ;;
@@ -70,14 +82,86 @@ start_nats() {
     -sd "$dir" -n "crm-$PROFILE"
 }
 
+# ---------------------------------------------------------------------------- postgresql
+# A cluster of the profile's own (initdb, not the system cluster and not pg_createcluster, whose
+# configuration under /etc/postgresql would be shared by every checkout on the machine). PostgreSQL
+# refuses to run as root, so as root it runs as the `postgres` user of Debian's package, which owns
+# the data folder; anyone else runs it as themselves. Its socket sits in the data folder, which only
+# that user can enter, so the superuser logs in over it by peer authentication and nobody else can.
+
+postgres_dir() { printf '%s/postgres' "$PROFILE_DIR"; }
+postgres_password_file() { printf '%s/password' "$(postgres_dir)"; }
+if [ "$(id -u)" -eq 0 ]; then
+  POSTGRES_OS_USER=postgres
+  AS_POSTGRES=(setpriv --reuid=postgres --regid=postgres --init-groups) # exec: a spawned postgres keeps the pid
+else
+  POSTGRES_OS_USER="$(id -un)"
+  AS_POSTGRES=(env)
+fi
+
+# postgres_password: prints the profile's password, generating it on first use.
+postgres_password() {
+  local f
+  f="$(postgres_password_file)"
+  if [ ! -s "$f" ]; then
+    mkdir -p "$(dirname "$f")"
+    # hex only, so it needs no escaping in a URL
+    (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$f")
+  fi
+  cat "$f"
+}
+
+start_postgres() {
+  local data
+  data="$(postgres_dir)/data"
+  id -u "$POSTGRES_OS_USER" >/dev/null 2>&1 || die "postgres: system user $POSTGRES_OS_USER missing (apt-get install postgresql creates it)"
+  [ "$PROFILE" = test ] && rm -rf "$data"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "postgres: creating the cluster in $data"
+    rm -rf "$data"
+    mkdir -p "$data"
+    chown "$POSTGRES_OS_USER:" "$data"
+    chmod 700 "$data"
+    local no_sync=()
+    [ "$PROFILE" = test ] && no_sync=(--no-sync) # thrown away anyway
+    (cd "$data" && "${AS_POSTGRES[@]}" "$POSTGRES_BIN/initdb" -D "$data" -U "$POSTGRES_OS_USER" -E UTF8 \
+      --locale=C.UTF-8 --auth-local=peer --auth-host=scram-sha-256 "${no_sync[@]+"${no_sync[@]}"}") \
+      >>"$(log_of postgres)" 2>&1 \
+      || die "postgres: initdb failed (see $(log_of postgres))"
+    # a new cluster holds no data: let npm start seed the demo data again
+    rm -f "$PROFILE_DIR/seeded"
+  fi
+  # synchronous_commit=off: no fsync wait per commit; a machine crash may lose the last commits, fine
+  # for local data. The test profile's data is thrown away anyway, so it skips fsync entirely.
+  local fast=(-c synchronous_commit=off)
+  [ "$PROFILE" = test ] && fast+=(-c fsync=off -c full_page_writes=off)
+  (cd "$data" && spawn postgres "$(log_of postgres)" "${AS_POSTGRES[@]}" "$POSTGRES_BIN/postgres" -D "$data" \
+    -p "$POSTGRES_PORT" -c listen_addresses="$HOST" -c unix_socket_directories="$data" "${fast[@]}")
+}
+
+# provision_postgres: the login role (with the profile's password) and its database; idempotent.
+provision_postgres() {
+  local data
+  data="$(postgres_dir)/data"
+  {
+    printf '\\set user %s\n\\set db %s\n\\set password %s\n' "$POSTGRES_USER" "$POSTGRES_DB" "$(postgres_password)"
+    cat <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
+ALTER ROLE :"user" PASSWORD :'password';
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
+SQL
+  } | (cd "$data" && "${AS_POSTGRES[@]}" "$POSTGRES_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$data" \
+    -p "$POSTGRES_PORT" -U "$POSTGRES_OS_USER" -d postgres) >>"$(log_of postgres)" 2>&1
+}
+
 start_ferretdb() {
   local dir="$PROFILE_DIR/ferretdb"
   [ "$PROFILE" = test ] && rm -rf "$dir"
   mkdir -p "$dir"
-  # WAL (FerretDB's default) with synchronous=normal: no fsync per commit; a crash of the machine (not
-  # of the process) may lose the last commits, which is fine for local data. About 5x faster writes.
-  spawn ferretdb "$(log_of ferretdb)" "$FERRETDB_BIN" --handler=sqlite \
-    --sqlite-url="file:$dir/?_pragma=synchronous(normal)" \
+  # The URL with the password goes through the environment, so it does not show in ps.
+  spawn ferretdb "$(log_of ferretdb)" env \
+    "FERRETDB_POSTGRESQL_URL=postgres://$POSTGRES_USER:$(postgres_password)@$HOST:$POSTGRES_PORT/$POSTGRES_DB" \
+    "$FERRETDB_BIN" --handler=postgresql \
     --state-dir="$dir" --listen-addr="$HOST:$MONGO_PORT" --debug-addr=- --telemetry=disable \
     --log-level=warn
 }
@@ -145,13 +229,22 @@ cmd_start() {
     to_start+=("$c")
   done
   [ "$failed" -eq 0 ] || die "cannot start profile $PROFILE: port(s) in use (see above); stop the other process or override the port (CRM_${PROFILE^^}_*_PORT)"
+  # FerretDB needs PostgreSQL up with its login in place: the others start meanwhile
   for c in "${to_start[@]+"${to_start[@]}"}"; do
+    [ "$c" = ferretdb ] && continue
     "start_$c"
     log "$c: started (pid $(cat "$(pid_file "$c")"), log $(log_of "$c"))"
   done
+  wait_until_ready "$t0" ready pid_of no_description postgres \
+    || die "postgres did not start (the components that did start keep running; '$0 stop $PROFILE' stops them)"
+  provision_postgres || die "postgres: creating the login $POSTGRES_USER failed (see $(log_of postgres))"
+  if printf '%s\n' "${to_start[@]+"${to_start[@]}"}" | grep -qx ferretdb; then
+    start_ferretdb
+    log "ferretdb: started (pid $(cat "$(pid_file ferretdb)"), log $(log_of ferretdb))"
+  fi
 
-  # wait for everything (also components that were already running) to be ready
-  wait_until_ready "$t0" ready pid_of no_description "${COMPONENTS[@]}" || failed=1
+  # wait for the rest (also components that were already running) to be ready
+  wait_until_ready "$t0" ready pid_of no_description "${COMPONENTS[@]:1}" || failed=1
   [ "$failed" -eq 0 ] || die "profile $PROFILE did not start (the components that did start keep running; '$0 stop $PROFILE' stops them)"
 
   log "profile $PROFILE ready in $(elapsed_s "$t0") s:"
@@ -166,8 +259,11 @@ cmd_start() {
 
 cmd_stop() {
   local c pid any=0
-  for c in keycloak ferretdb nats; do
-    if pid="$(stop_pid "$c")"; then
+  local sig
+  for c in keycloak ferretdb postgres nats; do
+    sig=""
+    [ "$c" = postgres ] && sig=INT # PostgreSQL's fast shutdown
+    if pid="$(stop_pid "$c" $sig)"; then
       log "$c: stopped (pid $pid)"
       any=1
     else
@@ -197,7 +293,9 @@ cmd_status() {
 
 cmd_env() {
   printf "NATS_URL='nats://%s:%s'\n" "$HOST" "$NATS_PORT"
-  printf "MONGODB_URI='mongodb://%s:%s/'\n" "$HOST" "$MONGO_PORT"
+  # PLAIN: FerretDB 1.x hands user and password on to PostgreSQL, so it needs them in clear text
+  printf "MONGODB_URI='mongodb://%s:%s@%s:%s/?authMechanism=PLAIN'\n" "$POSTGRES_USER" "$(postgres_password)" \
+    "$HOST" "$MONGO_PORT"
   printf "KEYCLOAK_URL='http://%s:%s'\n" "$HOST" "$KEYCLOAK_PORT"
   printf "KEYCLOAK_ISSUER='http://%s:%s/realms/crm'\n" "$HOST" "$KEYCLOAK_PORT"
 }
@@ -205,6 +303,7 @@ cmd_env() {
 [ $# -ge 1 ] || usage
 cmd="$1"
 profile_load "${2:-dev}"
+POSTGRES_BIN="$(postgres_bin_dir)" || POSTGRES_BIN=/nonexistent # start installs it (load_infra_env)
 case "$cmd" in
   start)  cmd_start ;;
   stop)   cmd_stop ;;

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Installs the local infrastructure (NATS, FerretDB, Keycloak, protoc) into <repo>/.cache.
+# Installs the local infrastructure: PostgreSQL, NATS and protoc from Debian packages; FerretDB and
+# Keycloak into <repo>/.cache.
 # Idempotent: a second run only checks and takes well under 2 s.
 set -euo pipefail
 
 # ---------------------------------------------------------------------------- pinned versions
-FERRETDB_VERSION="v1.24.0"                 # FerretDB 1.x (SQLite backend), built from the Go module proxy
+FERRETDB_VERSION="v1.24.0"                 # FerretDB 1.x (PostgreSQL backend), built from the Go module proxy
 KEYCLOAK_VERSION="26.4.7"                  # org.keycloak:keycloak-quarkus-dist
 KEYCLOAK_MIN_JAVA=21                       # Keycloak 26.4 needs Java 21+
-APT_PACKAGES=(nats-server protobuf-compiler libprotobuf-dev curl)
+# postgresql: FerretDB's backend (15 on Debian 12). The package also creates a cluster of its own on
+# 5432, which the local stack leaves alone (infra.sh runs one cluster per profile under .local/).
+APT_PACKAGES=(nats-server postgresql protobuf-compiler libprotobuf-dev curl)
 
 # shellcheck source=./lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

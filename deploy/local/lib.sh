@@ -69,19 +69,19 @@ profile_load() {
   case "$PROFILE" in
     dev)
       NATS_PORT=4222;  NATS_MONITOR_PORT=8222
-      MONGO_PORT=27017
+      MONGO_PORT=27017; POSTGRES_PORT=5433 # 5432 stays free for the cluster Debian's package creates
       KEYCLOAK_PORT=8180; KEYCLOAK_MGMT_PORT=9000
       ;;
     test)
       NATS_PORT=14222; NATS_MONITOR_PORT=18222
-      MONGO_PORT=37017
+      MONGO_PORT=37017; POSTGRES_PORT=15433
       KEYCLOAK_PORT=18180; KEYCLOAK_MGMT_PORT=19000
       ;;
     *) die "unknown profile '$PROFILE' (expected dev or test)" ;;
   esac
   up="$(printf '%s' "$PROFILE" | tr '[:lower:]' '[:upper:]')"
   local v
-  for v in NATS_PORT NATS_MONITOR_PORT MONGO_PORT KEYCLOAK_PORT KEYCLOAK_MGMT_PORT; do
+  for v in NATS_PORT NATS_MONITOR_PORT MONGO_PORT POSTGRES_PORT KEYCLOAK_PORT KEYCLOAK_MGMT_PORT; do
     local o="CRM_${up}_${v}"
     if [ -n "${!o:-}" ]; then printf -v "$v" '%s' "${!o}"; fi
   done
@@ -131,14 +131,19 @@ spawn() {
   echo $! >"$(pid_file "$name")"
 }
 
-# stop_pid NAME: TERM the process group, wait up to 30 s, then KILL.
+# stop_pid NAME [SIGNAL]: TERM the process group, wait up to 30 s, then KILL. With SIGNAL, send that to
+# the process alone instead (PostgreSQL shuts its own children down; a signal to each of them would not).
 stop_pid() {
-  local name="$1" pid i
+  local name="$1" sig="${2:-}" pid i
   if ! pid="$(pid_of "$name")"; then
     rm -f "$(pid_file "$name")"
     return 1
   fi
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  if [ -n "$sig" ]; then
+    kill "-$sig" "$pid" 2>/dev/null || true
+  else
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  fi
   for i in $(seq 1 300); do
     alive "$pid" || break
     sleep 0.1
@@ -183,6 +188,17 @@ find_java() {
   return 1
 }
 
+# ---------------------------------------------------------------------------- postgresql
+
+# postgres_bin_dir: prints the bin folder of the newest PostgreSQL the Debian packages installed
+# (/usr/lib/postgresql/<major>/bin), or fails.
+postgres_bin_dir() {
+  local d
+  d="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n1)"
+  [ -n "$d" ] && [ -x "$d/postgres" ] && [ -x "$d/initdb" ] || return 1
+  printf '%s' "$d"
+}
+
 # load_infra_env: reads what install-infra.sh recorded; installs first when needed.
 load_infra_env() {
   if [ -f "$CRM_INFRA_ENV" ]; then
@@ -191,26 +207,27 @@ load_infra_env() {
   fi
   if [ ! -f "$CRM_INFRA_ENV" ] || [ ! -x "${FERRETDB_BIN:-/nonexistent}" ] \
     || [ ! -x "${KEYCLOAK_DIST:-/nonexistent}/bin/kc.sh" ] || [ ! -x "${KC_JAVA_HOME:-/nonexistent}/bin/java" ] \
-    || ! command -v nats-server >/dev/null 2>&1; then
+    || ! command -v nats-server >/dev/null 2>&1 || ! postgres_bin_dir >/dev/null; then
     log "infrastructure not installed (or incomplete), running install-infra.sh"
     bash "$CRM_DEPLOY_DIR/install-infra.sh" || die "install-infra.sh failed"
     # shellcheck disable=SC1090
     . "$CRM_INFRA_ENV"
   fi
+  POSTGRES_BIN="$(postgres_bin_dir)" || die "PostgreSQL not found under /usr/lib/postgresql (apt-get install postgresql)"
 }
 
 # ---------------------------------------------------------------------------- node workspace
 # (used by start.sh and test.sh)
 
-# ensure_node_modules: installs from package-lock.json when node_modules is missing or the lock is newer
-# than the one npm wrote into node_modules at the last install. `npm install`, not `npm ci`: the lock
-# holds only the optional native binaries this platform resolved (swc, turbo), and npm ci refuses such a
-# lock as out of sync; npm install keeps the pinned versions and leaves the lock unchanged.
+# ensure_node_modules: installs exactly what package-lock.json pins (`npm ci`) when node_modules is
+# missing or the lock is newer than the one npm wrote into node_modules at the last install. The lock
+# holds every platform's optional binaries (swc, turbo), so npm ci accepts it anywhere and never
+# rewrites it (deploy/local/test/package-lock.test.ts keeps it that way).
 ensure_node_modules() {
   local marker="$CRM_ROOT/node_modules/.package-lock.json"
   if [ ! -d "$CRM_ROOT/node_modules" ] || [ ! -f "$marker" ] || [ "$CRM_ROOT/package-lock.json" -nt "$marker" ]; then
-    printf '[crm] installing npm dependencies\n'
-    (cd "$CRM_ROOT" && npm install --no-audit --no-fund) || return 1
+    printf '[crm] installing npm dependencies (npm ci)\n'
+    (cd "$CRM_ROOT" && npm ci --no-audit --no-fund) || return 1
   fi
 }
 

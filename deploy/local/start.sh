@@ -14,7 +14,7 @@ fail() { printf '[crm] ERROR: %s\n' "$*" >&2; exit 1; }
 
 T0="$(now_ms)"
 bash "$CRM_DEPLOY_DIR/install-infra.sh" || fail "installing the infrastructure failed (see above)"
-ensure_node_modules || fail "npm install failed (see above)"
+ensure_node_modules || fail "npm ci failed (see above)"
 turbo_build || fail "the build failed (see above)"
 bash "$CRM_DEPLOY_DIR/infra.sh" start dev || fail "the infrastructure did not start (see above; npm stop stops what did)"
 bash "$CRM_DEPLOY_DIR/apps.sh" start dev || fail "the services did not come up (see the log tails above; npm stop stops what did)"
@@ -48,6 +48,7 @@ CRM is running (dev profile, ready in $(elapsed_s "$T0") s). Stop it with: npm s
   Keycloak (realm crm)       $KEYCLOAK_URL/realms/crm   (admin console $KEYCLOAK_URL/admin, master admin/admin)
   NATS (JetStream)           $NATS_URL   monitoring http://$HOST:$NATS_MONITOR_PORT
   MongoDB-compatible server  $MONGODB_URI
+  PostgreSQL (its storage)   postgres://crm@$HOST:$POSTGRES_PORT/crm   (password in $PROFILE_DIR/postgres/password)
   Logs                       $LOG_DIR/
 
 Demo logins (realm crm, password crm-demo, local development only):

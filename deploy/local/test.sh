@@ -54,7 +54,7 @@ if ! bash "$CRM_DEPLOY_DIR/install-infra.sh"; then
   STACK_OK=0
 fi
 if ! ensure_node_modules; then
-  warn "npm install failed: no test can run"
+  warn "npm ci failed: no test can run"
   DEPS_OK=0
   STACK_OK=0
 fi

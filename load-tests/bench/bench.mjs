@@ -1,6 +1,8 @@
 // What the architecture costs: create-lead + get-lead through the full path (token, gateway, gRPC,
 // service, database, outbox), the same through gRPC alone, and the same database work done directly
 // by one process with the same driver. Run against a started stack: `npm start && npm run bench`.
+// Another stack (other ports, its database login): export what `deploy/local/infra.sh env <profile>`
+// and `deploy/local/apps.sh env <profile>` print first.
 // Add a path by adding an entry to `paths` below.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';

@@ -97,7 +97,7 @@ export class OutboxRelay {
     private readonly intervalMs = 500,
     /**
      * The full scan that picks up what a crash or another replica left behind. Scans are costly on
-     * FerretDB's SQLite backend (no secondary indexes), so it runs seldom; fresh writes go by id.
+     * FerretDB (it answers every filter by a full scan), so it runs seldom; fresh writes go by id.
      */
     private readonly sweepMs = Number(process.env.OUTBOX_SWEEP_MS ?? 15_000),
   ) {}
@@ -196,8 +196,8 @@ export class OutboxRelay {
 
   /**
    * Finds the aggregates with pending events (what a crash or another replica left behind) and queues
-   * their ids. Only ids are read, a large page at a time: on FerretDB's SQLite backend this filter is a
-   * scan of the collection, so it must run seldom and not once per hundred documents.
+   * their ids. Only ids are read, a large page at a time: on FerretDB this filter is a scan of the
+   * collection, so it must run seldom and not once per hundred documents.
    */
   private async sweep(): Promise<boolean> {
     for (const model of this.models) {

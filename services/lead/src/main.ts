@@ -5,14 +5,20 @@ import { OWNERSHIP_STREAM, poolGrpc, RecordPool, takePartInTransfers } from '@cr
 import { customFields as cfPb, descriptorSet, lead as pb, ownership } from '@crm/proto';
 import { z } from 'zod';
 import { OPEN_STATUSES } from './domain/lead';
+import { LeadActivity } from './application/lead-activity';
+import { LeadConversions } from './application/lead-conversion';
+import { LeadImport } from './application/lead-import';
+import { LeadRouting } from './application/lead-routing';
+import { LeadSettings } from './application/lead-settings';
+import { Leads } from './application/leads';
 import { followAccountEvents } from './events/account-events.consumer';
 import { accountClient } from './grpc/account.client';
 import { leadGrpc } from './grpc/lead.grpc';
+import { MongoConversionRepository } from './store/lead-conversion.repository';
 import { leadPool, leadTransfer } from './store/lead-ownership';
-import { LeadConversions } from './store/lead-conversion.store';
-import { useLeadCustomFields } from './store/lead-custom-fields';
+import { MongoSettingsRepository } from './store/lead-settings.repository';
 import { registerModels } from './store/lead.model';
-import { LeadStore } from './store/lead.store';
+import { leadDuplicateKeys, MongoLeadRepository } from './store/lead.repository';
 
 void runService({
   name: 'lead',
@@ -34,18 +40,40 @@ void runService({
     // Custom fields of leads: definitions in this database, validated on writes, hosted over gRPC.
     const customFields = new CustomFields(db, ['lead']);
     await customFields.load();
-    useLeadCustomFields(customFields);
     grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
-    const store = new LeadStore(models, (id) => kick(id));
-    const conversions = new LeadConversions(
-      models,
-      store,
-      accountClient(config.ACCOUNT_GRPC_ADDR),
-      (id) => kick(id),
+    const leadFields = { fields: () => customFields.fields('lead') };
+
+    const repository = new MongoLeadRepository(models);
+    const settingsRepository = new MongoSettingsRepository(models);
+    const routing = new LeadRouting(repository, settingsRepository);
+    const deps = {
+      leads: repository,
+      keys: leadDuplicateKeys(models),
+      routing,
+      customFields: leadFields,
+      written: kick,
+    };
+    const leads = new Leads(deps);
+    const conversions = new LeadConversions({
+      leads,
+      repository,
+      conversions: new MongoConversionRepository(models),
+      accounts: accountClient(config.ACCOUNT_GRPC_ADDR),
+      written: kick,
       logger,
+    });
+    const activity = new LeadActivity(repository);
+    const pool = new RecordPool(leadPool(models, db, kick, logger));
+    grpc.server.add(
+      pb.LeadServiceDefinition,
+      leadGrpc({
+        leads,
+        imports: new LeadImport(deps),
+        settings: new LeadSettings(settingsRepository),
+        conversions,
+        shown: (values) => customFields.visibleNow('lead', values),
+      }),
     );
-    const pool = new RecordPool(leadPool(models, db, (id) => kick(id), logger));
-    grpc.server.add(pb.LeadServiceDefinition, leadGrpc(store, conversions));
     grpc.server.add(ownership.PoolServiceDefinition, poolGrpc([pool]));
     return {
       services: [
@@ -56,7 +84,7 @@ void runService({
       outboxModels: [models.Lead],
       consumers: (nc) =>
         startAll([
-          ...followAccountEvents(nc, db, models, logger),
+          ...followAccountEvents(nc, db, activity, logger),
           () => takePartInTransfers(nc, db, logger, 'lead', [leadTransfer(models, OPEN_STATUSES)]),
         ]),
       schedules: [

@@ -1,11 +1,5 @@
-import { ConflictError, ValidationError } from '@crm/kit';
-import {
-  checkTransition,
-  dedupeKeys,
-  foldName,
-  type LeadInput,
-  normaliseLeadInput,
-} from '../src/domain/lead';
+import { ConflictError, foldName, ValidationError } from '@crm/kit';
+import { checkTransition, dedupeKeys, type LeadInput, normaliseLeadInput } from '../src/domain/lead';
 
 const input = (over: Partial<LeadInput> = {}): LeadInput => ({
   firstName: 'Wei',

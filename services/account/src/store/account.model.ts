@@ -249,8 +249,8 @@ const settingsSchema = new Schema<SettingsDoc>(
 /**
  * One document per dedupe key (domain, folded name), keyed by _id. A create claims its keys by
  * inserting them first, so of two racing creates of the same company exactly one wins (the other gets
- * a duplicate-key error); a duplicate check is a few primary-key reads, not a scan (FerretDB's SQLite
- * backend has no secondary indexes). The account's own keys stay the truth: a key pointing at an
+ * a duplicate-key error); a duplicate check is a few primary-key reads, not a scan (FerretDB uses no
+ * secondary index). The account's own keys stay the truth: a key pointing at an
  * account that no longer has it (or no longer exists) is stale and taken over.
  */
 export interface AccountKeyDoc {

@@ -1,5 +1,19 @@
-import { Violations } from '@crm/kit/domain';
+import { type Actor, Violations } from '@crm/kit/domain';
 import type { LeadInput } from './lead';
+
+/** Where unowned leads wait when no rule routes them. */
+export const DEFAULT_QUEUE = 'unassigned';
+
+/** One change of hands in a lead's assignment history. */
+export interface AssignmentRecord {
+  ownerId: string;
+  teamId: string;
+  queue: string;
+  assignedBy: string;
+  reason: string;
+  ruleId: string;
+  at: Date;
+}
 
 export interface RuleMatch {
   regions: string[];
@@ -80,4 +94,65 @@ export function pickMember(
     }
   }
   return undefined;
+}
+
+/** A rep's own new lead stays with the rep. */
+export function ownedByCreator(actor: Actor, at: Date): AssignmentRecord {
+  return {
+    ownerId: actor.userId,
+    teamId: actor.teams[0] ?? '',
+    queue: '',
+    assignedBy: actor.userId,
+    reason: 'created by the owner',
+    ruleId: '',
+    at,
+  };
+}
+
+/** A lead routed by the rules: to the picked member, or to the queue when nobody could take it. */
+export function routed(
+  rule: AssignmentRule | undefined,
+  member: string | undefined,
+  queue: string,
+  at: Date,
+): AssignmentRecord {
+  const base = { assignedBy: 'system', at };
+  if (!rule)
+    return { ...base, ownerId: '', teamId: '', queue, reason: 'no assignment rule matched', ruleId: '' };
+  if (!member)
+    return {
+      ...base,
+      ownerId: '',
+      teamId: rule.teamId,
+      queue,
+      reason: `every member of rule ${rule.name} is at the cap`,
+      ruleId: rule.id,
+    };
+  return {
+    ...base,
+    ownerId: member,
+    teamId: rule.teamId,
+    queue: '',
+    reason: `rule ${rule.name}`,
+    ruleId: rule.id,
+  };
+}
+
+/** A manual change of owner or team by a manager or admin. */
+export function reassigned(
+  ownerId: string,
+  teamId: string,
+  reason: string,
+  by: Actor,
+  at: Date,
+): AssignmentRecord {
+  return {
+    ownerId,
+    teamId,
+    queue: ownerId ? '' : DEFAULT_QUEUE,
+    assignedBy: by.userId,
+    reason: reason.trim(),
+    ruleId: '',
+    at,
+  };
 }

@@ -1,5 +1,11 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { ConflictError, Violations } from '@crm/kit/domain';
+import {
+  collapseSpace,
+  ConflictError,
+  foldName,
+  normaliseEmail,
+  normalisePhone,
+  Violations,
+} from '@crm/kit/domain';
 
 /** Where a lead is in qualification. `converted` is set only by conversion to an account. */
 export type LeadStatus = 'new' | 'working' | 'nurturing' | 'qualified' | 'disqualified' | 'converted';
@@ -31,11 +37,11 @@ const MAX = 200;
 /** Trims, lower-cases the email, formats the phone as E.164 and validates; throws ValidationError. */
 export function normaliseLeadInput(raw: LeadInput, defaultCountry = 'US'): LeadInput {
   const v = new Violations();
-  const t = (s: string | undefined) => (s ?? '').trim().replace(/\s+/g, ' ');
+  const t = collapseSpace;
   const lead: LeadInput = {
     firstName: t(raw.firstName),
     lastName: t(raw.lastName),
-    email: t(raw.email).toLowerCase(),
+    email: normaliseEmail(raw.email),
     phone: t(raw.phone),
     company: t(raw.company),
     title: t(raw.title),
@@ -52,9 +58,9 @@ export function normaliseLeadInput(raw: LeadInput, defaultCountry = 'US'): LeadI
   }
   if (lead.email && !EMAIL.test(lead.email)) v.add('email', 'is not a valid email address');
   if (lead.phone) {
-    const parsed = parsePhoneNumberFromString(lead.phone, defaultCountry as never);
-    if (!parsed || !parsed.isValid()) v.add('phone', 'is not a valid phone number');
-    else lead.phone = parsed.number;
+    const e164 = normalisePhone(lead.phone, defaultCountry);
+    if (!e164) v.add('phone', 'is not a valid phone number');
+    else lead.phone = e164;
   }
   if (lead.contactLevel && !CONTACT_LEVELS.includes(lead.contactLevel)) {
     v.add('contactLevel', `must be one of ${CONTACT_LEVELS.join(', ')}`);
@@ -65,21 +71,6 @@ export function normaliseLeadInput(raw: LeadInput, defaultCountry = 'US'): LeadI
   if (Object.keys(lead.attributes).length > 50) v.add('attributes', 'at most 50 attributes');
   v.throwIfAny();
   return lead;
-}
-
-/**
- * Folds a company or person name for matching: case, accents, punctuation and legal suffixes do not make
- * two companies different ("ACME, Inc." = "Acme").
- */
-export function foldName(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .replace(/\b(inc|ltd|llc|gmbh|co|corp|corporation|company|limited|plc|ag|sa)\b/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 /** The keys on which two leads are the same person: email, phone, or company + person name. */
@@ -109,4 +100,26 @@ export function checkTransition(from: LeadStatus, to: LeadStatus, reason: string
   if (!TRANSITIONS[from].includes(to)) throw new ConflictError(`cannot move a lead from ${from} to ${to}`);
   if (to === 'disqualified' && !reason.trim())
     new Violations().add('reason', 'is required to disqualify a lead').throwIfAny();
+}
+
+/** The lowered text a free-text search of leads looks in. */
+export const searchTextOf = (l: LeadInput) =>
+  [l.firstName, l.lastName, l.email, l.company].join(' ').toLowerCase();
+
+/** Attributes as a plain object, whether stored as a Map (mongoose) or an object. */
+export function attributesOf(stored: Map<string, string> | Record<string, string> | undefined) {
+  return stored instanceof Map ? Object.fromEntries(stored) : { ...(stored ?? {}) };
+}
+
+/** In a patch an empty value removes the attribute. */
+export function mergeAttributes(
+  current: Record<string, string>,
+  patch?: Record<string, string>,
+): Record<string, string> {
+  const out = { ...current };
+  for (const [k, v] of Object.entries(patch ?? {})) {
+    if (v === '') delete out[k];
+    else out[k] = v;
+  }
+  return out;
 }

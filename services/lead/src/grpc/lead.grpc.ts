@@ -1,14 +1,17 @@
 import { type CallerContext, callerOf, expectedVersionOf, ValidationError } from '@crm/kit';
 import { lead as pb } from '@crm/proto';
+import type { LeadConversions } from '../application/lead-conversion';
+import type { LeadImport } from '../application/lead-import';
+import type { LeadSettings } from '../application/lead-settings';
+import type { Leads } from '../application/leads';
 import type { LeadInput, LeadStatus } from '../domain/lead';
-import type { LeadConversions } from '../store/lead-conversion.store';
-import type { LeadStore } from '../store/lead.store';
 import {
   fromProtoInput,
   fromProtoRules,
   fromProtoScoring,
   fromProtoStatus,
-  toProtoLead,
+  type ShownCustomFields,
+  toProtoLead as toProto,
   toProtoRules,
   toProtoScoring,
 } from './lead.mapper';
@@ -23,17 +26,28 @@ const status = (s: pb.LeadStatus, field = 'status'): LeadStatus => {
   return d;
 };
 
-/** proto <-> domain only; the rules live in the domain and the store. */
-export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.LeadServiceImplementation<Ctx> {
+export interface LeadUseCases {
+  leads: Leads;
+  imports: LeadImport;
+  settings: LeadSettings;
+  conversions: LeadConversions;
+  /** Custom field values as readers see them. */
+  shown: ShownCustomFields;
+}
+
+/** proto <-> application only; the rules live in the domain and the use cases. */
+export function leadGrpc(u: LeadUseCases): pb.LeadServiceImplementation<Ctx> {
+  const { leads, imports, settings, conversions } = u;
+  const toProtoLead = (d: Parameters<typeof toProto>[0]) => toProto(d, u.shown);
   return {
     async createLead(req, ctx) {
-      return toProtoLead(await store.create(fromProtoInput(req.lead), req.allowDuplicate, callerOf(ctx)));
+      return toProtoLead(await leads.create(fromProtoInput(req.lead), req.allowDuplicate, callerOf(ctx)));
     },
     async getLead(req, ctx) {
-      return toProtoLead(await store.get(req.id, callerOf(ctx)));
+      return toProtoLead(await leads.get(req.id, callerOf(ctx)));
     },
     async listLeads(req, ctx) {
-      const { leads, nextCursor } = await store.list(
+      const { leads: found, nextCursor } = await leads.list(
         {
           statuses: req.statuses.map((s) => status(s, 'statuses')),
           ownerId: req.ownerId,
@@ -50,7 +64,7 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
         },
         callerOf(ctx),
       );
-      return { leads: leads.map(toProtoLead), page: { nextCursor } };
+      return { leads: found.map(toProtoLead), page: { nextCursor } };
     },
     async updateLead(req, ctx) {
       const p = req.patch;
@@ -69,11 +83,15 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
         attributes: p?.attributes,
         customFields: p?.customFields,
       };
-      return toProtoLead(await store.update(req.id, version(req.expectedVersion), patch, callerOf(ctx)));
+      const o = req.ownerChange;
+      const owner = o && { ownerId: o.ownerId, teamId: o.teamId, reason: o.reason };
+      return toProtoLead(
+        await leads.update(req.id, version(req.expectedVersion), patch, callerOf(ctx), owner),
+      );
     },
     async changeLeadStatus(req, ctx) {
       return toProtoLead(
-        await store.changeStatus(
+        await leads.changeStatus(
           req.id,
           version(req.expectedVersion),
           status(req.status),
@@ -84,18 +102,16 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
     },
     async assignLead(req, ctx) {
       return toProtoLead(
-        await store.assign(
+        await leads.assign(
           req.id,
           version(req.expectedVersion),
-          req.ownerId,
-          req.teamId,
-          req.reason,
+          { ownerId: req.ownerId, teamId: req.teamId, reason: req.reason },
           callerOf(ctx),
         ),
       );
     },
     async importLeads(req, ctx) {
-      const rows = await store.import(req.rows.map(fromProtoInput), req.allowDuplicates, callerOf(ctx));
+      const rows = await imports.import(req.rows.map(fromProtoInput), req.allowDuplicates, callerOf(ctx));
       const outcome = {
         created: pb.ImportOutcome.IMPORT_OUTCOME_CREATED,
         duplicate: pb.ImportOutcome.IMPORT_OUTCOME_DUPLICATE,
@@ -115,12 +131,12 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
       };
     },
     async getAssignmentRules() {
-      return toProtoRules(await store.getAssignmentRules());
+      return toProtoRules(await settings.assignmentRules());
     },
     async putAssignmentRules(req, ctx) {
       const { rules, defaultQueue } = fromProtoRules(req.rules);
       return toProtoRules(
-        await store.putAssignmentRules(rules, defaultQueue, version(req.expectedVersion), callerOf(ctx)),
+        await settings.putAssignmentRules(rules, defaultQueue, version(req.expectedVersion), callerOf(ctx)),
       );
     },
     async convertLead(req, ctx) {
@@ -140,11 +156,11 @@ export function leadGrpc(store: LeadStore, conversions: LeadConversions): pb.Lea
       };
     },
     async getScoringModel() {
-      return toProtoScoring(await store.getScoring());
+      return toProtoScoring(await settings.scoring());
     },
     async putScoringModel(req, ctx) {
       return toProtoScoring(
-        await store.putScoring(fromProtoScoring(req.model), version(req.expectedVersion), callerOf(ctx)),
+        await settings.putScoring(fromProtoScoring(req.model), version(req.expectedVersion), callerOf(ctx)),
       );
     },
   };

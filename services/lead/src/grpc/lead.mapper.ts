@@ -1,9 +1,9 @@
+import { type CustomValues, isPlainObject } from '@crm/custom-fields';
 import { lead as pb } from '@crm/proto';
-import type { LeadInput, LeadStatus } from '../domain/lead';
+import { attributesOf, type LeadInput, type LeadStatus } from '../domain/lead';
 import type { AssignmentRule } from '../domain/assignment';
 import type { ScoredField, ScoringRule } from '../domain/scoring';
 import type { LeadDoc, SettingsDoc } from '../store/lead.model';
-import { shownCustomFields } from '../store/lead-custom-fields';
 
 const STATUS: [LeadStatus, pb.LeadStatus][] = [
   ['new', pb.LeadStatus.LEAD_STATUS_NEW],
@@ -36,9 +36,12 @@ export function fromProtoInput(i: pb.LeadInput | undefined): LeadInput {
   };
 }
 
-export function toProtoLead(d: LeadDoc): pb.Lead {
-  const attributes =
-    d.attributes instanceof Map ? Object.fromEntries(d.attributes) : { ...(d.attributes ?? {}) };
+/** Custom field values as readers see them (archived fields left out); by default as stored. */
+export type ShownCustomFields = (values: unknown) => CustomValues;
+const asStored: ShownCustomFields = (v) => (isPlainObject(v) ? { ...v } : {});
+
+export function toProtoLead(d: LeadDoc, shown: ShownCustomFields = asStored): pb.Lead {
+  const attributes = attributesOf(d.attributes);
   return pb.Lead.fromPartial({
     id: d._id,
     version: String(d.version),
@@ -54,7 +57,7 @@ export function toProtoLead(d: LeadDoc): pb.Lead {
     source: d.source,
     companySize: d.companySize ?? undefined,
     attributes,
-    customFields: shownCustomFields(d.customFields),
+    customFields: shown(d.customFields),
     status: toProtoStatus(d.status),
     disqualifyReason: d.disqualifyReason ?? '',
     ownerId: d.ownerId ?? '',

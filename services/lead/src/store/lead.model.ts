@@ -4,18 +4,10 @@ import type { PoolState, TransferStamp } from '@crm/ownership';
 import type { SagaState } from '@crm/saga';
 import type { ConversionData, LeadSnapshot } from '../domain/convert-lead';
 import type { LeadInput, LeadStatus } from '../domain/lead';
-import type { AssignmentRule } from '../domain/assignment';
+import type { AssignmentRecord, AssignmentRule } from '../domain/assignment';
 import type { ScoringRule } from '../domain/scoring';
 
-export interface AssignmentRecord {
-  ownerId: string;
-  teamId: string;
-  queue: string;
-  assignedBy: string;
-  reason: string;
-  ruleId: string;
-  at: Date;
-}
+export type { AssignmentRecord };
 
 export interface LeadDoc extends LeadInput {
   _id: string;
@@ -151,8 +143,8 @@ const settingsSchema = new Schema<SettingsDoc>(
 
 /**
  * One document per dedupe key (email, phone, company + name), keyed by _id: a duplicate check is a few
- * primary-key reads instead of a scan, which matters on FerretDB's SQLite backend (no secondary
- * indexes). The lead's own dedupeKeys stay the truth; a key pointing at a lead that no longer has it is
+ * primary-key reads instead of a scan, which matters on FerretDB (it uses no secondary
+ * index). The lead's own dedupeKeys stay the truth; a key pointing at a lead that no longer has it is
  * ignored.
  */
 export interface LeadKeyDoc {

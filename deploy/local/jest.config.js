@@ -1,0 +1,8 @@
+// Checks of the local tooling (the npm lock a fresh clone installs from). A jest project of the root
+// config, not an npm workspace.
+module.exports = {
+  displayName: 'local-stack',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': '@swc/jest' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { hasRole, Roles } from '@crm/kit';
+import {
+  type AssignmentRecord,
+  type AssignmentRule,
+  DEFAULT_QUEUE,
+  findRule,
+  ownedByCreator,
+  pickMember,
+  routed,
+} from '../domain/assignment';
+import { type LeadInput, OPEN_STATUSES, searchTextOf } from '../domain/lead';
+import { scoreLead, type ScoringRule } from '../domain/scoring';
+import { LeadEvents } from '../events/lead-events';
+import type { LeadDoc, SettingsDoc } from '../store/lead.model';
+import type { Caller, LeadRepository, SettingsRepository } from './ports';
+
+/** What a new lead is scored and routed by; read once per create or import. */
+export interface IntakeRules {
+  scoring: ScoringRule[];
+  assignment: SettingsDoc;
+}
+
+export const noScoring = (): SettingsDoc => ({ _id: 'scoring', version: 0, rules: [] });
+export const noAssignment = (): SettingsDoc => ({
+  _id: 'assignment',
+  version: 0,
+  rules: [],
+  defaultQueue: DEFAULT_QUEUE,
+});
+
+/** New leads: scored, and owned by the rep who made them or routed by the assignment rules. */
+export class LeadRouting {
+  constructor(
+    private readonly leads: LeadRepository,
+    private readonly settings: SettingsRepository,
+  ) {}
+
+  async rules(): Promise<IntakeRules> {
+    const [scoring, assignment] = await Promise.all([
+      this.settings.get('scoring'),
+      this.settings.get('assignment'),
+    ]);
+    return {
+      scoring: (scoring ?? noScoring()).rules as ScoringRule[],
+      assignment: assignment ?? noAssignment(),
+    };
+  }
+
+  /**
+   * A rep's own lead stays with the rep; anything else (integrations, imports, managers) is routed by the
+   * assignment rules, and waits in the default queue when no rule matches or every member is at the cap.
+   */
+  async newLead(lead: LeadInput, keys: string[], c: Caller, rules: IntakeRules, id = randomUUID()) {
+    const now = new Date();
+    const repOnly =
+      hasRole(c.actor, Roles.rep) && !hasRole(c.actor, Roles.manager, Roles.admin, Roles.integrator);
+    const record = repOnly ? ownedByCreator(c.actor, now) : await this.route(lead, rules.assignment, now);
+    const doc: LeadDoc = {
+      _id: id,
+      version: 1,
+      ...lead,
+      status: 'new',
+      disqualifyReason: '',
+      ownerId: record.ownerId,
+      teamId: record.teamId,
+      queue: record.queue,
+      score: scoreLead(lead, rules.scoring),
+      assignments: [record],
+      dedupeKeys: keys,
+      searchText: searchTextOf(lead),
+      createdAt: now,
+      createdBy: c.actor.userId,
+      updatedAt: now,
+      updatedBy: c.actor.userId,
+      outbox: [],
+    };
+    doc.outbox = [
+      LeadEvents.created(doc, c.actor, c.requestId),
+      LeadEvents.assigned(doc, '', c.actor, c.requestId),
+    ];
+    return doc;
+  }
+
+  private async route(lead: LeadInput, settings: SettingsDoc, at: Date): Promise<AssignmentRecord> {
+    const queue = settings.defaultQueue || DEFAULT_QUEUE;
+    const rule = findRule(lead, settings.rules as AssignmentRule[]);
+    if (!rule) return routed(undefined, undefined, queue, at);
+    // Each create takes its own turn, so concurrent creates spread across the members.
+    const cursor = await this.settings.takeTurn(rule.id);
+    const open = new Map<string, number>();
+    if (rule.maxOpenLeadsPerRep != null) {
+      for (const m of rule.members) open.set(m, await this.leads.countOpen(m, OPEN_STATUSES));
+    }
+    const pick = pickMember(rule, cursor, (m) => open.get(m) ?? 0);
+    return routed(rule, pick?.member, queue, at);
+  }
+}
