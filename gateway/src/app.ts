@@ -9,14 +9,9 @@ import { IdempotencyStore } from './http/idempotency';
 import { HttpProblem, sendProblem } from './http/problem';
 import { requestIdOf } from './http/request-id';
 import { rpc } from './http/rpc';
-import { accountRoutes } from './accounts/routes';
-import { activityRoutes } from './activities/routes';
+import { operations } from './api/operations';
+import { operationsRouter } from './api/router';
 import { liveOpenApi } from './custom-fields/openapi';
-import { customFieldRoutes } from './custom-fields/routes';
-import { leadRoutes } from './leads/routes';
-import { conversionRoutes } from './ownership/convert';
-import { ownershipRoutes } from './ownership/routes';
-import { userRoutes } from './users/routes';
 import type { UserDirectory } from './users/directory';
 import type { Clients, RouteDeps } from './route-deps';
 import { createMetrics } from './metrics';
@@ -165,21 +160,6 @@ export function buildApp(deps: AppDeps): Express {
       handler: tooMany,
     }),
   );
-  // JSON everywhere except the CSV import route: 415 for other media types.
-  app.use('/api/v1', (req, _res, next) => {
-    if (!['POST', 'PUT', 'PATCH'].includes(req.method) || req.path === '/leads/import') return next();
-    const hasBody =
-      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-      return next(new HttpProblem(415, 'Send the request body as application/json.'));
-    }
-    next();
-  });
-  app.use(
-    '/api/v1',
-    express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }),
-  );
-
   const routeDeps: RouteDeps = {
     clients: deps.clients,
     users: deps.users,
@@ -190,17 +170,8 @@ export function buildApp(deps: AppDeps): Express {
     logger,
     overviewPartTimeoutMs: config.overviewPartTimeoutMs,
   };
-  // One line per resource family; each module owns its paths under /api/v1.
-  for (const routes of [
-    leadRoutes,
-    conversionRoutes,
-    ownershipRoutes,
-    userRoutes,
-    accountRoutes,
-    activityRoutes,
-    customFieldRoutes,
-  ])
-    app.use('/api/v1', routes(routeDeps));
+  // Each operation brings its role gate, body parser, validation and handler (see api/operations.ts).
+  app.use('/api/v1', operationsRouter(operations, routeDeps, config.bodyLimit));
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not Found', detail: `No route for ${req.method} ${req.path}.` });

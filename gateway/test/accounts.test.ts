@@ -117,20 +117,30 @@ describe('accounts through the gateway', () => {
     expect(account.createContact).not.toHaveBeenCalled();
   });
 
-  it('lets only managers and admins merge', async () => {
+  it('lets only managers and admins merge; a merge into itself is the service’s 400, named as in the body', async () => {
     const res = await fetch(`${h.url}/api/v1/accounts/A1/merge`, {
       method: 'POST',
       headers: jsonHeaders('rep'),
       body: JSON.stringify({ mergedAccountId: 'A2' }),
     });
     expect(res.status).toBe(403);
+    expect(account.mergeAccounts).not.toHaveBeenCalled();
+    account.mergeAccounts.mockRejectedValueOnce(
+      new RichClientError('/x', Status.INVALID_ARGUMENT, 'invalid', [
+        BadRequest.fromPartial({
+          fieldViolations: [{ field: 'merged_id', description: 'an account cannot be merged into itself' }],
+        }),
+      ]),
+    );
     const self = await fetch(`${h.url}/api/v1/accounts/A1/merge`, {
       method: 'POST',
       headers: jsonHeaders('manager'),
       body: JSON.stringify({ mergedAccountId: 'A1' }),
     });
     expect(self.status).toBe(400);
-    expect(account.mergeAccounts).not.toHaveBeenCalled();
+    expect((await json(self)).errors).toEqual([
+      { field: 'mergedAccountId', message: 'an account cannot be merged into itself' },
+    ]);
   });
 });
 

@@ -51,20 +51,30 @@ describe('authentication and roles', () => {
     expect(h.client.putAssignmentRules).not.toHaveBeenCalled();
   });
 
-  it('forbids allowDuplicate for a rep and reassignment via PATCH', async () => {
+  it('forwards the service’s refusal of a rep forcing a duplicate; refuses reassignment via PATCH before any call', async () => {
+    h.client.createLead.mockRejectedValueOnce(
+      new ClientError(
+        '/x',
+        Status.PERMISSION_DENIED,
+        'only a sales manager or an admin may create a duplicate lead',
+      ),
+    );
     const res = await post(
       '/api/v1/leads',
       JSON.stringify({ lastName: 'Doe', allowDuplicate: true }),
       jsonHeaders('rep'),
     );
     expect(res.status).toBe(403);
+    expect(h.client.createLead.mock.calls[0][0]).toMatchObject({ allowDuplicate: true });
     const patch = await fetch(`${h.url}/api/v1/leads/L1`, {
       method: 'PATCH',
       headers: jsonHeaders('rep'),
-      body: '{"ownerId":"x"}',
+      body: '{"ownerId":"x","company":"ACME"}',
     });
     expect(patch.status).toBe(403);
-    expect(h.client.createLead).not.toHaveBeenCalled();
+    // Two calls would half succeed: the field change must not happen when the reassignment is refused.
+    expect(h.client.updateLead).not.toHaveBeenCalled();
+    expect(h.client.assignLead).not.toHaveBeenCalled();
   });
 
   it('passes the identity and request id as gRPC metadata', async () => {
@@ -140,9 +150,23 @@ describe('input validation', () => {
     expect(req.page).toEqual({ limit: 10, cursor: '' });
   });
 
-  it('requires a reason to disqualify', async () => {
+  it('answers a disqualification without a reason with the service’s 400 naming reason', async () => {
+    h.client.changeLeadStatus.mockRejectedValueOnce(
+      new RichClientError('/x', Status.INVALID_ARGUMENT, 'invalid', [
+        BadRequest.fromPartial({
+          fieldViolations: [{ field: 'reason', description: 'is required to disqualify a lead' }],
+        }),
+      ]),
+    );
     const res = await post('/api/v1/leads/L1/status', '{"status":"disqualified"}', jsonHeaders('rep'));
     expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      { field: 'reason', message: 'is required to disqualify a lead' },
+    ]);
+    expect(h.client.changeLeadStatus.mock.calls[0][0]).toMatchObject({
+      status: lead.LeadStatus.LEAD_STATUS_DISQUALIFIED,
+      reason: '',
+    });
   });
 });
 

@@ -76,6 +76,8 @@ export async function startApp(
     ready?: boolean;
     rateLimitPerMinute?: number;
     account?: object;
+    /** Fake PoolService clients by record type. */
+    pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
     separateMetricsPort?: boolean;
     /** Fake CustomFieldService clients by entity. */
@@ -97,7 +99,7 @@ export async function startApp(
     clients: {
       lead: client as unknown as LeadClient,
       account: (opts.account ?? {}) as unknown as AccountClient,
-      pool: {},
+      pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,
     },

@@ -1,8 +1,8 @@
 import { account as pb } from '@crm/proto';
 import type { z } from 'zod';
 import {
-  LIFECYCLES,
-  TIERS,
+  lifecycle,
+  tier,
   type CreateAccountBody,
   type CreateContactBody,
   type PatchAccountBody,
@@ -10,29 +10,10 @@ import {
   type TierRulesBody,
 } from './schemas';
 
-type Lifecycle = (typeof LIFECYCLES)[number];
-type Tier = (typeof TIERS)[number];
-
-const LIFECYCLE: Record<Lifecycle, pb.AccountLifecycle> = {
-  prospect: pb.AccountLifecycle.ACCOUNT_LIFECYCLE_PROSPECT,
-  customer: pb.AccountLifecycle.ACCOUNT_LIFECYCLE_CUSTOMER,
-  'former-customer': pb.AccountLifecycle.ACCOUNT_LIFECYCLE_FORMER_CUSTOMER,
-};
-const TIER: Record<Tier, pb.AccountTier> = {
-  strategic: pb.AccountTier.ACCOUNT_TIER_STRATEGIC,
-  A: pb.AccountTier.ACCOUNT_TIER_A,
-  B: pb.AccountTier.ACCOUNT_TIER_B,
-  C: pb.AccountTier.ACCOUNT_TIER_C,
-};
-const reverse =
-  <K extends string>(m: Record<K, number>) =>
-  (v: number, fallback: K): K =>
-    ((Object.entries(m) as [K, number][]).find(([, x]) => x === v)?.[0] ?? fallback) as K;
-
-export const lifecycleToProto = (l: Lifecycle | undefined) => (l ? LIFECYCLE[l] : 0);
-export const tierToProto = (t: Tier | undefined) => (t ? TIER[t] : 0);
-export const lifecycleFromProto = (v: number) => reverse(LIFECYCLE)(v, 'prospect');
-export const tierFromProto = (v: number) => reverse(TIER)(v, 'C');
+export const lifecycleToProto = (l: string | undefined) => (l ? lifecycle.toProto(l) : 0);
+export const tierToProto = (t: string | undefined) => (t ? tier.toProto(t) : 0);
+export const lifecycleFromProto = (v: number) => lifecycle.fromProto(v, 'prospect');
+export const tierFromProto = (v: number) => tier.fromProto(v, 'C');
 
 const iso = (d: Date | undefined | null): string | null => (d ? d.toISOString() : null);
 const num = (s: string | number | undefined): number => Number(s ?? 0);

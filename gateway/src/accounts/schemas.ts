@@ -1,11 +1,17 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { CUSTOM_FIELD_VALUES_DESCRIPTION, KEY, withCustomFilters } from '../custom-fields/schemas';
+import { account as pb } from '@crm/proto';
+import { protoEnum } from '../api/proto-enum';
+import { CUSTOM_FIELD_VALUES_DESCRIPTION, KEY } from '../custom-fields/schemas';
 
 extendZodWithOpenApi(z);
 
-export const LIFECYCLES = ['prospect', 'customer', 'former-customer'] as const;
-export const TIERS = ['strategic', 'A', 'B', 'C'] as const;
+/** Lifecycles and tiers as REST names, from the proto enums the account service maps its domain to. */
+export const lifecycle = protoEnum(pb.AccountLifecycle, 'ACCOUNT_LIFECYCLE_');
+export const tier = protoEnum(pb.AccountTier, 'ACCOUNT_TIER_');
+export const LIFECYCLES = lifecycle.values;
+export const TIERS = tier.values;
+/** Not a proto enum (contacts carry the role as text): the account service checks the same list. */
 export const BUYING_ROLES = [
   'decision-maker',
   'economic-buyer',
@@ -109,9 +115,6 @@ export const AccountListQuery = z
     cursor: str(1000).optional(),
   })
   .strict();
-
-/** AccountListQuery plus `cf.<key>=value` custom field filters; other unknown parameters are refused. */
-export const AccountListQueryWithFilters = withCustomFilters(AccountListQuery);
 
 export const TierOverrideBody = z
   .object({ tier: z.enum(TIERS), reason: z.string().trim().min(1).max(1000) })
@@ -231,9 +234,6 @@ export const PageQuery = z
   })
   .strict();
 
-/** The contacts of an account: PageQuery plus `cf.<key>=value` custom field filters. */
-export const ContactListQuery = withCustomFilters(PageQuery);
-
 export const TierRule = z
   .object({
     id: z.string().min(1).max(64),
@@ -242,8 +242,8 @@ export const TierRule = z
     annualRevenueMin: Money.optional(),
     openPipelineMin: Money.optional(),
     industries: z.array(str(100)).max(100).default([]),
-    sizeMin: z.number().int().min(0).optional(),
-    sizeMax: z.number().int().min(0).optional(),
+    sizeMin: z.number().int().min(0).max(100_000_000).optional(),
+    sizeMax: z.number().int().min(0).max(100_000_000).optional(),
   })
   .strict()
   .openapi('TierRule', { description: 'Accounts meeting every set condition get the tier' });

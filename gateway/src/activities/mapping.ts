@@ -1,27 +1,11 @@
 import { account as pb } from '@crm/proto';
 import type { z } from 'zod';
-import { ACTIVITY_TYPES, PRIORITIES, type CreateActivityBody, type PatchActivityBody } from './schemas';
+import { activityKind, taskPriority, type CreateActivityBody, type PatchActivityBody } from './schemas';
 
-type Kind = (typeof ACTIVITY_TYPES)[number];
-type Priority = (typeof PRIORITIES)[number];
-
-const KIND: Record<Kind, pb.ActivityKind> = {
-  task: pb.ActivityKind.ACTIVITY_KIND_TASK,
-  call: pb.ActivityKind.ACTIVITY_KIND_CALL,
-  visit: pb.ActivityKind.ACTIVITY_KIND_VISIT,
-  meeting: pb.ActivityKind.ACTIVITY_KIND_MEETING,
-};
-const PRIORITY: Record<Priority, pb.TaskPriority> = {
-  low: pb.TaskPriority.TASK_PRIORITY_LOW,
-  normal: pb.TaskPriority.TASK_PRIORITY_NORMAL,
-  high: pb.TaskPriority.TASK_PRIORITY_HIGH,
-};
-
-export const kindToProto = (k: Kind) => KIND[k];
-const kindFromProto = (v: number): Kind =>
-  (Object.entries(KIND) as [Kind, number][]).find(([, x]) => x === v)?.[0] ?? 'task';
-const priorityFromProto = (v: number): Priority | null =>
-  (Object.entries(PRIORITY) as [Priority, number][]).find(([, x]) => x === v)?.[0] ?? null;
+export const kindToProto = (k: string) => activityKind.toProto(k);
+const kindFromProto = (v: number) => activityKind.fromProto(v, 'task');
+const priorityToProto = (p: string | undefined) => (p ? taskPriority.toProto(p) : 0);
+const priorityFromProto = (v: number): string | null => (v ? taskPriority.fromProto(v, 'normal') : null);
 
 const iso = (d: Date | undefined | null): string | null => (d ? d.toISOString() : null);
 const date = (s: string | undefined) => (s ? new Date(s) : undefined);
@@ -57,12 +41,12 @@ export function activityToJson(a: pb.Activity) {
 /** `me` as assignee means the caller. */
 export function activityInputToProto(b: z.infer<typeof CreateActivityBody>, me: string): pb.ActivityInput {
   return pb.ActivityInput.fromPartial({
-    kind: KIND[b.type],
+    kind: kindToProto(b.type),
     relatedTo: b.relatedTo,
     subject: b.subject,
     description: b.description ?? '',
     dueAt: date(b.dueAt),
-    priority: b.priority ? PRIORITY[b.priority] : 0,
+    priority: priorityToProto(b.priority),
     assigneeId: b.assigneeId === 'me' ? me : (b.assigneeId ?? ''),
     occurredAt: date(b.occurredAt),
     participantContactIds: b.participantContactIds ?? [],
@@ -76,7 +60,7 @@ export function activityPatchToProto(p: z.infer<typeof PatchActivityBody>, me: s
     subject: p.subject,
     description: p.description,
     dueAt: date(p.dueAt),
-    priority: p.priority ? PRIORITY[p.priority] : 0,
+    priority: priorityToProto(p.priority),
     assigneeId: p.assigneeId === 'me' ? me : p.assigneeId,
     done: p.done,
     occurredAt: date(p.occurredAt),

@@ -1,11 +1,16 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { account as pb } from '@crm/proto';
+import { protoEnum } from '../api/proto-enum';
 import { id } from '../accounts/schemas';
 
 extendZodWithOpenApi(z);
 
-export const ACTIVITY_TYPES = ['task', 'call', 'visit', 'meeting'] as const;
-export const PRIORITIES = ['low', 'normal', 'high'] as const;
+/** Kinds and priorities as REST names, from the proto enums the account service maps its domain to. */
+export const activityKind = protoEnum(pb.ActivityKind, 'ACTIVITY_KIND_');
+export const taskPriority = protoEnum(pb.TaskPriority, 'TASK_PRIORITY_');
+export const ACTIVITY_TYPES = activityKind.values;
+export const PRIORITIES = taskPriority.values;
 export const RELATED_TYPES = ['lead', 'account', 'contact', 'opportunity'] as const;
 
 const str = (max: number) => z.string().max(max);

@@ -1,7 +1,7 @@
 /**
  * Authentication and role checks. This is the only module that knows about keycloak-connect, so the
- * token library can be swapped without touching the routes: routes only see `req.actor` and use
- * `requireRole`.
+ * token library can be swapped without touching the routes: routes only see `req.actor`; their role
+ * gate comes from the permission table in @crm/kit/permissions (see api/router.ts).
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import KeycloakConnect from 'keycloak-connect';
@@ -149,17 +149,3 @@ export function requireRole(...roles: string[]): RequestHandler {
     next();
   };
 }
-
-export const ROLES = {
-  leadUsers: ['sales-rep', 'sales-manager', 'crm-admin', 'integrator'],
-  reassign: ['sales-manager', 'crm-admin'],
-  allowDuplicate: ['sales-manager', 'crm-admin'],
-  import: ['sales-manager', 'crm-admin', 'integrator'],
-  readRules: ['sales-manager', 'crm-admin'],
-  writeRules: ['crm-admin'],
-  accountUsers: ['sales-rep', 'sales-manager', 'crm-admin', 'integrator'],
-  mergeAccounts: ['sales-manager', 'crm-admin'],
-  tierOverride: ['sales-manager', 'crm-admin'],
-  poolUsers: ['sales-rep', 'sales-manager', 'crm-admin'],
-  transfer: ['sales-manager', 'crm-admin'],
-} as const;

@@ -1,19 +1,8 @@
 import { customFields as pb } from '@crm/proto';
 import type { z } from 'zod';
-import type { CustomFieldEntity, FieldTypeName, PutCustomFieldBody } from './schemas';
+import { fieldType, type CustomFieldEntity, type FieldTypeName, type PutCustomFieldBody } from './schemas';
 
-const TYPES: Record<FieldTypeName, pb.FieldType> = {
-  text: pb.FieldType.FIELD_TYPE_TEXT,
-  number: pb.FieldType.FIELD_TYPE_NUMBER,
-  date: pb.FieldType.FIELD_TYPE_DATE,
-  boolean: pb.FieldType.FIELD_TYPE_BOOLEAN,
-  enum: pb.FieldType.FIELD_TYPE_ENUM,
-  'multi-enum': pb.FieldType.FIELD_TYPE_MULTI_ENUM,
-};
-
-export function fieldTypeName(t: pb.FieldType): FieldTypeName {
-  return (Object.entries(TYPES) as [FieldTypeName, pb.FieldType][]).find(([, v]) => v === t)?.[0] ?? 'text';
-}
+export const fieldTypeName = (t: pb.FieldType): FieldTypeName => fieldType.fromProto(t, 'text');
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -55,7 +44,7 @@ export function customFieldToProto(
     entity,
     key,
     label: b.label,
-    type: TYPES[b.type],
+    type: fieldType.toProto(b.type),
     required: b.required ?? false,
     constraints: {
       pattern: c.pattern ?? '',

@@ -1,99 +1,8 @@
-import type { OpenAPIRegistry, ZodRequestBody } from '@asteasolutions/zod-to-openapi';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { CustomFieldClient } from '../grpc';
 import { callOptions } from '../grpc';
 import { type CustomFieldJson, customFieldToJson } from './mapping';
-import {
-  CreateCustomFieldBody,
-  CustomField,
-  type CustomFieldEntity,
-  CustomFieldList,
-  CustomFieldListQuery,
-  CustomFieldParams,
-  PutCustomFieldBody,
-} from './schemas';
-
-/** The shared pieces of openapi.ts that a module's paths use. */
-interface Kit {
-  security: { [name: string]: string[] }[];
-  json: (description: string, schema: z.ZodType) => object;
-  problem: (description: string) => object;
-  body: (schema: z.ZodType) => ZodRequestBody | object;
-  common: Record<number, object>;
-  ifMatch: z.ZodObject;
-}
-
-export function registerCustomFieldPaths(registry: OpenAPIRegistry, k: Kit): void {
-  const { security, json, problem, body, common, ifMatch } = k;
-  const one = '/api/v1/custom-fields/{entity}/{key}';
-  registry.registerPath({
-    method: 'get',
-    path: '/api/v1/custom-fields',
-    summary: 'List custom field definitions (any CRM role)',
-    security,
-    request: { query: CustomFieldListQuery },
-    responses: { 200: json('The definitions, by entity and key', CustomFieldList), ...common },
-  });
-  registry.registerPath({
-    method: 'post',
-    path: '/api/v1/custom-fields',
-    summary: 'Define a custom field (crm-admin; Idempotency-Key supported)',
-    description:
-      'Re-defining an archived key restores it (and its stored values) if the type is the same; another ' +
-      'type is refused with 409.',
-    security,
-    request: {
-      body: body(CreateCustomFieldBody) as ZodRequestBody,
-      headers: z.object({ 'idempotency-key': z.string().optional() }),
-    },
-    responses: {
-      201: json('Created (Location, ETag)', CustomField),
-      ...common,
-      409: problem('The key is in use, or was archived with another type'),
-      422: problem('Idempotency-Key reused with another body'),
-    },
-  });
-  registry.registerPath({
-    method: 'get',
-    path: one,
-    summary: 'Get one custom field definition, archived ones included (ETag)',
-    security,
-    request: { params: CustomFieldParams },
-    responses: { 200: json('The definition', CustomField), ...common, 404: problem('Not found') },
-  });
-  registry.registerPath({
-    method: 'put',
-    path: one,
-    summary: 'Create or change a custom field (crm-admin): label, required, constraints; never the type',
-    security,
-    request: {
-      params: CustomFieldParams,
-      headers: ifMatch,
-      body: body(PutCustomFieldBody) as ZodRequestBody,
-    },
-    responses: {
-      200: json('The changed definition', CustomField),
-      201: json('Created', CustomField),
-      ...common,
-      409: problem('Type change refused: stored values would no longer fit'),
-      412: problem('Stale If-Match'),
-    },
-  });
-  registry.registerPath({
-    method: 'delete',
-    path: one,
-    summary: 'Archive a custom field (crm-admin): values are kept, hidden and no longer accepted',
-    security,
-    request: { params: CustomFieldParams, headers: ifMatch },
-    responses: {
-      200: json('The archived definition', CustomField),
-      ...common,
-      404: problem('Not found'),
-      412: problem('Stale If-Match'),
-    },
-  });
-}
+import type { CustomFieldEntity } from './schemas';
 
 type Schema = Record<string, unknown>;
 type Doc = { info?: { description?: string }; components?: { schemas?: Record<string, Schema> } };
@@ -141,6 +50,8 @@ function valueSchema(d: CustomFieldJson): Schema {
       return { ...base, type: 'string', enum: c.options ?? [] };
     case 'multi-enum':
       return { ...base, type: 'array', uniqueItems: true, items: { type: 'string', enum: c.options ?? [] } };
+    default:
+      return base;
   }
 }
 

@@ -1,12 +1,16 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { customFields as pb } from '@crm/proto';
+import { protoEnum } from '../api/proto-enum';
 
 extendZodWithOpenApi(z);
 
 /** Entities administrators may add fields to (the service that owns each hosts its definitions). */
 export const CUSTOM_FIELD_ENTITIES = ['lead', 'account', 'contact', 'opportunity', 'ticket'] as const;
 export type CustomFieldEntity = (typeof CUSTOM_FIELD_ENTITIES)[number];
-export const FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'enum', 'multi-enum'] as const;
+/** Field types as REST names, from the proto enum the services map their definitions to. */
+export const fieldType = protoEnum(pb.FieldType, 'FIELD_TYPE_');
+export const FIELD_TYPES = fieldType.values;
 export type FieldTypeName = (typeof FIELD_TYPES)[number];
 
 export const KEY = /^[a-z][a-z0-9_]{0,39}$/;

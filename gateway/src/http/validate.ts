@@ -37,3 +37,8 @@ export function validate(schemas: Schemas): RequestHandler {
     next();
   };
 }
+
+/** A PATCH body that sets at least one field. */
+export function changesSomething(patch: object): boolean {
+  return Object.values(patch).some((v) => v !== undefined);
+}

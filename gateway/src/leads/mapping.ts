@@ -1,24 +1,9 @@
 import { lead } from '@crm/proto';
 import type { z } from 'zod';
-import { LEAD_STATUSES, type AssignmentRulesBody, type ScoringModelBody } from './schemas';
+import { leadStatus, type AssignmentRulesBody, type ScoringModelBody } from './schemas';
 
-type Status = (typeof LEAD_STATUSES)[number];
-
-const STATUS_TO_PROTO: Record<Status, lead.LeadStatus> = {
-  new: lead.LeadStatus.LEAD_STATUS_NEW,
-  working: lead.LeadStatus.LEAD_STATUS_WORKING,
-  nurturing: lead.LeadStatus.LEAD_STATUS_NURTURING,
-  qualified: lead.LeadStatus.LEAD_STATUS_QUALIFIED,
-  disqualified: lead.LeadStatus.LEAD_STATUS_DISQUALIFIED,
-  converted: lead.LeadStatus.LEAD_STATUS_CONVERTED,
-};
-
-export const statusToProto = (s: Status): lead.LeadStatus => STATUS_TO_PROTO[s];
-
-export function statusFromProto(s: lead.LeadStatus): Status {
-  const found = (Object.entries(STATUS_TO_PROTO) as [Status, lead.LeadStatus][]).find(([, v]) => v === s);
-  return found ? found[0] : 'new';
-}
+export const statusToProto = (s: string): lead.LeadStatus => leadStatus.toProto(s);
+export const statusFromProto = (s: lead.LeadStatus): string => leadStatus.fromProto(s, 'new');
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
 const num = (s: string | number | undefined): number => Number(s ?? 0);

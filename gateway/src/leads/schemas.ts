@@ -1,17 +1,17 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { CustomFieldValues, withCustomFilters } from '../custom-fields/schemas';
+import { lead } from '@crm/proto';
+import { FieldError } from '../api/document';
+import { protoEnum } from '../api/proto-enum';
+import { CustomFieldValues } from '../custom-fields/schemas';
 
 extendZodWithOpenApi(z);
 
-export const LEAD_STATUSES = [
-  'new',
-  'working',
-  'nurturing',
-  'qualified',
-  'disqualified',
-  'converted',
-] as const;
+/** Lead statuses as REST names, from the proto enum the lead service maps its domain to. */
+export const leadStatus = protoEnum(lead.LeadStatus, 'LEAD_STATUS_');
+export const LEAD_STATUSES = leadStatus.values;
+type LeadStatusName = (typeof LEAD_STATUSES)[number];
+
 export const SORTS = [
   'createdAt',
   '-createdAt',
@@ -85,7 +85,7 @@ export const ListQuery = z
       .string()
       .optional()
       .transform((v, ctx) => {
-        if (!v) return [] as (typeof LEAD_STATUSES)[number][];
+        if (!v) return [] as LeadStatusName[];
         const parts = v
           .split(',')
           .map((s) => s.trim().toLowerCase())
@@ -96,7 +96,7 @@ export const ListQuery = z
             return z.NEVER;
           }
         }
-        return parts as (typeof LEAD_STATUSES)[number][];
+        return parts as LeadStatusName[];
       })
       .openapi({ type: 'string', description: 'Comma-separated statuses' }),
     ownerId: str(64).optional().openapi({ description: 'A user id or "me"' }),
@@ -111,9 +111,6 @@ export const ListQuery = z
     cursor: str(1000).optional(),
   })
   .strict();
-
-/** ListQuery plus `cf.<key>=value` custom field filters; any other unknown parameter is still refused. */
-export const LeadListQuery = withCustomFilters(ListQuery);
 
 export const ImportQuery = z.object({ allowDuplicates: z.enum(['true', 'false']).optional() }).strict();
 
@@ -166,8 +163,6 @@ export const LeadList = z
   .object({ items: z.array(Lead), nextCursor: z.string().nullable() })
   .openapi('LeadList');
 
-const FieldError = z.object({ field: z.string(), message: z.string() }).openapi('FieldError');
-
 export const ImportResult = z
   .object({
     created: z.number().int(),
@@ -207,7 +202,7 @@ export const AssignmentRule = z
     match: RuleMatch.default({ regions: [], industries: [], sources: [], contactLevels: [] }),
     teamId: str(64).default(''),
     members: z.array(id).max(500).default([]),
-    maxOpenLeadsPerRep: z.number().int().min(0).optional(),
+    maxOpenLeadsPerRep: z.number().int().min(0).max(1_000_000).optional(),
   })
   .strict()
   .openapi('AssignmentRule');
@@ -266,19 +261,6 @@ export const ScoringModel = z
     updatedBy: z.string(),
   })
   .openapi('ScoringModel');
-
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(FieldError).optional(),
-    existingLeadId: z.string().optional(),
-    existingAccountId: z.string().optional(),
-  })
-  .openapi('Problem');
 
 /** Columns accepted by POST /api/v1/leads/import (header row required). */
 export const CSV_COLUMNS = [

@@ -74,19 +74,24 @@ export const PooledRecord = z
 export const PoolList = z
   .object({ items: z.array(PooledRecord), nextCursor: z.string().nullable() })
   .openapi('PoolList');
+const poolSettingsShape = {
+  maxClaimsPerDay: z.number().int().min(0).max(10_000).openapi({ description: '0 = no limit' }),
+  releaseAfterInactiveDays: z.number().int().min(0).max(3650).openapi({ description: '0 = never' }),
+};
 export const PoolSettingsBody = z
-  .object({
-    maxClaimsPerDay: z.number().int().min(0).max(10_000).openapi({ description: '0 = no limit' }),
-    releaseAfterInactiveDays: z.number().int().min(0).max(3650).openapi({ description: '0 = never' }),
-  })
+  .object(poolSettingsShape)
   .strict()
-  .openapi('PoolSettingsBody');
-export const PoolSettings = PoolSettingsBody.extend({
-  type: z.enum(POOL_TYPES),
-  version: z.number().int(),
-  updatedBy: z.string().nullable(),
-  updatedAt: z.string().nullable(),
-}).openapi('PoolSettings');
+  .openapi('PoolSettingsBody', { description: 'The rules of the pool of one record type' });
+// Its own object, not PoolSettingsBody extended: the body is closed (strict), the answer has more fields.
+export const PoolSettings = z
+  .object({
+    type: z.enum(POOL_TYPES),
+    ...poolSettingsShape,
+    version: z.number().int(),
+    updatedBy: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('PoolSettings', { description: 'The rules of the pool of one record type' });
 
 export const TransferBody = z
   .object({

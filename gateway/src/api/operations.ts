@@ -1,0 +1,19 @@
+import { accountOperations } from '../accounts/account.operations';
+import { contactOperations } from '../accounts/contact.operations';
+import { activityOperations } from '../activities/activity.operations';
+import { customFieldOperations } from '../custom-fields/custom-field.operations';
+import { leadOperations } from '../leads/lead.operations';
+import { ownershipOperations } from '../ownership/ownership.operations';
+import { userOperations } from '../users/user.operations';
+import type { Operation } from './operation';
+
+/** Every REST operation under /api/v1; a new domain adds its module's list here. */
+export const operations: Operation[] = [
+  ...leadOperations,
+  ...accountOperations,
+  ...contactOperations,
+  ...activityOperations,
+  ...ownershipOperations,
+  ...userOperations,
+  ...customFieldOperations,
+];
