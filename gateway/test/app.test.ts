@@ -51,7 +51,7 @@ describe('authentication and roles', () => {
     expect(h.client.putAssignmentRules).not.toHaveBeenCalled();
   });
 
-  it('forwards the service’s refusal of a rep forcing a duplicate; refuses reassignment via PATCH before any call', async () => {
+  it('forwards the service’s refusal of a rep forcing a duplicate, and of a rep reassigning in a PATCH (one call)', async () => {
     h.client.createLead.mockRejectedValueOnce(
       new ClientError(
         '/x',
@@ -66,14 +66,22 @@ describe('authentication and roles', () => {
     );
     expect(res.status).toBe(403);
     expect(h.client.createLead.mock.calls[0][0]).toMatchObject({ allowDuplicate: true });
+    h.client.updateLead.mockRejectedValueOnce(
+      new ClientError('/x', Status.PERMISSION_DENIED, 'only sales managers and admins may reassign leads'),
+    );
     const patch = await fetch(`${h.url}/api/v1/leads/L1`, {
       method: 'PATCH',
       headers: jsonHeaders('rep'),
       body: '{"ownerId":"x","company":"ACME"}',
     });
     expect(patch.status).toBe(403);
-    // Two calls would half succeed: the field change must not happen when the reassignment is refused.
-    expect(h.client.updateLead).not.toHaveBeenCalled();
+    // The field change and the new owner travel in one UpdateLead, so they land together or not at all.
+    expect(h.client.updateLead).toHaveBeenCalledTimes(1);
+    expect(h.client.updateLead.mock.calls[0][0]).toMatchObject({
+      id: 'L1',
+      patch: { company: 'ACME' },
+      ownerChange: { ownerId: 'x', teamId: '' },
+    });
     expect(h.client.assignLead).not.toHaveBeenCalled();
   });
 

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { lead } from '@crm/proto';
-import { operation, type Operation, type OperationContext } from '../api/operation';
+import { operation, type Operation } from '../api/operation';
 import { customFieldEntries } from '../custom-fields/schemas';
 import { camelPath } from '../http/grpc-errors';
+import { HttpProblem } from '../http/problem';
 import { Conversion, ConvertBody, ConvertParams } from '../ownership/schemas';
-import { reassignByPatch } from './reassign-by-patch';
 import { parseImportCsv } from './import';
 import {
   importToJson,
   leadInputToProto,
+  leadPatchToProto,
   leadToJson,
   rulesToJson,
   rulesToProto,
@@ -133,8 +134,23 @@ export const leadOperations: Operation[] = [
     body: PatchLeadBody,
     ifMatch: true,
     responses: theLead,
-    async handler(ctx) {
-      return leadReply(await reassignByPatch(ctx));
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const { ownerId, teamId, ...fields } = body;
+      const reassign = ownerId !== undefined || teamId !== undefined;
+      if (!reassign && !Object.values(fields).some((v) => v !== undefined))
+        throw new HttpProblem(400, 'The patch changes nothing.');
+      // One rpc: the field changes and the new owner land in one write, or neither does; the service
+      // decides who may reassign.
+      const ownerChange = reassign ? { ownerId: ownerId ?? '', teamId: teamId ?? '', reason: '' } : undefined;
+      const patch = leadPatchToProto(fields);
+      return leadReply(
+        await call((o) =>
+          deps.clients.lead.updateLead(
+            { id: params.id, expectedVersion: expectedVersion(), patch, ownerChange },
+            o,
+          ),
+        ),
+      );
     },
   }),
   operation({
@@ -350,5 +366,3 @@ export const leadOperations: Operation[] = [
     },
   }),
 ];
-
-export type PatchLeadContext = OperationContext<typeof IdParams, undefined, typeof PatchLeadBody>;
