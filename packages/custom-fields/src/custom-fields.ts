@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { type Actor, ForbiddenError, hasRole, Roles } from '@crm/kit';
+import { type Actor, allows, ForbiddenError } from '@crm/kit';
 import type { customFields as pb } from '@crm/proto';
 import type { CallContext } from 'nice-grpc';
 import type { DefinitionDraft } from './definition';
@@ -118,7 +118,8 @@ export class CustomFields {
   }
 
   private requireAdmin(actor: Actor): void {
-    if (!hasRole(actor, Roles.admin)) throw new ForbiddenError('only an admin may change custom fields');
+    if (!allows(actor.roles, 'settings.write'))
+      throw new ForbiddenError('only an admin may change custom fields');
   }
 
   private setFor(entity: Entity, defs: FieldDefinition[]): CustomFieldSet {

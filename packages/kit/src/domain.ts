@@ -7,3 +7,4 @@ export * from './actor';
 export * from './errors';
 export * from './records';
 export * from './text';
+export * from './permissions';

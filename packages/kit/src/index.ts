@@ -11,6 +11,7 @@ export * from './mongo';
 export * from './nats';
 export * from './outbox';
 export * from './paging';
+export * from './permissions';
 export * from './records';
 export * from './retry';
 export * from './save-at-version';

@@ -1,17 +1,16 @@
 import {
   type Actor,
+  allows,
   canSee,
   ConflictError,
   ForbiddenError,
-  hasRole,
   type Logger,
   NotFoundError,
   type OutboxEntry,
-  type OutboxModel,
   outboxEntry,
-  Roles,
-  ValidationError,
+  type OutboxModel,
   updateAtVersion,
+  ValidationError,
   VersionMismatchError,
 } from '@crm/kit';
 import { ownershipEvents } from '@crm/proto';
@@ -227,7 +226,8 @@ export class RecordPool {
   }
 
   async putSettings(s: PoolSettings, expectedVersion: number, c: Caller): Promise<PoolSettingsDoc> {
-    if (!hasRole(c.actor, Roles.admin)) throw new ForbiddenError('only admins change pool settings');
+    if (!allows(c.actor.roles, 'settings.write'))
+      throw new ForbiddenError('only admins change pool settings');
     const valid = validatePoolSettings(s);
     const cur = await this.settings();
     if (expectedVersion && expectedVersion !== cur.version)

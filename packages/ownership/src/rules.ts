@@ -1,4 +1,4 @@
-import { type Actor, hasRole, Roles, Violations } from '@crm/kit';
+import { type Actor, allows, hasRole, Roles, Violations } from '@crm/kit';
 
 /** Entity types whose records can wait in the public pool. */
 export const POOL_ENTITIES = ['lead', 'account'] as const;
@@ -48,7 +48,7 @@ export function canRelease(
 }
 
 /** Sales people claim from the pool; integrators and support staff do not own sales records. */
-export const canClaim = (actor: Actor) => hasRole(actor, Roles.rep, Roles.manager, Roles.admin);
+export const canClaim = (actor: Actor) => allows(actor.roles, 'pool.use');
 
 /** The counter a claim increments: one per entity, rep and UTC day. */
 export const claimCounterId = (entity: string, userId: string, at: Date) =>
@@ -61,7 +61,7 @@ export function inactivityCutoff(now: Date, settings: PoolSettings): Date | unde
 }
 
 /** Entity types a transfer moves, and who may start one. */
-export const canTransfer = (actor: Actor) => hasRole(actor, Roles.manager, Roles.admin);
+export const canTransfer = (actor: Actor) => allows(actor.roles, 'ownership.transfer');
 
 export function validateTransfer(
   req: { fromUserId: string; toUserId: string; scope: string[] },

@@ -1,9 +1,8 @@
 import {
+  allows,
   checkVersion,
   ForbiddenError,
-  hasRole,
   retryOnVersionMismatch,
-  Roles,
   stripUndefined,
   UnavailableError,
 } from '@crm/kit';
@@ -43,7 +42,8 @@ export class AccountTiers {
 
   /** New rules apply to new and edited accounts at once, and to the others with the next re-tier pass. */
   async putRules(set: TierRuleSet, expectedVersion: number, c: Caller): Promise<SettingsDoc> {
-    if (!hasRole(c.actor, Roles.admin)) throw new ForbiddenError('only an admin changes the tier rules');
+    if (!allows(c.actor.roles, 'settings.write'))
+      throw new ForbiddenError('only an admin changes the tier rules');
     validateTierRules(set);
     const current = await this.rules();
     checkVersion(expectedVersion, current.version);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type FieldViolation, ForbiddenError, hasRole, Roles, ValidationError } from '@crm/kit';
+import { allows, type FieldViolation, ForbiddenError, ValidationError } from '@crm/kit';
 import { dedupeKeys, type LeadInput } from '../domain/lead';
 import type { LeadDoc } from '../store/lead.model';
 import type { LeadRouting } from './lead-routing';
@@ -40,9 +40,9 @@ export class LeadImport {
 
   /** Validates every row, stores the good ones, and reports each row; bad rows leave nothing behind. */
   async import(rows: LeadInput[], allowDuplicates: boolean, c: Caller): Promise<ImportRow[]> {
-    if (!hasRole(c.actor, Roles.manager, Roles.admin, Roles.integrator))
+    if (!allows(c.actor.roles, 'lead.import'))
       throw new ForbiddenError('import needs a manager, admin or integrator');
-    if (allowDuplicates && !hasRole(c.actor, Roles.manager, Roles.admin))
+    if (allowDuplicates && !allows(c.actor.roles, 'record.force-duplicate'))
       throw new ForbiddenError('only a sales manager or an admin may import duplicates');
     if (rows.length > MAX_ROWS)
       throw new ValidationError([{ field: 'rows', description: `at most ${MAX_ROWS} rows per import` }]);

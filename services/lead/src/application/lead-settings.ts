@@ -1,4 +1,4 @@
-import { checkVersion, ForbiddenError, hasRole, Roles } from '@crm/kit';
+import { allows, checkVersion, ForbiddenError } from '@crm/kit';
 import { type AssignmentRule, validateAssignmentRules } from '../domain/assignment';
 import { type ScoringRule, validateScoringRules } from '../domain/scoring';
 import type { SettingsDoc } from '../store/lead.model';
@@ -19,7 +19,8 @@ export class LeadSettings {
     expectedVersion: number,
     c: Caller,
   ): Promise<SettingsDoc> {
-    if (!hasRole(c.actor, Roles.admin)) throw new ForbiddenError('only an admin changes assignment rules');
+    if (!allows(c.actor.roles, 'settings.write'))
+      throw new ForbiddenError('only an admin changes assignment rules');
     validateAssignmentRules(rules, defaultQueue);
     return this.put('assignment', { rules, defaultQueue }, expectedVersion, c);
   }
@@ -29,7 +30,8 @@ export class LeadSettings {
   }
 
   async putScoring(rules: ScoringRule[], expectedVersion: number, c: Caller): Promise<SettingsDoc> {
-    if (!hasRole(c.actor, Roles.admin)) throw new ForbiddenError('only an admin changes the scoring model');
+    if (!allows(c.actor.roles, 'settings.write'))
+      throw new ForbiddenError('only an admin changes the scoring model');
     validateScoringRules(rules);
     return this.put('scoring', { rules }, expectedVersion, c);
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { both, type CustomFieldSet, type ValueOptions } from '@crm/custom-fields';
 import {
   type Actor,
+  allows,
   canSee,
   changedFields,
   checkVersion,
@@ -78,7 +79,7 @@ export class Leads {
   constructor(private readonly d: LeadsDeps) {}
 
   async create(input: LeadInput, allowDuplicate: boolean, c: Caller): Promise<LeadDoc> {
-    if (allowDuplicate && !hasRole(c.actor, Roles.manager, Roles.admin))
+    if (allowDuplicate && !allows(c.actor.roles, 'record.force-duplicate'))
       throw new ForbiddenError('only a sales manager or an admin may create a duplicate lead');
     const lead = validateNewLead(await this.d.customFields.fields(), input);
     const keys = dedupeKeys(lead);
@@ -239,7 +240,7 @@ export class Leads {
 
 /** Only managers and admins move leads between owners, and an owner or a team must be named. */
 function checkReassign(actor: Actor, owner: OwnerChange): void {
-  if (!hasRole(actor, Roles.manager, Roles.admin))
+  if (!allows(actor.roles, 'lead.assign'))
     throw new ForbiddenError('only a sales manager or an admin may reassign a lead');
   if (!owner.ownerId && !owner.teamId)
     new Violations().add('ownerId', 'an owner or a team is required').throwIfAny();
