@@ -97,7 +97,6 @@ export class Leads {
       throw err;
     }
     if (allowDuplicate) await this.d.keys.recordIfFree(id, keys);
-    else await this.d.keys.settle(id);
     this.d.written(doc._id);
     return doc;
   }
@@ -183,7 +182,7 @@ export class Leads {
       throw err;
     }
     const dropped = current.dedupeKeys.filter((k) => !keys.includes(k));
-    if (added.length || dropped.length) await this.d.keys.release(id, dropped); // and settles the claim
+    if (dropped.length) await this.d.keys.release(id, dropped);
     this.d.written(id);
     return next;
   }

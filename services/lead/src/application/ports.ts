@@ -63,10 +63,12 @@ export interface LeadRepository {
   repointConversions(mergedAccountId: string, survivorAccountId: string): Promise<number>;
 }
 
-/** The duplicate keys of leads, each claimed before the lead that has it is written (kit UniqueKeys). */
+/**
+ * The duplicate keys of leads, each claimed before the lead that has it is written (kit UniqueKeys);
+ * a fresh claim counts as held until the lead is written, so there is nothing to do after the write.
+ */
 export interface DuplicateKeys {
   claim(leadId: string, keys: string[]): Promise<KeyConflict | undefined>;
-  settle(leadId: string): Promise<void>;
   release(leadId: string, keys: string[]): Promise<void>;
   recordIfFree(leadId: string, keys: string[]): Promise<void>;
 }

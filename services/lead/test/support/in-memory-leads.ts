@@ -138,8 +138,6 @@ export class InMemoryDuplicateKeys implements DuplicateKeys {
     return undefined;
   }
 
-  async settle(): Promise<void> {}
-
   async release(leadId: string, keys: string[]): Promise<void> {
     for (const k of keys) if (this.holders.get(k) === leadId) this.holders.delete(k);
   }
