@@ -36,11 +36,11 @@ export class LeadRouting {
     private readonly settings: SettingsRepository,
   ) {}
 
+  /** Read from the database on every call (one read of both), so a changed rule counts at once. */
   async rules(): Promise<IntakeRules> {
-    const [scoring, assignment] = await Promise.all([
-      this.settings.get('scoring'),
-      this.settings.get('assignment'),
-    ]);
+    const docs = await this.settings.getMany(['scoring', 'assignment']);
+    const scoring = docs.find((d) => d._id === 'scoring');
+    const assignment = docs.find((d) => d._id === 'assignment');
     return {
       scoring: (scoring ?? noScoring()).rules as ScoringRule[],
       assignment: assignment ?? noAssignment(),

@@ -77,6 +77,8 @@ export type SettingsId = SettingsDoc['_id'];
 
 export interface SettingsRepository {
   get(id: SettingsId): Promise<SettingsDoc | undefined>;
+  /** Several settings documents in one read (the stored ones; a missing one is left out). */
+  getMany(ids: SettingsId[]): Promise<SettingsDoc[]>;
   /**
    * Writes the settings at the version read (0: not stored yet); throws VersionMismatchError when
    * another write came first.

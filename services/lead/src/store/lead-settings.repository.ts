@@ -18,6 +18,11 @@ export class MongoSettingsRepository implements SettingsRepository {
     return (await this.m.Settings.findById(id).lean<SettingsDoc>()) ?? undefined;
   }
 
+  async getMany(ids: SettingsId[]): Promise<SettingsDoc[]> {
+    // A scan on FerretDB, of a collection of two documents.
+    return this.m.Settings.find({ _id: { $in: ids } }).lean<SettingsDoc[]>();
+  }
+
   async put(id: SettingsId, version: number, set: Partial<SettingsDoc>, actor: Actor): Promise<SettingsDoc> {
     const next = { ...set, version: version + 1, updatedAt: new Date(), updatedBy: actor.userId };
     // The first write is an insert by _id (atomic everywhere); later ones a compare-and-set.
