@@ -55,8 +55,8 @@ export interface LeadRepository {
     actor: Actor,
     events: (next: LeadDoc) => OutboxEntry[],
   ): Promise<LeadDoc>;
-  /** Open leads a rep owns (for the assignment cap). */
-  countOpen(ownerId: string, open: LeadStatus[]): Promise<number>;
+  /** Open leads each of the reps owns (for the assignment cap), in one read; a rep without any is left out. */
+  countOpen(ownerIds: string[], open: LeadStatus[]): Promise<Map<string, number>>;
   /** Moves the lead's last activity forward to at (never back); false when there is no such lead. */
   touchActivity(id: string, at: Date): Promise<boolean>;
   /** Converted leads that point at a merged account point at its survivor; returns how many moved. */
@@ -84,8 +84,11 @@ export interface SettingsRepository {
    * another write came first.
    */
   put(id: SettingsId, version: number, set: Partial<SettingsDoc>, actor: Actor): Promise<SettingsDoc>;
-  /** The round-robin position of an assignment rule before this turn; moves it on by one. */
-  takeTurn(ruleId: string): Promise<number>;
+  /**
+   * The round-robin position of an assignment rule before this turn; moves it on by one. `seen`: the
+   * assignment settings as just read, tried first instead of reading them again.
+   */
+  takeTurn(ruleId: string, seen?: SettingsDoc): Promise<number>;
 }
 
 /** The conversion saga's persistence: its journal and lease in the lead, and the list of open ones. */

@@ -70,8 +70,15 @@ export class MongoLeadRepository implements LeadRepository {
     return saveAtVersion(this.m.Lead, current, set, actor, events);
   }
 
-  countOpen(ownerId: string, open: LeadStatus[]): Promise<number> {
-    return this.m.Lead.countDocuments({ ownerId, status: { $in: open } });
+  async countOpen(ownerIds: string[], open: LeadStatus[]): Promise<Map<string, number>> {
+    // One read for all members: on FerretDB each query scans the whole collection.
+    const found = await this.m.Lead.find(
+      { ownerId: { $in: ownerIds }, status: { $in: open } },
+      { _id: 0, ownerId: 1 },
+    ).lean<{ ownerId: string }[]>();
+    const counts = new Map<string, number>();
+    for (const { ownerId } of found) counts.set(ownerId, (counts.get(ownerId) ?? 0) + 1);
+    return counts;
   }
 
   touchActivity(id: string, at: Date): Promise<boolean> {
