@@ -70,5 +70,25 @@ await count('get', () => leads.get(id, caller));
 await count('a duplicate create (refused)', () =>
   leads.create(input(1), false, caller).catch(() => undefined),
 );
+// With an assignment rule that matches: round-robin over three reps, each capped at open leads.
+await settings.put(
+  'assignment',
+  0,
+  {
+    defaultQueue: 'inbox',
+    rules: [
+      {
+        id: 'east',
+        name: 'East',
+        match: { regions: ['east'], industries: [], sources: [], contactLevels: [] },
+        teamId: 'sales-east',
+        members: ['rep-a', 'rep-b', 'rep-c'],
+        maxOpenLeadsPerRep: 1000,
+      },
+    ],
+  },
+  caller.actor,
+);
+await count('create routed by a capped round-robin rule', () => leads.create(input(2), false, caller));
 await db.dropDatabase();
 await db.close();
