@@ -26,7 +26,12 @@ export class MongoLeadRepository implements LeadRepository {
   }
 
   async insert(lead: LeadDoc): Promise<void> {
-    await this.m.Lead.create(lead);
+    // The use case builds the whole document (as for an import's rows, stored lean too): a driver
+    // insert stores the same content without building a mongoose document first, which cost a few ms
+    // of CPU per create. Undefined fields are left out, as mongoose leaves them out.
+    await this.m.Lead.db
+      .collection<LeadDoc>(this.m.Lead.collection.name)
+      .insertOne(lead, { ignoreUndefined: true });
   }
 
   async insertMany(leads: LeadDoc[]): Promise<void> {
