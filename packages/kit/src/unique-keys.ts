@@ -5,16 +5,17 @@ import type { AnyModel } from './write-claims';
 /**
  * Race-proof unique keys (duplicate detection) on every MongoDB-compatible server.
  *
- * Each key is a document `{ _id: key, [holderField]: holderId }` in its own collection. A key is
+ * Each key is a document `{ _id: key, [holderField]: holderId, at }` in its own collection. A key is
  * claimed by inserting that document FIRST, before the holder (a lead, an account) is written: an
  * insert of an existing `_id` fails atomically everywhere, FerretDB included, so of two concurrent
- * claims exactly one wins. A key whose holder no longer has it (released after a crash, say) is
- * stale and is taken over by a conditional update, in turn with the key's other writers under the
- * `claimed` write strategy (FerretDB 1.x applies a conditional update non-atomically).
+ * claims exactly one wins. All keys of a holder are inserted in one unordered `insertMany` (one round
+ * trip; each duplicate is reported on its own). A key whose holder no longer has it (released after a
+ * crash, say) is stale and is taken over by a conditional update, in turn with the key's other writers
+ * under the `claimed` write strategy (FerretDB 1.x applies a conditional update non-atomically).
  *
  * Between the claim and the holder's write the holder does not have the key yet. So that a
- * concurrent claim does not mistake that for a stale key, a claim marks its holder as pending until
- * `settle` (or `release`); a mark older than PENDING_MS was left by a writer that died.
+ * concurrent claim does not mistake that for a stale key, a key claimed less than PENDING_MS ago
+ * (`at`) counts as held whatever its holder says; an older one was left by a writer that died.
  */
 export interface KeyConflict {
   key: string;
@@ -23,6 +24,26 @@ export interface KeyConflict {
 
 const PENDING_MS = 30_000;
 const isDuplicate = (err: unknown) => (err as { code?: number } | undefined)?.code === 11000;
+
+/** A key as stored; the holder sits under the holder field the caller names. */
+interface KeyDoc {
+  _id: string;
+  at?: Date;
+  [holderField: string]: unknown;
+}
+
+interface BulkError {
+  code?: number;
+  writeErrors?: { index: number; code?: number }[] | { index: number; code?: number };
+}
+
+/** The indexes of the documents an unordered insertMany refused as duplicates; undefined if not only that. */
+function duplicatesOf(err: unknown): Set<number> | undefined {
+  const raw = (err as BulkError | undefined)?.writeErrors;
+  const errors = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  if (!errors.length || !errors.every((e) => e.code === 11000)) return undefined;
+  return new Set(errors.map((e) => e.index));
+}
 
 export class UniqueKeys {
   private readonly writes: VersionedWrites;
@@ -38,15 +59,33 @@ export class UniqueKeys {
 
   /**
    * Claims each key for holderId; returns the other holder of the first key that is taken. On a
-   * conflict the keys claimed so far are released again. After a successful claim, write the holder
-   * and call `settle` (or `release` the keys when the write failed).
+   * conflict the keys claimed here are released again. After a successful claim, write the holder
+   * (or `release` the keys when the write failed).
    */
   async claim(holderId: string, keys: string[]): Promise<KeyConflict | undefined> {
-    if (!keys.length) return undefined;
-    await this.markPending(holderId);
-    const claimed: string[] = [];
-    for (const key of new Set(keys)) {
-      const other = await this.claimOne(holderId, key).catch(async (err: unknown) => {
+    const unique = [...new Set(keys)];
+    if (!unique.length) return undefined;
+    const at = new Date();
+    let taken: Set<number>;
+    try {
+      await this.raw().insertMany(
+        unique.map((key) => ({ _id: key, [this.holderField]: holderId, at })),
+        { ordered: false },
+      );
+      taken = new Set();
+    } catch (err) {
+      const dups = duplicatesOf(err);
+      if (!dups) {
+        // Whatever went in goes out again (others' keys are left alone); what stays goes stale.
+        await this.release(holderId, unique).catch(() => undefined);
+        throw err;
+      }
+      taken = dups;
+    }
+    const claimed = unique.filter((_, i) => !taken.has(i));
+    for (const [i, key] of unique.entries()) {
+      if (!taken.has(i)) continue;
+      const other = await this.claimExisting(holderId, key).catch(async (err: unknown) => {
         await this.release(holderId, claimed);
         throw err;
       });
@@ -59,19 +98,17 @@ export class UniqueKeys {
     return undefined;
   }
 
-  /** The holder was written (or given up): its claimed keys no longer count as pending. */
-  async settle(holderId: string): Promise<void> {
-    await this.pending()
-      .deleteOne({ _id: this.pendingId(holderId) })
-      .catch(() => undefined);
-  }
+  /**
+   * Nothing to do any more: a key's claim time marks it pending by itself. Kept so that callers
+   * written against the earlier pending marks still compile.
+   */
+  async settle(_holderId: string): Promise<void> {}
 
-  /** Gives back the keys this holder has (others' keys are left alone), and settles the holder. */
+  /** Gives back the keys this holder has (others' keys are left alone). */
   async release(holderId: string, keys: string[]): Promise<void> {
     for (const key of new Set(keys)) {
       await this.writes.inTurn(key, () => this.model.deleteOne({ _id: key, [this.holderField]: holderId }));
     }
-    await this.settle(holderId);
   }
 
   /** Points the keys at holderId whoever held them (a merge hands them to the survivor). */
@@ -92,51 +129,38 @@ export class UniqueKeys {
     }
   }
 
-  /** Returns the other holder when the key is taken, undefined once holderId has it. */
-  private async claimOne(holderId: string, key: string): Promise<string | undefined> {
+  /** The driver's collection: the key models' schemas need not know `at` (strict mode would drop it). */
+  private raw() {
+    return this.model.db.collection<KeyDoc>(this.model.collection.name);
+  }
+
+  /** A key that exists already: returns its other holder, undefined once holderId has it. */
+  private async claimExisting(holderId: string, key: string): Promise<string | undefined> {
     for (let attempt = 0; attempt < 6; attempt++) {
-      try {
-        await this.model.create({ _id: key, [this.holderField]: holderId });
-        return undefined;
-      } catch (err) {
-        if (!isDuplicate(err)) throw err;
-      }
       const result = await this.writes.inTurn(key, async () => {
         const doc = await this.model.findById(key).lean<Record<string, unknown>>();
         if (!doc) return { retry: true }; // released meanwhile: insert again
         const holder = String(doc[this.holderField] ?? '');
         if (holder === holderId) return { other: undefined };
-        if ((await this.holds(holder, key)) || (await this.isPending(holder))) return { other: holder };
+        if (isFresh(doc.at) || (await this.holds(holder, key))) return { other: holder };
         // Stale: take it over, only if it still names that holder (a racer may have been quicker).
-        const res = await this.model.updateOne(
+        const res = await this.raw().updateOne(
           { _id: key, [this.holderField]: holder },
-          { $set: { [this.holderField]: holderId } },
+          { $set: { [this.holderField]: holderId, at: new Date() } },
         );
         return res.matchedCount === 1 ? { other: undefined } : { retry: true };
       });
       if (!('retry' in result)) return result.other;
+      try {
+        await this.raw().insertOne({ _id: key, [this.holderField]: holderId, at: new Date() });
+        return undefined;
+      } catch (err) {
+        if (!isDuplicate(err)) throw err;
+      }
     }
     throw new UnavailableError('the duplicate keys keep changing hands; retry');
   }
-
-  private pendingId(holderId: string): string {
-    return `${this.model.collection.name}:pending/${holderId}`;
-  }
-
-  private pending() {
-    return this.model.db.collection<{ _id: string; at: Date }>('version_claims');
-  }
-
-  private async markPending(holderId: string): Promise<void> {
-    await this.pending()
-      .updateOne({ _id: this.pendingId(holderId) }, { $set: { at: new Date() } }, { upsert: true })
-      .catch((err: unknown) => {
-        if (!isDuplicate(err)) throw err; // a concurrent write of the same holder marked it
-      });
-  }
-
-  private async isPending(holderId: string): Promise<boolean> {
-    const mark = await this.pending().findOne({ _id: this.pendingId(holderId) });
-    return !!mark && Date.now() - mark.at.getTime() < PENDING_MS;
-  }
 }
+
+/** A claim younger than PENDING_MS: its holder may still be on its way to being written. */
+const isFresh = (at: unknown) => at instanceof Date && Date.now() - at.getTime() < PENDING_MS;

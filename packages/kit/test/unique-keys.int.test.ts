@@ -55,7 +55,6 @@ describe.each(WRITE_STRATEGIES)(
           expect(own).toBe(`h${round}-${i}` === winner ? winner : undefined);
         }
         holders.set(winner, [key]);
-        await keys.settle(winner);
         // Once the winner is written the key stays its own.
         expect(await keys.claim('late', [key])).toEqual({ key, holderId: winner });
       }
@@ -74,7 +73,6 @@ describe.each(WRITE_STRATEGIES)(
           expect(winners).toEqual([holder]);
           expect(results.find(Boolean)).toEqual({ key, holderId: holder });
         } else expect(winners).toContain(holder);
-        for (const w of winners) await keys.settle(w);
       }
     });
 
@@ -88,7 +86,23 @@ describe.each(WRITE_STRATEGIES)(
       await keys.release('writing', ['email:pending@example.com']);
       expect(await holderOf('email:pending@example.com')).toBeUndefined();
       expect(await keys.claim('other', ['email:pending@example.com'])).toBeUndefined();
-      await keys.settle('other');
+    });
+
+    it('takes over a key whose holder was never written once its claim is older than the pending window', async () => {
+      // A writer that died 31 s ago between its claim and its write, next to one claiming right now.
+      const old = new Date(Date.now() - 31_000);
+      await db.collection<KeyDoc & { at: Date }>(Key.collection.name).insertMany([
+        { _id: 'email:died@example.com', ownerId: 'died', at: old },
+        { _id: 'email:writing@example.com', ownerId: 'writing2', at: new Date() },
+      ]);
+      expect(await keys.claim('next', ['email:died@example.com'])).toBeUndefined();
+      expect(await holderOf('email:died@example.com')).toBe('next');
+      // A fresh claim still counts as held, and the key claimed along with it is given back.
+      expect(await keys.claim('next2', ['email:free@example.com', 'email:writing@example.com'])).toEqual({
+        key: 'email:writing@example.com',
+        holderId: 'writing2',
+      });
+      expect(await holderOf('email:free@example.com')).toBeUndefined();
     });
 
     it('releases only the holder’s own keys, points keys at a survivor, records forced duplicates', async () => {

@@ -108,6 +108,21 @@ describe('lead store on a real MongoDB-compatible server', () => {
     await expect(settings.get('assignment')).resolves.toMatchObject({ version: 1, cursors: { east: 4 } });
   });
 
+  it('gives distinct turns from a stale copy of the settings too', async () => {
+    const settings = new MongoSettingsRepository(m);
+    const seen = (await settings.get('assignment'))!;
+    expect(await settings.takeTurn('east', seen)).toBe(4);
+    // The copy still says 4: each turn finds out and reads the position afresh.
+    const turns = await Promise.all([1, 2, 3].map(() => settings.takeTurn('east', seen)));
+    expect([...turns].sort()).toEqual([5, 6, 7]);
+  });
+
+  it('counts the open leads of several reps in one read', async () => {
+    const counts = await leads.countOpen(['rep1', 'rep2', 'rep9'], ['new', 'working']);
+    expect(Object.fromEntries(counts)).toEqual({ rep1: 3, rep2: 1 });
+    expect(Object.fromEntries(await leads.countOpen(['rep1'], ['qualified']))).toEqual({});
+  });
+
   it('lets one runner take over an expired conversion lease', async () => {
     const conversions = new MongoConversionRepository(m);
     const lead = (await leads.get('lead-3'))!;

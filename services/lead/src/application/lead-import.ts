@@ -110,7 +110,6 @@ export class LeadImport {
       throw err;
     }
     if (allowDuplicates) await inBatches(docs, (doc) => this.d.keys.recordIfFree(doc._id, doc.dedupeKeys));
-    else await inBatches(claimed, (r) => this.d.keys.settle(r.id));
     if (docs.length) this.d.written();
     return results;
   }

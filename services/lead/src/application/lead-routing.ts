@@ -36,11 +36,11 @@ export class LeadRouting {
     private readonly settings: SettingsRepository,
   ) {}
 
+  /** Read from the database on every call (one read of both), so a changed rule counts at once. */
   async rules(): Promise<IntakeRules> {
-    const [scoring, assignment] = await Promise.all([
-      this.settings.get('scoring'),
-      this.settings.get('assignment'),
-    ]);
+    const docs = await this.settings.getMany(['scoring', 'assignment']);
+    const scoring = docs.find((d) => d._id === 'scoring');
+    const assignment = docs.find((d) => d._id === 'assignment');
     return {
       scoring: (scoring ?? noScoring()).rules as ScoringRule[],
       assignment: assignment ?? noAssignment(),
@@ -87,11 +87,13 @@ export class LeadRouting {
     const rule = findRule(lead, settings.rules as AssignmentRule[]);
     if (!rule) return routed(undefined, undefined, queue, at);
     // Each create takes its own turn, so concurrent creates spread across the members.
-    const cursor = await this.settings.takeTurn(rule.id);
-    const open = new Map<string, number>();
-    if (rule.maxOpenLeadsPerRep != null) {
-      for (const m of rule.members) open.set(m, await this.leads.countOpen(m, OPEN_STATUSES));
-    }
+    const cursor = await this.settings.takeTurn(rule.id, settings);
+    // The next lead routed with these rules (an import's next row) tries the position after this one.
+    settings.cursors = { ...settings.cursors, [rule.id]: cursor + 1 };
+    const open =
+      rule.maxOpenLeadsPerRep != null
+        ? await this.leads.countOpen(rule.members, OPEN_STATUSES)
+        : new Map<string, number>();
     const pick = pickMember(rule, cursor, (m) => open.get(m) ?? 0);
     return routed(rule, pick?.member, queue, at);
   }

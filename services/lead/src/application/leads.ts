@@ -84,21 +84,24 @@ export class Leads {
     const lead = validateNewLead(await this.d.customFields.fields(), input);
     const keys = dedupeKeys(lead);
     const id = randomUUID();
-    // The keys are claimed before the write: of identical concurrent creates exactly one wins.
-    if (!allowDuplicate) {
-      const dup = await this.d.keys.claim(id, keys);
-      if (dup) throw duplicateLead(dup.holderId, dup.key);
-    }
+    // The keys are claimed before the write: of identical concurrent creates exactly one wins. The
+    // rules are read meanwhile (they do not depend on the claim), so the two cost one wait.
+    const [claim, rules] = await Promise.allSettled([
+      allowDuplicate ? undefined : this.d.keys.claim(id, keys),
+      this.d.routing.rules(),
+    ]);
+    if (claim.status === 'rejected') throw claim.reason;
+    if (claim.value) throw duplicateLead(claim.value.holderId, claim.value.key);
     let doc: LeadDoc;
     try {
-      doc = await this.d.routing.newLead(lead, keys, c, await this.d.routing.rules(), id);
+      if (rules.status === 'rejected') throw rules.reason;
+      doc = await this.d.routing.newLead(lead, keys, c, rules.value, id);
       await this.d.leads.insert(doc);
     } catch (err) {
       if (!allowDuplicate) await this.d.keys.release(id, keys);
       throw err;
     }
     if (allowDuplicate) await this.d.keys.recordIfFree(id, keys);
-    else await this.d.keys.settle(id);
     this.d.written(doc._id);
     return doc;
   }
@@ -184,7 +187,7 @@ export class Leads {
       throw err;
     }
     const dropped = current.dedupeKeys.filter((k) => !keys.includes(k));
-    if (added.length || dropped.length) await this.d.keys.release(id, dropped); // and settles the claim
+    if (dropped.length) await this.d.keys.release(id, dropped);
     this.d.written(id);
     return next;
   }

@@ -55,18 +55,20 @@ export interface LeadRepository {
     actor: Actor,
     events: (next: LeadDoc) => OutboxEntry[],
   ): Promise<LeadDoc>;
-  /** Open leads a rep owns (for the assignment cap). */
-  countOpen(ownerId: string, open: LeadStatus[]): Promise<number>;
+  /** Open leads each of the reps owns (for the assignment cap), in one read; a rep without any is left out. */
+  countOpen(ownerIds: string[], open: LeadStatus[]): Promise<Map<string, number>>;
   /** Moves the lead's last activity forward to at (never back); false when there is no such lead. */
   touchActivity(id: string, at: Date): Promise<boolean>;
   /** Converted leads that point at a merged account point at its survivor; returns how many moved. */
   repointConversions(mergedAccountId: string, survivorAccountId: string): Promise<number>;
 }
 
-/** The duplicate keys of leads, each claimed before the lead that has it is written (kit UniqueKeys). */
+/**
+ * The duplicate keys of leads, each claimed before the lead that has it is written (kit UniqueKeys);
+ * a fresh claim counts as held until the lead is written, so there is nothing to do after the write.
+ */
 export interface DuplicateKeys {
   claim(leadId: string, keys: string[]): Promise<KeyConflict | undefined>;
-  settle(leadId: string): Promise<void>;
   release(leadId: string, keys: string[]): Promise<void>;
   recordIfFree(leadId: string, keys: string[]): Promise<void>;
 }
@@ -75,13 +77,18 @@ export type SettingsId = SettingsDoc['_id'];
 
 export interface SettingsRepository {
   get(id: SettingsId): Promise<SettingsDoc | undefined>;
+  /** Several settings documents in one read (the stored ones; a missing one is left out). */
+  getMany(ids: SettingsId[]): Promise<SettingsDoc[]>;
   /**
    * Writes the settings at the version read (0: not stored yet); throws VersionMismatchError when
    * another write came first.
    */
   put(id: SettingsId, version: number, set: Partial<SettingsDoc>, actor: Actor): Promise<SettingsDoc>;
-  /** The round-robin position of an assignment rule before this turn; moves it on by one. */
-  takeTurn(ruleId: string): Promise<number>;
+  /**
+   * The round-robin position of an assignment rule before this turn; moves it on by one. `seen`: the
+   * assignment settings as just read, tried first instead of reading them again.
+   */
+  takeTurn(ruleId: string, seen?: SettingsDoc): Promise<number>;
 }
 
 /** The conversion saga's persistence: its journal and lease in the lead, and the list of open ones. */

@@ -18,6 +18,11 @@ export class MongoSettingsRepository implements SettingsRepository {
     return (await this.m.Settings.findById(id).lean<SettingsDoc>()) ?? undefined;
   }
 
+  async getMany(ids: SettingsId[]): Promise<SettingsDoc[]> {
+    // A scan on FerretDB, of a collection of two documents.
+    return this.m.Settings.find({ _id: { $in: ids } }).lean<SettingsDoc[]>();
+  }
+
   async put(id: SettingsId, version: number, set: Partial<SettingsDoc>, actor: Actor): Promise<SettingsDoc> {
     const next = { ...set, version: version + 1, updatedAt: new Date(), updatedBy: actor.userId };
     // The first write is an insert by _id (atomic everywhere); later ones a compare-and-set.
@@ -38,10 +43,12 @@ export class MongoSettingsRepository implements SettingsRepository {
    * A compare-and-set of the rule's position, in turn with the settings' other writers: on FerretDB an
    * unguarded increment could write back rules an administrator just replaced.
    */
-  async takeTurn(ruleId: string): Promise<number> {
+  async takeTurn(ruleId: string, seen?: SettingsDoc): Promise<number> {
     const path = `cursors.${ruleId}`;
+    let known = seen; // a stale copy only costs a failed compare-and-set and a fresh read
     const turn = retryOnVersionMismatch(async () => {
-      const settings = await this.get('assignment');
+      const settings = known ?? (await this.get('assignment'));
+      known = undefined;
       if (!settings) return 0;
       const at = settings.cursors?.[ruleId] ?? 0;
       const moved = await updateExclusively(

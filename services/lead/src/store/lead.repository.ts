@@ -26,7 +26,12 @@ export class MongoLeadRepository implements LeadRepository {
   }
 
   async insert(lead: LeadDoc): Promise<void> {
-    await this.m.Lead.create(lead);
+    // The use case builds the whole document (as for an import's rows, stored lean too): a driver
+    // insert stores the same content without building a mongoose document first, which cost a few ms
+    // of CPU per create. Undefined fields are left out, as mongoose leaves them out.
+    await this.m.Lead.db
+      .collection<LeadDoc>(this.m.Lead.collection.name)
+      .insertOne(lead, { ignoreUndefined: true });
   }
 
   async insertMany(leads: LeadDoc[]): Promise<void> {
@@ -70,8 +75,15 @@ export class MongoLeadRepository implements LeadRepository {
     return saveAtVersion(this.m.Lead, current, set, actor, events);
   }
 
-  countOpen(ownerId: string, open: LeadStatus[]): Promise<number> {
-    return this.m.Lead.countDocuments({ ownerId, status: { $in: open } });
+  async countOpen(ownerIds: string[], open: LeadStatus[]): Promise<Map<string, number>> {
+    // One read for all members: on FerretDB each query scans the whole collection.
+    const found = await this.m.Lead.find(
+      { ownerId: { $in: ownerIds }, status: { $in: open } },
+      { _id: 0, ownerId: 1 },
+    ).lean<{ ownerId: string }[]>();
+    const counts = new Map<string, number>();
+    for (const { ownerId } of found) counts.set(ownerId, (counts.get(ownerId) ?? 0) + 1);
+    return counts;
   }
 
   touchActivity(id: string, at: Date): Promise<boolean> {

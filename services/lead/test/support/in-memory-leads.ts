@@ -85,8 +85,12 @@ export class InMemoryLeadRepository implements LeadRepository {
     return next;
   }
 
-  async countOpen(ownerId: string, open: LeadStatus[]): Promise<number> {
-    return [...this.docs.values()].filter((l) => l.ownerId === ownerId && open.includes(l.status)).length;
+  async countOpen(ownerIds: string[], open: LeadStatus[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const l of this.docs.values())
+      if (ownerIds.includes(l.ownerId) && open.includes(l.status))
+        counts.set(l.ownerId, (counts.get(l.ownerId) ?? 0) + 1);
+    return counts;
   }
 
   async touchActivity(id: string, at: Date): Promise<boolean> {
@@ -137,8 +141,6 @@ export class InMemoryDuplicateKeys implements DuplicateKeys {
     for (const k of keys) this.holders.set(k, leadId);
     return undefined;
   }
-
-  async settle(): Promise<void> {}
 
   async release(leadId: string, keys: string[]): Promise<void> {
     for (const k of keys) if (this.holders.get(k) === leadId) this.holders.delete(k);

@@ -11,6 +11,13 @@ export class InMemorySettingsRepository implements SettingsRepository {
     return d && structuredClone(d);
   }
 
+  async getMany(ids: SettingsId[]): Promise<SettingsDoc[]> {
+    return ids.flatMap((id) => {
+      const d = this.docs.get(id);
+      return d ? [structuredClone(d)] : [];
+    });
+  }
+
   async put(id: SettingsId, version: number, set: Partial<SettingsDoc>, actor: Actor): Promise<SettingsDoc> {
     const current = this.docs.get(id);
     if ((current?.version ?? 0) !== version) throw new VersionMismatchError(version, current!.version);
