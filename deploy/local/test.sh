@@ -62,6 +62,14 @@ if [ "$DEPS_OK" -eq 1 ] && ! turbo_build; then
   warn "the build failed: integration tests cannot run (unit tests still run)"
   STACK_OK=0
 fi
+# Lint is part of the test: its rules guard the layering (domain code stays pure, models are written
+# only through kit), so a broken rule fails the run like a failing test does.
+LINT_FAILED=0
+if [ "$DEPS_OK" -eq 1 ] && ! (cd "$CRM_ROOT" && npm run --silent lint >"$TEST_DIR/lint.log" 2>&1); then
+  warn "lint failed (ESLint or Prettier), counted as 1 failure; the end of $TEST_DIR/lint.log:"
+  tail -n 40 "$TEST_DIR/lint.log" >&2
+  LINT_FAILED=1
+fi
 
 # 2. the test stack (own ports, empty data)
 if [ "$STACK_OK" -eq 1 ]; then
@@ -97,5 +105,6 @@ if [ "$DEPS_OK" -eq 1 ]; then
 else
   EXTRA_FAILED=0   # no JSON: the summary prints 0 passed, 1 failed
 fi
+EXTRA_FAILED=$((EXTRA_FAILED + LINT_FAILED))
 
 [ "$JEST_EXIT" -eq 0 ] && [ "$EXTRA_FAILED" -eq 0 ]
