@@ -1,3 +1,4 @@
+import { type Connection, Schema } from 'mongoose';
 import { UnavailableError } from './errors';
 import { VersionedWrites } from './versioned-writes';
 import type { AnyModel } from './write-claims';
@@ -23,7 +24,18 @@ export interface KeyConflict {
 }
 
 const PENDING_MS = 30_000;
-const isDuplicate = (err: unknown) => (err as { code?: number } | undefined)?.code === 11000;
+/** MongoDB's answer (code 11000) to an insert of an `_id` or unique key that is taken. */
+export const isDuplicateKey = (err: unknown) => (err as { code?: number } | undefined)?.code === 11000;
+const isDuplicate = isDuplicateKey;
+
+/**
+ * The model of a service's key collection for UniqueKeys (one document per key, keyed by `_id`): a
+ * duplicate check is a few primary-key reads, never a scan. The holder's own keys stay the truth.
+ */
+export function keyRegistryModel(db: Connection, name: string, collection: string, holderField: string) {
+  const schema = new Schema({ _id: String, [holderField]: String, at: Date }, { versionKey: false });
+  return db.model<Record<string, unknown> & { _id: string }>(name, schema, collection);
+}
 
 /** A key as stored; the holder sits under the holder field the caller names. */
 interface KeyDoc {

@@ -1,6 +1,12 @@
-import { type Actor, updateAtVersion, updateExclusively, VersionMismatchError } from '@crm/kit';
+import {
+  type Actor,
+  isDuplicateKey,
+  updateAtVersion,
+  updateExclusively,
+  VersionMismatchError,
+} from '@crm/kit';
 import type { SettingsRepository } from '../application/ports';
-import { type AccountModels, isDuplicateKey, type SettingsDoc } from './account.model';
+import { type AccountModels, type SettingsDoc } from './account.model';
 
 const ID = 'tier';
 

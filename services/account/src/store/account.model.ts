@@ -1,6 +1,6 @@
 import type { PoolState, TransferStamp } from '@crm/ownership';
 import { type Connection, Schema } from 'mongoose';
-import { outboxSchema, type OutboxEntry } from '@crm/kit';
+import { keyRegistryModel, outboxSchema, type OutboxEntry } from '@crm/kit';
 import type { AccountInput } from '../domain/account';
 import type { ActivityInput } from '../domain/activity';
 import type { ContactInput, KeyPerson } from '../domain/contact';
@@ -246,23 +246,10 @@ const settingsSchema = new Schema<SettingsDoc>(
   { versionKey: false, minimize: false },
 );
 
-/**
- * One document per dedupe key (domain, folded name), keyed by _id. A create claims its keys by
- * inserting them first, so of two racing creates of the same company exactly one wins (the other gets
- * a duplicate-key error); a duplicate check is a few primary-key reads, not a scan (FerretDB uses no
- * secondary index). The account's own keys stay the truth: a key pointing at an
- * account that no longer has it (or no longer exists) is stale and taken over.
- */
-export interface AccountKeyDoc {
-  _id: string;
-  accountId: string;
-}
-
-const accountKeySchema = new Schema<AccountKeyDoc>({ _id: String, accountId: String }, { versionKey: false });
-
 export function registerModels(db: Connection) {
   return {
-    AccountKey: db.model<AccountKeyDoc>('AccountKey', accountKeySchema, 'account_keys'),
+    // The duplicate keys (domain, folded name) of accounts, claimed before an account is written.
+    AccountKey: keyRegistryModel(db, 'AccountKey', 'account_keys', 'accountId'),
     Account: db.model<AccountDoc>('Account', accountSchema, 'accounts'),
     Contact: db.model<ContactDoc>('Contact', contactSchema, 'contacts'),
     Activity: db.model<ActivityDoc>('Activity', activitySchema, 'activities'),
@@ -270,6 +257,3 @@ export function registerModels(db: Connection) {
   };
 }
 export type AccountModels = ReturnType<typeof registerModels>;
-
-/** MongoDB's answer to an insert of an _id (or unique key) that is taken. */
-export const isDuplicateKey = (err: unknown) => (err as { code?: number } | undefined)?.code === 11000;

@@ -1,6 +1,7 @@
 import {
   type Actor,
   afterCursor,
+  isDuplicateKey,
   nextCursorOf,
   type OutboxEntry,
   pageLimit,
@@ -12,7 +13,7 @@ import {
   visibilityFilter,
 } from '@crm/kit';
 import type { AccountQuery, AccountReferences, AccountRepository } from '../application/ports';
-import { type AccountDoc, type AccountModels, isDuplicateKey } from './account.model';
+import { type AccountDoc, type AccountModels } from './account.model';
 
 const NO_OUTBOX = { outbox: 0 } as const;
 
@@ -133,7 +134,7 @@ export class MongoAccountRepository implements AccountRepository {
 /** Who changed a record and when, for writes outside saveAtVersion. */
 export const stamp = (actor: Actor) => ({ updatedAt: new Date(), updatedBy: actor.userId });
 
-/** The duplicate keys of accounts (collection account_keys), see AccountKeyDoc. */
+/** The duplicate keys of accounts (collection account_keys, kit keyRegistryModel). */
 export function accountKeys(m: AccountModels, accounts: MongoAccountRepository): UniqueKeys {
   return new UniqueKeys(m.AccountKey, 'accountId', (accountId, key) => accounts.holdsKey(accountId, key));
 }

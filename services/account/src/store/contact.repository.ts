@@ -1,5 +1,6 @@
 import {
   type Actor,
+  isDuplicateKey,
   type OutboxEntry,
   saveAtVersion,
   updateAtVersion,
@@ -7,7 +8,7 @@ import {
   updateExclusively,
 } from '@crm/kit';
 import type { ContactRepository } from '../application/ports';
-import { type AccountModels, type ContactDoc, isDuplicateKey } from './account.model';
+import { type AccountModels, type ContactDoc } from './account.model';
 import { stamp } from './account.repository';
 
 const NO_OUTBOX = { outbox: 0 } as const;

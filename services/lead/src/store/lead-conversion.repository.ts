@@ -1,10 +1,8 @@
-import { type Actor, saveAtVersion, updateExclusively } from '@crm/kit';
+import { type Actor, isDuplicateKey, saveAtVersion, updateExclusively } from '@crm/kit';
 import type { SagaState } from '@crm/saga';
 import type { ConversionRepository } from '../application/ports';
 import type { ConversionData } from '../domain/convert-lead';
 import type { ConversionSagaDoc, LeadDoc, LeadModels, OpenConversionDoc } from './lead.model';
-
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /** The conversion saga's journal and lease in the lead document, and the list of open conversions. */
 export class MongoConversionRepository implements ConversionRepository {
@@ -14,7 +12,7 @@ export class MongoConversionRepository implements ConversionRepository {
     const entry = { key, since };
     if (await updateExclusively(this.m.OpenConversion, leadId, { $set: entry })) return;
     await this.m.OpenConversion.create({ _id: leadId, ...entry }).catch((err: unknown) => {
-      if (!isDuplicate(err)) throw err; // noted by a concurrent start of the same lead
+      if (!isDuplicateKey(err)) throw err; // noted by a concurrent start of the same lead
     });
   }
 

@@ -1,5 +1,6 @@
 import {
   type Actor,
+  isDuplicateKey,
   retryOnVersionMismatch,
   updateAtVersion,
   updateExclusively,
@@ -7,8 +8,6 @@ import {
 } from '@crm/kit';
 import type { SettingsId, SettingsRepository } from '../application/ports';
 import type { LeadModels, SettingsDoc } from './lead.model';
-
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /** The settings of leads as versioned singleton documents (lead_settings). */
 export class MongoSettingsRepository implements SettingsRepository {
@@ -31,7 +30,7 @@ export class MongoSettingsRepository implements SettingsRepository {
       : await this.m.Settings.create({ _id: id, cursors: {}, ...next }).then(
           () => true,
           (err: unknown) => {
-            if (isDuplicate(err)) return false;
+            if (isDuplicateKey(err)) return false;
             throw err;
           },
         );

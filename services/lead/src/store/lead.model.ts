@@ -1,5 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
-import { type Actor, outboxSchema, type OutboxEntry } from '@crm/kit';
+import { type Actor, keyRegistryModel, outboxSchema, type OutboxEntry } from '@crm/kit';
 import type { PoolState, TransferStamp } from '@crm/ownership';
 import type { SagaState } from '@crm/saga';
 import type { ConversionData, LeadSnapshot } from '../domain/convert-lead';
@@ -142,19 +142,6 @@ const settingsSchema = new Schema<SettingsDoc>(
 );
 
 /**
- * One document per dedupe key (email, phone, company + name), keyed by _id: a duplicate check is a few
- * primary-key reads instead of a scan, which matters on FerretDB (it uses no secondary
- * index). The lead's own dedupeKeys stay the truth; a key pointing at a lead that no longer has it is
- * ignored.
- */
-export interface LeadKeyDoc {
-  _id: string;
-  leadId: string;
-}
-
-const leadKeySchema = new Schema<LeadKeyDoc>({ _id: String, leadId: String }, { versionKey: false });
-
-/**
  * Leads whose conversion may still be running, so the recovery job reads this short list instead of
  * scanning every lead (a scan of 10,000 leads took 3 s on FerretDB). Written before the saga starts
  * and removed once it ended; an entry whose lead is not converting is simply dropped.
@@ -177,7 +164,8 @@ export function registerModels(db: Connection) {
       openConversionSchema,
       'lead_open_conversions',
     ),
-    LeadKey: db.model<LeadKeyDoc>('LeadKey', leadKeySchema, 'lead_keys'),
+    // The duplicate keys (email, phone, company + person name) of leads, claimed before a lead is written.
+    LeadKey: keyRegistryModel(db, 'LeadKey', 'lead_keys', 'leadId'),
     Lead: db.model<LeadDoc>('Lead', leadSchema, 'leads'),
     Settings: db.model<SettingsDoc>('Settings', settingsSchema, 'lead_settings'),
   };
