@@ -30,23 +30,16 @@ const freePort = () =>
     });
   });
 
-/** A real nats-server of the test's own, so a test can kill it and bring it back with its data. */
-export async function ownNats() {
-  const port = await freePort();
-  const store = mkdtempSync(join(tmpdir(), 'crm-nats-'));
+/**
+ * A server process of the test's own with a data folder: `run` starts it (again, on the same data),
+ * `stop` kills it at once (SIGKILL, as a crash or a lost node would), `dispose` also removes the data.
+ */
+function ownProcess(dir: string) {
   let proc: ChildProcess | undefined;
-  const url = `127.0.0.1:${port}`;
-  const self = {
-    url,
-    async start() {
-      proc = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], {
-        stdio: 'ignore',
-      });
-      await waitFor(async () => {
-        const c = await connect({ servers: url });
-        await c.close();
-        return true;
-      });
+  return {
+    run(command: string, args: string[]): ChildProcess {
+      proc = spawn(command, args, { stdio: 'ignore' });
+      return proc;
     },
     async stop() {
       const p = proc;
@@ -58,9 +51,30 @@ export async function ownNats() {
       });
     },
     async dispose() {
-      await self.stop();
-      rmSync(store, { recursive: true, force: true });
+      await this.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A real nats-server of the test's own, so a test can kill it and bring it back with its data. */
+export async function ownNats() {
+  const port = await freePort();
+  const store = mkdtempSync(join(tmpdir(), 'crm-nats-'));
+  const server = ownProcess(store);
+  const url = `127.0.0.1:${port}`;
+  const self = {
+    url,
+    async start() {
+      server.run('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store]);
+      await waitFor(async () => {
+        const c = await connect({ servers: url });
+        await c.close();
+        return true;
+      });
+    },
+    stop: () => server.stop(),
+    dispose: () => server.dispose(),
   };
   return self;
 }
@@ -76,44 +90,27 @@ const ferretDbBin = () =>
 export async function ownFerretDb() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'crm-ferretdb-'));
-  let proc: ChildProcess | undefined;
+  const server = ownProcess(dir);
   const uri = `mongodb://127.0.0.1:${port}/`;
   const self = {
     uri,
     async start() {
-      proc = spawn(
-        ferretDbBin(),
-        [
-          '--handler=sqlite',
-          `--sqlite-url=file:${dir}/`,
-          `--state-dir=${dir}`,
-          `--listen-addr=127.0.0.1:${port}`,
-          '--debug-addr=-',
-          '--telemetry=disable',
-          '--log-level=error',
-        ],
-        { stdio: 'ignore' },
-      );
-      const started = proc;
+      const started = server.run(ferretDbBin(), [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dir}/`,
+        `--state-dir=${dir}`,
+        `--listen-addr=127.0.0.1:${port}`,
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=error',
+      ]);
       await waitFor(async () => {
         if (started.exitCode !== null) throw new Error(`ferretdb exited with ${started.exitCode}`);
         return acceptsConnections(port);
       });
     },
-    /** Kills the process at once (SIGKILL), as a crash or a lost node would. */
-    async stop() {
-      const p = proc;
-      proc = undefined;
-      if (!p || p.exitCode !== null) return;
-      await new Promise((r) => {
-        p.once('exit', r);
-        p.kill('SIGKILL');
-      });
-    },
-    async dispose() {
-      await self.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
+    dispose: () => server.dispose(),
   };
   return self;
 }
