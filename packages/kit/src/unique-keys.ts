@@ -9,8 +9,8 @@ import type { AnyModel } from './write-claims';
  * Each key is a document `{ _id: key, [holderField]: holderId, at }` in its own collection. A key is
  * claimed by inserting that document FIRST, before the holder (a lead, an account) is written: an
  * insert of an existing `_id` fails atomically everywhere, FerretDB included, so of two concurrent
- * claims exactly one wins. All keys of a holder are inserted in one unordered `insertMany` (one round
- * trip; each duplicate is reported on its own). A key whose holder no longer has it (released after a
+ * claims exactly one wins. A holder's keys go in with one ordered `insertMany` (one round trip), which
+ * stops at the first key that is taken. A key whose holder no longer has it (released after a
  * crash, say) is stale and is taken over by a conditional update, in turn with the key's other writers
  * under the `claimed` write strategy (FerretDB 1.x applies a conditional update non-atomically).
  *
@@ -75,28 +75,20 @@ export class UniqueKeys {
    * (or `release` the keys when the write failed).
    */
   async claim(holderId: string, keys: string[]): Promise<KeyConflict | undefined> {
-    const unique = [...new Set(keys)];
-    if (!unique.length) return undefined;
+    let rest = [...new Set(keys)];
+    const claimed: string[] = [];
     const at = new Date();
-    let taken: Set<number>;
-    try {
-      await this.raw().insertMany(
-        unique.map((key) => ({ _id: key, [this.holderField]: holderId, at })),
-        { ordered: false },
-      );
-      taken = new Set();
-    } catch (err) {
-      const dups = duplicatesOf(err);
-      if (!dups) {
-        // Whatever went in goes out again (others' keys are left alone); what stays goes stale.
-        await this.release(holderId, unique).catch(() => undefined);
+    // Every claimer inserts the keys in the same order and stops at the first taken one (an ordered
+    // insertMany: one round trip when all are free). So whoever wins the first key is the only one that
+    // can win the others: two racers never split the keys between them and both lose.
+    while (rest.length) {
+      const taken = await this.insertInOrder(holderId, rest, at).catch(async (err: unknown) => {
+        await this.release(holderId, [...claimed, ...rest]).catch(() => undefined);
         throw err;
-      }
-      taken = dups;
-    }
-    const claimed = unique.filter((_, i) => !taken.has(i));
-    for (const [i, key] of unique.entries()) {
-      if (!taken.has(i)) continue;
+      });
+      claimed.push(...rest.slice(0, taken < 0 ? rest.length : taken));
+      if (taken < 0) return undefined;
+      const key = rest[taken] as string;
       const other = await this.claimExisting(holderId, key).catch(async (err: unknown) => {
         await this.release(holderId, claimed);
         throw err;
@@ -106,8 +98,24 @@ export class UniqueKeys {
         return { key, holderId: other };
       }
       claimed.push(key);
+      rest = rest.slice(taken + 1);
     }
     return undefined;
+  }
+
+  /** Inserts the keys in order up to the first that exists; its index, or -1 when all went in. */
+  private async insertInOrder(holderId: string, keys: string[], at: Date): Promise<number> {
+    try {
+      await this.raw().insertMany(
+        keys.map((key) => ({ _id: key, [this.holderField]: holderId, at })),
+        { ordered: true },
+      );
+      return -1;
+    } catch (err) {
+      const dups = duplicatesOf(err);
+      if (!dups || dups.size !== 1) throw err;
+      return [...dups][0] as number;
+    }
   }
 
   /**

@@ -60,6 +60,20 @@ describe.each(WRITE_STRATEGIES)(
       }
     });
 
+    it('gives one of eight racers for the same three keys all of them, never a split where all lose', async () => {
+      for (let round = 0; round < 5; round++) {
+        const same = [`email:s${round}@example.com`, `phone:+1555000${round}`, `name:s${round}|lee`];
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => keys.claim(`s${round}-${i}`, same)),
+        );
+        const winners = results.flatMap((r, i) => (r ? [] : [`s${round}-${i}`]));
+        expect(winners).toHaveLength(1);
+        for (const key of same) expect(await holderOf(key)).toBe(winners[0]);
+        // Every loser names the winner, so a 409 always points at the record that was created.
+        for (const r of results.filter(Boolean)) expect(r?.holderId).toBe(winners[0]);
+      }
+    });
+
     it('lets exactly one of two racers take over a stale key (where the strategy holds on the server)', async () => {
       for (let round = 0; round < 5; round++) {
         const key = `email:stale${round}@example.com`;
