@@ -49,7 +49,7 @@ interface BulkError {
   writeErrors?: { index: number; code?: number }[] | { index: number; code?: number };
 }
 
-/** The indexes of the documents an unordered insertMany refused as duplicates; undefined if not only that. */
+/** The indexes of the documents an insertMany refused as duplicates; undefined if anything else failed. */
 function duplicatesOf(err: unknown): Set<number> | undefined {
   const raw = (err as BulkError | undefined)?.writeErrors;
   const errors = Array.isArray(raw) ? raw : raw ? [raw] : [];
