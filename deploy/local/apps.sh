@@ -22,8 +22,8 @@ set -euo pipefail
 # A grpc service gets GRPC_HOST/GRPC_PORT/MONGODB_URI/NATS_URL; every app gets <NAME>_GRPC_ADDR for
 # each grpc service in this list. Adding a service is one line.
 APPS=(
-  "lead            services/lead            grpc  50051  MONGODB_DB=crm_lead"
-  "account         services/account         grpc  50052  MONGODB_DB=crm_account"
+  "lead            services/lead            grpc  50051  MONGODB_DB=crm_lead SERVICE_CLIENT_SECRET=crm-lead-service-dev-secret"
+  "account         services/account         grpc  50052  MONGODB_DB=crm_account SERVICE_CLIENT_SECRET=crm-account-service-dev-secret"
   "gateway         gateway                  http  8080   KEYCLOAK_CLIENT_SECRET=crm-gateway-dev-secret"
 )
 

@@ -8,6 +8,7 @@ import {
   ForbiddenError,
   hasRole,
   Roles,
+  ServiceRoles,
   Violations,
 } from '@crm/kit/domain';
 import { isDecimal, type Money } from './money';
@@ -146,7 +147,8 @@ export function ownerOfNewAccount(
   teamId: string,
   actor: Actor,
 ): { ownerId: string; teamId: string } {
-  const mayAssign = hasRole(actor, Roles.manager, Roles.admin, Roles.integrator);
+  // The lead service creates the account of a conversion it resumes for the rep who converted.
+  const mayAssign = hasRole(actor, Roles.manager, Roles.admin, Roles.integrator, ServiceRoles.leadService);
   if (ownerId && ownerId !== actor.userId && !mayAssign)
     throw new ForbiddenError('only a sales manager, an admin or an integrator may name another owner');
   if (teamId && !mayAssign && !actor.teams.includes(teamId))
