@@ -46,11 +46,21 @@ const grpc = createClient(
   pb.LeadServiceDefinition,
   createChannel(process.env.LEAD_GRPC_ADDR ?? '127.0.0.1:50051'),
 );
-const metadata = Metadata({
-  'x-crm-user-id': '00000000-0000-4000-8000-000000000002',
-  'x-crm-roles': 'sales-manager',
-  'x-crm-teams': 'sales-east',
-});
+// The service verifies a realm token on every call: the manager's, from the password grant.
+const login = await fetch(
+  `${process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180'}/realms/crm/protocol/openid-connect/token`,
+  {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'crm-cli',
+      username: 'manager',
+      password: 'crm-demo',
+    }),
+  },
+);
+if (!login.ok) throw new Error(`token: ${login.status} ${await login.text()}`);
+const metadata = Metadata({ authorization: `Bearer ${(await login.json()).access_token}` });
 const run = Math.random().toString(36).slice(2, 8);
 const body = (i) => ({
   firstName: `Cpu${run}`,
