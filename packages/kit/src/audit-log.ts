@@ -106,6 +106,7 @@ const isMessage = (v: unknown): v is Json =>
 function withUnsetFields(message: Json, toJSON: (v: unknown) => unknown): Json {
   const out = (toJSON(message) ?? {}) as Json;
   for (const [k, v] of Object.entries(message)) {
+    if (Array.isArray(v) && !(k in out)) out[k] = [];
     if (!isMessage(v)) continue;
     const nested = isMessage(out[k]) ? (out[k] as Json) : {};
     for (const f of Object.keys(v)) if (!(f in nested)) nested[f] = null;
@@ -140,7 +141,7 @@ function decode(entry: OutboxEntry): Decoded {
 /**
  * What one event changed, given the record's previous state. An event that carries the record (its
  * field named after the record type, e.g. `lead`) lists its changed fields (every set field when it
- * names none, as on creation) and becomes the new state; any other event keeps its fields as details,
+ * has no changedFields, as on creation) and becomes the new state; any other event keeps its fields as details,
  * and those named like record fields (ownerId, teamId) update the state so a later "before" is right.
  */
 export function changesOf(
@@ -151,8 +152,9 @@ export function changesOf(
   const record = payload[camel(recordType)];
   if (record && typeof record === 'object' && !Array.isArray(record)) {
     const after = record as Json;
-    const named = Array.isArray(payload.changedFields) ? (payload.changedFields as string[]).map(camel) : [];
-    const fields = named.length ? named : Object.keys(after).filter((f) => after[f] !== null);
+    const fields = Array.isArray(payload.changedFields)
+      ? (payload.changedFields as string[]).map(camel)
+      : Object.keys(after).filter((f) => after[f] !== null);
     const changes = fields.map((field) => ({
       field,
       before: json(previous?.[field]),
@@ -166,6 +168,11 @@ export function changesOf(
     for (const [k, v] of Object.entries(payload)) if (k in previous && !isMessage(v)) state[k] = v;
   }
   return { changes: [], details: JSON.stringify(payload), state };
+}
+
+/** An event that carries its whole record and names no changed fields: the record's creation. */
+function isCreation({ envelope, payload }: Decoded): boolean {
+  return isMessage(payload[camel(envelope.aggregateType)]) && !Array.isArray(payload.changedFields);
 }
 
 export interface AuditQuery {
@@ -209,7 +216,10 @@ export class AuditLog {
   }
 
   private async recordOne(key: string, events: Decoded[]): Promise<void> {
-    const stored = await this.states.findById(key).lean<RecordStateDoc>();
+    // A record's first event has nothing before it: no read (an import creates thousands at once).
+    const stored = isCreation(events[0]!)
+      ? undefined
+      : await this.states.findById(key).lean<RecordStateDoc>();
     let state = stored ? (JSON.parse(stored.state) as Json) : undefined;
     let version = stored?.version ?? 0;
     const docs: AuditEntryDoc[] = [];
