@@ -141,10 +141,11 @@ function decode(entry: OutboxEntry): Decoded {
 /**
  * What one event changed, given the record's previous state. An event that carries the record (its
  * field named after the record type, e.g. `lead`) lists its changed fields (every set field when it
- * has no changedFields, as on creation) and becomes the new state; any other event keeps its fields as details,
- * and those named like record fields (ownerId, teamId) update the state so a later "before" is right.
+ * has no changedFields, as on creation) and becomes the new state; any other event keeps its fields
+ * as details, and those named like record fields (ownerId, teamId) update the state so that a later
+ * "before" is right.
  */
-export function changesOf(
+function changesOf(
   recordType: string,
   payload: Json,
   previous: Json | undefined,
