@@ -1,7 +1,20 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, Schema } from 'mongoose';
+import { connect, type NatsConnection } from 'nats';
 import { event as eventProto, lead as leadPb, leadEvents } from '@crm/proto';
-import { type Actor, AuditLog, auditService, type CallerContext, ForbiddenError, outboxEntry } from '../src';
-import { ownFerretDb } from '../src/testing';
+import {
+  type Actor,
+  AuditLog,
+  auditService,
+  type CallerContext,
+  createLogger,
+  ensureStream,
+  ForbiddenError,
+  type OutboxModel,
+  OutboxRelay,
+  outboxEntry,
+  outboxSchema,
+} from '../src';
+import { ownFerretDb, ownNats, waitFor } from '../src/testing';
 
 const rep1: Actor = { userId: 'u-rep1', username: 'rep1', roles: ['sales-rep'], teams: ['sales-east'] };
 const manager: Actor = { userId: 'u-mgr', username: 'manager', roles: ['sales-manager'], teams: [] };
@@ -174,4 +187,41 @@ describe('audit log against a real FerretDB', () => {
     expect((await log.list({ recordId: 'old' })).entries).toEqual([]);
     expect((await log.list({ recordId: 'l1' })).entries).toHaveLength(3);
   });
+
+  it('is written by the outbox relay as it publishes, and only once', async () => {
+    const nats = await ownNats();
+    await nats.start();
+    let nc: NatsConnection | undefined;
+    try {
+      nc = await connect({ servers: nats.url });
+      await ensureStream(nc, { name: 'CRM_LEAD', subjects: ['crm.lead.>'] });
+      const Lead = db.model(
+        'RelayedLead',
+        new Schema({ _id: String, version: Number, outbox: [outboxSchema] }),
+        'relayed_leads',
+      ) as unknown as OutboxModel;
+      const events = [
+        created('r1', 'r1@example.com'),
+        updated('r1', 2, { email: 'r2@example.com' }, ['email']),
+      ];
+      await Lead.create({ _id: 'r1', version: 2, outbox: events });
+      const relay = new OutboxRelay([Lead], () => nc!.jetstream(), createLogger('t', 'silent'), 50);
+      relay.recordInto(log);
+      relay.start();
+      relay.kick(Lead, 'r1');
+      await waitFor(async () => ((await Lead.findById('r1').lean())?.outbox.length ?? 1) === 0);
+      await relay.stop();
+
+      const { entries } = await log.list({ recordId: 'r1' });
+      expect(entries.map((e) => e._id).sort()).toEqual(events.map((e) => e.id).sort());
+      const update = entries.find((e) => e.recordVersion === 2);
+      expect(update?.changes).toEqual([
+        { field: 'email', before: '"r1@example.com"', after: '"r2@example.com"' },
+      ]);
+      expect((await (await nc.jetstreamManager()).streams.info('CRM_LEAD')).state.messages).toBe(2);
+    } finally {
+      await nc?.close();
+      await nats.dispose();
+    }
+  }, 60_000);
 });
