@@ -3,7 +3,13 @@ import { connectNats, createLogger, loadConfig, Roles } from '@crm/kit';
 import { buildApp, metricsApp } from './app';
 import { createKeycloakVerifier } from './auth';
 import { gatewayEnv } from './config';
-import { account as accountPb, customFields as customFieldsPb, lead as leadPb, ownership } from '@crm/proto';
+import {
+  account as accountPb,
+  audit as auditPb,
+  customFields as customFieldsPb,
+  lead as leadPb,
+  ownership,
+} from '@crm/proto';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
 import { IdempotencyStore } from './http/idempotency';
@@ -43,6 +49,7 @@ async function main(): Promise<void> {
         account: accountCustomFields,
         contact: accountCustomFields,
       },
+      audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
     },
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,

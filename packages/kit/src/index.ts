@@ -1,4 +1,6 @@
 export * from './actor';
+export * from './audit-log';
+export * from './audit-service';
 export * from './config';
 export * from './consumer';
 export * from './errors';

@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'ownership.transfer': [manager, admin],
   /** Forms need the definitions, so every CRM role reads them. */
   'custom-field.read': [admin, manager, rep, approver, agent, integrator],
+  /** Who changed what and when, across every service (GET /audit). */
+  'audit.read': [admin],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
