@@ -1,4 +1,5 @@
 export * from './actor';
+export * from './buying-roles';
 export * from './config';
 export * from './consumer';
 export * from './errors';

@@ -1,6 +1,6 @@
 import { ValidationError } from '@crm/kit';
+import { BUYING_ROLES } from '@crm/kit/domain';
 import {
-  BUYING_ROLES,
   type ContactInput,
   keyPersonOf,
   normaliseContactInput,
