@@ -6,19 +6,9 @@ import {
   normaliseContactInput,
   orderKeyPersons,
 } from '../src/domain/contact';
+import { newContact } from './support/inputs';
 
-const input = (over: Partial<ContactInput> = {}): ContactInput => ({
-  firstName: 'Wei',
-  lastName: 'Li',
-  email: '',
-  phone: '',
-  title: '',
-  department: '',
-  reportsToContactId: '',
-  buyingRole: '',
-  customFields: {},
-  ...over,
-});
+const input = (over: Partial<ContactInput> = {}) => newContact('Li', { firstName: 'Wei', ...over });
 
 describe('contacts', () => {
   it('accepts every buying role, case-insensitively', () => {
