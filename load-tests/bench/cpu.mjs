@@ -1,14 +1,17 @@
 // CPU milliseconds per create+get of a lead, for each process of a local stack (gateway, lead service,
 // FerretDB, PostgreSQL with its backends, NATS, Keycloak), the outbox relay's work for those leads
-// included: once through gRPC alone, once through the gateway (the full path bench.mjs times).
+// included: the same database work done directly by this process (as bench.mjs does), then through
+// gRPC alone, then through the gateway (the full path bench.mjs times).
 // Unlike ops/s this does not depend on what else the machine is running, so two builds can be
 // compared on a busy machine. Linux (/proc), against a stack `npm start` started:
 //   node load-tests/bench/cpu.mjs     (STACK_DIR: .local/dev; N: 300; addresses as bench.mjs reads them)
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
+const mongoose = require('mongoose');
 const { createChannel, createClient, Metadata } = require('nice-grpc');
 const { lead: pb } = require('@crm/proto');
 
@@ -86,7 +89,37 @@ const body = (i = seq++) => ({
   source: 'bench',
 });
 
+// The direct path writes to a database of its own, first filled to as many leads as the service has:
+// FerretDB scans the whole collection for every query, so sizes must match (see bench.mjs).
+const db = await mongoose
+  .createConnection(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017', { dbName: 'crm_bench_cpu' })
+  .asPromise();
+const raw = db.collection('leads');
+const serviceLeads = await db
+  .useDb(process.env.LEAD_DB ?? 'crm_lead')
+  .collection('leads')
+  .countDocuments({});
+for (let n = 0; n < serviceLeads; n += 1000) {
+  const batch = Array.from({ length: Math.min(1000, serviceLeads - n) }, () => ({
+    _id: randomUUID(),
+    ...body(),
+  }));
+  await raw.insertMany(batch, { ordered: false });
+}
+
 const paths = {
+  'direct database': async () => {
+    const _id = randomUUID();
+    const b = body();
+    await raw.insertOne({
+      _id,
+      version: 1,
+      ...b,
+      dedupeKeys: [`email:${b.email}`],
+      outbox: [{ id: randomUUID(), subject: 'x', data: Buffer.alloc(300) }],
+    });
+    await raw.findOne({ _id });
+  },
   'gRPC only': async () => {
     const lead = await grpc.createLead({ lead: body() }, { metadata });
     await grpc.getLead({ id: lead.id }, { metadata });
@@ -127,4 +160,8 @@ for (const [name, op] of Object.entries(paths)) {
     `| ${name} | ${perOp.map((v) => v.toFixed(1)).join(' | ')} | ${total.toFixed(1)} | ${secs.toFixed(1)} |`,
   );
 }
+console.log(
+  `(direct database: its collection filled with ${serviceLeads} leads first, as many as the lead service had)`,
+);
+await db.dropDatabase();
 process.exit(0);
