@@ -2,6 +2,7 @@ import { telemetry } from './telemetry';
 import { connectNats, createLogger, loadConfig, Roles } from '@crm/kit';
 import { buildApp, metricsApp } from './app';
 import { createKeycloakVerifier } from './auth';
+import { rememberVerified } from './auth/verified-tokens';
 import { gatewayEnv } from './config';
 import {
   account as accountPb,
@@ -58,11 +59,13 @@ async function main(): Promise<void> {
       clientSecret: env.KEYCLOAK_CLIENT_SECRET,
       roles: Object.values(Roles),
     }),
-    verifyToken: createKeycloakVerifier({
-      url: env.KEYCLOAK_URL,
-      realm: env.KEYCLOAK_REALM,
-      audience: env.KEYCLOAK_AUDIENCE,
-    }),
+    verifyToken: rememberVerified(
+      createKeycloakVerifier({
+        url: env.KEYCLOAK_URL,
+        realm: env.KEYCLOAK_REALM,
+        audience: env.KEYCLOAK_AUDIENCE,
+      }),
+    ),
     audience: env.KEYCLOAK_AUDIENCE,
     readiness: Object.fromEntries(connections.map((c) => [c.name, () => c.ready(1000)])),
     idempotency: IdempotencyStore.shared(nats.jetstream(), logger),
