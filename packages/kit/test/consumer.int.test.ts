@@ -14,7 +14,7 @@ describe('durable event consumer against real NATS JetStream', () => {
   beforeAll(async () => {
     nats = await ownNats();
     await nats.start();
-    nc = await connect({ servers: nats.url });
+    nc = await connect({ servers: nats.url, ...nats.auth });
     await ensureStream(nc, { name: 'CONSUMER_TEST', subjects: ['crm.test.>'] });
     await ensureStream(nc, { name: 'DLQ', subjects: ['crm.dlq.>'] });
     db = await mongoose
