@@ -85,11 +85,13 @@ start_nats() {
 
 # ---------------------------------------------------------------------------- nats users
 # One NATS user per client, no anonymous access. One line per user: name, the streams it provisions
-# (it may create, update and read them), the subjects it publishes, and the consumers it pulls from
-# (STREAM/durable/filter: it may create that durable with that filter only, pull and ack). Lists are
+# (it may create and update them; a KV_ bucket also read), the subjects it publishes, and the
+# consumers it pulls from (STREAM/durable/filter: it may create that durable with that filter only,
+# pull and ack). Lists are
 # comma-separated, `-` for none. Nothing else is allowed: a user cannot read a stream it does not
 # consume nor publish on another client's subjects. A new service is one line here (and its
-# NATS_USER/NATS_PASSWORD reach it through apps.sh).
+# NATS_USER/NATS_PASSWORD reach it through apps.sh). deploy/kubernetes/nats-values.yaml has the same
+# users for the official NATS chart: change both together.
 OWNERSHIP_REPORTS=crm.ownership.v1.OwnershipTransferProgressed,crm.ownership.v1.RecordClaimedFromPool,crm.ownership.v1.RecordReleasedToPool
 OWNERSHIP_REQUESTS=CRM_OWNERSHIP/%s-ownership-transfer/crm.ownership.v1.OwnershipTransferRequested
 NATS_USERS=(
@@ -124,8 +126,9 @@ nats_user_block() {
   IFS=, read -ra list <<<"$streams"
   for s in "${list[@]}"; do
     [ "$s" = - ] && continue
-    allow_pub+=("\$JS.API.STREAM.INFO.$s" "\$JS.API.STREAM.CREATE.$s" "\$JS.API.STREAM.UPDATE.$s"
-      "\$JS.API.STREAM.MSG.GET.$s" "\$JS.API.DIRECT.GET.$s" "\$JS.API.DIRECT.GET.$s.>")
+    allow_pub+=("\$JS.API.STREAM.INFO.$s" "\$JS.API.STREAM.CREATE.$s" "\$JS.API.STREAM.UPDATE.$s")
+    # a key-value bucket is read by message gets; an event stream only through consumers
+    [[ "$s" == KV_* ]] && allow_pub+=("\$JS.API.STREAM.MSG.GET.$s" "\$JS.API.DIRECT.GET.$s" "\$JS.API.DIRECT.GET.$s.>")
   done
   IFS=, read -ra list <<<"$pubs"
   for s in "${list[@]}"; do [ "$s" = - ] || allow_pub+=("$s"); done
