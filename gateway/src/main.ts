@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const connections = [lead, account];
   // The account service hosts the custom fields of both entities it owns.
   const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
-  const nats = await connectNats(env.NATS_URL, 'gateway', logger);
+  const nats = await connectNats(env.NATS_URL, 'gateway', logger, env);
   const app = buildApp({
     config: {
       grpcDeadlineMs: env.GRPC_DEADLINE_MS,

@@ -177,7 +177,7 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- toYaml $d -}}
 {{- end -}}
 
-{{/* crm.secretEnv (dict "root" $ "c" SETTINGS): env entries read from existing Secrets. */}}
+{{/* crm.secretEnv (dict "root" $ "name" NAME "c" SETTINGS): env entries read from existing Secrets. */}}
 {{- define "crm.secretEnv" -}}
 {{- $v := .root.Values -}}
 {{- $c := .c -}}
@@ -195,6 +195,16 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
     secretKeyRef:
       name: {{ $v.nats.existingSecret | quote }}
       key: {{ $v.nats.urlKey | quote }}
+{{- end }}
+{{- /* Each component is its own NATS user, named like the component (.name). */ -}}
+{{- if $v.nats.auth.existingSecret }}
+- name: NATS_USER
+  value: {{ .name | quote }}
+- name: NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.nats.auth.existingSecret | quote }}
+      key: {{ printf "%s-password" .name | quote }}
 {{- end }}
 {{- if and (has "keycloakClient" $c.mountSecrets) $v.keycloak.existingSecret }}
 - name: KEYCLOAK_CLIENT_SECRET

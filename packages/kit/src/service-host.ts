@@ -127,7 +127,7 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   logger.info({ port }, 'grpc listening');
 
   // NATS may be down: the service still takes writes (the outbox keeps the events) and goes SERVING.
-  const natsReady = connectNats(config.NATS_URL, def.name, logger).then(async (c) => {
+  const natsReady = connectNats(config.NATS_URL, def.name, logger, config).then(async (c) => {
     nc = c;
     for (const s of def.streams) await ensureStream(c, s);
     relay.start();
@@ -196,7 +196,7 @@ async function provision(
   db: Connection,
   logger: Logger,
 ): Promise<void> {
-  const nc = await connectNats(config.NATS_URL, `${def.name}-provision`, logger);
+  const nc = await connectNats(config.NATS_URL, `${def.name}-provision`, logger, config);
   for (const s of def.streams) await ensureStream(nc, s);
   await nc.drain();
   await db.close();
