@@ -19,7 +19,8 @@ set -euo pipefail
 
 # ---------------------------------------------------------------------------- the applications
 # One line per application: name, workspace folder, kind (grpc|http), dev port, extra env.
-# A grpc service gets GRPC_HOST/GRPC_PORT/MONGODB_URI/NATS_URL; every app gets <NAME>_GRPC_ADDR for
+# A grpc service gets GRPC_HOST/GRPC_PORT/MONGODB_URI/NATS_URL, and every app its own NATS_USER and
+# NATS_PASSWORD (its name is its NATS user in infra.sh's NATS_USERS); every app gets <NAME>_GRPC_ADDR for
 # each grpc service in this list. Adding a service is one line.
 APPS=(
   "lead            services/lead            grpc  50051  MONGODB_DB=crm_lead SERVICE_CLIENT_SECRET=crm-lead-service-dev-secret"
@@ -134,13 +135,18 @@ start_app() {
     grpc) envs+=("GRPC_HOST=$HOST" "GRPC_PORT=$port") ;;
     http) envs+=("HOST=$HOST" "PORT=$port") ;;
   esac
+  # each app is its own NATS user (infra.sh's NATS_USERS), with the password infra.sh env printed
+  local nats_password="NATS_$(env_name "$name")_PASSWORD"
+  [ -n "${!nats_password:-}" ] || { warn "$name: no NATS user (add it to NATS_USERS in infra.sh)"; return 1; }
   # services call each other too (the lead conversion calls the account service)
   for n in $(app_names); do
     [ "$(app_kind "$n")" = grpc ] && envs+=("$(env_name "$n")_GRPC_ADDR=$HOST:$(app_port "$n")")
   done
   # shellcheck disable=SC2206 # extra env is a list of words by design
   envs+=($(app_extra "$name"))
-  (cd "$dir" && spawn "$name" "$(log_of "$name")" env "${envs[@]}" node "$main")
+  # exported rather than listed, so the password stays out of the start line spawn logs
+  (cd "$dir" && export NATS_USER="$name" NATS_PASSWORD="${!nats_password}" \
+    && spawn "$name" "$(log_of "$name")" env "${envs[@]}" node "$main")
 }
 
 # stop_app NAME: TERM the process group, wait up to 10 s, then KILL. Prints the pid if it ran.

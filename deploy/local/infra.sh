@@ -5,7 +5,7 @@
 #   deploy/local/infra.sh start  [dev|test]   start what is not running, wait until ready (180 s)
 #   deploy/local/infra.sh stop   [dev|test]   stop what this script started (pid files)
 #   deploy/local/infra.sh status [dev|test]   print each component up/down (exit 0 only if all up)
-#   deploy/local/infra.sh env    [dev|test]   print NATS_URL, MONGODB_URI, KEYCLOAK_URL, ... as shell lines
+#   deploy/local/infra.sh env    [dev|test]   print NATS_URL, NATS_<USER>_PASSWORD, MONGODB_URI, ... as shell lines
 #
 # Profiles (everything binds 127.0.0.1; data under .local/<profile>/; deploy/local/README.md has more):
 #   dev : PostgreSQL 5433, FerretDB 27017, NATS 4222 (monitor 8222), Keycloak 8180 (management 9000)
@@ -41,7 +41,8 @@ addr_of() {
   case "$1" in
     postgres) printf 'postgres://%s@%s:%s/%s (password in %s)' "$POSTGRES_USER" "$HOST" "$POSTGRES_PORT" \
       "$POSTGRES_DB" "$(postgres_password_file)" ;;
-    nats)     printf 'nats://%s:%s (monitoring http://%s:%s)' "$HOST" "$NATS_PORT" "$HOST" "$NATS_MONITOR_PORT" ;;
+    nats)     printf 'nats://%s:%s (users %s, passwords in %s; monitoring http://%s:%s)' "$HOST" "$NATS_PORT" \
+      "$(nats_user_names | paste -sd, -)" "$(dirname "$(nats_password_file x)")" "$HOST" "$NATS_MONITOR_PORT" ;;
     ferretdb) printf 'mongodb://%s:%s/' "$HOST" "$MONGO_PORT" ;;
     keycloak) printf 'http://%s:%s/realms/crm (management http://%s:%s)' "$HOST" "$KEYCLOAK_PORT" "$HOST" "$KEYCLOAK_MGMT_PORT" ;;
   esac
@@ -76,10 +77,88 @@ no_description() { :; }
 
 start_nats() {
   local dir="$PROFILE_DIR/nats"
-  [ "$PROFILE" = test ] && rm -rf "$dir"
+  [ "$PROFILE" = test ] && rm -rf "$dir/jetstream"
   mkdir -p "$dir"
-  spawn nats "$(log_of nats)" nats-server -js -a "$HOST" -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" \
-    -sd "$dir" -n "crm-$PROFILE"
+  write_nats_config
+  spawn nats "$(log_of nats)" nats-server -c "$(nats_config_file)"
+}
+
+# ---------------------------------------------------------------------------- nats users
+# One NATS user per client, no anonymous access. One line per user: name, the streams it provisions
+# (it may create and update them; a KV_ bucket also read), the subjects it publishes, and the
+# consumers it pulls from (STREAM/durable/filter: it may create that durable with that filter only,
+# pull and ack). Lists are
+# comma-separated, `-` for none. Nothing else is allowed: a user cannot read a stream it does not
+# consume nor publish on another client's subjects. A new service is one line here (and its
+# NATS_USER/NATS_PASSWORD reach it through apps.sh). deploy/kubernetes/nats-values.yaml has the same
+# users for the official NATS chart: change both together.
+OWNERSHIP_REPORTS=crm.ownership.v1.OwnershipTransferProgressed,crm.ownership.v1.RecordClaimedFromPool,crm.ownership.v1.RecordReleasedToPool
+OWNERSHIP_REQUESTS=CRM_OWNERSHIP/%s-ownership-transfer/crm.ownership.v1.OwnershipTransferRequested
+NATS_USERS=(
+  "lead     CRM_LEAD,CRM_OWNERSHIP     crm.lead.>,$OWNERSHIP_REPORTS  CRM_ACCOUNT/lead-activity-logged/crm.account.v1.ActivityLogged,CRM_ACCOUNT/lead-task-completed/crm.account.v1.TaskCompleted,CRM_ACCOUNT/lead-accounts-merged/crm.account.v1.AccountsMerged,$(printf "$OWNERSHIP_REQUESTS" lead)"
+  "account  CRM_ACCOUNT,CRM_OWNERSHIP  crm.account.>,$OWNERSHIP_REPORTS,crm.ownership.v1.OwnershipTransferRequested  $(printf "$OWNERSHIP_REQUESTS" account),CRM_OWNERSHIP/account-ownership-progress/crm.ownership.v1.OwnershipTransferProgressed"
+  "gateway  KV_gateway_idempotency     \$KV.gateway_idempotency.>  -"
+)
+
+nats_config_file() { printf '%s/nats/nats-server.conf' "$PROFILE_DIR"; }
+nats_password_file() { printf '%s/nats/users/%s.password' "$PROFILE_DIR" "$1"; }
+nats_user_names() { local l; for l in "${NATS_USERS[@]}"; do set -- $l; printf '%s\n' "$1"; done; }
+
+# nats_password USER: prints the user's password, generating it on first use (kept per profile).
+nats_password() {
+  local f
+  f="$(nats_password_file "$1")"
+  if [ ! -s "$f" ]; then
+    mkdir -p "$(dirname "$f")"
+    (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$f")
+  fi
+  cat "$f"
+}
+
+# nats_user_block LINE: the user's entry of the authorization block. JetStream is reached through
+# request subjects under $JS.API (see nats-server's "JetStream API reference"); replies come back on
+# the user's own inbox prefix (_INBOX_<user>, set by kit's connectNats), so nobody reads another's
+# replies.
+nats_user_block() {
+  local name streams pubs pulls s c stream durable filter list
+  read -r name streams pubs pulls <<<"$1"
+  local allow_pub=('$JS.API.INFO') allow_sub=("_INBOX_$name.>")
+  IFS=, read -ra list <<<"$streams"
+  for s in "${list[@]}"; do
+    [ "$s" = - ] && continue
+    allow_pub+=("\$JS.API.STREAM.INFO.$s" "\$JS.API.STREAM.CREATE.$s" "\$JS.API.STREAM.UPDATE.$s")
+    # a key-value bucket is read by message gets; an event stream only through consumers
+    [[ "$s" == KV_* ]] && allow_pub+=("\$JS.API.STREAM.MSG.GET.$s" "\$JS.API.DIRECT.GET.$s" "\$JS.API.DIRECT.GET.$s.>")
+  done
+  IFS=, read -ra list <<<"$pubs"
+  for s in "${list[@]}"; do [ "$s" = - ] || allow_pub+=("$s"); done
+  IFS=, read -ra list <<<"$pulls"
+  for c in "${list[@]}"; do
+    [ "$c" = - ] && continue
+    IFS=/ read -r stream durable filter <<<"$c"
+    allow_pub+=("\$JS.API.CONSUMER.INFO.$stream.$durable" "\$JS.API.CONSUMER.CREATE.$stream.$durable.$filter"
+      "\$JS.API.CONSUMER.MSG.NEXT.$stream.$durable" "\$JS.ACK.$stream.$durable.>" "crm.dlq.$durable")
+  done
+  printf '    { user: "%s", password: "%s", permissions: {\n' "$name" "$(nats_password "$name")"
+  printf '        publish: { allow: [%s] }\n' "$(quoted_list "${allow_pub[@]}")"
+  printf '        subscribe: { allow: [%s] } } }\n' "$(quoted_list "${allow_sub[@]}")"
+}
+
+quoted_list() { local out="" x; for x in "$@"; do out+="${out:+, }\"$x\""; done; printf '%s' "$out"; }
+
+# write_nats_config: the server's configuration with the users above (rewritten on every start).
+write_nats_config() {
+  local f l
+  f="$(nats_config_file)"
+  {
+    printf '# Written by deploy/local/infra.sh on every start; edit NATS_USERS there.\n'
+    printf 'server_name: "crm-%s"\nhost: "%s"\nport: %s\nhttp: "%s:%s"\n' "$PROFILE" "$HOST" "$NATS_PORT" \
+      "$HOST" "$NATS_MONITOR_PORT"
+    printf 'jetstream { store_dir: "%s" }\n' "$PROFILE_DIR/nats"
+    printf 'authorization {\n  users: [\n'
+    for l in "${NATS_USERS[@]}"; do nats_user_block "$l"; done
+    printf '  ]\n}\n'
+  } | (umask 077 && cat >"$f")
 }
 
 # ---------------------------------------------------------------------------- postgresql
@@ -293,6 +372,11 @@ cmd_status() {
 
 cmd_env() {
   printf "NATS_URL='nats://%s:%s'\n" "$HOST" "$NATS_PORT"
+  # each client's own NATS password (its user is its name): NATS_LEAD_PASSWORD, NATS_GATEWAY_PASSWORD, ...
+  local u
+  for u in $(nats_user_names); do
+    printf "NATS_%s_PASSWORD='%s'\n" "${u^^}" "$(nats_password "$u")"
+  done
   # PLAIN: FerretDB 1.x hands user and password on to PostgreSQL, so it needs them in clear text
   printf "MONGODB_URI='mongodb://%s:%s@%s:%s/?authMechanism=PLAIN'\n" "$POSTGRES_USER" "$(postgres_password)" \
     "$HOST" "$MONGO_PORT"

@@ -1,3 +1,4 @@
+import { natsEnv } from '@crm/kit';
 import { z } from 'zod';
 
 /** Environment shape of the gateway; read once at start by main.ts via loadConfig from @crm/kit. */
@@ -11,7 +12,7 @@ export const gatewayEnv = {
   LEAD_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
   ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
   /** JetStream holds the Idempotency-Key answers, so every gateway replica replays them. */
-  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  ...natsEnv,
   /** The gateway's own Keycloak client, whose service account reads the user directory. */
   KEYCLOAK_CLIENT_ID: z.string().min(1).default('crm-gateway'),
   KEYCLOAK_CLIENT_SECRET: z.string().default(''),

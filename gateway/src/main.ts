@@ -10,8 +10,15 @@ import {
 } from '@crm/kit';
 import { buildApp, metricsApp } from './app';
 import { createKeycloakVerifier } from './auth';
+import { rememberVerified } from './auth/verified-tokens';
 import { gatewayEnv } from './config';
-import { account as accountPb, customFields as customFieldsPb, lead as leadPb, ownership } from '@crm/proto';
+import {
+  account as accountPb,
+  audit as auditPb,
+  customFields as customFieldsPb,
+  lead as leadPb,
+  ownership,
+} from '@crm/proto';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
 import { IdempotencyStore } from './http/idempotency';
@@ -33,7 +40,7 @@ async function main(): Promise<void> {
   const connections = [lead, account];
   // The account service hosts the custom fields of both entities it owns.
   const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
-  const nats = await connectNats(env.NATS_URL, 'gateway', logger);
+  const nats = await connectNats(env.NATS_URL, 'gateway', logger, env);
   const app = buildApp({
     config: {
       grpcDeadlineMs: env.GRPC_DEADLINE_MS,
@@ -59,6 +66,7 @@ async function main(): Promise<void> {
         account: accountCustomFields,
         contact: accountCustomFields,
       },
+      audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
     },
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,
@@ -67,11 +75,13 @@ async function main(): Promise<void> {
       clientSecret: env.KEYCLOAK_CLIENT_SECRET,
       roles: Object.values(Roles),
     }),
-    verifyToken: createKeycloakVerifier({
-      url: env.KEYCLOAK_URL,
-      realm: env.KEYCLOAK_REALM,
-      audience: env.KEYCLOAK_AUDIENCE,
-    }),
+    verifyToken: rememberVerified(
+      createKeycloakVerifier({
+        url: env.KEYCLOAK_URL,
+        realm: env.KEYCLOAK_REALM,
+        audience: env.KEYCLOAK_AUDIENCE,
+      }),
+    ),
     audience: env.KEYCLOAK_AUDIENCE,
     readiness: Object.fromEntries(connections.map((c) => [c.name, () => c.ready(1000)])),
     idempotency: IdempotencyStore.shared(nats.jetstream(), logger),

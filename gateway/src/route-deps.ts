@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ownership } from '@crm/proto';
+import type { audit, ownership } from '@crm/proto';
 import type { CustomFieldEntity } from './custom-fields/schemas';
 import type { AccountClient, CustomFieldClient, LeadClient, ServiceClient } from './grpc';
 import type { IdempotencyStore } from './http/idempotency';
@@ -16,6 +16,8 @@ export interface Clients {
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;
   /** Custom field definitions by entity, each served by the service that owns the entity. */
   customFields: Partial<Record<CustomFieldEntity, CustomFieldClient>>;
+  /** The audit log of every service, by service name (each keeps its own). */
+  audit: Record<string, ServiceClient<typeof audit.AuditServiceDefinition>>;
 }
 
 /** What every route module (leads, accounts, ...) is built from. */

@@ -82,6 +82,8 @@ export async function startApp(
     separateMetricsPort?: boolean;
     /** Fake CustomFieldService clients by entity. */
     customFields?: Record<string, object>;
+    /** Fake AuditService clients by service. */
+    audit?: Record<string, object>;
     idempotency?: IdempotencyStore;
   } = {},
 ): Promise<Harness> {
@@ -102,6 +104,7 @@ export async function startApp(
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,
+      audit: (opts.audit ?? {}) as never,
     },
     users: { list: async () => [] } as unknown as UserDirectory,
     verifyToken: async (raw) => {

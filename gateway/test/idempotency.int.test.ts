@@ -13,7 +13,7 @@ describe('Idempotency-Key answers shared by gateway replicas', () => {
   let second: Harness;
 
   const replica = async () => {
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect({ servers: nats.url, ...nats.auth });
     connections.push(nc);
     return startApp({ idempotency: IdempotencyStore.shared(nc.jetstream(), pino({ level: 'silent' })) });
   };
@@ -58,7 +58,7 @@ describe('Idempotency-Key answers shared by gateway replicas', () => {
   });
 
   it('answers 503 with Retry-After, without running the request, when the answers cannot be read', async () => {
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect({ servers: nats.url, ...nats.auth });
     const cutOff = await startApp({
       idempotency: IdempotencyStore.shared(nc.jetstream(), pino({ level: 'silent' })),
     });

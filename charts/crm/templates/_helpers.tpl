@@ -83,7 +83,6 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- $c := include "crm.merge" (dict "base" $.Values.serviceDefaults "over" $svc) | fromYaml -}}
 {{- if $c.enabled -}}
 {{- $_ := set $c "kind" "grpc" -}}
-{{- $_ := set $c "name" $name -}}
 {{- $_ := set $out $name $c -}}
 {{- end -}}
 {{- end -}}
@@ -181,7 +180,7 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- toYaml $d -}}
 {{- end -}}
 
-{{/* crm.secretEnv (dict "root" $ "c" SETTINGS): env entries read from existing Secrets. */}}
+{{/* crm.secretEnv (dict "root" $ "name" NAME "c" SETTINGS): env entries read from existing Secrets. */}}
 {{- define "crm.secretEnv" -}}
 {{- $v := .root.Values -}}
 {{- $c := .c -}}
@@ -210,7 +209,17 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
   valueFrom:
     secretKeyRef:
       name: {{ $secret | quote }}
-      key: {{ default $c.name $kc.secretKey | quote }}
+      key: {{ default .name $kc.secretKey | quote }}
+{{- end }}
+{{- /* Each component is its own NATS user, named like the component (.name). */ -}}
+{{- if $v.nats.auth.existingSecret }}
+- name: NATS_USER
+  value: {{ .name | quote }}
+- name: NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.nats.auth.existingSecret | quote }}
+      key: {{ printf "%s-password" .name | quote }}
 {{- end }}
 {{- if and (has "keycloakClient" $c.mountSecrets) $v.keycloak.existingSecret }}
 - name: KEYCLOAK_CLIENT_SECRET

@@ -259,22 +259,37 @@ describe('chart with every optional path on', () => {
       Object.fromEntries(
         find(objects, 'Deployment', fullName(c))!.spec.template.spec.containers[0].env.map((e: K8sObject) => [
           e.name,
-          `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`,
+          e.valueFrom ? `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}` : e.value,
         ]),
       );
     expect(env('lead')).toEqual({
       MONGODB_URI: 'crm-mongodb-lead/connection-string',
       NATS_URL: 'crm-nats/url',
+      NATS_USER: 'lead',
+      NATS_PASSWORD: 'crm-nats-users/lead-password',
       CONFIRMATION_LINK_SIGNING_KEY: 'crm-confirmation-link/signing-key',
       SERVICE_CLIENT_SECRET: 'crm-service-clients/lead',
     });
     expect(env('gateway')).toEqual({
       NATS_URL: 'crm-nats/url',
+      NATS_USER: 'gateway',
+      NATS_PASSWORD: 'crm-nats-users/gateway-password',
       KEYCLOAK_CLIENT_SECRET: 'crm-keycloak/client-secret',
       CONFIRMATION_LINK_SIGNING_KEY: 'crm-confirmation-link/signing-key',
       EXTRA_TOKEN: 'crm-extra/token',
     });
     expect(find(objects, 'ConfigMap', fullName('gateway'))!.data.LOG_LEVEL).toBe('debug');
+    // the provision hook creates the service's streams as that service's NATS user
+    const job = find(objects, 'Job', 'crm-provision-lead')!.spec.template.spec.containers[0].env;
+    expect(job).toEqual(
+      expect.arrayContaining([
+        { name: 'NATS_USER', value: 'lead' },
+        {
+          name: 'NATS_PASSWORD',
+          valueFrom: { secretKeyRef: { name: 'crm-nats-users', key: 'lead-password' } },
+        },
+      ]),
+    );
   });
 
   it('gives every service the realm to verify tokens against, and its reflection switch', () => {

@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { BUYING_ROLES } from '@crm/kit/domain';
 import { account as pb } from '@crm/proto';
 import { protoEnum } from '../api/proto-enum';
 import { CUSTOM_FIELD_VALUES_DESCRIPTION, KEY } from '../custom-fields/schemas';
@@ -11,16 +12,6 @@ export const lifecycle = protoEnum(pb.AccountLifecycle, 'ACCOUNT_LIFECYCLE_');
 export const tier = protoEnum(pb.AccountTier, 'ACCOUNT_TIER_');
 export const LIFECYCLES = lifecycle.values;
 export const TIERS = tier.values;
-/** Not a proto enum (contacts carry the role as text): the account service checks the same list. */
-export const BUYING_ROLES = [
-  'decision-maker',
-  'economic-buyer',
-  'champion',
-  'technical-buyer',
-  'influencer',
-  'blocker',
-  'user',
-] as const;
 export const ACCOUNT_SORTS = ['createdAt', '-createdAt', 'name', '-name'] as const;
 
 const str = (max: number) => z.string().max(max);

@@ -15,6 +15,7 @@ const TAGS: Record<Tag, string> = {
   'Ownership transfers': "Moving a user's whole book to another user.",
   Users: 'The user directory: who can own records.',
   'Custom fields': 'Administrator-defined fields of leads, accounts and contacts.',
+  Audit: 'Who changed what and when, with before and after: for administrators and reviews.',
 };
 
 export const FieldError = z

@@ -18,7 +18,8 @@ export type Tag =
   | 'Public pool'
   | 'Ownership transfers'
   | 'Users'
-  | 'Custom fields';
+  | 'Custom fields'
+  | 'Audit';
 
 /** Headers that the gateway sets on a success response; documented with it. */
 export type ReplyHeader = 'ETag' | 'Location' | 'Warning';

@@ -1,6 +1,7 @@
 import { accountOperations } from '../accounts/account.operations';
 import { contactOperations } from '../accounts/contact.operations';
 import { activityOperations } from '../activities/activity.operations';
+import { auditOperations } from '../audit/audit.operations';
 import { customFieldOperations } from '../custom-fields/custom-field.operations';
 import { leadOperations } from '../leads/lead.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
@@ -16,4 +17,5 @@ export const operations: Operation[] = [
   ...ownershipOperations,
   ...userOperations,
   ...customFieldOperations,
+  ...auditOperations,
 ];

@@ -18,6 +18,17 @@ export function loadConfig<S extends z.ZodRawShape>(
   return result.data;
 }
 
+/**
+ * The NATS connection: every client has its own user (no anonymous access), given as user and
+ * password or as a creds file; the gateway spreads this into its shape too.
+ */
+export const natsEnv = {
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().optional(),
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+};
+
 /** The variables every service shares; a service spreads these into its own shape. */
 export const serviceEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -25,7 +36,7 @@ export const serviceEnv = {
   MONGODB_URI: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017'),
   // How writes of one document are kept apart: auto asks the server (write-strategy.ts).
   MONGODB_WRITE_STRATEGY: z.enum(['auto', 'atomic', 'claimed']).default('auto'),
-  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  ...natsEnv,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   // Bounds a call that came without a deadline; long enough for the largest lead import.
   GRPC_MAX_CALL_MS: z.coerce.number().int().positive().default(600_000),

@@ -62,6 +62,14 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
         m.ack();
         continue;
       }
+      if (!fromItsProducer(m.subject, env)) {
+        logger.error(
+          { subject: m.subject, type: env.eventType, eventId: env.eventId },
+          'event refused: its type is not the subject it came on',
+        );
+        m.term();
+        continue;
+      }
       const key = `${spec.durable}:${env.eventId}`;
       if (await Processed.exists({ _id: key })) {
         m.ack();
@@ -100,6 +108,17 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
       await done;
     },
   };
+}
+
+/**
+ * The one rule on who produced an event. The subject is the only producer identity NATS vouches for:
+ * each service's NATS user may publish on its own subjects only (crm.lead.… by the lead service,
+ * OwnershipTransferRequested by the account service), so an event whose envelope names another type
+ * than the subject it came on claims a producer that did not send it, and is refused (terminated,
+ * never handled). A field in the envelope naming the producer would prove nothing: the sender writes it.
+ */
+export function fromItsProducer(subject: string, env: Pick<EventEnvelope, 'eventType'>): boolean {
+  return env.eventType === subject;
 }
 
 export interface Stoppable {

@@ -4,6 +4,7 @@
  * service on this entry point (see eslint.config.mjs).
  */
 export * from './actor';
+export * from './buying-roles';
 export * from './errors';
 export * from './records';
 export * from './text';

@@ -1,4 +1,7 @@
 export * from './actor';
+export * from './audit-log';
+export * from './audit-service';
+export * from './buying-roles';
 export * from './config';
 export * from './consumer';
 export * from './errors';

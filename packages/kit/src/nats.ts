@@ -1,14 +1,49 @@
-import { connect, type JetStreamClient, type NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import { readFileSync } from 'node:fs';
+import {
+  connect,
+  credsAuthenticator,
+  type ConnectionOptions,
+  type JetStreamClient,
+  type NatsConnection,
+  RetentionPolicy,
+  StorageType,
+} from 'nats';
 import type { Logger } from './logger';
 
 export type { JetStreamClient, NatsConnection };
+
+/** Who the client is to NATS (kit config: NATS_USER / NATS_PASSWORD, or NATS_CREDS_FILE). */
+export interface NatsCredentials {
+  NATS_USER?: string;
+  NATS_PASSWORD?: string;
+  NATS_CREDS_FILE?: string;
+}
+
+/**
+ * The connection options for these credentials. A user's replies come back on its own inbox prefix
+ * (`_INBOX_<user>`): the server lets each user subscribe to its own inboxes only, so no client reads
+ * the JetStream answers (event bodies) meant for another.
+ */
+export function natsAuthOptions(c: NatsCredentials): Partial<ConnectionOptions> {
+  const inbox = c.NATS_USER ? { inboxPrefix: `_INBOX_${c.NATS_USER}` } : {};
+  if (c.NATS_CREDS_FILE)
+    return { ...inbox, authenticator: credsAuthenticator(readFileSync(c.NATS_CREDS_FILE)) };
+  if (c.NATS_USER) return { ...inbox, user: c.NATS_USER, pass: c.NATS_PASSWORD ?? '' };
+  return {};
+}
 
 /**
  * Connects without blocking start-up on NATS: writes go to the outbox whatever NATS does, and the
  * client reconnects forever in the background.
  */
-export async function connectNats(url: string, name: string, logger: Logger): Promise<NatsConnection> {
+export async function connectNats(
+  url: string,
+  name: string,
+  logger: Logger,
+  credentials: NatsCredentials = {},
+): Promise<NatsConnection> {
   const nc = await connect({
+    ...natsAuthOptions(credentials),
     servers: url.split(','),
     name,
     waitOnFirstConnect: true,
@@ -19,7 +54,7 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
   void (async () => {
     for await (const s of nc.status()) logger.info({ nats: s.type }, 'nats status');
   })();
-  logger.info({ url }, 'nats connected');
+  logger.info({ url, user: credentials.NATS_USER }, 'nats connected');
   return nc;
 }
 

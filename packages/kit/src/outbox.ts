@@ -70,6 +70,11 @@ const SWEEP_PAGE = 2000;
 /** Longest pause between rounds while NATS or the database keeps failing. */
 const MAX_BACKOFF_MS = 10_000;
 
+/** Where published entries are also recorded (the audit log); re-recording one must be a no-op. */
+export interface PublishedRecorder {
+  record(entries: OutboxEntry[]): Promise<void>;
+}
+
 interface OutboxDoc {
   _id: unknown;
   version: number;
@@ -89,6 +94,7 @@ export class OutboxRelay {
   private sweepAgain = false;
   /** Aggregates written by this process since the last drain: fetched by id, no collection scan. */
   private readonly written = new Map<OutboxModel, Set<string>>();
+  private recorder?: PublishedRecorder;
 
   constructor(
     private readonly models: OutboxModel[],
@@ -101,6 +107,11 @@ export class OutboxRelay {
      */
     private readonly sweepMs = Number(process.env.OUTBOX_SWEEP_MS ?? 15_000),
   ) {}
+
+  /** Records every published entry there too, before it leaves the outbox. */
+  recordInto(recorder: PublishedRecorder): void {
+    this.recorder = recorder;
+  }
 
   start(): void {
     this.running = true;
@@ -179,6 +190,7 @@ export class OutboxRelay {
           const doc = await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
           if (!doc?.outbox?.length) continue;
           await this.publish(doc.outbox);
+          await this.recorder?.record(doc.outbox);
           if (!(await this.markSent(model, doc))) ids.add(id); // sent again next round, de-duplicated
         } catch (err) {
           // NATS or the database is away: keep the id; a re-publish is de-duplicated by event id.

@@ -31,6 +31,8 @@ export const PERMISSIONS = {
   'ownership.transfer': [manager, admin],
   /** Forms need the definitions, so every CRM role reads them; the gateway describes them in OpenAPI. */
   'custom-field.read': [admin, manager, rep, approver, agent, integrator, gatewayService],
+  /** Who changed what and when, across every service (GET /audit). */
+  'audit.read': [admin],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,9 @@
+import { audit as auditPb } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { NatsConnection } from 'nats';
+import { AuditLog, auditEnv } from './audit-log';
+import { AUDIT_SERVICE_NAME, auditService } from './audit-service';
 import { loadConfig, serviceEnv } from './config';
 import { createTokenVerifier, realmIssuer } from './access-token';
 import { createGrpcServer, type GrpcHost } from './grpc-server';
@@ -13,7 +16,8 @@ import { DurableSchedule, type ScheduleSpec } from './schedule';
 import { ServiceIdentity, useServiceIdentity } from './service-identity';
 import { onShutdown } from './shutdown';
 
-type BaseConfig = z.infer<z.ZodObject<typeof serviceEnv>> & { GRPC_PORT: number; MONGODB_DB: string };
+type BaseConfig = z.infer<z.ZodObject<typeof serviceEnv>> &
+  z.infer<z.ZodObject<typeof auditEnv>> & { GRPC_PORT: number; MONGODB_DB: string };
 
 export interface ServiceContext<C> {
   config: C & BaseConfig;
@@ -70,6 +74,7 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   try {
     const base = loadConfig({
       ...serviceEnv,
+      ...auditEnv,
       GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(def.grpcPort),
       MONGODB_DB: z.string().min(1).default(def.dbName),
     });
@@ -111,11 +116,24 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   const outboxModels: OutboxModel[] = [];
   const relay = new OutboxRelay(outboxModels, () => nc!.jetstream(), logger);
   const written = (model: OutboxModel, id?: string) => relay.kick(model, id);
+  // Every published event is also an audit entry, served by the same gRPC audit service everywhere.
+  const auditLog = new AuditLog(db, config.AUDIT_RETENTION_DAYS);
+  relay.recordInto(auditLog);
+  grpc.server.add(auditPb.AuditServiceDefinition, auditService(auditLog));
   const ctx = { config, logger, db, grpc, nats: () => nc!, written } as ServiceContext<
     z.infer<z.ZodObject<S>>
   >;
   const setup = await def.setup(ctx);
-  const { services, consumers, schedules = [] } = setup;
+  const { consumers } = setup;
+  const services = [...setup.services, AUDIT_SERVICE_NAME];
+  const schedules = [
+    ...(setup.schedules ?? []),
+    {
+      name: 'audit-retention',
+      everyMs: 3_600_000,
+      run: async (now: Date) => void (await auditLog.prune(now)),
+    },
+  ];
   outboxModels.push(...setup.outboxModels);
   await ensureIndexes(db);
   if (isProvisionTask()) {
@@ -132,7 +150,7 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   logger.info({ port }, 'grpc listening');
 
   // NATS may be down: the service still takes writes (the outbox keeps the events) and goes SERVING.
-  const natsReady = connectNats(config.NATS_URL, def.name, logger).then(async (c) => {
+  const natsReady = connectNats(config.NATS_URL, def.name, logger, config).then(async (c) => {
     nc = c;
     for (const s of def.streams) await ensureStream(c, s);
     relay.start();
@@ -201,7 +219,7 @@ async function provision(
   db: Connection,
   logger: Logger,
 ): Promise<void> {
-  const nc = await connectNats(config.NATS_URL, `${def.name}-provision`, logger);
+  const nc = await connectNats(config.NATS_URL, `${def.name}-provision`, logger, config);
   for (const s of def.streams) await ensureStream(nc, s);
   await nc.drain();
   await db.close();

@@ -5,7 +5,8 @@
  * Exported as @crm/kit/testing; nothing in production imports it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,18 +58,31 @@ function ownProcess(dir: string) {
   };
 }
 
-/** A real nats-server of the test's own, so a test can kill it and bring it back with its data. */
+/**
+ * A real nats-server of the test's own, so a test can kill it and bring it back with its data. Like
+ * every NATS of the CRM it takes no anonymous clients: connect with `auth` (one user allowed all).
+ */
 export async function ownNats() {
   const port = await freePort();
   const store = mkdtempSync(join(tmpdir(), 'crm-nats-'));
   const server = ownProcess(store);
   const url = `127.0.0.1:${port}`;
+  const auth = { user: 'test', pass: randomBytes(12).toString('hex') };
+  const config = join(store, 'nats-server.conf');
+  writeFileSync(
+    config,
+    `host: "127.0.0.1"\nport: ${port}\njetstream { store_dir: "${store}" }\n` +
+      `authorization { users: [ { user: "${auth.user}", password: "${auth.pass}" } ] }\n`,
+  );
   const self = {
     url,
+    auth,
+    /** The same as NATS_USER / NATS_PASSWORD, for code that takes kit's config. */
+    credentials: { NATS_USER: auth.user, NATS_PASSWORD: auth.pass },
     async start() {
-      server.run('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store]);
+      server.run('nats-server', ['-c', config]);
       await waitFor(async () => {
-        const c = await connect({ servers: url });
+        const c = await connect({ servers: url, ...auth });
         await c.close();
         return true;
       });

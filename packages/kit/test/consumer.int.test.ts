@@ -14,7 +14,7 @@ describe('durable event consumer against real NATS JetStream', () => {
   beforeAll(async () => {
     nats = await ownNats();
     await nats.start();
-    nc = await connect({ servers: nats.url });
+    nc = await connect({ servers: nats.url, ...nats.auth });
     await ensureStream(nc, { name: 'CONSUMER_TEST', subjects: ['crm.test.>'] });
     await ensureStream(nc, { name: 'DLQ', subjects: ['crm.dlq.>'] });
     db = await mongoose
@@ -69,5 +69,34 @@ describe('durable event consumer against real NATS JetStream', () => {
     await waitFor(async () => (await jsm.streams.info('DLQ')).state.messages === 1, 20_000);
     await sub.stop();
     expect(handled.sort()).toEqual(['a', 'flaky']);
+  }, 40_000);
+
+  it('refuses an event whose type is not the subject it came on (a producer claiming another one)', async () => {
+    const js = nc.jetstream();
+    const event = (eventType: string, name: string) =>
+      outboxEntry({
+        eventType,
+        payload: Buffer.from(name),
+        aggregateType: 't',
+        aggregateId: name,
+        aggregateVersion: 1,
+        actor,
+      });
+    const handled: string[] = [];
+    const sub = await consumeEvents(nc, db, logger, {
+      stream: 'CONSUMER_TEST',
+      durable: 'test-producer-rule',
+      filterSubject: 'crm.test.v1.Claimed',
+      handle: async (env: EventEnvelope) => void handled.push(Buffer.from(env.payload).toString()),
+    });
+    // A transfer request (the account service's event) sent on a subject this sender may publish.
+    const forged = event('crm.ownership.v1.OwnershipTransferRequested', 'forged');
+    await js.publish('crm.test.v1.Claimed', forged.data, { msgID: forged.id });
+    const genuine = event('crm.test.v1.Claimed', 'genuine');
+    await js.publish(genuine.subject, genuine.data, { msgID: genuine.id });
+    // one consumer takes them in order: once the genuine one is handled, the forged one was refused
+    await waitFor(async () => handled.includes('genuine'), 20_000);
+    await sub.stop();
+    expect(handled).toEqual(['genuine']);
   }, 40_000);
 });

@@ -20,7 +20,7 @@ describe('outbox relay when the database goes away mid-drain', () => {
   beforeAll(async () => {
     [ferret, nats] = await Promise.all([ownFerretDb(), ownNats()]);
     await Promise.all([ferret.start(), nats.start()]);
-    nc = await connect({ servers: nats.url });
+    nc = await connect({ servers: nats.url, ...nats.auth });
     await ensureStream(nc, { name: 'OUTBOX_OUTAGE', subjects: ['crm.outage.>'] });
     // Fail fast while the database is away instead of queueing calls for 30 s.
     db = await mongoose

@@ -17,7 +17,7 @@ describe('outbox relay against real NATS JetStream', () => {
   beforeAll(async () => {
     nats = await ownNats();
     await startNats();
-    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    nc = await connect({ servers: nats.url, ...nats.auth, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     await ensureStream(nc, { name: 'OUTBOX_TEST', subjects: ['crm.test.>'] });
     db = await mongoose
       .createConnection(MONGODB_URI, { dbName: `crm_outbox_test_${Date.now()}` })

@@ -69,7 +69,7 @@ describe('public pool and ownership transfer against real FerretDB and NATS', ()
     });
     nats = await ownNats();
     await nats.start();
-    nc = await connect({ servers: nats.url });
+    nc = await connect({ servers: nats.url, ...nats.auth });
     await ensureStream(nc, OWNERSHIP_STREAM);
   });
 

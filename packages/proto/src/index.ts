@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+export * as audit from './gen/crm/audit/v1/audit';
 export * as account from './gen/crm/account/v1/account';
 export * as accountEvents from './gen/crm/account/v1/account_events';
 export * as common from './gen/crm/common/v1/common';

@@ -8,17 +8,9 @@ import {
 } from '../src/domain/account';
 import { idFromCreationKey, uuidV5 } from '../src/domain/ids';
 import { compareDecimal } from '../src/domain/money';
+import { newAccount } from './support/inputs';
 
-const input = (over: Partial<RawAccountInput> = {}): RawAccountInput => ({
-  name: 'Sinopec',
-  website: '',
-  industry: '',
-  region: '',
-  parentAccountId: '',
-  lifecycle: 'prospect',
-  customFields: {},
-  ...over,
-});
+const input = (over: Partial<RawAccountInput> = {}) => newAccount('Sinopec', over);
 
 describe('normalising a website domain', () => {
   it.each([

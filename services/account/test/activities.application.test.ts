@@ -9,6 +9,7 @@ import {
   plain,
   users,
 } from './support/account-use-cases';
+import { newActivity } from './support/inputs';
 
 let app: AccountApp;
 let accountId: string;
@@ -19,18 +20,8 @@ beforeEach(async () => {
   contactId = (await app.contacts.create(accountId, newContact('Li'), false, '', as('rep1'))).contact._id;
 });
 
-const activity = (over: Partial<ActivityInput>): ActivityInput => ({
-  kind: 'call',
-  relatedTo: { type: 'account', id: accountId },
-  subject: 'Call',
-  description: '',
-  priority: '',
-  assigneeId: '',
-  participantContactIds: [],
-  outcome: '',
-  nextStep: '',
-  ...over,
-});
+const activity = (over: Partial<ActivityInput>) =>
+  newActivity({ relatedTo: { type: 'account', id: accountId }, ...over });
 const day = (d: number) => new Date(Date.UTC(2026, 11, d, 9));
 
 describe('logged calls, visits and meetings', () => {

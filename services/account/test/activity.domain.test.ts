@@ -6,19 +6,9 @@ import {
   canSeeActivity,
   normaliseActivityInput,
 } from '../src/domain/activity';
+import { newActivity } from './support/inputs';
 
-const base = (over: Partial<ActivityInput> = {}): ActivityInput => ({
-  kind: 'call',
-  relatedTo: { type: 'account', id: 'acc-1' },
-  subject: 'Intro call',
-  description: '',
-  priority: '',
-  assigneeId: '',
-  participantContactIds: [],
-  outcome: '',
-  nextStep: '',
-  ...over,
-});
+const base = (over: Partial<ActivityInput> = {}) => newActivity({ subject: 'Intro call', ...over });
 const actor = (userId: string, roles: string[], teams: string[] = ['sales-east']) => ({
   userId,
   username: userId,

@@ -1,24 +1,14 @@
 import { ValidationError } from '@crm/kit';
+import { BUYING_ROLES } from '@crm/kit/domain';
 import {
-  BUYING_ROLES,
   type ContactInput,
   keyPersonOf,
   normaliseContactInput,
   orderKeyPersons,
 } from '../src/domain/contact';
+import { newContact } from './support/inputs';
 
-const input = (over: Partial<ContactInput> = {}): ContactInput => ({
-  firstName: 'Wei',
-  lastName: 'Li',
-  email: '',
-  phone: '',
-  title: '',
-  department: '',
-  reportsToContactId: '',
-  buyingRole: '',
-  customFields: {},
-  ...over,
-});
+const input = (over: Partial<ContactInput> = {}) => newContact('Li', { firstName: 'Wei', ...over });
 
 describe('contacts', () => {
   it('accepts every buying role, case-insensitively', () => {

@@ -11,32 +11,13 @@ import {
   validateNewContact,
 } from '../src/application/account-custom-fields';
 import type { AccountDoc, ContactDoc } from '../src/store/account.model';
+import { newAccount, newContact } from './support/inputs';
 
 const admin: Actor = { userId: 'u-admin', username: 'admin', roles: ['crm-admin'], teams: [] };
 
-const account = (over: Partial<RawAccountInput> = {}): RawAccountInput => ({
-  name: 'Sinopec',
-  website: '',
-  industry: '',
-  region: '',
-  parentAccountId: '',
-  lifecycle: 'prospect',
-  customFields: {},
-  ...over,
-});
+const account = (over: Partial<RawAccountInput> = {}) => newAccount('Sinopec', over);
 
-const contact = (over: Partial<ContactInput> = {}): ContactInput => ({
-  firstName: 'Wei',
-  lastName: 'Li',
-  email: '',
-  phone: '',
-  title: '',
-  department: '',
-  reportsToContactId: '',
-  buyingRole: '',
-  customFields: {},
-  ...over,
-});
+const contact = (over: Partial<ContactInput> = {}) => newContact('Li', { firstName: 'Wei', ...over });
 
 function violations(f: () => unknown): { field: string; description: string }[] {
   try {

@@ -1,16 +1,11 @@
-import { collapseSpace, normaliseEmail, normalisePhone, Violations } from '@crm/kit/domain';
-
-/** Roles in the buying committee, in the order key persons are shown (most decisive first). */
-export const BUYING_ROLES = [
-  'decision-maker',
-  'economic-buyer',
-  'champion',
-  'technical-buyer',
-  'influencer',
-  'blocker',
-  'user',
-] as const;
-export type BuyingRole = (typeof BUYING_ROLES)[number];
+import {
+  BUYING_ROLES,
+  type BuyingRole,
+  collapseSpace,
+  normaliseEmail,
+  normalisePhone,
+  Violations,
+} from '@crm/kit/domain';
 
 export interface ContactInput {
   firstName: string;

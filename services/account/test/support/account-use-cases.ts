@@ -6,8 +6,6 @@ import { Accounts } from '../../src/application/accounts';
 import { Activities } from '../../src/application/activities';
 import { Contacts } from '../../src/application/contacts';
 import type { AccountPorts, Caller } from '../../src/application/ports';
-import type { RawAccountInput } from '../../src/domain/account';
-import type { ContactInput } from '../../src/domain/contact';
 import {
   InMemoryAccountRepository,
   InMemoryDatabase,
@@ -16,6 +14,8 @@ import {
 } from './in-memory-accounts';
 import { InMemoryActivityRepository } from './in-memory-activities';
 import { InMemoryContactRepository } from './in-memory-contacts';
+
+export { newAccount, newContact } from './inputs';
 
 const actor = (userId: string, roles: string[], teams: string[] = []): Actor => ({
   userId,
@@ -68,33 +68,4 @@ export async function accountApp() {
 
 export type AccountApp = Awaited<ReturnType<typeof accountApp>>;
 
-export const newAccount = (
-  name: string,
-  over: Partial<RawAccountInput & { ownerId: string; teamId: string }> = {},
-): RawAccountInput & { ownerId: string; teamId: string } => ({
-  name,
-  website: '',
-  industry: '',
-  region: '',
-  parentAccountId: '',
-  lifecycle: 'prospect',
-  customFields: {},
-  ownerId: '',
-  teamId: '',
-  ...over,
-});
-
 export const plain = { allowDuplicate: false, creationKey: '', linkDuplicate: false };
-
-export const newContact = (lastName: string, over: Partial<ContactInput> = {}): ContactInput => ({
-  firstName: '',
-  lastName,
-  email: '',
-  phone: '',
-  title: '',
-  department: '',
-  reportsToContactId: '',
-  buyingRole: '',
-  customFields: {},
-  ...over,
-});
