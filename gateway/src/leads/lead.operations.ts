@@ -268,7 +268,8 @@ export const leadOperations: Operation[] = [
     summary: 'Import leads from CSV',
     description:
       'Creates a lead per CSV row (at most 10,000 rows) and reports each row: created, duplicate (with ' +
-      'existingLeadId) or rejected (with errors). allowDuplicates=true needs a sales manager or an admin.',
+      'existingLeadId when the importer may see that lead) or rejected (with errors). allowDuplicates=true ' +
+      'needs a sales manager or an admin.',
     permission: 'lead.import',
     query: ImportQuery,
     body: z.string(),
