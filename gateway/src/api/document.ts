@@ -38,11 +38,23 @@ export const ProblemSchema = z
     existingLeadId: z
       .string()
       .optional()
-      .openapi({ description: '409 on a lead duplicate: the lead it matches' }),
+      .openapi({ description: '409 on a lead duplicate the caller may see: the lead it matches' }),
     existingAccountId: z
       .string()
       .optional()
-      .openapi({ description: '409 on an account duplicate: the account it matches' }),
+      .openapi({ description: '409 on an account duplicate the caller may see: the account it matches' }),
+    existingOwnerId: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          '409 on a duplicate the caller may not see (no id is given then): the user id of its owner, to ask ' +
+          'for access',
+      }),
+    existingTeamId: z.string().optional().openapi({
+      description:
+        '409 on a duplicate the caller may not see: its team, whose manager can share or reassign it',
+    }),
   })
   .openapi('Problem', { description: 'An RFC 9457 problem: every error answer has this shape' });
 

@@ -40,13 +40,27 @@ describe('Leads: create', () => {
     expect((err as ValidationError).violations.map((v) => v.field)).toEqual(['lastName', 'email']);
   });
 
-  it('finds a duplicate by email, phone or company and name, and names the existing lead', async () => {
+  it('finds a duplicate by email, phone or company and name, and names the lead to whoever sees it', async () => {
     const { leads } = leadUseCases();
     const first = await leads.create(leadInput(), false, as(users.rep1));
     const sameName = leadInput({ email: 'other@example.com', company: 'ANALYTICAL ENGINES, Inc.' });
-    const err = await leads.create(sameName, false, as(users.rep2)).catch((e: unknown) => e);
+    const err = await leads.create(sameName, false, as(users.rep1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DuplicateError);
     expect((err as DuplicateError).metadata).toEqual({ existing_lead_id: first._id, matched_on: 'name' });
+  });
+
+  it("another rep's duplicate is not named: its owner is, and whom to ask for access", async () => {
+    const { leads } = leadUseCases();
+    const first = await leads.create(leadInput(), false, as(users.rep1));
+    const err = await leads.create(leadInput(), false, as(users.rep2)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DuplicateError);
+    expect((err as DuplicateError).metadata).toEqual({
+      existing_owner_id: 'rep1',
+      existing_team_id: first.teamId,
+      matched_on: 'email',
+    });
+    expect((err as Error).message).toContain(`ask its owner (rep1) or a manager of team ${first.teamId}`);
+    expect((err as Error).message).not.toContain(first._id);
   });
 
   it('lets only a manager or an admin create a duplicate on purpose', async () => {
