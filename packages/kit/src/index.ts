@@ -1,5 +1,6 @@
 export * from './actor';
 export * from './config';
+export * from './csv-safety';
 export * from './consumer';
 export * from './errors';
 export * from './grpc-client';
