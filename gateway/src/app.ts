@@ -200,11 +200,19 @@ export function buildApp(deps: AppDeps): Express {
         title: 'Content Too Large',
         detail: 'The request body is too large.',
       });
-    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    if (e.type === 'charset.unsupported') {
+      const charset = String((err as { charset?: unknown }).charset ?? '').slice(0, 40);
       return sendProblem(res, {
         status: 415,
         title: 'Unsupported Media Type',
-        detail: 'Unsupported content encoding or charset.',
+        detail: `The charset parameter names an encoding this API cannot read (${charset}); send UTF-8.`,
+      });
+    }
+    if (e.type === 'encoding.unsupported') {
+      return sendProblem(res, {
+        status: 415,
+        title: 'Unsupported Media Type',
+        detail: 'Unsupported content encoding.',
       });
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {

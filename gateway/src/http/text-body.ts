@@ -1,0 +1,66 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import { HttpProblem, type FieldError } from './problem';
+
+/**
+ * Text a request may carry, checked once where bodies are parsed. The parsers would otherwise turn
+ * invalid bytes and lone surrogates into U+FFFD silently (the stored name is then not what was sent),
+ * and PostgreSQL under FerretDB cannot store a NUL at all (the write fails with a 5xx).
+ */
+
+/** A UTF-16 surrogate without its pair: JSON's `"\ud800"` decodes to one, and no character is one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const isUtf8Charset = (encoding: string) => /^utf-?8$/i.test(encoding);
+
+const declaresCharset = (req: IncomingMessage) => /;\s*charset\s*=/i.test(req.headers['content-type'] ?? '');
+
+/** For express.json's `verify`: the raw body must be UTF-8 (the only charset JSON has). */
+export function verifyJsonBytes(_req: IncomingMessage, _res: unknown, raw: Buffer, encoding: string): void {
+  if (isUtf8Charset(encoding) && !isUtf8(raw)) throw new HttpProblem(400, 'The body is not valid UTF-8.');
+}
+
+/**
+ * For express.text's `verify` on CSV uploads: a file that declares its charset is decoded by it
+ * (`text/csv; charset=windows-1252`); one that declares none must be UTF-8, or we would guess.
+ */
+export function verifyCsvBytes(req: IncomingMessage, _res: unknown, raw: Buffer, encoding: string): void {
+  if (!declaresCharset(req) && !isUtf8(raw)) {
+    throw new HttpProblem(
+      415,
+      'The CSV is not UTF-8. Send it as UTF-8, or name its encoding in the charset parameter of ' +
+        'Content-Type (for example text/csv; charset=windows-1252).',
+    );
+  }
+  if (isUtf8Charset(encoding) && !isUtf8(raw)) throw new HttpProblem(400, 'The CSV is not valid UTF-8.');
+}
+
+/** Where a parsed body holds text no character can be, as field errors (`name.0.first`). */
+export function invalidText(value: unknown, path = ''): FieldError[] {
+  const at = path || 'body';
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return [{ field: at, message: 'contains a NUL character' }];
+    if (LONE_SURROGATE.test(value))
+      return [{ field: at, message: 'contains a lone surrogate (not a character)' }];
+    return [];
+  }
+  if (typeof value !== 'object' || value === null) return [];
+  const out: FieldError[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (invalidText(key).length) out.push({ field, message: 'the name is not valid text' });
+    else out.push(...invalidText(v, field));
+  }
+  return out;
+}
+
+/** After a body parser: 400 when the parsed body holds a NUL or a lone surrogate anywhere. */
+export const refuseInvalidText: RequestHandler = (req, _res, next) => {
+  const errors = invalidText(req.body);
+  if (errors.length)
+    return next(
+      new HttpProblem(400, 'The body holds text that cannot be stored.', { errors: errors.slice(0, 20) }),
+    );
+  next();
+};
