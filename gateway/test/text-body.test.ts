@@ -35,6 +35,17 @@ describe('JSON bodies with text that is not text', () => {
     expect(h.client.createLead).not.toHaveBeenCalled();
   });
 
+  it('refuses a body nested deeper than any of ours with a 400 (validating it overflowed the stack: 500)', async () => {
+    const depth = 200_000;
+    const res = await createLead(
+      `{"lastName":"Doe","customFields":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`,
+    );
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      { field: expect.stringMatching(/^customFields\.x(\.0)+$/), message: 'nested deeper than 32 levels' },
+    ]);
+  });
+
   it('takes accents and characters outside the BMP (surrogate pairs) as they are', async () => {
     h.client.createLead.mockResolvedValue(sampleLead());
     const res = await createLead('{"lastName":"Jos\u00e9 \\ud83d\\ude00"}');

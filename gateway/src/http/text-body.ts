@@ -36,31 +36,47 @@ export function verifyCsvBytes(req: IncomingMessage, _res: unknown, raw: Buffer,
   if (isUtf8Charset(encoding) && !isUtf8(raw)) throw new HttpProblem(400, 'The CSV is not valid UTF-8.');
 }
 
-/** Where a parsed body holds text no character can be, as field errors (`name.0.first`). */
-export function invalidText(value: unknown, path = ''): FieldError[] {
-  const at = path || 'body';
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) return [{ field: at, message: 'contains a NUL character' }];
-    if (LONE_SURROGATE.test(value))
-      return [{ field: at, message: 'contains a lone surrogate (not a character)' }];
-    return [];
-  }
-  if (typeof value !== 'object' || value === null) return [];
+/** Deeper than any body of this API; a deeper one would only exhaust the stack of whoever walks it. */
+export const MAX_BODY_DEPTH = 32;
+
+const textError = (field: string, text: string): FieldError | undefined =>
+  text.includes('\u0000')
+    ? { field, message: 'contains a NUL character' }
+    : LONE_SURROGATE.test(text)
+      ? { field, message: 'contains a lone surrogate (not a character)' }
+      : undefined;
+
+/**
+ * Where a parsed body holds text no character can be, as field errors (`customFields.note`), or is
+ * nested deeper than MAX_BODY_DEPTH. Walked with a stack of its own, so no body can overflow ours.
+ */
+export function invalidText(body: unknown): FieldError[] {
   const out: FieldError[] = [];
-  for (const [key, v] of Object.entries(value)) {
-    const field = path ? `${path}.${key}` : key;
-    if (invalidText(key).length) out.push({ field, message: 'the name is not valid text' });
-    else out.push(...invalidText(v, field));
+  const todo: { value: unknown; path: string; depth: number }[] = [{ value: body, path: '', depth: 0 }];
+  while (todo.length && out.length < 20) {
+    const { value, path, depth } = todo.pop()!;
+    if (typeof value === 'string') {
+      const e = textError(path || 'body', value);
+      if (e) out.push(e);
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= MAX_BODY_DEPTH) {
+        out.push({ field: path || 'body', message: `nested deeper than ${MAX_BODY_DEPTH} levels` });
+        continue;
+      }
+      for (const [key, v] of Object.entries(value)) {
+        const field = path ? `${path}.${key}` : key;
+        if (textError(field, key)) out.push({ field, message: 'the name is not valid text' });
+        else todo.push({ value: v, path: field, depth: depth + 1 });
+      }
+    }
   }
   return out;
 }
 
-/** After a body parser: 400 when the parsed body holds a NUL or a lone surrogate anywhere. */
+/** After a body parser: 400 when the parsed body holds a NUL or a lone surrogate, or is nested too deep. */
 export const refuseInvalidText: RequestHandler = (req, _res, next) => {
   const errors = invalidText(req.body);
   if (errors.length)
-    return next(
-      new HttpProblem(400, 'The body holds text that cannot be stored.', { errors: errors.slice(0, 20) }),
-    );
+    return next(new HttpProblem(400, 'The body holds invalid text or is nested too deeply.', { errors }));
   next();
 };
