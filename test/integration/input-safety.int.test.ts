@@ -168,4 +168,31 @@ describe('answers keep secrets and personal data where they belong', () => {
     const now = await api('GET', `/api/v1/leads/${lead.id}`, { as: 'rep1' });
     expect(now.body).toMatchObject({ title: 'CTO', region: 'emea', version: 3 });
   });
+
+  it('the same holds for an account and a contact', async () => {
+    const account = await api('POST', '/api/v1/accounts', {
+      as: 'rep1',
+      json: { name: `Writers ${RUN}`, website: `https://writers-${RUN}.example.com`, region: 'emea' },
+    });
+    const contact = await api('POST', `/api/v1/accounts/${account.body.id}/contacts`, {
+      as: 'rep1',
+      json: { firstName: 'Ada', lastName: `Writer-${RUN}` },
+    });
+    const patch = (path: string, json: object) => api('PATCH', path, { as: 'rep1', json });
+    const statuses = await Promise.all([
+      patch(`/api/v1/accounts/${account.body.id}`, { industry: 'manufacturing' }),
+      patch(`/api/v1/accounts/${account.body.id}`, { region: 'apac' }),
+      patch(`/api/v1/contacts/${contact.body.id}`, { title: 'CFO' }),
+      patch(`/api/v1/contacts/${contact.body.id}`, { department: 'Finance' }),
+    ]);
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect((await api('GET', `/api/v1/accounts/${account.body.id}`, { as: 'rep1' })).body).toMatchObject({
+      industry: 'manufacturing',
+      region: 'apac',
+    });
+    expect((await api('GET', `/api/v1/contacts/${contact.body.id}`, { as: 'rep1' })).body).toMatchObject({
+      title: 'CFO',
+      department: 'Finance',
+    });
+  });
 });
