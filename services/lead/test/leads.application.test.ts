@@ -190,6 +190,28 @@ describe('Leads: changes', () => {
     );
   });
 
+  it('without If-Match reads again after a concurrent write, so both changes land; with it, a 412', async () => {
+    const { leads, repository } = leadUseCases();
+    const l = await leads.create(leadInput(), false, as(users.rep1));
+    const save = repository.save.bind(repository);
+    let racer: (() => Promise<unknown>) | undefined;
+    // Another writer changes the lead between an update's read and its write, once when armed.
+    jest.spyOn(repository, 'save').mockImplementation(async (...args) => {
+      const race = racer;
+      racer = undefined;
+      if (race) await race();
+      return save(...args);
+    });
+    racer = () => leads.update(l._id, 0, { industry: 'software' }, as(users.rep1));
+    const next = await leads.update(l._id, 0, { title: 'Countess' }, as(users.rep1));
+    expect(next).toMatchObject({ title: 'Countess', industry: 'software', version: 3 });
+
+    racer = () => leads.update(l._id, 0, { industry: 'hardware' }, as(users.rep1));
+    await expect(leads.update(l._id, 3, { title: 'x' }, as(users.rep1))).rejects.toBeInstanceOf(
+      VersionMismatchError,
+    );
+  });
+
   it('refuses a change that makes the lead a duplicate of another', async () => {
     const { leads } = leadUseCases();
     const a = await leads.create(leadInput(), false, as(users.rep1));

@@ -7,6 +7,7 @@ import {
   escapeRegex,
   ForbiddenError,
   NotFoundError,
+  retryOnVersionMismatch,
   stripUndefined,
   ValidationError,
 } from '@crm/kit';
@@ -211,7 +212,18 @@ export class Accounts {
     });
   }
 
+  /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
   async update(id: string, expectedVersion: number, patch: AccountPatch, c: Caller): Promise<AccountDoc> {
+    const once = () => this.updateOnce(id, expectedVersion, patch, c);
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async updateOnce(
+    id: string,
+    expectedVersion: number,
+    patch: AccountPatch,
+    c: Caller,
+  ): Promise<AccountDoc> {
     const current = await this.changes.editable(id, expectedVersion, c);
     if ((patch.ownerId !== undefined || patch.teamId !== undefined) && !managesAccounts(c.actor))
       throw new ForbiddenError('only a sales manager or an admin may reassign an account');

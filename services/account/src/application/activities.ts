@@ -4,6 +4,7 @@ import {
   checkVersion,
   ConflictError,
   NotFoundError,
+  retryOnVersionMismatch,
   ValidationError,
   Violations,
 } from '@crm/kit';
@@ -153,7 +154,18 @@ export class Activities {
     });
   }
 
+  /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
   async update(id: string, expectedVersion: number, patch: ActivityPatch, c: Caller): Promise<ActivityDoc> {
+    const once = () => this.updateOnce(id, expectedVersion, patch, c);
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async updateOnce(
+    id: string,
+    expectedVersion: number,
+    patch: ActivityPatch,
+    c: Caller,
+  ): Promise<ActivityDoc> {
     const current = await this.get(id, c);
     checkVersion(expectedVersion, current.version);
     const set = changesOf(current, patch, c.actor.userId);

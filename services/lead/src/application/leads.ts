@@ -13,6 +13,7 @@ import {
   ForbiddenError,
   NotFoundError,
   pageLimit,
+  retryOnVersionMismatch,
   stripUndefined,
   ValidationError,
   Violations,
@@ -138,8 +139,23 @@ export class Leads {
     });
   }
 
-  /** Changes fields, and the owner too when asked, in one write: both land or neither does. */
+  /**
+   * Changes fields, and the owner too when asked, in one write: both land or neither does. Without
+   * If-Match (expected version 0) a concurrent write makes it read again instead of a 412 the caller
+   * did not ask for: the last writer wins, field by field.
+   */
   async update(
+    id: string,
+    expectedVersion: number,
+    patch: Partial<LeadInput>,
+    c: Caller,
+    owner?: OwnerChange,
+  ): Promise<LeadDoc> {
+    const once = () => this.updateOnce(id, expectedVersion, patch, c, owner);
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async updateOnce(
     id: string,
     expectedVersion: number,
     patch: Partial<LeadInput>,
