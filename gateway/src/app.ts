@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { authenticate, type TokenVerifier } from './auth';
 import type { GatewayConfig } from './config';
 import { IdempotencyStore } from './http/idempotency';
+import { REDACT_PATHS, REDACTED, redactUrl } from './http/log-redaction';
 import { HttpProblem, sendProblem } from './http/problem';
 import { requestIdOf } from './http/request-id';
 import { rpc } from './http/rpc';
@@ -80,7 +81,7 @@ export function buildApp(deps: AppDeps): Express {
   });
   app.use(
     pinoHttp({
-      logger,
+      logger: logger.child({}, { redact: { paths: REDACT_PATHS, censor: REDACTED } }),
       genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
@@ -88,7 +89,7 @@ export function buildApp(deps: AppDeps): Express {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -146,6 +147,11 @@ export function buildApp(deps: AppDeps): Express {
       handler: tooMany,
     }),
   );
+  // Answers name people (leads, contacts, users...): no cache on the way may keep them, 401s included.
+  app.use('/api/v1', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use('/api/v1', authenticate(deps.verifyToken, deps.audience));
   // Per client: token azp + sub once authenticated.
   app.use(
@@ -194,11 +200,19 @@ export function buildApp(deps: AppDeps): Express {
         title: 'Content Too Large',
         detail: 'The request body is too large.',
       });
-    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    if (e.type === 'charset.unsupported') {
+      const charset = String((err as { charset?: unknown }).charset ?? '').slice(0, 40);
       return sendProblem(res, {
         status: 415,
         title: 'Unsupported Media Type',
-        detail: 'Unsupported content encoding or charset.',
+        detail: `The charset parameter names an encoding this API cannot read (${charset}); send UTF-8.`,
+      });
+    }
+    if (e.type === 'encoding.unsupported') {
+      return sendProblem(res, {
+        status: 415,
+        title: 'Unsupported Media Type',
+        detail: 'Unsupported content encoding.',
       });
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {

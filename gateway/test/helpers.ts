@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { UserDirectory } from '../src/users/directory';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { lead } from '@crm/proto';
 import { buildApp } from '../src/app';
 import { InvalidTokenError, type TokenClaims } from '../src/auth';
@@ -85,6 +85,8 @@ export async function startApp(
     /** Fake AuditService clients by service. */
     audit?: Record<string, object>;
     idempotency?: IdempotencyStore;
+    /** Where the app logs (silent when unset). */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const client = fakeLeadClient();
@@ -97,7 +99,7 @@ export async function startApp(
       overviewPartTimeoutMs: opts.overviewPartTimeoutMs,
       separateMetricsPort: opts.separateMetricsPort,
     },
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     clients: {
       lead: client as unknown as LeadClient,
       account: (opts.account ?? {}) as unknown as AccountClient,

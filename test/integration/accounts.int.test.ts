@@ -61,11 +61,19 @@ describe('accounts through the gateway (real Keycloak, real account service)', (
 
     const got = await api('GET', `/api/v1/accounts/${acc.id}`, { as: 'rep1' });
     const byName = await api('POST', '/api/v1/accounts', {
-      as: 'rep2',
+      as: 'manager',
       json: { name: `${String(got.body.name).toUpperCase()}, Inc.` },
     });
     expect(byName.status).toBe(409);
     expect(byName.body.existingAccountId).toBe(acc.id);
+    // rep2 may not see rep1's account: the answer names its owner instead of its id
+    const hidden = await api('POST', '/api/v1/accounts', {
+      as: 'rep2',
+      json: { name: `${String(got.body.name).toUpperCase()}, Inc.` },
+    });
+    expect(hidden.status).toBe(409);
+    expect(hidden.body.existingAccountId).toBeUndefined();
+    expect(hidden.body.existingOwnerId).toBe(await userId('rep1'));
   });
 
   it('rep2 cannot see rep1’s account (404); the team manager can', async () => {

@@ -66,9 +66,11 @@ export const accountOperations: Operation[] = [
     tag: 'Accounts',
     summary: 'Create an account',
     description:
-      'An account with the same domain or name as an existing one is a 409 naming it in existingAccountId, ' +
-      'unless allowDuplicate is set (sales managers and admins only). ownerId "me" (the default) files it ' +
-      'under the caller; another owner needs a sales manager, an admin or an integrator.',
+      'An account with the same domain or name as an existing one is a 409 naming it in existingAccountId ' +
+      '(or, when the caller may not see it, its owner and team in existingOwnerId and existingTeamId, to ask ' +
+      'them for access), unless allowDuplicate is set (sales managers and admins only). ownerId "me" (the ' +
+      'default) files it under the caller; another owner needs a sales manager, an admin or an integrator. ' +
+      'parentAccountId must be an account the caller can see.',
     permission: 'account.use',
     body: CreateAccountBody,
     idempotent: true,
@@ -147,8 +149,9 @@ export const accountOperations: Operation[] = [
     summary: 'Update an account',
     description:
       'Changes the fields present in the body; null clears a money field; custom field values merge by ' +
-      'key. ownerId or teamId reassign the account (sales managers and admins). 409: a duplicate, a ' +
-      'hierarchy cycle, or the account was merged.',
+      'key. ownerId or teamId reassign the account: an admin anywhere, a sales manager only an account of ' +
+      'their teams and only into one of their teams (403 otherwise), the same rule as for leads. 409: a ' +
+      'duplicate, a hierarchy cycle, or the account was merged.',
     permission: 'account.use',
     params: IdParams,
     body: PatchAccountBody,

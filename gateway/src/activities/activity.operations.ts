@@ -23,8 +23,10 @@ export const activityOperations: Operation[] = [
     tag: 'Activities',
     summary: 'Create a task or log a call, visit or meeting',
     description:
-      'The activity belongs to a lead, account, contact or opportunity (relatedTo), which must exist and ' +
-      'be visible to the caller.',
+      'The activity belongs to a lead, account or contact (relatedTo), which must exist and be visible to ' +
+      'the caller: an unknown record and one the caller may not see are both 404 (a lead is checked with ' +
+      'the lead service). Opportunities are refused (400) until the opportunity service answers for them. ' +
+      'A logged activity may be dated at most one day ahead (occurredAt).',
     permission: 'account.use',
     body: CreateActivityBody,
     idempotent: true,

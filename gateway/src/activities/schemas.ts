@@ -30,7 +30,9 @@ export const CreateActivityBody = z
     dueAt: time.optional().openapi({ description: 'Task: when it is due' }),
     priority: z.enum(PRIORITIES).optional().openapi({ description: 'Task: default normal' }),
     assigneeId: str(64).optional().openapi({ description: 'Task: a user id or "me" (default)' }),
-    occurredAt: time.optional().openapi({ description: 'Call, visit, meeting: when (default now)' }),
+    occurredAt: time
+      .optional()
+      .openapi({ description: 'Call, visit, meeting: when (default now); at most one day ahead' }),
     participantContactIds: z.array(id).max(100).optional().openapi({ description: 'Contacts who took part' }),
     outcome: str(2000).optional(),
     nextStep: str(2000).optional(),

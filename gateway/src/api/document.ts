@@ -38,11 +38,23 @@ export const ProblemSchema = z
     existingLeadId: z
       .string()
       .optional()
-      .openapi({ description: '409 on a lead duplicate: the lead it matches' }),
+      .openapi({ description: '409 on a lead duplicate the caller may see: the lead it matches' }),
     existingAccountId: z
       .string()
       .optional()
-      .openapi({ description: '409 on an account duplicate: the account it matches' }),
+      .openapi({ description: '409 on an account duplicate the caller may see: the account it matches' }),
+    existingOwnerId: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          '409 on a duplicate the caller may not see (no id is given then): the user id of its owner, to ask ' +
+          'for access',
+      }),
+    existingTeamId: z.string().optional().openapi({
+      description:
+        '409 on a duplicate the caller may not see: its team, whose manager can share or reassign it',
+    }),
   })
   .openapi('Problem', { description: 'An RFC 9457 problem: every error answer has this shape' });
 
@@ -84,16 +96,36 @@ const HEADERS: Record<ReplyHeader, { description: string; schema: { type: 'strin
   Warning: { description: 'Set when a part of the answer is missing', schema: { type: 'string' } },
 };
 
-const ifMatch = z
-  .string()
-  .optional()
-  .openapi({
-    param: {
-      name: 'If-Match',
-      in: 'header',
-      description: 'The ETag of the version you changed ("<version>"); without it the change is not checked',
-    },
-  });
+/**
+ * If-Match is optional on every operation. What a change without it does, by kind: a PATCH sends only
+ * the fields it changes, so without a check the last writer wins field by field and other fields are
+ * kept; a PUT replaces the whole document; an action (POST, DELETE) applies to the current version and
+ * the service still checks the record's state.
+ */
+const WITHOUT_IF_MATCH: Record<Operation['method'], string> = {
+  patch:
+    'without it, the fields in the body overwrite the current ones (last writer wins, field by field; ' +
+    'fields not sent are kept, and a list such as participantContactIds is one field)',
+  put: 'without it, the body replaces the current document whatever its version (last writer wins)',
+  post: 'without it, the action applies to the current version; the record’s state is still checked',
+  delete: 'without it, the current version is removed',
+  get: '',
+};
+
+const ifMatchFor = (op: Operation) =>
+  z
+    .string()
+    .optional()
+    .openapi({
+      param: {
+        name: 'If-Match',
+        in: 'header',
+        required: false,
+        description:
+          `Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. ` +
+          `${WITHOUT_IF_MATCH[op.method]}. Send it when your change depends on what you read.`,
+      },
+    });
 const idempotencyKey = z
   .string()
   .min(1)
@@ -135,7 +167,7 @@ export function buildOpenApiDocument(ops: Operation[], prefix = '/api/v1'): obje
     return r;
   };
   for (const op of ops) {
-    const headers = [...(op.ifMatch ? [ifMatch] : []), ...(op.idempotent ? [idempotencyKey] : [])];
+    const headers = [...(op.ifMatch ? [ifMatchFor(op)] : []), ...(op.idempotent ? [idempotencyKey] : [])];
     const success = Object.entries(op.responses).map(([status, r]) => [
       status,
       {
@@ -176,7 +208,8 @@ export function buildOpenApiDocument(ops: Operation[], prefix = '/api/v1'): obje
       version: '1.0.0',
       description:
         'Public REST API of the CRM. Authenticate with a bearer token from Keycloak; errors are RFC 9457 ' +
-        'problem+json; changes take If-Match with the ETag of the version you read; creates take an ' +
+        'problem+json; changes may take If-Match with the ETag of the version you read (without it, the ' +
+        'last writer wins); creates take an ' +
         'Idempotency-Key. See gateway/README.md for the integrator guide.',
       contact: { name: 'CRM maintainers' },
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },

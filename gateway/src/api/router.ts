@@ -6,6 +6,7 @@ import { expectedVersion, setEtag } from '../http/etag';
 import { grpcToProblem } from '../http/grpc-errors';
 import { idempotent } from '../http/idempotent';
 import { HttpProblem } from '../http/problem';
+import { refuseInvalidText, verifyCsvBytes, verifyJsonBytes } from '../http/text-body';
 import { validate } from '../http/validate';
 import { withCustomFilters } from '../custom-fields/schemas';
 import type { RouteDeps } from '../route-deps';
@@ -29,12 +30,14 @@ function bodyParsers(op: Operation, deps: RouteDeps, bodyLimit: string): Request
   if (op.bodyType === 'text/csv')
     return [
       mediaType(['text/csv'], 'The body must be text/csv.'),
-      express.text({ type: 'text/csv', limit: deps.importBodyLimit }),
+      express.text({ type: 'text/csv', limit: deps.importBodyLimit, verify: verifyCsvBytes }),
+      refuseInvalidText,
     ];
   const json = ['application/json', 'application/*+json'];
   return [
     mediaType(json, 'Send the request body as application/json.'),
-    express.json({ limit: bodyLimit, strict: true, type: json }),
+    express.json({ limit: bodyLimit, strict: true, type: json, verify: verifyJsonBytes }),
+    refuseInvalidText,
   ];
 }
 

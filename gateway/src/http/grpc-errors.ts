@@ -49,10 +49,15 @@ export function grpcToProblem(err: unknown, log?: Logger): HttpProblem {
     case Status.ALREADY_EXISTS: {
       const existingLeadId = info?.metadata?.['existing_lead_id'];
       const existingAccountId = info?.metadata?.['existing_account_id'];
+      // A duplicate the caller may not see is named by its owner and team only (the detail says whom to ask).
+      const existingOwnerId = info?.metadata?.['existing_owner_id'];
+      const existingTeamId = info?.metadata?.['existing_team_id'];
       return new HttpProblem(409, err.details || 'The resource already exists.', {
         title: 'Duplicate',
         ...(existingLeadId ? { existingLeadId } : {}),
         ...(existingAccountId ? { existingAccountId } : {}),
+        ...(existingOwnerId ? { existingOwnerId } : {}),
+        ...(existingTeamId ? { existingTeamId } : {}),
       });
     }
     case Status.ABORTED:

@@ -53,6 +53,9 @@ export function titleOf(status: number): string {
   return TITLES[status] ?? 'Error';
 }
 
+/** The path without its query: a query may hold a token sent by mistake (`?access_token=`). */
+const pathOf = (url: string | undefined) => url?.split('?')[0];
+
 /** Writes an RFC 9457 application/problem+json response. */
 export function sendProblem(res: Response, p: Problem, headers: Record<string, string> = {}): void {
   const body: Problem = {
@@ -60,7 +63,7 @@ export function sendProblem(res: Response, p: Problem, headers: Record<string, s
     title: p.title ?? titleOf(p.status),
     status: p.status,
     ...(p.detail !== undefined ? { detail: p.detail } : {}),
-    instance: p.instance ?? res.req?.originalUrl,
+    instance: p.instance ?? pathOf(res.req?.originalUrl),
     ...Object.fromEntries(
       Object.entries(p).filter(([k]) => !['type', 'title', 'status', 'detail', 'instance'].includes(k)),
     ),

@@ -52,8 +52,9 @@ export const leadOperations: Operation[] = [
     summary: 'Create a lead',
     description:
       'The lead is scored and assigned by the current rules. A lead matching an existing one (email, or ' +
-      'company and name) is a 409 naming it in existingLeadId, unless allowDuplicate is set (sales managers ' +
-      'and admins only).',
+      'company and name) is a 409 naming it in existingLeadId (or, when the caller may not see it, its owner ' +
+      'and team in existingOwnerId and existingTeamId, to ask them for access), unless allowDuplicate is set ' +
+      '(sales managers and admins only).',
     permission: 'lead.use',
     body: CreateLeadBody,
     idempotent: true,
@@ -267,7 +268,8 @@ export const leadOperations: Operation[] = [
     summary: 'Import leads from CSV',
     description:
       'Creates a lead per CSV row (at most 10,000 rows) and reports each row: created, duplicate (with ' +
-      'existingLeadId) or rejected (with errors). allowDuplicates=true needs a sales manager or an admin.',
+      'existingLeadId when the importer may see that lead) or rejected (with errors). allowDuplicates=true ' +
+      'needs a sales manager or an admin.',
     permission: 'lead.import',
     query: ImportQuery,
     body: z.string(),

@@ -2,6 +2,7 @@ import { ownership } from '@crm/proto';
 import { operation, type Operation } from '../api/operation';
 import { HttpProblem } from '../http/problem';
 import type { RouteDeps } from '../route-deps';
+import { DirectoryUnavailable } from '../users/directory';
 import {
   ClaimParams,
   PoolList,
@@ -70,6 +71,26 @@ function poolOf(deps: RouteDeps, type: string) {
   const client = deps.clients.pool[type as 'lead' | 'account'];
   if (!client) throw new HttpProblem(503, `The ${type} pool is not available.`);
   return client;
+}
+
+/**
+ * The teams of each user of a transfer, from the user directory (Keycloak, read with the gateway's own
+ * service account): the account service allows a manager's transfer only between members of their teams.
+ */
+async function teamsOf(deps: RouteDeps, ...userIds: string[]): Promise<(string[] | undefined)[]> {
+  try {
+    const users = await deps.users.list();
+    return userIds.map((id) => users.find((u) => u.id === id)?.teams);
+  } catch (err) {
+    if (err instanceof DirectoryUnavailable)
+      throw new HttpProblem(
+        503,
+        `The user directory is unavailable: ${err.message}.`,
+        {},
+        { 'Retry-After': '5' },
+      );
+    throw err;
+  }
 }
 
 const theRecord = (description: string) => ({
@@ -188,7 +209,11 @@ export const ownershipOperations: Operation[] = [
     summary: "Move a user's records to another user",
     description:
       'Every service moves the records it owns in the background (leads, accounts, their contacts, open ' +
-      'tasks); Location shows the progress.',
+      'tasks); Location shows the progress. An admin transfers between any users. A sales manager ' +
+      'transfers only from a member of the teams they belong to (as the user directory lists them; or from ' +
+      'a user no longer in the directory) to a member of those teams, only into one of them (toTeamId), and ' +
+      "only records filed in those teams move (a departed user's records of other teams stay): anything " +
+      'else is 403 with the reason, and no record changes.',
     permission: 'ownership.transfer',
     body: TransferBody,
     idempotent: true,
@@ -196,12 +221,16 @@ export const ownershipOperations: Operation[] = [
       202: { description: 'Accepted; Location shows progress', schema: Transfer, headers: ['Location'] },
     },
     async handler({ body: b, call, deps, idempotencyKey }) {
+      const [fromUserTeams, toUserTeams] = await teamsOf(deps, b.fromUserId, b.toUserId);
       const t = await call((o) =>
         deps.clients.transfers.startOwnershipTransfer(
           {
             fromUserId: b.fromUserId,
             toUserId: b.toUserId,
             toTeamId: b.toTeamId ?? '',
+            fromUserListed: !!fromUserTeams,
+            fromUserTeams: fromUserTeams ?? [],
+            toUserTeams: toUserTeams ?? [],
             scope: b.scope ?? [],
             idempotencyKey,
           },

@@ -81,3 +81,41 @@ export function visibilityFilter(actor: Actor): Record<string, unknown> | undefi
   }
   return own;
 }
+
+/**
+ * May this actor put a record under another owner or team? One rule for every record type (leads,
+ * accounts, ...): an admin anywhere; a sales manager only a record they manage (in one of their teams,
+ * or unowned in the queue) and only into one of their teams (`to.teamId`: the team the record ends up
+ * in). The new owner's own membership is not known to the services (see ownership transfers).
+ */
+export function canReassign(actor: Actor, record: OwnedRecord, to: { teamId: string }): boolean {
+  if (hasRole(actor, Roles.admin)) return true;
+  if (!hasRole(actor, Roles.manager)) return false;
+  const from = record.teamId ?? '';
+  const manages = !record.ownerId || (!!from && actor.teams.includes(from));
+  return manages && !!to.teamId && actor.teams.includes(to.teamId);
+}
+
+/**
+ * What a duplicate answer may say about the record it matches, so it is no oracle for others' records:
+ * its id (under `idKey`) only when the caller can see it, otherwise who owns it and in which team, and
+ * whom to ask for access. An unknown holder (gone meanwhile) tells nothing.
+ */
+export function duplicateHolder(
+  actor: Actor,
+  holder: (OwnedRecord & { _id: string }) | undefined,
+  idKey: string,
+): { metadata: Record<string, string>; hint: string } {
+  if (!holder) return { metadata: {}, hint: '' };
+  if (canSee(actor, holder)) return { metadata: { [idKey]: holder._id }, hint: '' };
+  const ownerId = holder.ownerId ?? '';
+  const teamId = holder.teamId ?? '';
+  const metadata = {
+    ...(ownerId ? { existing_owner_id: ownerId } : {}),
+    ...(teamId ? { existing_team_id: teamId } : {}),
+  };
+  const whom = [ownerId && `its owner (${ownerId})`, teamId && `a manager of team ${teamId}`]
+    .filter(Boolean)
+    .join(' or ');
+  return { metadata, hint: `; it is not visible to you: ask ${whom || 'an admin'} for access` };
+}

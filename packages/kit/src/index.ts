@@ -3,6 +3,7 @@ export * from './audit-log';
 export * from './audit-service';
 export * from './buying-roles';
 export * from './config';
+export * from './csv-safety';
 export * from './consumer';
 export * from './errors';
 export * from './grpc-client';

@@ -1,4 +1,6 @@
 import {
+  afterCursor,
+  encodeCursor,
   type Actor,
   allows,
   canSee,
@@ -194,19 +196,8 @@ export class RecordPool {
   async list(limit: number, cursor: string): Promise<{ records: PoolableDoc[]; nextCursor: string }> {
     const n = Math.min(Math.max(limit || 50, 1), 200);
     const filter: Record<string, unknown> = { 'pool.pooled': true };
-    if (cursor) {
-      let at: string, id: string;
-      try {
-        [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-        if (typeof at !== 'string' || typeof id !== 'string') throw new Error();
-      } catch {
-        throw new ValidationError([{ field: 'cursor', description: 'is not a cursor this list returned' }]);
-      }
-      filter.$or = [
-        { 'pool.releasedAt': { $lt: new Date(at) } },
-        { 'pool.releasedAt': new Date(at), _id: { $lt: id } },
-      ];
-    }
+    // Kit's cursor checks: a made-up cursor is a 400, never an invalid date sent to the database.
+    if (cursor) Object.assign(filter, afterCursor(cursor, 'pool.releasedAt', true, 'date'));
     const docs = await this.o.model
       .find(filter, this.projection())
       .sort({ 'pool.releasedAt': -1, _id: -1 })
@@ -214,10 +205,7 @@ export class RecordPool {
       .lean<PoolableDoc[]>();
     const page = docs.slice(0, n);
     const last = page[page.length - 1];
-    const nextCursor =
-      docs.length > n && last
-        ? Buffer.from(JSON.stringify([last.pool?.releasedAt, last._id])).toString('base64url')
-        : '';
+    const nextCursor = docs.length > n && last ? encodeCursor(last.pool?.releasedAt, last._id) : '';
     return { records: page, nextCursor };
   }
 

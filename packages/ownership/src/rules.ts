@@ -1,4 +1,4 @@
-import { type Actor, allows, hasRole, Roles, Violations } from '@crm/kit';
+import { type Actor, allows, ForbiddenError, hasRole, Roles, Violations } from '@crm/kit';
 
 /** Entity types whose records can wait in the public pool. */
 export const POOL_ENTITIES = ['lead', 'account'] as const;
@@ -62,6 +62,34 @@ export function inactivityCutoff(now: Date, settings: PoolSettings): Date | unde
 
 /** Entity types a transfer moves, and who may start one. */
 export const canTransfer = (actor: Actor) => allows(actor.roles, 'ownership.transfer');
+
+/** The users of a transfer and their teams, as the user directory lists them. */
+export interface TransferParties {
+  /** False when the directory does not list the user (someone who left): their teams are unknown. */
+  fromUserListed: boolean;
+  fromUserTeams: string[];
+  toUserTeams: string[];
+  toTeamId: string;
+}
+
+/**
+ * The teams a transfer may move records in: undefined for an admin (any team); for a sales manager
+ * their own teams, and only between members of those teams (or from a user who left), into one of them.
+ * The service enforces the limit on every record it moves, whatever the directory said: a record in
+ * another team stays put.
+ */
+export function transferTeams(actor: Actor, p: TransferParties): string[] | undefined {
+  if (hasRole(actor, Roles.admin)) return undefined;
+  const inMine = (teams: string[]) => teams.some((t) => actor.teams.includes(t));
+  // A departed user's book may be handed over: only the records filed in the manager's teams move.
+  if (p.fromUserListed && !inMine(p.fromUserTeams))
+    throw new ForbiddenError("a sales manager transfers only the records of their own teams' members");
+  if (!inMine(p.toUserTeams))
+    throw new ForbiddenError("a sales manager transfers records only to their own teams' members");
+  if (p.toTeamId && !actor.teams.includes(p.toTeamId))
+    throw new ForbiddenError('a sales manager moves records only into their own teams');
+  return [...actor.teams];
+}
 
 export function validateTransfer(
   req: { fromUserId: string; toUserId: string; scope: string[] },

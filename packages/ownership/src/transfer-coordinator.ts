@@ -14,7 +14,7 @@ import {
 import { ownershipEvents } from '@crm/proto';
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { NatsConnection } from 'nats';
-import { canTransfer, validateTransfer } from './rules';
+import { canTransfer, type TransferParties, transferTeams, validateTransfer } from './rules';
 import { OWNERSHIP_STREAM, TRANSFER_PROGRESSED, TRANSFER_REQUESTED } from './transfer-participant';
 import type { Caller } from './pool';
 
@@ -30,6 +30,8 @@ export interface TransferDoc {
   fromUserId: string;
   toUserId: string;
   toTeamId: string;
+  /** Only records of these teams move (a sales manager's transfer); absent: any team (an admin's). */
+  withinTeams?: string[];
   scope: string[];
   status: 'running' | 'completed';
   progress: Record<string, ProgressDoc>;
@@ -46,6 +48,7 @@ const transferSchema = new Schema<TransferDoc>(
     fromUserId: String,
     toUserId: String,
     toTeamId: String,
+    withinTeams: { type: [String], default: undefined },
     scope: [String],
     status: String,
     progress: Schema.Types.Mixed,
@@ -79,11 +82,12 @@ export class TransferCoordinator {
   }
 
   async start(
-    req: { fromUserId: string; toUserId: string; toTeamId: string; scope: string[]; idempotencyKey: string },
+    req: TransferParties & { fromUserId: string; toUserId: string; scope: string[]; idempotencyKey: string },
     c: Caller,
   ): Promise<TransferDoc> {
     if (!canTransfer(c.actor)) throw new ForbiddenError('only sales managers and admins transfer ownership');
     const scope = validateTransfer(req, this.known);
+    const withinTeams = transferTeams(c.actor, req);
     if (req.idempotencyKey.length > 255)
       throw new ValidationError([{ field: 'idempotencyKey', description: 'at most 255 characters' }]);
     // The same key from the same caller is the same transfer: its id is derived from both.
@@ -97,6 +101,7 @@ export class TransferCoordinator {
       fromUserId: req.fromUserId,
       toUserId: req.toUserId,
       toTeamId: req.toTeamId,
+      ...(withinTeams ? { withinTeams } : {}),
       scope,
       status: 'running',
       progress: {},
@@ -113,6 +118,8 @@ export class TransferCoordinator {
           toUserId: req.toUserId,
           scope,
           toTeamId: req.toTeamId,
+          limitedToTeams: !!withinTeams,
+          withinTeams: withinTeams ?? [],
         }).finish(),
         aggregateType: 'ownership-transfer',
         aggregateId: id,

@@ -46,6 +46,8 @@ export interface TransferRequest {
   fromUserId: string;
   toUserId: string;
   toTeamId: string;
+  /** Only records of these teams move (a sales manager's transfer); undefined: any team. */
+  withinTeams?: string[];
 }
 
 /**
@@ -85,8 +87,10 @@ export async function moveRecords(
   };
   if (e.hasTeam !== false && t.toTeamId) set.teamId = t.toTeamId;
   const push = e.push?.(t, actor, now);
+  // A manager's transfer leaves records of other teams where they are, whoever the directory said.
+  const teams = t.withinTeams ? { teamId: { $in: t.withinTeams } } : {};
   await writesTo(e.model).updateEach(
-    { ...e.filter, [owner]: t.fromUserId },
+    { ...e.filter, ...teams, [owner]: t.fromUserId },
     {
       $set: set,
       $inc: { version: 1 },
@@ -118,7 +122,8 @@ export async function takePartInTransfers(
       // Who asked for the transfer; an event without one is recorded as this service's own work.
       const actor: Actor = env.actor ?? (await serviceActor());
       for (const e of entities.filter((x) => req.scope.includes(x.entity))) {
-        const moved = await moveRecords(e, { ...req, transferId: req.transferId }, actor);
+        const withinTeams = req.limitedToTeams ? req.withinTeams : undefined;
+        const moved = await moveRecords(e, { ...req, withinTeams }, actor);
         logger.info(
           { transferId: req.transferId, entity: e.entity, moved },
           'ownership transfer: records moved',

@@ -147,9 +147,17 @@ describe('public pool and ownership transfer against real FerretDB and NATS', ()
     );
     const from = `leaver-${Date.now()}`;
     await Book.insertMany(
-      [1, 2, 3].map((i) => ({ _id: `${from}-${i}`, version: 1, ownerId: from, teamId: 't' })),
+      [1, 2, 3].map((i) => ({ _id: `${from}-${i}`, version: 1, ownerId: from, teamId: 'sales-east' })),
     );
-    await Book.create({ _id: `${from}-other`, version: 1, ownerId: 'someone-else', teamId: 't' });
+    await Book.create({ _id: `${from}-other`, version: 1, ownerId: 'someone-else', teamId: 'sales-east' });
+    // Filed in a team the manager does not manage: their transfer leaves it where it is.
+    await Book.create({ _id: `${from}-support`, version: 1, ownerId: from, teamId: 'support' });
+    const east = {
+      fromUserListed: true,
+      fromUserTeams: ['sales-east'],
+      toUserTeams: ['sales-east'],
+      toTeamId: '',
+    };
 
     let kicked = '';
     const coordinator = new TransferCoordinator(db, ['book'], (id) => (kicked = id));
@@ -162,16 +170,29 @@ describe('public pool and ownership transfer against real FerretDB and NATS', ()
     try {
       await expect(
         coordinator.start(
-          { fromUserId: from, toUserId: 'heir', toTeamId: '', scope: [], idempotencyKey: '' },
+          { fromUserId: from, toUserId: 'heir', ...east, scope: [], idempotencyKey: '' },
           rep1,
         ),
       ).rejects.toThrow(/managers/);
+      await expect(
+        coordinator.start(
+          {
+            fromUserId: from,
+            toUserId: 'heir',
+            ...east,
+            fromUserTeams: ['support'],
+            scope: [],
+            idempotencyKey: '',
+          },
+          manager,
+        ),
+      ).rejects.toThrow(/own teams' members/);
       const t = await coordinator.start(
-        { fromUserId: from, toUserId: 'heir', toTeamId: '', scope: [], idempotencyKey: 'k1' },
+        { fromUserId: from, toUserId: 'heir', ...east, scope: [], idempotencyKey: 'k1' },
         manager,
       );
       const again = await coordinator.start(
-        { fromUserId: from, toUserId: 'heir', toTeamId: '', scope: [], idempotencyKey: 'k1' },
+        { fromUserId: from, toUserId: 'heir', ...east, scope: [], idempotencyKey: 'k1' },
         manager,
       );
       expect(again._id).toBe(t._id);
@@ -189,6 +210,10 @@ describe('public pool and ownership transfer against real FerretDB and NATS', ()
       expect((await Book.findById(`${from}-other`).lean<Record<string, unknown>>())?.ownerId).toBe(
         'someone-else',
       );
+      expect(await Book.findById(`${from}-support`).lean<Record<string, unknown>>()).toMatchObject({
+        ownerId: from,
+        version: 1,
+      });
     } finally {
       await relay.stop();
       await participant.stop();

@@ -1,9 +1,10 @@
-import { ValidationError } from '@crm/kit';
+import { ForbiddenError, ValidationError } from '@crm/kit';
 import {
   canClaim,
   canRelease,
   claimCounterId,
   inactivityCutoff,
+  transferTeams,
   validatePoolSettings,
   validateTransfer,
 } from '../src/rules';
@@ -80,5 +81,43 @@ describe('transfer rules', () => {
     expect(() => validateTransfer({ fromUserId: '{"$gt":""}', toUserId: 'b', scope: [] }, known)).toThrow(
       /fromUserId/,
     );
+  });
+});
+
+describe('who a transfer may move records between', () => {
+  const east = {
+    fromUserListed: true,
+    fromUserTeams: ['sales-east'],
+    toUserTeams: ['sales-east'],
+    toTeamId: '',
+  };
+
+  it("a manager transfers between their own teams' members, and only records of those teams move", () => {
+    expect(transferTeams(manager, east)).toEqual(['sales-east']);
+    expect(transferTeams(manager, { ...east, toTeamId: 'sales-east' })).toEqual(['sales-east']);
+    // someone who left the directory: their book within the manager's teams may still be handed over
+    expect(transferTeams(manager, { ...east, fromUserListed: false, fromUserTeams: [] })).toEqual([
+      'sales-east',
+    ]);
+  });
+
+  it("a manager may not take the support agent's records, give records outside, or file them elsewhere", () => {
+    expect(() => transferTeams(manager, { ...east, fromUserTeams: ['support'] })).toThrow(ForbiddenError);
+    expect(() => transferTeams(manager, { ...east, fromUserTeams: [] })).toThrow(ForbiddenError);
+    expect(() => transferTeams(manager, { ...east, toUserTeams: ['support'] })).toThrow(ForbiddenError);
+    expect(() => transferTeams(manager, { ...east, toTeamId: 'support' })).toThrow(ForbiddenError);
+    expect(() => transferTeams(otherManager, east)).toThrow(ForbiddenError);
+  });
+
+  it('an admin transfers between anyone, records of any team', () => {
+    const admin = actor('x', ['crm-admin']);
+    expect(
+      transferTeams(admin, {
+        fromUserListed: true,
+        fromUserTeams: ['support'],
+        toUserTeams: [],
+        toTeamId: 'x',
+      }),
+    ).toBe(undefined);
   });
 });

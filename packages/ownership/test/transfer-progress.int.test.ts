@@ -26,7 +26,16 @@ describe('transfer progress against the real server', () => {
     const coordinator = new TransferCoordinator(db, entities, () => undefined);
     for (let round = 0; round < 3; round++) {
       const t = await coordinator.start(
-        { fromUserId: 'leaver', toUserId: 'heir', toTeamId: '', scope: [], idempotencyKey: `k${round}` },
+        {
+          fromUserId: 'leaver',
+          toUserId: 'heir',
+          toTeamId: '',
+          fromUserListed: false,
+          fromUserTeams: [],
+          toUserTeams: ['sales-east'],
+          scope: [],
+          idempotencyKey: `k${round}`,
+        },
         manager,
       );
       await Promise.all(

@@ -45,15 +45,30 @@ describe('creating accounts', () => {
 
   it('finds a duplicate by website domain and by folded name, naming the existing account', async () => {
     const acme = await create('rep1', 'Acme', { website: 'acme.com' });
-    const byDomain = create('rep2', 'Totally Different', { website: 'http://ACME.com' });
+    const byDomain = create('rep1', 'Totally Different', { website: 'http://ACME.com' });
     await expect(byDomain).rejects.toBeInstanceOf(DuplicateError);
     await expect(byDomain).rejects.toMatchObject({
       metadata: { existing_account_id: acme._id, matched_on: 'domain' },
     });
-    await expect(create('rep2', 'ACME, Inc.')).rejects.toMatchObject({
+    await expect(create('manager', 'ACME, Inc.')).rejects.toMatchObject({
       metadata: { existing_account_id: acme._id, matched_on: 'name' },
     });
     expect(app.db.accounts.all()).toHaveLength(1);
+  });
+
+  it("another rep's account is not named by the duplicate answer: its owner is, to ask for access", async () => {
+    const acme = await create('rep1', 'Acme', { website: 'acme.com' });
+    const err = await create('rep2', 'ACME, Inc.').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DuplicateError);
+    expect((err as DuplicateError).metadata).toEqual({
+      existing_owner_id: users.rep1.userId,
+      existing_team_id: 'team-east',
+      matched_on: 'name',
+    });
+    expect((err as Error).message).toContain(
+      `ask its owner (${users.rep1.userId}) or a manager of team team-east`,
+    );
+    expect((err as Error).message).not.toContain(acme._id);
   });
 
   it('links to a duplicate the caller may see; only a manager forces a duplicate', async () => {
@@ -101,6 +116,21 @@ describe('creating accounts', () => {
 });
 
 describe('the account hierarchy', () => {
+  it('a parent the caller cannot see answers exactly like an unknown one', async () => {
+    const theirs = await create('rep1', 'Group');
+    const unknown = await create('rep2', 'Child', { parentAccountId: 'nope' }).catch((e: unknown) => e);
+    const invisible = await create('rep2', 'Child', { parentAccountId: theirs._id }).catch((e: unknown) => e);
+    expect(invisible).toBeInstanceOf(ValidationError);
+    expect((invisible as ValidationError).violations).toEqual((unknown as ValidationError).violations);
+    const mine = await create('rep2', 'Child');
+    await expect(
+      app.accounts.update(mine._id, 0, { parentAccountId: theirs._id }, as('rep2')),
+    ).rejects.toEqual(unknown);
+    expect(await create('manager', 'Unit', { parentAccountId: theirs._id })).toMatchObject({
+      parentAccountId: theirs._id,
+    });
+  });
+
   it('a parent must exist, and no account may end up above itself', async () => {
     await expect(create('rep1', 'Child', { parentAccountId: 'nope' })).rejects.toBeInstanceOf(
       ValidationError,
@@ -173,6 +203,23 @@ describe('changing accounts', () => {
     );
     const moved = await app.accounts.update(a._id, 0, { ownerId: users.rep2.userId }, as('manager'));
     expect(moved.ownerId).toBe(users.rep2.userId);
+  });
+
+  it('a manager moves accounts only within their own teams, as leads; an admin anywhere', async () => {
+    const a = await create('rep1', 'Acme');
+    await expect(
+      app.accounts.update(a._id, 0, { teamId: 'support', ownerId: 'u-agent' }, as('manager')),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(app.accounts.update(a._id, 0, { teamId: '' }, as('manager'))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    const west = await create('admin', 'Globex', { ownerId: users.rep2.userId, teamId: 'team-west' });
+    await expect(
+      app.accounts.update(west._id, 0, { teamId: 'team-east' }, as('manager')),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    expect((await app.accounts.get(a._id, as('admin'))).teamId).toBe('team-east');
+    const moved = await app.accounts.update(a._id, 0, { teamId: 'support', ownerId: 'u-agent' }, as('admin'));
+    expect(moved).toMatchObject({ teamId: 'support', ownerId: 'u-agent', updatedBy: users.admin.userId });
   });
 
   it("renaming onto another account's name is a duplicate; the old name is free again", async () => {

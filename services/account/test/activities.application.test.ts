@@ -22,7 +22,41 @@ beforeEach(async () => {
 
 const activity = (over: Partial<ActivityInput>) =>
   newActivity({ relatedTo: { type: 'account', id: accountId }, ...over });
-const day = (d: number) => new Date(Date.UTC(2026, 11, d, 9));
+const day = (d: number) => new Date(Date.UTC(2025, 11, d, 9));
+
+describe('the record an activity is about', () => {
+  const onLead = (id: string) => activity({ relatedTo: { type: 'lead', id } });
+
+  it("must exist and be visible to the caller: another rep's lead answers like an unknown one", async () => {
+    app.leads.set('lead-2', { ownerId: users.rep2.userId, teamId: 'team-west' });
+    await expect(app.activities.create(onLead('lead-2'), as('rep1'))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(app.activities.create(onLead('no-such-lead'), as('rep1'))).rejects.toThrow(
+      'lead no-such-lead not found',
+    );
+    const logged = await app.activities.create(onLead('lead-2'), as('rep2'));
+    expect(logged).toMatchObject({ relatedTo: { type: 'lead', id: 'lead-2' }, createdBy: users.rep2.userId });
+    expect(app.db.activities.subjects()).toEqual(['ActivityLogged']);
+  });
+
+  it('an opportunity is refused until a service answers for opportunities', async () => {
+    const made = activity({ relatedTo: { type: 'opportunity', id: 'opp-made-up' } });
+    await expect(app.activities.create(made, as('admin'))).rejects.toThrow(
+      'relatedTo.type: activities cannot be logged on opportunity records yet',
+    );
+  });
+
+  it('a logged activity is dated at most a day ahead, also when edited', async () => {
+    const in2099 = new Date('2099-01-01T00:00:00Z');
+    await expect(app.activities.create(activity({ occurredAt: in2099 }), as('rep1'))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    const call = await app.activities.create(activity({ occurredAt: day(1) }), as('rep1'));
+    await expect(
+      app.activities.update(call._id, 0, { occurredAt: in2099 }, as('rep1')),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect((await app.accounts.get(accountId, as('rep1'))).lastActivityAt).toEqual(day(1));
+  });
+});
 
 describe('logged calls, visits and meetings', () => {
   it('logging a visit moves the last activity of the account and of the contacts who took part', async () => {
@@ -122,6 +156,7 @@ describe('tasks', () => {
   });
 
   it("tasks about a lead are seen by their owner, assignee and the team's manager only", async () => {
+    app.leads.set('lead-1', { ownerId: users.rep1.userId, teamId: 'team-east' });
     const assigned = await app.activities.create(
       activity({ kind: 'task', relatedTo: { type: 'lead', id: 'lead-1' }, assigneeId: users.rep2.userId }),
       as('rep1'),

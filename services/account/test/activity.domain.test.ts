@@ -38,6 +38,18 @@ describe('activities', () => {
     expect(v.participantContactIds).toEqual(['c1', 'c2']);
   });
 
+  it('a logged activity may be dated up to a day ahead, not further', () => {
+    const now = new Date('2026-03-01T10:00:00Z');
+    const at = (iso: string) => base({ occurredAt: new Date(iso) });
+    expect(normaliseActivityInput(at('2026-03-02T10:00:00Z'), 'u1', now).occurredAt).toEqual(
+      new Date('2026-03-02T10:00:00Z'),
+    );
+    expect(() => normaliseActivityInput(at('2026-03-02T10:00:01Z'), 'u1', now)).toThrow(ValidationError);
+    expect(() => normaliseActivityInput(at('2099-01-01T00:00:00Z'), 'u1', now)).toThrow(
+      'occurredAt: must be at most one day ahead of now',
+    );
+  });
+
   it('rejects unknown kinds, related types and priorities together', () => {
     try {
       normaliseActivityInput(

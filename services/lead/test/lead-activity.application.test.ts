@@ -10,6 +10,14 @@ describe('LeadActivity (account events)', () => {
     expect(repository.docs.get(l._id)!.lastActivityAt).toEqual(new Date('2026-03-02'));
   });
 
+  it('an activity dated ahead moves the last activity to now at most, so the pool still sees the lead idle', async () => {
+    const { leads, activity, repository } = leadUseCases();
+    const l = await leads.create(leadInput(), false, as(users.rep1));
+    const now = new Date('2026-03-02T12:00:00Z');
+    await activity.logged({ type: 'lead', id: l._id }, new Date('2099-01-01'), now);
+    expect(repository.docs.get(l._id)!.lastActivityAt).toEqual(now);
+  });
+
   it('points converted leads at the surviving account of a merge', async () => {
     const { leads, activity, repository } = leadUseCases();
     const l = await leads.create(leadInput(), false, as(users.rep1));

@@ -9,6 +9,8 @@ function fakeAccounts() {
     accounts: new Set<string>(),
     contacts: new Set<string>(),
     named: new Set(['acc-known']),
+    /** While set, contact creation waits for it: a conversion held mid-flight. */
+    hold: undefined as Promise<void> | undefined,
   };
   const up = () => {
     if (state.down) throw new Error('connection refused');
@@ -27,6 +29,7 @@ function fakeAccounts() {
     },
     async createContact(_ctx, _accountId, _c, key) {
       up();
+      await state.hold;
       state.contacts.add(key);
       return { contactId: `con:${key}` };
     },
@@ -93,6 +96,26 @@ describe('LeadConversions', () => {
     // Undone for good: the lead is editable again.
     await expect(u.leads.update(lead._id, 0, { title: 'x' }, as(users.rep1))).resolves.toMatchObject({
       title: 'x',
+    });
+  });
+
+  it('a retry while another runner holds the conversion is a 503 to retry, then gets the same result', async () => {
+    const accounts = fakeAccounts();
+    const u = leadUseCases({ accounts: accounts.port });
+    const lead = await workingLead(u);
+    let release!: () => void;
+    accounts.state.hold = new Promise((r) => (release = r));
+    const first = u.conversions.convert(lead._id, 'k', '', 0, as(users.rep1));
+    while (accounts.state.accounts.size === 0) await new Promise((r) => setImmediate(r));
+    // Not a conflict: the same key is the same conversion, still running; the client retries it.
+    await expect(u.conversions.convert(lead._id, 'k', '', 0, as(users.rep1))).rejects.toBeInstanceOf(
+      UnavailableError,
+    );
+    release();
+    const done = await first;
+    await expect(u.conversions.convert(lead._id, 'k', '', 0, as(users.rep1))).resolves.toMatchObject({
+      accountId: done.accountId,
+      contactId: done.contactId,
     });
   });
 

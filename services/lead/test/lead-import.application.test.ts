@@ -24,6 +24,18 @@ describe('LeadImport', () => {
     expect(repository.docs.size).toBe(2);
   });
 
+  it('names a stored duplicate only to an importer who may see it', async () => {
+    const { leads, imports } = leadUseCases();
+    await leads.create(leadInput({ email: 'east@x.example.com', company: '' }), false, as(users.rep1));
+    const report = await imports.import(
+      [leadInput({ email: 'east@x.example.com', lastName: 'Again', company: '' })],
+      false,
+      as(users.westManager),
+    );
+    expect(report[0]).toMatchObject({ outcome: 'duplicate' });
+    expect(report[0]!.existingLeadId).toBeUndefined();
+  });
+
   it('keeps duplicates when a manager asks for it', async () => {
     const { imports, repository } = leadUseCases();
     const report = await imports.import([leadInput(), leadInput()], true, as(users.manager));

@@ -40,13 +40,27 @@ describe('Leads: create', () => {
     expect((err as ValidationError).violations.map((v) => v.field)).toEqual(['lastName', 'email']);
   });
 
-  it('finds a duplicate by email, phone or company and name, and names the existing lead', async () => {
+  it('finds a duplicate by email, phone or company and name, and names the lead to whoever sees it', async () => {
     const { leads } = leadUseCases();
     const first = await leads.create(leadInput(), false, as(users.rep1));
     const sameName = leadInput({ email: 'other@example.com', company: 'ANALYTICAL ENGINES, Inc.' });
-    const err = await leads.create(sameName, false, as(users.rep2)).catch((e: unknown) => e);
+    const err = await leads.create(sameName, false, as(users.rep1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DuplicateError);
     expect((err as DuplicateError).metadata).toEqual({ existing_lead_id: first._id, matched_on: 'name' });
+  });
+
+  it("another rep's duplicate is not named: its owner is, and whom to ask for access", async () => {
+    const { leads } = leadUseCases();
+    const first = await leads.create(leadInput(), false, as(users.rep1));
+    const err = await leads.create(leadInput(), false, as(users.rep2)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DuplicateError);
+    expect((err as DuplicateError).metadata).toEqual({
+      existing_owner_id: 'rep1',
+      existing_team_id: first.teamId,
+      matched_on: 'email',
+    });
+    expect((err as Error).message).toContain(`ask its owner (rep1) or a manager of team ${first.teamId}`);
+    expect((err as Error).message).not.toContain(first._id);
   });
 
   it('lets only a manager or an admin create a duplicate on purpose', async () => {
@@ -172,6 +186,28 @@ describe('Leads: changes', () => {
     expect(next).toMatchObject({ title: 'Countess', version: 2, updatedBy: 'rep1' });
     expect(repository.eventsOf(l._id).at(-1)).toBe('crm.lead.v1.LeadUpdated');
     await expect(leads.update(l._id, 1, { title: 'x' }, as(users.rep1))).rejects.toBeInstanceOf(
+      VersionMismatchError,
+    );
+  });
+
+  it('without If-Match reads again after a concurrent write, so both changes land; with it, a 412', async () => {
+    const { leads, repository } = leadUseCases();
+    const l = await leads.create(leadInput(), false, as(users.rep1));
+    const save = repository.save.bind(repository);
+    let racer: (() => Promise<unknown>) | undefined;
+    // Another writer changes the lead between an update's read and its write, once when armed.
+    jest.spyOn(repository, 'save').mockImplementation(async (...args) => {
+      const race = racer;
+      racer = undefined;
+      if (race) await race();
+      return save(...args);
+    });
+    racer = () => leads.update(l._id, 0, { industry: 'software' }, as(users.rep1));
+    const next = await leads.update(l._id, 0, { title: 'Countess' }, as(users.rep1));
+    expect(next).toMatchObject({ title: 'Countess', industry: 'software', version: 3 });
+
+    racer = () => leads.update(l._id, 0, { industry: 'hardware' }, as(users.rep1));
+    await expect(leads.update(l._id, 3, { title: 'x' }, as(users.rep1))).rejects.toBeInstanceOf(
       VersionMismatchError,
     );
   });

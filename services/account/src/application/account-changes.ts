@@ -73,17 +73,18 @@ export class AccountChanges {
     return { rules: s?.rules ?? [], defaultTier: s?.defaultTier || DEFAULT_TIER, version: s?.version ?? 0 };
   }
 
-  async requireParent(parentId: string): Promise<void> {
+  /** The parent is a live account the caller may see; an invisible one answers like an unknown one. */
+  async requireParent(parentId: string, c: Caller): Promise<void> {
     const parent = await this.p.accounts.get(parentId);
-    if (!parent || !parent.live)
+    if (!parent || !parent.live || !canSee(c.actor, parent))
       throw new ValidationError([{ field: 'parentAccountId', description: 'is not an existing account' }]);
   }
 
-  /** The new parent exists and walking up from it never reaches the account itself. */
-  async checkParent(selfId: string, parentId: string): Promise<void> {
+  /** The new parent exists, the caller sees it, and walking up from it never reaches the account itself. */
+  async checkParent(selfId: string, parentId: string, c: Caller): Promise<void> {
     if (!parentId) return;
     if (parentId === selfId) checkNoCycle(selfId, parentId, () => undefined);
-    await this.requireParent(parentId);
+    await this.requireParent(parentId, c);
     const parentOf = new Map<string, string>();
     let at = parentId;
     for (let depth = 0; at && at !== selfId && depth <= MAX_DEPTH; depth++) {

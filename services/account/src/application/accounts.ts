@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { both } from '@crm/custom-fields';
 import {
+  canReassign,
   canSee,
   ConflictError,
   escapeRegex,
   ForbiddenError,
   NotFoundError,
+  retryOnVersionMismatch,
   stripUndefined,
   ValidationError,
 } from '@crm/kit';
@@ -95,7 +97,7 @@ export class Accounts {
       if (previous.mergedInto) return { account: await this.follow(previous, c, true), created: false };
       // else discarded by a compensation: it is created again below
     }
-    if (input.parentAccountId) await this.changes.requireParent(input.parentAccountId);
+    if (input.parentAccountId) await this.changes.requireParent(input.parentAccountId, c);
 
     const keys = dedupeKeys(input);
     if (opts.allowDuplicate) await this.p.keys.recordIfFree(id, keys);
@@ -105,7 +107,7 @@ export class Accounts {
         const existing = await this.p.accounts.get(dup.holderId);
         if (opts.linkDuplicate && existing && canSee(c.actor, existing))
           return { account: existing, created: false };
-        throw duplicateAccount(dup.holderId, dup.key);
+        throw duplicateAccount(dup.key, existing, c.actor);
       }
     }
 
@@ -210,10 +212,26 @@ export class Accounts {
     });
   }
 
+  /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
   async update(id: string, expectedVersion: number, patch: AccountPatch, c: Caller): Promise<AccountDoc> {
+    const once = () => this.updateOnce(id, expectedVersion, patch, c);
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async updateOnce(
+    id: string,
+    expectedVersion: number,
+    patch: AccountPatch,
+    c: Caller,
+  ): Promise<AccountDoc> {
     const current = await this.changes.editable(id, expectedVersion, c);
     if ((patch.ownerId !== undefined || patch.teamId !== undefined) && !managesAccounts(c.actor))
       throw new ForbiddenError('only a sales manager or an admin may reassign an account');
+    if (
+      (patch.ownerId !== undefined || patch.teamId !== undefined) &&
+      !canReassign(c.actor, current, { teamId: patch.teamId ?? current.teamId ?? '' })
+    )
+      throw new ForbiddenError('a manager moves accounts only within their own teams');
     const { ownerId, teamId, annualRevenue, openPipeline, customFields, ...fields } = patch;
     const custom = await this.p.customFields.fields('account');
     const [normalised, values] = both(
@@ -231,13 +249,13 @@ export class Accounts {
     );
     const input: AccountInput = { ...normalised, customFields: values };
     if (input.parentAccountId !== (current.parentAccountId ?? ''))
-      await this.changes.checkParent(id, input.parentAccountId);
+      await this.changes.checkParent(id, input.parentAccountId, c);
     const keys = dedupeKeys(input);
     const added = keys.filter(
       (k) => !current.dedupeKeys.includes(k) && !(current.aliasKeys ?? []).includes(k),
     );
     const dup = await this.p.keys.claim(id, added);
-    if (dup) throw duplicateAccount(dup.holderId, dup.key);
+    if (dup) throw duplicateAccount(dup.key, await this.p.accounts.get(dup.holderId), c.actor);
     const rules = await this.changes.tierRules();
     const computed = computeTier(input, rules);
     const set: Partial<AccountDoc> = {

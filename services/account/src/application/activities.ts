@@ -4,6 +4,7 @@ import {
   checkVersion,
   ConflictError,
   NotFoundError,
+  retryOnVersionMismatch,
   ValidationError,
   Violations,
 } from '@crm/kit';
@@ -18,6 +19,7 @@ import {
   type Priority,
   type RelatedRecord,
   type RelatedType,
+  validOccurredAt,
 } from '../domain/activity';
 import type { ActivityDoc } from '../store/account.model';
 import type { Accounts } from './accounts';
@@ -152,7 +154,18 @@ export class Activities {
     });
   }
 
+  /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
   async update(id: string, expectedVersion: number, patch: ActivityPatch, c: Caller): Promise<ActivityDoc> {
+    const once = () => this.updateOnce(id, expectedVersion, patch, c);
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async updateOnce(
+    id: string,
+    expectedVersion: number,
+    patch: ActivityPatch,
+    c: Caller,
+  ): Promise<ActivityDoc> {
     const current = await this.get(id, c);
     checkVersion(expectedVersion, current.version);
     const set = changesOf(current, patch, c.actor.userId);
@@ -183,7 +196,10 @@ export class Activities {
     return this.update(id, current.version, { done: true }, c);
   }
 
-  /** Accounts and contacts must exist and be visible; lead and opportunity ids belong to other services. */
+  /**
+   * The record must exist and the caller must see it: accounts and contacts here, leads and
+   * opportunities asked of the service owning them. A type no service answers for yet is refused.
+   */
   private async resolve(
     r: RelatedRecord,
     c: Caller,
@@ -196,6 +212,13 @@ export class Activities {
       const { contact, account } = await this.contacts.get(r.id, c);
       return { relatedTo: { type: 'contact', id: contact._id }, accountId: account._id };
     }
+    const check = this.p.related[r.type];
+    if (!check)
+      throw new ValidationError([
+        { field: 'relatedTo.type', description: `activities cannot be logged on ${r.type} records yet` },
+      ]);
+    // Unknown and invisible answer alike, so an activity tells nothing about others' records.
+    if (!(await check.isVisible(r.id, c))) throw new NotFoundError(r.type, r.id);
     return { relatedTo: r, accountId: '' };
   }
 
@@ -256,7 +279,7 @@ function changesOf(current: ActivityDoc, patch: ActivityPatch, actorId: string):
     set.priority = patch.priority;
   }
   if (patch.assigneeId !== undefined) set.assigneeId = t(patch.assigneeId) || actorId;
-  if (patch.occurredAt !== undefined) set.occurredAt = patch.occurredAt;
+  if (patch.occurredAt !== undefined) set.occurredAt = validOccurredAt(patch.occurredAt, v);
   if (patch.outcome !== undefined) set.outcome = t(patch.outcome);
   if (patch.nextStep !== undefined) set.nextStep = t(patch.nextStep);
   if (patch.participantContactIds !== undefined) {

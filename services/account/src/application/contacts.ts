@@ -130,7 +130,18 @@ export class Contacts {
     return { contacts: page, account, nextCursor: from + n < ordered.length ? encodeOffset(from + n) : '' };
   }
 
+  /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
   async update(
+    id: string,
+    expectedVersion: number,
+    patch: ContactPatch,
+    c: Caller,
+  ): Promise<{ contact: ContactDoc; account: AccountDoc }> {
+    const once = () => this.updateOnce(id, expectedVersion, patch, c);
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async updateOnce(
     id: string,
     expectedVersion: number,
     patch: ContactPatch,

@@ -154,6 +154,17 @@ export interface CustomFieldRules {
 export type Written = (kind: 'account' | 'contact' | 'activity', id: string) => void;
 
 /** Everything the use cases of this service are written against. */
+/** Asks the service owning a record of another type whether it exists and the caller may see it. */
+export interface RelatedRecordCheck {
+  /** False for an unknown record and for one the caller may not see; transport trouble throws. */
+  isVisible(id: string, c: Caller): Promise<boolean>;
+}
+
+/** One check per record type of another service; a type without one cannot carry activities. */
+export type RelatedRecordChecks = Partial<
+  Record<Exclude<RelatedType, 'account' | 'contact'>, RelatedRecordCheck>
+>;
+
 export interface AccountPorts {
   accounts: AccountRepository;
   contacts: ContactRepository;
@@ -162,4 +173,6 @@ export interface AccountPorts {
   keys: DuplicateKeys;
   customFields: CustomFieldRules;
   written: Written;
+  /** Records of other services that activities relate to (lead; opportunity once its service exists). */
+  related: RelatedRecordChecks;
 }

@@ -4,9 +4,11 @@ import {
   collapseSpace,
   ConflictError,
   DuplicateError,
+  duplicateHolder,
   foldName,
   ForbiddenError,
   hasRole,
+  type OwnedRecord,
   Roles,
   ServiceRoles,
   Violations,
@@ -159,13 +161,25 @@ export function ownerOfNewAccount(
   return { ownerId: '', teamId };
 }
 
-/** The answer to a create or edit that would make a second account of the same company. */
-export function duplicateAccount(existingId: string, key: string): DuplicateError {
+/**
+ * The answer to a create or edit that would make a second account of the same company: it names the
+ * existing account only to a caller who may see it, otherwise its owner and whom to ask for access.
+ */
+export function duplicateAccount(
+  key: string,
+  existing: (OwnedRecord & { _id: string }) | undefined,
+  actor: Actor,
+): DuplicateError {
   const on = key.split(':')[0] ?? 'name';
-  return new DuplicateError(`an account with the same ${on} already exists`, 'DUPLICATE_ACCOUNT', {
-    existing_account_id: existingId,
-    matched_on: on,
-  });
+  const holder = duplicateHolder(actor, existing, 'existing_account_id');
+  return new DuplicateError(
+    `an account with the same ${on} already exists${holder.hint}`,
+    'DUPLICATE_ACCOUNT',
+    {
+      ...holder.metadata,
+      matched_on: on,
+    },
+  );
 }
 
 /** A stored account as input again (its domain as the website), to apply a patch over. */

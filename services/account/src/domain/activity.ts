@@ -33,6 +33,20 @@ export interface ActivityInput {
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
+ * How far ahead a logged activity may be dated: a meeting written up the evening before, not a call in
+ * 2099 that would make its record look active for ever (and keep it out of the public pool).
+ */
+export const MAX_OCCURRED_AHEAD_MS = 24 * 60 * 60 * 1000;
+
+/** A logged activity's time: a valid time, at most a day ahead of now. */
+export function validOccurredAt(d: Date | undefined, v: Violations, now = new Date()): Date | undefined {
+  const at = validDate(d, 'occurredAt', v);
+  if (at && at.getTime() > now.getTime() + MAX_OCCURRED_AHEAD_MS)
+    v.add('occurredAt', 'must be at most one day ahead of now');
+  return at;
+}
+
+/**
  * Validates an activity and drops what does not belong to its kind: a task has a due date, priority and
  * assignee (default: the caller); a call, visit or meeting has a time (default: now), participants,
  * outcome and next step.
@@ -67,7 +81,7 @@ export function normaliseActivityInput(raw: ActivityInput, actorId: string, now 
     a.assigneeId = t(raw.assigneeId) || actorId;
     if (!ID.test(a.assigneeId)) v.add('assigneeId', 'must be a user id');
   } else {
-    a.occurredAt = validDate(raw.occurredAt, 'occurredAt', v) ?? now;
+    a.occurredAt = validOccurredAt(raw.occurredAt, v, now) ?? now;
     a.participantContactIds = [...new Set((raw.participantContactIds ?? []).map(t).filter(Boolean))];
     if (a.participantContactIds.length > 100) v.add('participantContactIds', 'at most 100 participants');
     if (a.participantContactIds.some((id) => !ID.test(id)))

@@ -1,5 +1,5 @@
 import { CustomFields, MemoryDefinitionRepository } from '@crm/custom-fields';
-import type { Actor } from '@crm/kit';
+import { type Actor, canSee, type OwnedRecord } from '@crm/kit';
 import { AccountMerge } from '../../src/application/account-merge';
 import { AccountTiers } from '../../src/application/account-tiers';
 import { Accounts } from '../../src/application/accounts';
@@ -42,6 +42,8 @@ export async function accountApp() {
   await customFields.load();
   const written: { kind: string; id: string }[] = [];
   const accountRepository = new InMemoryAccountRepository(db);
+  // The lead service's records, as its GetLead answers them: with the caller's record access.
+  const leads = new Map<string, OwnedRecord>();
   const ports: AccountPorts = {
     accounts: accountRepository,
     contacts: new InMemoryContactRepository(db),
@@ -50,12 +52,21 @@ export async function accountApp() {
     keys: new InMemoryDuplicateKeys(db),
     customFields,
     written: (kind, id) => void written.push({ kind, id }),
+    related: {
+      lead: {
+        isVisible: async (id, c) => {
+          const lead = leads.get(id);
+          return !!lead && canSee(c.actor, lead);
+        },
+      },
+    },
   };
   const accounts = new Accounts(ports);
   const contacts = new Contacts(ports, accounts);
   return {
     db,
     written,
+    leads,
     customFields,
     accountRepository,
     accounts,

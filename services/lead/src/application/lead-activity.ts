@@ -5,10 +5,13 @@ export class LeadActivity {
   constructor(private readonly leads: LeadRepository) {}
 
   /** Activity on a lead (a call, a visit, a completed task) keeps it out of the pool's inactivity rule. */
-  async logged(related: { type: string; id: string } | undefined, at: Date): Promise<void> {
+  async logged(related: { type: string; id: string } | undefined, at: Date, now = new Date()): Promise<void> {
     if (related?.type !== 'lead' || !related.id) return;
+    // Never past now: an activity dated ahead (the account service bounds it, older events did not) must
+    // not keep the lead out of the pool's inactivity rule.
+    const until = at.getTime() > now.getTime() ? now : at;
     // Only ever forward: an older activity arriving late does not make the lead look idle.
-    await this.leads.touchActivity(related.id, at);
+    await this.leads.touchActivity(related.id, until);
   }
 
   /** A converted lead keeps pointing at the account that survived a merge. */

@@ -149,8 +149,10 @@ export class LeadConversions {
       if (lead?.status === 'converted' && lead.conversionSaga?.state.key === key) return result(lead);
       if (!lead || !isConverting(lead)) break;
     }
-    throw new ConflictError(
-      'the conversion is in progress in another request; retry with the same key shortly',
+    // The same key is the same conversion, still running (another request or the recovery job):
+    // nothing conflicts, the answer is just not ready, so the client retries as it would after a 503.
+    throw new UnavailableError(
+      'the conversion is still running in another request; retry with the same Idempotency-Key shortly',
     );
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { allows, type FieldViolation, ForbiddenError, ValidationError } from '@crm/kit';
+import { allows, canSee, type FieldViolation, ForbiddenError, ValidationError } from '@crm/kit';
 import { dedupeKeys, type LeadInput } from '../domain/lead';
 import type { LeadDoc } from '../store/lead.model';
 import type { LeadRouting } from './lead-routing';
@@ -94,7 +94,13 @@ export class LeadImport {
           const result = results[p.index]!;
           const dup = dups[j];
           if (dup) {
-            Object.assign(result, { outcome: 'duplicate', existingLeadId: dup.holderId });
+            // The matched lead is named only to an importer who may see it.
+            const holder = await this.d.leads.get(dup.holderId);
+            const visible = !!holder && canSee(c.actor, holder);
+            Object.assign(result, {
+              outcome: 'duplicate',
+              existingLeadId: visible ? dup.holderId : undefined,
+            });
             continue;
           }
           const doc = await this.d.routing.newLead(p.lead, p.keys, c, rules, ids[j]);

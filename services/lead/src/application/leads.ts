@@ -3,16 +3,17 @@ import { both, type CustomFieldSet, type ValueOptions } from '@crm/custom-fields
 import {
   type Actor,
   allows,
+  canReassign,
   canSee,
   changedFields,
   checkVersion,
   ConflictError,
   DuplicateError,
+  duplicateHolder,
   ForbiddenError,
-  hasRole,
   NotFoundError,
   pageLimit,
-  Roles,
+  retryOnVersionMismatch,
   stripUndefined,
   ValidationError,
   Violations,
@@ -91,7 +92,7 @@ export class Leads {
       this.d.routing.rules(),
     ]);
     if (claim.status === 'rejected') throw claim.reason;
-    if (claim.value) throw duplicateLead(claim.value.holderId, claim.value.key);
+    if (claim.value) throw await this.duplicate(claim.value, c);
     let doc: LeadDoc;
     try {
       if (rules.status === 'rejected') throw rules.reason;
@@ -138,8 +139,23 @@ export class Leads {
     });
   }
 
-  /** Changes fields, and the owner too when asked, in one write: both land or neither does. */
+  /**
+   * Changes fields, and the owner too when asked, in one write: both land or neither does. Without
+   * If-Match (expected version 0) a concurrent write makes it read again instead of a 412 the caller
+   * did not ask for: the last writer wins, field by field.
+   */
   async update(
+    id: string,
+    expectedVersion: number,
+    patch: Partial<LeadInput>,
+    c: Caller,
+    owner?: OwnerChange,
+  ): Promise<LeadDoc> {
+    const once = () => this.updateOnce(id, expectedVersion, patch, c, owner);
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async updateOnce(
     id: string,
     expectedVersion: number,
     patch: Partial<LeadInput>,
@@ -163,7 +179,7 @@ export class Leads {
     // Only keys the change adds are claimed; the lead's other keys stay as they are.
     const added = keys.filter((k) => !current.dedupeKeys.includes(k));
     const dup = await this.d.keys.claim(id, added);
-    if (dup) throw duplicateLead(dup.holderId, dup.key);
+    if (dup) throw await this.duplicate(dup, c);
     const score = scoreLead(merged, (await this.d.routing.rules()).scoring);
     const before = {
       ...current,
@@ -215,11 +231,19 @@ export class Leads {
     return next;
   }
 
+  /** The duplicate answer names the lead it matches only to a caller who may see it. */
+  private async duplicate(dup: { holderId: string; key: string }, c: Caller): Promise<DuplicateError> {
+    return duplicateLead(
+      dup.key,
+      duplicateHolder(c.actor, await this.d.leads.get(dup.holderId), 'existing_lead_id'),
+    );
+  }
+
   /** A manager hands leads over within their own teams; an admin anywhere. */
   private reassignment(current: LeadDoc, owner: OwnerChange, actor: Actor): Partial<LeadDoc> {
     const team = owner.teamId || current.teamId;
-    if (!hasRole(actor, Roles.admin) && !actor.teams.includes(team))
-      throw new ForbiddenError('a manager assigns within their own team');
+    if (!canReassign(actor, current, { teamId: team }))
+      throw new ForbiddenError('a manager assigns leads only within their own teams');
     const reason = owner.reason.trim() || 'reassigned with an update';
     const record = reassigned(owner.ownerId, team, reason, actor, new Date());
     return {
@@ -268,10 +292,10 @@ const shownTo = (fields: CustomFieldSet, lead: LeadDoc): LeadDoc => ({
   customFields: fields.visible(lead.customFields),
 });
 
-export function duplicateLead(existingLeadId: string, key: string): DuplicateError {
+export function duplicateLead(key: string, holder: ReturnType<typeof duplicateHolder>): DuplicateError {
   const on = key.split(':')[0] ?? 'email';
-  return new DuplicateError(`a lead with the same ${on} already exists`, 'DUPLICATE_LEAD', {
-    existing_lead_id: existingLeadId,
+  return new DuplicateError(`a lead with the same ${on} already exists${holder.hint}`, 'DUPLICATE_LEAD', {
+    ...holder.metadata,
     matched_on: on,
   });
 }
