@@ -23,8 +23,8 @@ set -euo pipefail
 # NATS_PASSWORD (its name is its NATS user in infra.sh's NATS_USERS); every app gets <NAME>_GRPC_ADDR for
 # each grpc service in this list. Adding a service is one line.
 APPS=(
-  "lead            services/lead            grpc  50051  MONGODB_DB=crm_lead"
-  "account         services/account         grpc  50052  MONGODB_DB=crm_account"
+  "lead            services/lead            grpc  50051  MONGODB_DB=crm_lead SERVICE_CLIENT_SECRET=crm-lead-service-dev-secret"
+  "account         services/account         grpc  50052  MONGODB_DB=crm_account SERVICE_CLIENT_SECRET=crm-account-service-dev-secret"
   "gateway         gateway                  http  8080   KEYCLOAK_CLIENT_SECRET=crm-gateway-dev-secret"
 )
 

@@ -10,7 +10,7 @@ import {
 import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
-import { RECONNECT } from '@crm/kit';
+import { CallHeaders, RECONNECT, serviceIdentity } from '@crm/kit';
 import { account, customFields, lead } from '@crm/proto';
 import type { Actor } from './auth';
 
@@ -25,26 +25,35 @@ export type AccountClient = ServiceClient<typeof account.AccountServiceDefinitio
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 
-/** Caller identity and request id, sent as gRPC metadata on every call. */
-export function identityMetadata(actor: Actor | undefined, requestId: string): Metadata {
+/**
+ * The caller's verified bearer token and the request id, sent as gRPC metadata on every call; the
+ * service verifies the token again and takes the caller from it. No actor, no token: refused there.
+ */
+export function identityMetadata(actor: Pick<Actor, 'token'> | undefined, requestId: string): Metadata {
   const md = Metadata();
-  const clean = (s: string) => s.replace(/[^\x20-\x7e]/g, '');
-  if (actor) {
-    md.set('x-crm-user-id', clean(actor.userId));
-    md.set('x-crm-username', clean(actor.username));
-    md.set('x-crm-roles', actor.roles.map(clean).join(','));
-    md.set('x-crm-teams', actor.teams.map(clean).join(','));
-  }
-  md.set('x-request-id', requestId);
+  if (actor?.token) md.set(CallHeaders.authorization, `Bearer ${actor.token}`);
+  md.set(CallHeaders.requestId, requestId);
   return md;
 }
 
 export function callOptions(
-  actor: Actor | undefined,
+  actor: Pick<Actor, 'token'> | undefined,
   requestId: string,
   deadlineMs: number,
 ): CallOptions & DeadlineOptions {
   return { deadline: new Date(Date.now() + deadlineMs), metadata: identityMetadata(actor, requestId) };
+}
+
+/**
+ * Call options for what the gateway asks on its own (the custom fields it describes in OpenAPI):
+ * the token of its own client (KEYCLOAK_CLIENT_ID), never a user's.
+ */
+export async function ownCallOptions(
+  requestId: string,
+  deadlineMs: number,
+): Promise<CallOptions & DeadlineOptions> {
+  const own = serviceIdentity();
+  return callOptions(own ? { token: await own.token() } : undefined, requestId, deadlineMs);
 }
 
 /** One backend service: its channel, clients on it, and its health. */

@@ -1,5 +1,13 @@
 import { telemetry } from './telemetry';
-import { connectNats, createLogger, loadConfig, Roles } from '@crm/kit';
+import {
+  connectNats,
+  createLogger,
+  loadConfig,
+  realmIssuer,
+  Roles,
+  ServiceIdentity,
+  useServiceIdentity,
+} from '@crm/kit';
 import { buildApp, metricsApp } from './app';
 import { createKeycloakVerifier } from './auth';
 import { rememberVerified } from './auth/verified-tokens';
@@ -18,6 +26,14 @@ import { IdempotencyStore } from './http/idempotency';
 async function main(): Promise<void> {
   const env = loadConfig(gatewayEnv);
   const logger = createLogger('gateway', env.LOG_LEVEL);
+  // What the gateway asks the services on its own goes with its own client's token.
+  useServiceIdentity(
+    new ServiceIdentity({
+      tokenUrl: `${realmIssuer(env.KEYCLOAK_URL, env.KEYCLOAK_REALM)}/protocol/openid-connect/token`,
+      clientId: env.KEYCLOAK_CLIENT_ID,
+      clientSecret: env.KEYCLOAK_CLIENT_SECRET,
+    }),
+  );
   // One connection per backend service; several gRPC services may share one.
   const lead = connectService('lead', env.LEAD_GRPC_ADDR);
   const account = connectService('account', env.ACCOUNT_GRPC_ADDR);

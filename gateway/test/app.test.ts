@@ -85,7 +85,7 @@ describe('authentication and roles', () => {
     expect(h.client.assignLead).not.toHaveBeenCalled();
   });
 
-  it('passes the identity and request id as gRPC metadata', async () => {
+  it("forwards the caller's bearer token and the request id as gRPC metadata, and no identity headers", async () => {
     h.client.getLead.mockResolvedValue(sampleLead());
     const res = await fetch(`${h.url}/api/v1/leads/L1`, {
       headers: auth('manager', { 'x-request-id': 'abc-123' }),
@@ -94,9 +94,8 @@ describe('authentication and roles', () => {
     expect(res.headers.get('etag')).toBe('"1"');
     const [req, opts] = h.client.getLead.mock.calls[0];
     expect(req).toEqual({ id: 'L1' });
-    expect(opts.metadata.get('x-crm-user-id')).toBe('u-manager');
-    expect(opts.metadata.get('x-crm-roles')).toBe('sales-manager');
-    expect(opts.metadata.get('x-crm-teams')).toBe('sales-east');
+    expect(opts.metadata.get('authorization')).toBe('Bearer manager');
+    expect(opts.metadata.has('x-crm-user-id')).toBe(false);
     expect(opts.metadata.get('x-request-id')).toBe('abc-123');
     expect(opts.deadline).toBeInstanceOf(Date);
   });

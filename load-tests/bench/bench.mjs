@@ -71,11 +71,8 @@ const headers = { authorization: `Bearer ${bearer}`, 'content-type': 'applicatio
 
 const channel = createChannel(LEAD_GRPC);
 const grpc = createClient(pb.LeadServiceDefinition, channel);
-const identity = Metadata({
-  'x-crm-user-id': '00000000-0000-4000-8000-000000000002',
-  'x-crm-roles': 'sales-manager',
-  'x-crm-teams': 'sales-east',
-});
+// The service verifies the manager's token on every call, as it does for the gateway's calls.
+const identity = Metadata({ authorization: `Bearer ${bearer}` });
 
 const db = await mongoose.createConnection(MONGODB_URI, { dbName: 'crm_bench' }).asPromise();
 const raw = db.collection('leads');

@@ -57,11 +57,6 @@ const grpc = createClient(
   pb.LeadServiceDefinition,
   createChannel(process.env.LEAD_GRPC_ADDR ?? '127.0.0.1:50051'),
 );
-const metadata = Metadata({
-  'x-crm-user-id': '00000000-0000-4000-8000-000000000002',
-  'x-crm-roles': 'sales-manager',
-  'x-crm-teams': 'sales-east',
-});
 const grant = await fetch(`${KEYCLOAK}/realms/crm/protocol/openid-connect/token`, {
   method: 'POST',
   body: new URLSearchParams({
@@ -72,10 +67,10 @@ const grant = await fetch(`${KEYCLOAK}/realms/crm/protocol/openid-connect/token`
   }),
 });
 if (!grant.ok) throw new Error(`token: ${grant.status} ${await grant.text()}`);
-const headers = {
-  authorization: `Bearer ${(await grant.json()).access_token}`,
-  'content-type': 'application/json',
-};
+const bearer = `Bearer ${(await grant.json()).access_token}`;
+// The service verifies this realm token on every call, as it does for the gateway's calls.
+const metadata = Metadata({ authorization: bearer });
+const headers = { authorization: bearer, 'content-type': 'application/json' };
 const run = Math.random().toString(36).slice(2, 8);
 // Every lead unique on its dedupe keys (email, company + name), so none is refused as a duplicate.
 let seq = 0;

@@ -411,13 +411,7 @@ describe('account service over gRPC: the lead-conversion contract', () => {
   beforeAll(async () => {
     channel = createChannel(ACCOUNT_GRPC_ADDR);
     client = createClient(pb.AccountServiceDefinition, channel);
-    md = Metadata({
-      'x-crm-user-id': await userId('rep1'),
-      'x-crm-username': 'rep1',
-      'x-crm-roles': 'sales-rep',
-      'x-crm-teams': 'sales-east',
-      'x-request-id': `it-${RUN}`,
-    });
+    md = Metadata({ authorization: `Bearer ${await token('rep1')}`, 'x-request-id': `it-${RUN}` });
   });
   afterAll(() => channel.close());
 

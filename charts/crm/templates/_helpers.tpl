@@ -152,9 +152,6 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- if eq $c.kind "http" -}}
 {{- $_ := set $d "HOST" $v.listenHost -}}
 {{- $_ := set $d "PORT" (toString (int $c.port)) -}}
-{{- $_ := set $d "KEYCLOAK_URL" $v.keycloak.url -}}
-{{- $_ := set $d "KEYCLOAK_REALM" $v.keycloak.realm -}}
-{{- $_ := set $d "KEYCLOAK_AUDIENCE" $v.keycloak.audience -}}
 {{- $_ := set $d "RATE_LIMIT_PER_MINUTE" (toString (int $c.rateLimitPerMinute)) -}}
 {{- $_ := set $d "TRUST_PROXY_HOPS" (toString (int (default 0 $c.trustProxyHops))) -}}
 {{- $_ := set $d "METRICS_PORT" (toString (int (default 0 $c.metricsPort))) -}}
@@ -165,7 +162,13 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- $_ := set $d "GRPC_HOST" $v.listenHost -}}
 {{- $_ := set $d "GRPC_PORT" (toString (int $c.grpcPort)) -}}
 {{- $_ := set $d "MONGODB_DB" $c.database -}}
+{{- $_ := set $d "GRPC_REFLECTION" (ternary "true" "false" (ne $c.grpcReflection false)) -}}
+{{- with $c.keycloakClient.clientId }}{{ $_ := set $d "SERVICE_CLIENT_ID" . }}{{ end -}}
 {{- end -}}
+{{- /* Every component verifies the realm's tokens: the gateway those of its callers, services every call. */ -}}
+{{- $_ := set $d "KEYCLOAK_URL" $v.keycloak.url -}}
+{{- $_ := set $d "KEYCLOAK_REALM" $v.keycloak.realm -}}
+{{- $_ := set $d "KEYCLOAK_AUDIENCE" $v.keycloak.audience -}}
 {{- /* Services publish events; the gateway keeps Idempotency-Key answers in a JetStream bucket. */ -}}
 {{- if not $v.nats.existingSecret -}}
 {{- $_ := set $d "NATS_URL" $v.nats.url -}}
@@ -195,6 +198,18 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
     secretKeyRef:
       name: {{ $v.nats.existingSecret | quote }}
       key: {{ $v.nats.urlKey | quote }}
+{{- end }}
+{{- if and (eq $c.kind "grpc") (not $c.provisionTask) }}
+{{- $kc := default dict $c.keycloakClient }}
+{{- $secret := default $v.keycloak.serviceClients.existingSecret $kc.existingSecret }}
+{{- if not $secret }}
+{{- fail "keycloak.serviceClients.existingSecret (or services.<name>.keycloakClient.existingSecret) is required: each service calls others and records its own work with its Keycloak client's token" }}
+{{- end }}
+- name: SERVICE_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret | quote }}
+      key: {{ default .name $kc.secretKey | quote }}
 {{- end }}
 {{- /* Each component is its own NATS user, named like the component (.name). */ -}}
 {{- if $v.nats.auth.existingSecret }}

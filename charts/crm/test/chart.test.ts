@@ -268,6 +268,7 @@ describe('chart with every optional path on', () => {
       NATS_USER: 'lead',
       NATS_PASSWORD: 'crm-nats-users/lead-password',
       CONFIRMATION_LINK_SIGNING_KEY: 'crm-confirmation-link/signing-key',
+      SERVICE_CLIENT_SECRET: 'crm-service-clients/lead',
     });
     expect(env('gateway')).toEqual({
       NATS_URL: 'crm-nats/url',
@@ -289,6 +290,16 @@ describe('chart with every optional path on', () => {
         },
       ]),
     );
+  });
+
+  it('gives every service the realm to verify tokens against, and its reflection switch', () => {
+    for (const c of ['gateway', 'lead']) {
+      expect(find(objects, 'ConfigMap', fullName(c))!.data).toMatchObject({
+        KEYCLOAK_REALM: 'crm',
+        KEYCLOAK_AUDIENCE: 'crm-api',
+      });
+    }
+    expect(find(objects, 'ConfigMap', fullName('lead'))!.data.GRPC_REFLECTION).toBe('false');
   });
 
   it('lets a service override a default with false (lead: no autoscaler, fixed replicas)', () => {

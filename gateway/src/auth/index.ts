@@ -15,6 +15,8 @@ export interface Actor {
   teams: string[];
   /** The OAuth client the token was issued to (azp); used for rate limiting. */
   clientId: string;
+  /** The verified bearer token, forwarded to the services on every gRPC call made for this actor. */
+  token?: string;
 }
 
 export interface TokenClaims {
@@ -126,7 +128,7 @@ export function authenticate(verify: TokenVerifier, audience: string): RequestHa
         if (claims.typ !== undefined && claims.typ !== 'Bearer')
           throw new InvalidTokenError('not an access token');
         if (!audienceIncludes(claims, audience)) throw new InvalidTokenError('wrong audience');
-        req.actor = claimsToActor(claims);
+        req.actor = { ...claimsToActor(claims), token: match[1] };
         next();
       })
       .catch((err: unknown) => {

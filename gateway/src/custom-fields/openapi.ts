@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CustomFieldClient } from '../grpc';
-import { callOptions } from '../grpc';
+import { ownCallOptions } from '../grpc';
 import { type CustomFieldJson, customFieldToJson } from './mapping';
 import type { CustomFieldEntity } from './schemas';
 
@@ -115,7 +115,6 @@ export interface LiveOpenApiOptions {
 }
 
 /** The gateway's own identity for reading definitions (every authenticated caller may list them). */
-const GATEWAY = { userId: 'system:gateway', username: 'gateway', roles: [], teams: [], clientId: 'gateway' };
 
 /**
  * /api/v1/openapi.json, built on request from the static document and the definitions the services hold
@@ -134,7 +133,7 @@ export function liveOpenApi(o: LiveOpenApiOptions): () => Promise<string> {
           try {
             const res = await client.listFieldDefinitions(
               { entity, includeArchived: false },
-              callOptions(GATEWAY, 'openapi', o.deadlineMs ?? 1000),
+              await ownCallOptions('openapi', o.deadlineMs ?? 1000),
             );
             fields[entity] = res.definitions.map(customFieldToJson);
           } catch (err) {

@@ -1,9 +1,20 @@
-/** Who is calling: the Keycloak subject, roles and teams, passed by the gateway in gRPC metadata. */
+/** Who is calling: the Keycloak subject, roles and teams, taken from a verified access token. */
 export interface Actor {
   userId: string;
   username: string;
   roles: string[];
   teams: string[];
+  /**
+   * The raw access token the actor came with, forwarded when this service calls another on their
+   * behalf (onBehalfOf). Never stored: see withoutToken.
+   */
+  token?: string;
+}
+
+/** The actor without its token, for anything that is stored or published (a saga journal, an event). */
+export function withoutToken(actor: Actor): Actor {
+  const { userId, username, roles, teams } = actor;
+  return { userId, username, roles, teams };
 }
 
 export const Roles = {
@@ -15,12 +26,20 @@ export const Roles = {
   integrator: 'integrator',
 } as const;
 
-/** Metadata keys of the gateway -> service identity contract. */
-export const ActorHeaders = {
-  userId: 'x-crm-user-id',
-  username: 'x-crm-username',
-  roles: 'x-crm-roles',
-  teams: 'x-crm-teams',
+/**
+ * Roles of the services' own Keycloak clients (client credentials), for work they do without a user;
+ * each holds only what its service does on its own (see PERMISSIONS).
+ */
+export const ServiceRoles = {
+  leadService: 'lead-service',
+  accountService: 'account-service',
+  /** The gateway's own client: reads the custom field definitions it describes in OpenAPI. */
+  gatewayService: 'gateway-service',
+} as const;
+
+/** gRPC metadata keys: the caller's bearer token, and the request id (for logs, not identity). */
+export const CallHeaders = {
+  authorization: 'authorization',
   requestId: 'x-request-id',
 } as const;
 
@@ -33,11 +52,17 @@ export interface OwnedRecord {
 }
 
 /**
+ * Who sees every record: admins, integrators, and the lead service, which finishes a user's
+ * conversion after a restart under its own identity (it links the account the user named).
+ */
+const SEES_ALL = [Roles.admin, Roles.integrator, ServiceRoles.leadService];
+
+/**
  * Record-level access, the same in every service: admins and integrators see everything, a sales manager
  * sees the records of the teams they belong to and the unowned queue, anyone else sees what they own.
  */
 export function canSee(actor: Actor, record: OwnedRecord): boolean {
-  if (hasRole(actor, Roles.admin, Roles.integrator)) return true;
+  if (hasRole(actor, ...SEES_ALL)) return true;
   if (record.ownerId && record.ownerId === actor.userId) return true;
   if (hasRole(actor, Roles.manager)) {
     // Managers also work the queue of unowned records, to hand them out.
@@ -49,7 +74,7 @@ export function canSee(actor: Actor, record: OwnedRecord): boolean {
 
 /** The same rule as a query filter: what a list may return to this actor (undefined = no restriction). */
 export function visibilityFilter(actor: Actor): Record<string, unknown> | undefined {
-  if (hasRole(actor, Roles.admin, Roles.integrator)) return undefined;
+  if (hasRole(actor, ...SEES_ALL)) return undefined;
   const own = { ownerId: actor.userId };
   if (hasRole(actor, Roles.manager)) {
     return { $or: [own, { ownerId: { $in: ['', null] } }, { teamId: { $in: actor.teams } }] };

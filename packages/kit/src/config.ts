@@ -40,6 +40,17 @@ export const serviceEnv = {
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   // Bounds a call that came without a deadline; long enough for the largest lead import.
   GRPC_MAX_CALL_MS: z.coerce.number().int().positive().default(600_000),
+  // gRPC reflection (grpcurl's list and describe); the chart can switch it off.
+  GRPC_REFLECTION: z.enum(['true', 'false']).default('true'),
+  // Every gRPC call carries a realm access token: where the realm is, and the audience it must name.
+  KEYCLOAK_URL: z.string().url().default('http://127.0.0.1:8180'),
+  KEYCLOAK_REALM: z.string().min(1).default('crm'),
+  // The `iss` of the realm's tokens when it differs from KEYCLOAK_URL (a public URL behind an ingress).
+  KEYCLOAK_ISSUER: z.string().default(''),
+  KEYCLOAK_AUDIENCE: z.string().min(1).default('crm-api'),
+  // The service's own confidential client (client credentials); crm-<service>-service when unset.
+  SERVICE_CLIENT_ID: z.string().default(''),
+  SERVICE_CLIENT_SECRET: z.string().default(''),
 };
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -4,13 +4,16 @@ import {
   createClientFactory,
   Metadata,
   Status,
+  type CallOptions,
   type Channel,
   type Client,
   type CompatServiceDefinition,
 } from 'nice-grpc';
 import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
+import type { ClientMiddlewareCall } from 'nice-grpc-common';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
-import { type Actor, ActorHeaders } from './actor';
+import { type Actor, CallHeaders } from './actor';
+import { serviceIdentity, type ServiceIdentity } from './service-identity';
 
 /**
  * Reconnect soon after a peer comes back: grpc-js backs off up to 2 minutes by default, which keeps
@@ -23,7 +26,22 @@ export const RECONNECT = {
 
 export type ServiceClient<D extends CompatServiceDefinition> = Client<D, DeadlineOptions>;
 
-/** A client for another service, with deadlines and google.rpc error details. */
+/**
+ * A call that carries no user's token goes out with the service's own (client credentials): work
+ * the service does on its own, such as a conversion resumed after a restart. Without an identity
+ * (package tests) the call goes out as it is and the other side refuses it.
+ */
+export function serviceTokenMiddleware(identity: () => ServiceIdentity | undefined = serviceIdentity) {
+  return async function* <Req, Res>(call: ClientMiddlewareCall<Req, Res>, options: CallOptions) {
+    const metadata = Metadata(options.metadata);
+    const own = identity();
+    if (!metadata.has(CallHeaders.authorization) && own)
+      metadata.set(CallHeaders.authorization, `Bearer ${await own.token()}`);
+    return yield* call.next(call.request, { ...options, metadata });
+  };
+}
+
+/** A client for another service, with deadlines, google.rpc error details and a bearer token. */
 export function serviceClient<D extends CompatServiceDefinition>(
   definition: D,
   address: string,
@@ -32,18 +50,19 @@ export function serviceClient<D extends CompatServiceDefinition>(
   const client = createClientFactory()
     .use(errorDetailsClientMiddleware)
     .use(deadlineMiddleware)
+    .use(serviceTokenMiddleware())
     .create(definition, channel);
   return { client, close: () => channel.close() };
 }
 
-/** Call options that carry the original caller, so the called service applies the same access rules. */
+/**
+ * Call options that carry the original caller's token, so the called service applies the same access
+ * rules. An actor without a token (a stored one, or the service itself) gets the service's token.
+ */
 export function onBehalfOf(actor: Actor, requestId: string, timeoutMs = 5000) {
   const md = Metadata();
-  md.set(ActorHeaders.userId, actor.userId);
-  md.set(ActorHeaders.username, actor.username);
-  md.set(ActorHeaders.roles, actor.roles.join(','));
-  md.set(ActorHeaders.teams, actor.teams.join(','));
-  md.set(ActorHeaders.requestId, requestId);
+  if (actor.token) md.set(CallHeaders.authorization, `Bearer ${actor.token}`);
+  md.set(CallHeaders.requestId, requestId);
   return { metadata: md, deadline: new Date(Date.now() + timeoutMs) };
 }
 

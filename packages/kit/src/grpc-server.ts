@@ -10,39 +10,38 @@ import type { ServerMiddlewareCall } from 'nice-grpc-common';
 import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
-import { ActorHeaders, type Actor } from './actor';
+import { type TokenVerifier } from './access-token';
+import { CallHeaders, type Actor } from './actor';
 import { toGrpcError } from './grpc-errors';
 import type { Logger } from './logger';
 
 export type { HealthState };
 
-/** Reads the caller's identity the gateway put in metadata; a call without one is refused. */
-export async function* actorMiddleware<Req, Res>(
-  call: ServerMiddlewareCall<Req, Res, { actor: Actor; requestId: string }>,
-  context: CallContext,
-) {
-  const userId = context.metadata.get(ActorHeaders.userId)?.toString();
-  if (!userId) throw new ServerError(Status.UNAUTHENTICATED, 'missing caller identity');
-  const list = (key: string) =>
-    String(context.metadata.get(key) ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const actor: Actor = {
-    userId,
-    username: context.metadata.get(ActorHeaders.username)?.toString() ?? '',
-    roles: list(ActorHeaders.roles),
-    teams: list(ActorHeaders.teams),
+/**
+ * The caller is whoever the bearer token in the `authorization` metadata speaks for, once verified;
+ * nothing else in the metadata says who calls. A call without a valid token is UNAUTHENTICATED.
+ */
+export function actorMiddleware(verify: TokenVerifier) {
+  return async function* <Req, Res>(
+    call: ServerMiddlewareCall<Req, Res, { actor: Actor; requestId: string }>,
+    context: CallContext,
+  ) {
+    const header = context.metadata.get(CallHeaders.authorization)?.toString() ?? '';
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (!bearer) throw new ServerError(Status.UNAUTHENTICATED, 'a bearer token is required');
+    const actor = await verify(bearer).catch((err: Error) => {
+      throw new ServerError(Status.UNAUTHENTICATED, `the bearer token is invalid: ${err.message}`);
+    });
+    const requestId = context.metadata.get(CallHeaders.requestId)?.toString() ?? '';
+    return yield* call.next(call.request, { ...context, actor, requestId });
   };
-  const requestId = context.metadata.get(ActorHeaders.requestId)?.toString() ?? '';
-  return yield* call.next(call.request, { ...context, actor, requestId });
 }
 
 /** Logs each call once, maps domain errors to statuses, hides unexpected errors behind INTERNAL. */
 function observeMiddleware(logger: Logger, maxCallMs: number) {
   return async function* <Req, Res>(call: ServerMiddlewareCall<Req, Res>, context: CallContext) {
     const started = performance.now();
-    const requestId = context.metadata.get(ActorHeaders.requestId)?.toString();
+    const requestId = context.metadata.get(CallHeaders.requestId)?.toString();
     // A call never runs unbounded, even when the client sent no deadline.
     const timeout = AbortSignal.timeout(maxCallMs);
     const signal = AbortSignal.any([context.signal, timeout]);
@@ -71,10 +70,14 @@ export interface GrpcServerOptions {
   logger: Logger;
   maxCallMs: number;
   descriptorSet: Buffer;
+  /** Checks the bearer token of every call to a domain service. */
+  verifyToken: TokenVerifier;
+  /** Serve gRPC reflection (grpcurl lists and describes the services); open like health. */
+  reflection?: boolean;
 }
 
 export interface GrpcHost {
-  /** Adds domain services behind the identity middleware (a call without a caller is refused). */
+  /** Adds domain services behind the token check (a call without a valid token is refused). */
   server: ServerAddBuilder<{ actor: Actor; requestId: string }>;
   health: HealthState;
   /** Registers the health and reflection services; call after adding the domain services. */
@@ -82,7 +85,10 @@ export interface GrpcHost {
   plain: Server;
 }
 
-/** The server every service uses: error details, logging, call limit, identity, health and reflection. */
+/**
+ * The server every service uses: error details, logging, call limit, verified identity, and health
+ * and reflection, which answer without a token (probes and grpcurl's listing need no identity).
+ */
 export function createGrpcServer(opts: GrpcServerOptions): GrpcHost {
   const plain = createServer({
     'grpc.max_receive_message_length': 32 * 1024 * 1024,
@@ -98,10 +104,11 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcHost {
   health.setStatus('unhealthy');
   return {
     plain,
-    server: plain.with(actorMiddleware),
+    server: plain.with(actorMiddleware(opts.verifyToken)),
     health,
     finish(serviceNames) {
       plain.add(HealthDefinition, HealthServiceImpl(health));
+      if (opts.reflection === false) return;
       // The descriptor set carries grpc/health/v1/health.proto too (packages/proto/vendor): without
       // it, reflection clients such as grpcurl list Health but cannot call it.
       plain.add(

@@ -27,3 +27,5 @@ export * from './version-claim';
 export * from './versioned-writes';
 export * from './write-strategy';
 export * from './unique-keys';
+export * from './access-token';
+export * from './service-identity';

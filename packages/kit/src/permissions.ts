@@ -3,9 +3,10 @@
  * operation with it before forwarding; services check the same names (record-level rules such as
  * "a rep sees their own leads" stay in the services). Imports nothing heavy: `@crm/kit/permissions`.
  */
-import { Roles } from './actor';
+import { Roles, ServiceRoles } from './actor';
 
 const { admin, manager, rep, approver, agent, integrator } = Roles;
+const { leadService, gatewayService } = ServiceRoles;
 
 export const PERMISSIONS = {
   /** Read and work leads: create, update, change status, convert. */
@@ -18,15 +19,18 @@ export const PERMISSIONS = {
   'lead.rules.read': [manager, admin],
   /** Assignment rules, scoring model, tier rules, pool settings, custom field definitions. */
   'settings.write': [admin],
-  /** Accounts, contacts, activities, tier rules (read). */
-  'account.use': [rep, manager, admin, integrator],
+  /**
+   * Accounts, contacts, activities, tier rules (read). The lead service: a conversion resumed after a
+   * restart creates or links the account and creates the contact.
+   */
+  'account.use': [rep, manager, admin, integrator, leadService],
   'account.merge': [manager, admin],
   'account.tier.override': [manager, admin],
   'pool.use': [rep, manager, admin],
   /** Move a user's book to another user; read the user directory to pick one. */
   'ownership.transfer': [manager, admin],
-  /** Forms need the definitions, so every CRM role reads them. */
-  'custom-field.read': [admin, manager, rep, approver, agent, integrator],
+  /** Forms need the definitions, so every CRM role reads them; the gateway describes them in OpenAPI. */
+  'custom-field.read': [admin, manager, rep, approver, agent, integrator, gatewayService],
   /** Who changed what and when, across every service (GET /audit). */
   'audit.read': [admin],
 } as const satisfies Record<string, readonly string[]>;

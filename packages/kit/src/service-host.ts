@@ -5,6 +5,7 @@ import type { NatsConnection } from 'nats';
 import { AuditLog, auditEnv } from './audit-log';
 import { AUDIT_SERVICE_NAME, auditService } from './audit-service';
 import { loadConfig, serviceEnv } from './config';
+import { createTokenVerifier, realmIssuer } from './access-token';
 import { createGrpcServer, type GrpcHost } from './grpc-server';
 import { createLogger, type Logger } from './logger';
 import { connectMongo, ensureIndexes } from './mongo';
@@ -12,6 +13,7 @@ import { connectNats, ensureStream, type StreamSpec } from './nats';
 import { type OutboxModel, OutboxRelay } from './outbox';
 import type { Stoppable } from './consumer';
 import { DurableSchedule, type ScheduleSpec } from './schedule';
+import { ServiceIdentity, useServiceIdentity } from './service-identity';
 import { onShutdown } from './shutdown';
 
 type BaseConfig = z.infer<z.ZodObject<typeof serviceEnv>> &
@@ -88,11 +90,27 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   let nc: NatsConnection | undefined;
   const running: Stoppable[] = [];
   let stopping = false;
+  const realm = realmIssuer(config.KEYCLOAK_URL, config.KEYCLOAK_REALM);
   const grpc = createGrpcServer({
     logger,
     maxCallMs: config.GRPC_MAX_CALL_MS,
     descriptorSet: def.descriptorSet,
+    // Keys come from KEYCLOAK_URL (reachable in the cluster); the issuer is what tokens say.
+    verifyToken: createTokenVerifier({
+      issuer: config.KEYCLOAK_ISSUER || realm,
+      audience: config.KEYCLOAK_AUDIENCE,
+      jwksUrl: `${realm}/protocol/openid-connect/certs`,
+    }),
+    reflection: config.GRPC_REFLECTION === 'true',
   });
+  const clientId = config.SERVICE_CLIENT_ID || `crm-${def.name}-service`;
+  useServiceIdentity(
+    new ServiceIdentity({
+      tokenUrl: `${realm}/protocol/openid-connect/token`,
+      clientId,
+      clientSecret: config.SERVICE_CLIENT_SECRET,
+    }),
+  );
   // The relay exists before setup so that use cases get `written` at construction; it learns its
   // models from what setup returns and starts once NATS is there.
   const outboxModels: OutboxModel[] = [];
@@ -121,6 +139,11 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   if (isProvisionTask()) {
     await provision(def, config, db, logger);
     process.exit(0);
+  }
+  // Without its own identity a service could not finish a conversion or call another on its own.
+  if (!config.SERVICE_CLIENT_SECRET) {
+    logger.fatal(`SERVICE_CLIENT_SECRET is not set (the secret of the Keycloak client ${clientId})`);
+    process.exit(2);
   }
   grpc.finish(services);
   const port = await grpc.plain.listen(`${config.GRPC_HOST}:${config.GRPC_PORT}`);

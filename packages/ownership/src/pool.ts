@@ -14,6 +14,7 @@ import {
   updateAtVersion,
   ValidationError,
   VersionMismatchError,
+  serviceActor,
 } from '@crm/kit';
 import { ownershipEvents } from '@crm/proto';
 import { type Connection, type Model, Schema } from 'mongoose';
@@ -253,8 +254,9 @@ export class RecordPool {
       )
       .limit(batch)
       .lean<PoolableDoc[]>();
+    // The inactivity rule is the service's own work: recorded as its service account.
     const system: Caller = {
-      actor: { userId: 'system', username: 'system', roles: [], teams: [] },
+      actor: await serviceActor(),
       requestId: `pool-release-${now.toISOString()}`,
     };
     let released = 0;

@@ -5,6 +5,7 @@ import {
   type Logger,
   type OutboxModel,
   writesTo,
+  serviceActor,
 } from '@crm/kit';
 import { event as eventProto, ownershipEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
@@ -118,7 +119,8 @@ export async function takePartInTransfers(
     filterSubject: TRANSFER_REQUESTED,
     handle: async (env: EventEnvelope) => {
       const req = ownershipEvents.OwnershipTransferRequested.decode(env.payload);
-      const actor: Actor = env.actor ?? { userId: 'system', username: 'system', roles: [], teams: [] };
+      // Who asked for the transfer; an event without one is recorded as this service's own work.
+      const actor: Actor = env.actor ?? (await serviceActor());
       for (const e of entities.filter((x) => req.scope.includes(x.entity))) {
         const withinTeams = req.limitedToTeams ? req.withinTeams : undefined;
         const moved = await moveRecords(e, { ...req, withinTeams }, actor);

@@ -136,4 +136,28 @@ describe('LeadConversions', () => {
     expect(accounts.state.accounts.size).toBe(1);
     expect(u.conversionRepository.open.size).toBe(0);
   });
+
+  it("calls the account service with the converting user's token, never stores it, and resumes without it", async () => {
+    const accounts = fakeAccounts();
+    const tokens: (string | undefined)[] = [];
+    const createOrLink = accounts.port.createOrLinkAccount;
+    accounts.port.createOrLinkAccount = (ctx, a, key) => {
+      tokens.push(ctx.actor.token);
+      return createOrLink(ctx, a, key);
+    };
+    const u = leadUseCases({ accounts: accounts.port });
+    const rep1 = { ...users.rep1, token: 'rep1-access-token' };
+    const lead = await workingLead(u);
+    accounts.state.down = true;
+    await expect(u.conversions.convert(lead._id, 'k', '', 0, as(rep1))).rejects.toBeInstanceOf(
+      UnavailableError,
+    );
+    expect(JSON.stringify(u.repository.docs.get(lead._id)?.conversionSaga)).not.toContain(
+      'rep1-access-token',
+    );
+    accounts.state.down = false;
+    // The recovery job has no user's token: the account client then sends the service's own.
+    await u.conversions.resumeStalled();
+    expect(tokens).toEqual(['rep1-access-token', undefined]);
+  });
 });

@@ -10,6 +10,7 @@ import {
   hasRole,
   type OwnedRecord,
   Roles,
+  ServiceRoles,
   Violations,
 } from '@crm/kit/domain';
 import { isDecimal, type Money } from './money';
@@ -148,7 +149,8 @@ export function ownerOfNewAccount(
   teamId: string,
   actor: Actor,
 ): { ownerId: string; teamId: string } {
-  const mayAssign = hasRole(actor, Roles.manager, Roles.admin, Roles.integrator);
+  // The lead service creates the account of a conversion it resumes for the rep who converted.
+  const mayAssign = hasRole(actor, Roles.manager, Roles.admin, Roles.integrator, ServiceRoles.leadService);
   if (ownerId && ownerId !== actor.userId && !mayAssign)
     throw new ForbiddenError('only a sales manager, an admin or an integrator may name another owner');
   if (teamId && !mayAssign && !actor.teams.includes(teamId))

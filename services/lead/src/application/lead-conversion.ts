@@ -1,10 +1,12 @@
 import {
+  type Actor,
   ConflictError,
   isTransientGrpcError,
   type Logger,
   UnavailableError,
   VersionMismatchError,
   checkVersion,
+  withoutToken,
 } from '@crm/kit';
 import { SagaCompensated, SagaSuspended, type SagaState } from '@crm/saga';
 import {
@@ -82,13 +84,14 @@ export class LeadConversions {
     if (saga && isConverting(lead)) {
       if (saga.state.key !== key)
         throw new ConflictError('a conversion of this lead with another idempotency key is in progress');
-      return this.resume(lead._id, key);
+      return this.resume(lead._id, key, c.actor);
     }
     checkConvertible(lead.status);
     checkVersion(expectedVersion, lead.version);
     const doc: ConversionSagaDoc = {
       state: this.saga.begin(key, { requestedAccountId }),
-      actor: c.actor,
+      // Stored: the token stays out; a resumed run calls the account service with the service's own.
+      actor: withoutToken(c.actor),
       requestId: c.requestId,
       lead: snapshot(lead),
       leaseUntil: leaseFrom(Date.now()),
@@ -102,7 +105,7 @@ export class LeadConversions {
       if (!(err instanceof VersionMismatchError)) throw err;
       return this.convert(id, idempotencyKey, requestedAccountId, 0, c);
     }
-    return this.runHeld(lead._id, doc);
+    return this.runHeld(lead._id, doc, c.actor);
   }
 
   /** Resumes conversions whose runner went away (crash, restart, service outage); run by a schedule. */
@@ -126,7 +129,8 @@ export class LeadConversions {
     return resumed;
   }
 
-  private async resume(leadId: string, key: string): Promise<ConversionResult> {
+  /** caller: who asks now (with their token); none when the recovery schedule resumes it. */
+  private async resume(leadId: string, key: string, caller?: Actor): Promise<ConversionResult> {
     const now = new Date();
     const saga = (await this.d.repository.get(leadId))?.conversionSaga;
     if (!saga || saga.state.key !== key || new Date(saga.leaseUntil) >= now)
@@ -134,7 +138,7 @@ export class LeadConversions {
     // One runner per expired lease: only the first to take it over runs.
     const took = await this.d.conversions.takeOver(leadId, key, saga.leaseUntil, leaseFrom(now.getTime()));
     if (!took) return this.awaitOtherRunner(leadId, key);
-    return this.runHeld(leadId, saga);
+    return this.runHeld(leadId, saga, caller);
   }
 
   /** Another request holds the conversion: wait briefly for its outcome instead of failing at once. */
@@ -152,8 +156,9 @@ export class LeadConversions {
     );
   }
 
-  private async runHeld(leadId: string, doc: ConversionSagaDoc): Promise<ConversionResult> {
-    const ctx: ConversionContext = { lead: doc.lead, actor: doc.actor, requestId: doc.requestId };
+  private async runHeld(leadId: string, doc: ConversionSagaDoc, caller?: Actor): Promise<ConversionResult> {
+    // A caller's calls carry their token (their access rules apply); without one, the service's.
+    const ctx: ConversionContext = { lead: doc.lead, actor: caller ?? doc.actor, requestId: doc.requestId };
     const journal = (state: SagaState<ConversionData>) =>
       this.d.conversions.journal(leadId, state, leaseFrom(Date.now()));
     try {
