@@ -102,7 +102,22 @@ NATS_USERS=(
 
 nats_config_file() { printf '%s/nats/nats-server.conf' "$PROFILE_DIR"; }
 nats_password_file() { printf '%s/nats/users/%s.password' "$PROFILE_DIR" "$1"; }
-nats_user_names() { local l; for l in "${NATS_USERS[@]}"; do set -- $l; printf '%s\n' "$1"; done; }
+nats_user_names() {
+  local l
+  for l in "${NATS_USERS[@]}"; do set -- $l; printf '%s\n' "$1"; done
+  [ "$PROFILE" = test ] && printf 'observer\n'
+  return 0
+}
+
+# The test profile's `observer`: integration tests read the streams through it to check what was
+# published (it may create consumers and pull, never publish an event). No other profile has it.
+nats_observer_block() {
+  local pub=('$JS.API.INFO' '$JS.API.STREAM.INFO.>' '$JS.API.CONSUMER.CREATE.>' '$JS.API.CONSUMER.INFO.>'
+    '$JS.API.CONSUMER.DELETE.>' '$JS.API.CONSUMER.MSG.NEXT.>' '$JS.ACK.>')
+  printf '    { user: "observer", password: "%s", permissions: {\n' "$(nats_password observer)"
+  printf '        publish: { allow: [%s] }\n' "$(quoted_list "${pub[@]}")"
+  printf '        subscribe: { allow: ["_INBOX_observer.>"] } } }\n'
+}
 
 # nats_password USER: prints the user's password, generating it on first use (kept per profile).
 nats_password() {
@@ -157,6 +172,7 @@ write_nats_config() {
     printf 'jetstream { store_dir: "%s" }\n' "$PROFILE_DIR/nats"
     printf 'authorization {\n  users: [\n'
     for l in "${NATS_USERS[@]}"; do nats_user_block "$l"; done
+    if [ "$PROFILE" = test ]; then nats_observer_block; fi
     printf '  ]\n}\n'
   } | (umask 077 && cat >"$f")
 }

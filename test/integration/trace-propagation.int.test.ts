@@ -13,7 +13,13 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 describe('trace propagation', () => {
   let nc: NatsConnection;
   beforeAll(async () => {
-    nc = await connect({ servers: NATS_URL });
+    // The test stack's read-only observer (deploy/local/infra.sh): NATS takes no anonymous clients.
+    nc = await connect({
+      servers: NATS_URL,
+      user: 'observer',
+      pass: process.env.NATS_OBSERVER_PASSWORD,
+      inboxPrefix: '_INBOX_observer',
+    });
   });
   afterAll(async () => {
     await nc?.close();

@@ -193,7 +193,7 @@ describe('audit log against a real FerretDB', () => {
     await nats.start();
     let nc: NatsConnection | undefined;
     try {
-      nc = await connect({ servers: nats.url });
+      nc = await connect({ servers: nats.url, ...nats.auth });
       await ensureStream(nc, { name: 'CRM_LEAD', subjects: ['crm.lead.>'] });
       const Lead = db.model(
         'RelayedLead',
