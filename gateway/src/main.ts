@@ -27,13 +27,12 @@ async function main(): Promise<void> {
   const env = loadConfig(gatewayEnv);
   const logger = createLogger('gateway', env.LOG_LEVEL);
   // What the gateway asks the services on its own goes with its own client's token.
-  useServiceIdentity(
-    new ServiceIdentity({
-      tokenUrl: `${realmIssuer(env.KEYCLOAK_URL, env.KEYCLOAK_REALM)}/protocol/openid-connect/token`,
-      clientId: env.KEYCLOAK_CLIENT_ID,
-      clientSecret: env.KEYCLOAK_CLIENT_SECRET,
-    }),
-  );
+  const identity = new ServiceIdentity({
+    tokenUrl: `${realmIssuer(env.KEYCLOAK_URL, env.KEYCLOAK_REALM)}/protocol/openid-connect/token`,
+    clientId: env.KEYCLOAK_CLIENT_ID,
+    clientSecret: env.KEYCLOAK_CLIENT_SECRET,
+  });
+  useServiceIdentity(identity);
   // One connection per backend service; several gRPC services may share one.
   const lead = connectService('lead', env.LEAD_GRPC_ADDR);
   const account = connectService('account', env.ACCOUNT_GRPC_ADDR);
@@ -71,8 +70,7 @@ async function main(): Promise<void> {
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,
       realm: env.KEYCLOAK_REALM,
-      clientId: env.KEYCLOAK_CLIENT_ID,
-      clientSecret: env.KEYCLOAK_CLIENT_SECRET,
+      identity,
       roles: Object.values(Roles),
     }),
     verifyToken: rememberVerified(

@@ -10,11 +10,16 @@ export interface DirectoryUser {
   teams: string[];
 }
 
+/** The gateway's own identity (kit ServiceIdentity): the token its admin API calls go with. */
+export interface DirectoryIdentity {
+  token(): Promise<string>;
+  forget(): void;
+}
+
 export interface DirectoryOptions {
   url: string;
   realm: string;
-  clientId: string;
-  clientSecret: string;
+  identity: DirectoryIdentity;
   /** CRM realm roles worth reporting (others, like default-roles-*, are noise). */
   roles: readonly string[];
   cacheMs?: number;
@@ -44,7 +49,6 @@ interface KcGroup {
  * paging through users should not cost Keycloak dozens of calls each time.
  */
 export class UserDirectory {
-  private token?: { value: string; until: number };
   private cache?: { users: DirectoryUser[]; until: number };
   private loading?: Promise<DirectoryUser[]>;
   private readonly fetch: typeof fetch;
@@ -106,33 +110,15 @@ export class UserDirectory {
       throw new DirectoryUnavailable(`Keycloak is not reachable: ${err.message}`);
     });
     // A refused token may predate a role change: the next call gets a fresh one.
-    if (res.status === 401 || res.status === 403) this.token = undefined;
+    if (res.status === 401 || res.status === 403) this.o.identity.forget();
     if (!res.ok)
       throw new DirectoryUnavailable(`Keycloak admin API answered ${res.status} for ${path.split('?')[0]}`);
     return (await res.json()) as T;
   }
 
   private async serviceToken(): Promise<string> {
-    if (this.token && this.token.until > Date.now()) return this.token.value;
-    if (!this.o.clientSecret) throw new DirectoryUnavailable('KEYCLOAK_CLIENT_SECRET is not configured');
-    const res = await this.fetch(
-      `${this.o.url}/realms/${encodeURIComponent(this.o.realm)}/protocol/openid-connect/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: this.o.clientId,
-          client_secret: this.o.clientSecret,
-        }),
-        signal: AbortSignal.timeout(5000),
-      },
-    ).catch((err: Error) => {
-      throw new DirectoryUnavailable(`Keycloak is not reachable: ${err.message}`);
+    return this.o.identity.token().catch((err: Error) => {
+      throw new DirectoryUnavailable(`the gateway's service account got no token: ${err.message}`);
     });
-    if (!res.ok) throw new DirectoryUnavailable(`the gateway's service account was refused (${res.status})`);
-    const body = (await res.json()) as { access_token: string; expires_in: number };
-    this.token = { value: body.access_token, until: Date.now() + Math.max(body.expires_in - 30, 5) * 1000 };
-    return body.access_token;
   }
 }

@@ -46,6 +46,11 @@ export class ServiceIdentity {
     return (await this.current()).actor;
   }
 
+  /** Drops the held token: a refusal may mean its roles changed, so the next call fetches a new one. */
+  forget(): void {
+    this.held = undefined;
+  }
+
   private async current(): Promise<Held> {
     const now = (this.o.now ?? Date.now)();
     if (this.held && now < this.held.renewAt) return this.held;

@@ -64,4 +64,19 @@ describe('service identity (client credentials)', () => {
     answer = 200;
     await expect(id.token()).resolves.toBe(jwt(1));
   });
+
+  it('fetches a new token after a refusal made it forget the held one (its roles may have changed)', async () => {
+    const kc = tokenEndpoint();
+    const id = new ServiceIdentity({
+      tokenUrl: 'http://kc/token',
+      clientId: 'crm-gateway',
+      clientSecret: 's',
+      fetch: kc.fetch,
+    });
+    const first = await id.token();
+    expect(await id.token()).toBe(first);
+    id.forget();
+    expect(await id.token()).not.toBe(first);
+    expect(kc.grants).toHaveLength(2);
+  });
 });
