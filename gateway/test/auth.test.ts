@@ -19,6 +19,15 @@ describe('claims -> actor', () => {
     });
   });
 
+  it("gives a service's token no role at REST: service roles are for calls between services", () => {
+    const a = claimsToActor({
+      sub: 'sa-lead',
+      azp: 'crm-lead-service',
+      realm_access: { roles: ['lead-service', 'account-service', 'gateway-service', 'offline_access'] },
+    });
+    expect(a.roles).toEqual(['offline_access']);
+  });
+
   it('treats a missing groups claim and missing roles as empty', () => {
     const a = claimsToActor({ sub: 'svc' });
     expect(a.teams).toEqual([]);

@@ -5,6 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import KeycloakConnect from 'keycloak-connect';
+import { ServiceRoles } from '@crm/kit';
 import { HttpProblem, sendProblem } from '../http/problem';
 
 export interface Actor {
@@ -52,6 +53,12 @@ export function audienceIncludes(claims: TokenClaims, audience: string): boolean
   return strings(aud).includes(audience);
 }
 
+/**
+ * Service roles are for calls between services over gRPC: a service's token that reaches the REST API
+ * (it carries the same audience) counts as no role at all, so a leaked service secret opens no route.
+ */
+const SERVICE_ROLES = new Set<string>(Object.values(ServiceRoles));
+
 /** Maps verified token claims to the actor passed to services. Throws InvalidTokenError if `sub` is missing. */
 export function claimsToActor(claims: TokenClaims): Actor {
   if (typeof claims.sub !== 'string' || claims.sub === '')
@@ -62,7 +69,7 @@ export function claimsToActor(claims: TokenClaims): Actor {
   return {
     userId: claims.sub,
     username: typeof claims.preferred_username === 'string' ? claims.preferred_username : '',
-    roles,
+    roles: roles.filter((r) => !SERVICE_ROLES.has(r)),
     teams: strings(claims.groups).map((g) => g.replace(/^\/+/, '')),
     clientId: typeof claims.azp === 'string' ? claims.azp : '',
   };
