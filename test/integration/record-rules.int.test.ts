@@ -41,6 +41,23 @@ describe('a sales manager stays inside their teams', () => {
     expect(after.body).toMatchObject({ ownerId: agent, teamId: 'support', version: filed.body.version });
   }, 30_000); // the first logins and the first read of the user directory take seconds on a loaded box
 
+  it("another team's transfer is not the manager's to read: 404 by id, absent from the list", async () => {
+    const agent = await agentId();
+    // An admin's hand-over into team support (of a user with no records: nothing else changes).
+    const support = await api('POST', '/api/v1/ownership-transfers', {
+      as: 'admin',
+      json: { fromUserId: `departed-${RUN}`, toUserId: agent, toTeamId: 'support' },
+    });
+    expect(support.status).toBe(202);
+    const asAdmin = await api('GET', `/api/v1/ownership-transfers/${support.body.id}`, { as: 'admin' });
+    expect(asAdmin.status).toBe(200);
+    const byId = await api('GET', `/api/v1/ownership-transfers/${support.body.id}`, { as: 'manager' });
+    expect(byId.status).toBe(404);
+    const listed = await api('GET', '/api/v1/ownership-transfers', { as: 'manager' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((t: { id: string }) => t.id)).not.toContain(support.body.id);
+  }, 30_000);
+
   it('moving an account to team support (and the agent) is 403, as for a lead; an admin may', async () => {
     const agent = await agentId();
     const acc = await api('POST', '/api/v1/accounts', {

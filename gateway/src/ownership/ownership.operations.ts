@@ -250,7 +250,9 @@ export const ownershipOperations: Operation[] = [
     operationId: 'listOwnershipTransfers',
     tag: 'Ownership transfers',
     summary: 'List recent ownership transfers',
-    description: 'The latest 50 transfers, newest first.',
+    description:
+      'The latest 50 transfers the caller may see, newest first: an admin sees every transfer; a sales ' +
+      'manager those they started and those limited to or moving into one of their teams.',
     permission: 'ownership.transfer',
     responses: { 200: { description: 'Transfers, newest first', schema: TransferList } },
     async handler({ call, deps }) {
@@ -266,7 +268,9 @@ export const ownershipOperations: Operation[] = [
     operationId: 'getOwnershipTransfer',
     tag: 'Ownership transfers',
     summary: 'Get an ownership transfer',
-    description: 'Its progress and the records moved per type.',
+    description:
+      "Its progress and the records moved per type. Another team's transfer is 404 to a sales manager, " +
+      'as the list leaves it out.',
     permission: 'ownership.transfer',
     params: TransferParams,
     responses: { 200: { description: 'The transfer', schema: Transfer } },

@@ -91,6 +91,37 @@ export function transferTeams(actor: Actor, p: TransferParties): string[] | unde
   return [...actor.teams];
 }
 
+/** What a transfer record shows of whom it concerns: who started it and the teams it touched. */
+export interface TransferSeen {
+  createdBy: string;
+  toTeamId: string;
+  withinTeams?: string[];
+}
+
+/**
+ * Who sees a transfer: an admin every one; a sales manager the ones they started and those limited to
+ * or moving into one of their teams (another team's reorganisation is not theirs to read).
+ */
+export function canSeeTransfer(actor: Actor, t: TransferSeen): boolean {
+  if (hasRole(actor, Roles.admin)) return true;
+  if (!canTransfer(actor)) return false;
+  if (t.createdBy === actor.userId) return true;
+  if (t.toTeamId && actor.teams.includes(t.toTeamId)) return true;
+  return (t.withinTeams ?? []).some((team) => actor.teams.includes(team));
+}
+
+/** The same rule as a query filter (undefined: no restriction). */
+export function transferVisibilityFilter(actor: Actor): Record<string, unknown> | undefined {
+  if (hasRole(actor, Roles.admin)) return undefined;
+  return {
+    $or: [
+      { createdBy: actor.userId },
+      { toTeamId: { $in: actor.teams } },
+      { withinTeams: { $in: actor.teams } },
+    ],
+  };
+}
+
 export function validateTransfer(
   req: { fromUserId: string; toUserId: string; scope: string[] },
   known: readonly string[],

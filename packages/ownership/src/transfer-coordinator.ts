@@ -14,7 +14,14 @@ import {
 import { ownershipEvents } from '@crm/proto';
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { NatsConnection } from 'nats';
-import { canTransfer, type TransferParties, transferTeams, validateTransfer } from './rules';
+import {
+  canSeeTransfer,
+  canTransfer,
+  type TransferParties,
+  transferTeams,
+  transferVisibilityFilter,
+  validateTransfer,
+} from './rules';
 import { OWNERSHIP_STREAM, TRANSFER_PROGRESSED, TRANSFER_REQUESTED } from './transfer-participant';
 import type { Caller } from './pool';
 
@@ -144,7 +151,8 @@ export class TransferCoordinator {
     if (!canTransfer(c.actor))
       throw new ForbiddenError('only sales managers and admins see ownership transfers');
     const doc = await this.model.findById(id, { outbox: 0 }).lean<TransferDoc>();
-    if (!doc) throw new NotFoundError('ownership transfer', id);
+    // Another team's transfer answers like an unknown one.
+    if (!doc || !canSeeTransfer(c.actor, doc)) throw new NotFoundError('ownership transfer', id);
     return doc;
   }
 
@@ -152,7 +160,7 @@ export class TransferCoordinator {
     if (!canTransfer(c.actor))
       throw new ForbiddenError('only sales managers and admins see ownership transfers');
     return this.model
-      .find({}, { outbox: 0 })
+      .find(transferVisibilityFilter(c.actor) ?? {}, { outbox: 0 })
       .sort({ createdAt: -1 })
       .limit(Math.min(Math.max(limit || 50, 1), 200))
       .lean<TransferDoc[]>();

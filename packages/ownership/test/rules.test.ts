@@ -1,6 +1,7 @@
 import { ForbiddenError, ValidationError } from '@crm/kit';
 import {
   canClaim,
+  canSeeTransfer,
   canRelease,
   claimCounterId,
   inactivityCutoff,
@@ -119,5 +120,21 @@ describe('who a transfer may move records between', () => {
         toTeamId: 'x',
       }),
     ).toBe(undefined);
+  });
+});
+
+describe('who sees a transfer', () => {
+  const eastTransfer = { createdBy: 'm', toTeamId: '', withinTeams: ['sales-east'] };
+  const adminsSupportMove = { createdBy: 'admin', toTeamId: 'support' };
+
+  it("a manager sees their teams' transfers, not another team's; an admin sees all; a rep none", () => {
+    expect(canSeeTransfer(manager, eastTransfer)).toBe(true);
+    expect(canSeeTransfer(otherManager, eastTransfer)).toBe(false);
+    expect(canSeeTransfer(manager, adminsSupportMove)).toBe(false);
+    expect(canSeeTransfer(actor('s', ['sales-manager'], ['support']), adminsSupportMove)).toBe(true);
+    expect(canSeeTransfer(otherManager, { ...eastTransfer, createdBy: 'm2' })).toBe(true);
+    expect(canSeeTransfer(actor('x', ['crm-admin']), adminsSupportMove)).toBe(true);
+    expect(canSeeTransfer(rep1, eastTransfer)).toBe(false);
+    expect(canSeeTransfer(agent, adminsSupportMove)).toBe(false);
   });
 });
