@@ -54,6 +54,23 @@ describe('JSON bodies with text that is not text', () => {
   });
 });
 
+describe('query strings with text that is not text', () => {
+  const list = (query: string) => fetch(`${h.url}/api/v1/leads?${query}`, { headers: auth('rep') });
+
+  it('refuses bytes that are not UTF-8, a broken escape and a NUL with a 400, and takes real text', async () => {
+    h.client.listLeads.mockResolvedValue({ leads: [], page: { nextCursor: '' } });
+    for (const bad of ['q=%FF', 'q=Jos%E9', 'q=%', 'q=a%00b']) {
+      const res = await list(bad);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(PROBLEM);
+    }
+    expect(h.client.listLeads).not.toHaveBeenCalled();
+    const ok = await list('q=Jos%C3%A9+M%C3%BCller');
+    expect(ok.status).toBe(200);
+    expect(h.client.listLeads).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('CSV imports in another encoding', () => {
   const importCsv = (body: Buffer | string, contentType: string) =>
     fetch(`${h.url}/api/v1/leads/import`, {

@@ -6,7 +6,7 @@ import { expectedVersion, setEtag } from '../http/etag';
 import { grpcToProblem } from '../http/grpc-errors';
 import { idempotent } from '../http/idempotent';
 import { HttpProblem } from '../http/problem';
-import { refuseInvalidText, verifyCsvBytes, verifyJsonBytes } from '../http/text-body';
+import { refuseInvalidQuery, refuseInvalidText, verifyCsvBytes, verifyJsonBytes } from '../http/text-body';
 import { validate } from '../http/validate';
 import { withCustomFilters } from '../custom-fields/schemas';
 import type { RouteDeps } from '../route-deps';
@@ -62,6 +62,7 @@ function send(res: express.Response, reply: Reply): void {
 export function operationsRouter(ops: Operation[], deps: RouteDeps, bodyLimit: string): Router {
   // Strict: /accounts/ is not /accounts (an empty id is no id).
   const router = Router({ strict: true });
+  router.use(refuseInvalidQuery);
   const methodsByPath = new Map<string, string[]>();
   for (const op of ops) {
     const path = expressPath(op.path);

@@ -80,3 +80,21 @@ export const refuseInvalidText: RequestHandler = (req, _res, next) => {
     return next(new HttpProblem(400, 'The body holds invalid text or is nested too deeply.', { errors }));
   next();
 };
+
+/**
+ * The query string must be text too: `?q=%FF` (no UTF-8) would search for U+FFFD or the raw `%FF`,
+ * and a NUL cannot reach the database. Checked on the raw string, before any parser guesses.
+ */
+export const refuseInvalidQuery: RequestHandler = (req, _res, next) => {
+  const at = req.originalUrl.indexOf('?');
+  if (at < 0) return next();
+  let text: string;
+  try {
+    text = decodeURIComponent(req.originalUrl.slice(at + 1).replace(/\+/g, ' '));
+  } catch {
+    return next(new HttpProblem(400, 'The query string is not valid UTF-8 percent-encoding.'));
+  }
+  if (text.includes('\u0000'))
+    return next(new HttpProblem(400, 'The query string contains a NUL character.'));
+  next();
+};
