@@ -2,7 +2,7 @@ import { ownership } from '@crm/proto';
 import { operation, type Operation } from '../api/operation';
 import { HttpProblem } from '../http/problem';
 import type { RouteDeps } from '../route-deps';
-import { DirectoryUnavailable } from '../users/directory';
+import { directoryUsers } from '../users/directory';
 import {
   ClaimParams,
   PoolList,
@@ -78,19 +78,8 @@ function poolOf(deps: RouteDeps, type: string) {
  * service account): the account service allows a manager's transfer only between members of their teams.
  */
 async function teamsOf(deps: RouteDeps, ...userIds: string[]): Promise<(string[] | undefined)[]> {
-  try {
-    const users = await deps.users.list();
-    return userIds.map((id) => users.find((u) => u.id === id)?.teams);
-  } catch (err) {
-    if (err instanceof DirectoryUnavailable)
-      throw new HttpProblem(
-        503,
-        `The user directory is unavailable: ${err.message}.`,
-        {},
-        { 'Retry-After': '5' },
-      );
-    throw err;
-  }
+  const users = await directoryUsers(deps.users);
+  return userIds.map((id) => users.find((u) => u.id === id)?.teams);
 }
 
 const theRecord = (description: string) => ({

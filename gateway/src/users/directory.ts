@@ -1,3 +1,5 @@
+import { HttpProblem } from '../http/problem';
+
 /** A user as the CRM sees them: the Keycloak subject, names, CRM roles and teams (groups). */
 export interface DirectoryUser {
   id: string;
@@ -120,5 +122,21 @@ export class UserDirectory {
     return this.o.identity.token().catch((err: Error) => {
       throw new DirectoryUnavailable(`the gateway's service account got no token: ${err.message}`);
     });
+  }
+}
+
+/** The directory's users, or a 503 problem with Retry-After while Keycloak cannot be read. */
+export async function directoryUsers(directory: Pick<UserDirectory, 'list'>): Promise<DirectoryUser[]> {
+  try {
+    return await directory.list();
+  } catch (err) {
+    if (err instanceof DirectoryUnavailable)
+      throw new HttpProblem(
+        503,
+        `The user directory is unavailable: ${err.message}.`,
+        {},
+        { 'Retry-After': '5' },
+      );
+    throw err;
   }
 }

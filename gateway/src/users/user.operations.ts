@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { operation, type Operation } from '../api/operation';
-import { HttpProblem } from '../http/problem';
-import { DirectoryUnavailable } from './directory';
+import { directoryUsers } from './directory';
 
 export const UsersQuery = z
   .object({
@@ -39,19 +38,7 @@ export const userOperations: Operation[] = [
     query: UsersQuery,
     responses: { 200: { description: 'The matching users', schema: UserList } },
     async handler({ query: q, deps }) {
-      let users;
-      try {
-        users = await deps.users.list();
-      } catch (err) {
-        if (err instanceof DirectoryUnavailable)
-          throw new HttpProblem(
-            503,
-            `The user directory is unavailable: ${err.message}.`,
-            {},
-            { 'Retry-After': '5' },
-          );
-        throw err;
-      }
+      const users = await directoryUsers(deps.users);
       const text = q.q?.toLowerCase();
       const items = users.filter(
         (u) =>
