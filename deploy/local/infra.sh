@@ -194,6 +194,20 @@ else
   AS_POSTGRES=(env)
 fi
 
+# postgres_data_dir: the cluster's folder. As root the server runs as `postgres`, which must be able to
+# enter every folder above its data; a checkout inside a private folder (mode 0700, as `mktemp -d`
+# makes) shuts it out and initdb fails with "Permission denied". There the cluster lives under
+# postgres's home instead, at a path that repeats the profile folder's (so it stays one per checkout
+# and the pid check, which looks for the profile folder in the command line, still holds).
+postgres_data_dir() {
+  mkdir -p "$PROFILE_DIR"
+  if [ "$(id -u)" -eq 0 ] && ! "${AS_POSTGRES[@]}" test -x "$PROFILE_DIR"; then
+    printf '%s/crm%s/postgres' "$(getent passwd postgres | cut -d: -f6)" "$PROFILE_DIR"
+  else
+    printf '%s/data' "$(postgres_dir)"
+  fi
+}
+
 # postgres_password: prints the profile's password, generating it on first use.
 postgres_password() {
   local f
@@ -208,7 +222,7 @@ postgres_password() {
 
 start_postgres() {
   local data
-  data="$(postgres_dir)/data"
+  data="$(postgres_data_dir)"
   id -u "$POSTGRES_OS_USER" >/dev/null 2>&1 || die "postgres: system user $POSTGRES_OS_USER missing (apt-get install postgresql creates it)"
   [ "$PROFILE" = test ] && rm -rf "$data"
   if [ ! -f "$data/PG_VERSION" ]; then
@@ -237,7 +251,7 @@ start_postgres() {
 # provision_postgres: the login role (with the profile's password) and its database; idempotent.
 provision_postgres() {
   local data
-  data="$(postgres_dir)/data"
+  data="$(postgres_data_dir)"
   {
     printf '\\set user %s\n\\set db %s\n\\set password %s\n' "$POSTGRES_USER" "$POSTGRES_DB" "$(postgres_password)"
     cat <<'SQL'
