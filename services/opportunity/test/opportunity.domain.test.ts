@@ -73,6 +73,9 @@ describe('stage moves', () => {
       moveStage(deal('needs-analysis'), DEFAULT_PIPELINE, 'solution', 'u', day('2026-11-02'));
     expect(attempt).toThrow(ExitCriteriaNotMetError);
     expect(attempt).toThrow(/decisionMakerContactId/);
+    expect(attempt).toThrow(
+      expect.objectContaining({ violations: [expect.objectContaining({ field: 'decisionMakerContactId' })] }),
+    );
     const ready = deal('needs-analysis', { decisionMakerContactId: 'c-ceo' });
     expect(moveStage(ready, DEFAULT_PIPELINE, 'solution', 'u', day('2026-11-02')).toStage).toBe('solution');
   });

@@ -2,6 +2,7 @@ import {
   type Actor,
   collapseSpace,
   ConflictError,
+  type FieldViolation,
   ForbiddenError,
   hasRole,
   Roles,
@@ -102,11 +103,17 @@ export function ownerOfNewOpportunity(
  * not ready) that names the missing fields, so the seller knows what to fill in.
  */
 export class ExitCriteriaNotMetError extends ConflictError {
+  /** Read by kit's gRPC mapping: the gateway answers 422 naming these fields. */
+  readonly violations: FieldViolation[];
   constructor(
     readonly stageKey: string,
     readonly missing: ExitCriterion[],
   ) {
     super(`leaving ${stageKey} needs ${missing.join(', ')}`);
+    this.violations = missing.map((field) => ({
+      field,
+      description: `must be filled before leaving ${stageKey}`,
+    }));
   }
 }
 
