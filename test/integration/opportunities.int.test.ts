@@ -1,0 +1,106 @@
+import { api, RUN, userId } from './support';
+
+const PROBLEM = /^application\/problem\+json/;
+
+/** A deal of this run; the account id is not checked by the service yet (docs/wip/opportunity.md). */
+async function newDeal(as: 'rep1' | 'manager' = 'rep1') {
+  const res = await api('POST', '/api/v1/opportunities', {
+    as,
+    json: {
+      name: `ERP rollout ${RUN}`,
+      accountId: `acc-${RUN}`,
+      amountMinor: 200_000_000,
+      currency: 'CNY',
+      expectedCloseDate: '2027-03-31',
+    },
+  });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; version: number; [k: string]: unknown };
+}
+
+const moveTo = (id: string, stageKey: string, as: 'rep1' | 'rep2' = 'rep1') =>
+  api('POST', `/api/v1/opportunities/${id}/stage`, { as, json: { stageKey } });
+
+describe('opportunities and their stages (real Keycloak, real opportunity service)', () => {
+  it('serves the default B2B pipeline to a rep and lets only an admin change pipelines', async () => {
+    const list = await api('GET', '/api/v1/pipelines', { as: 'rep1' });
+    expect(list.status).toBe(200);
+    const def = list.body.items[0];
+    expect(def).toMatchObject({ id: 'default', isDefault: true });
+    expect(def.stages.map((s: { key: string }) => s.key)).toEqual([
+      'qualification',
+      'needs-analysis',
+      'solution',
+      'proposal',
+      'negotiation',
+      'closed-won',
+      'closed-lost',
+    ]);
+    const byRep = await api('POST', '/api/v1/pipelines', {
+      as: 'rep1',
+      json: { name: 'Mine', stages: def.stages },
+    });
+    expect(byRep.status).toBe(403);
+  });
+
+  it('a rep creates a deal in qualification, owned by them, with the move recorded', async () => {
+    const deal = await newDeal();
+    expect(deal).toMatchObject({
+      stageKey: 'qualification',
+      pipelineId: 'default',
+      amountMinor: 200_000_000,
+      ownerId: await userId('rep1'),
+    });
+    expect(deal.stageHistory).toEqual([expect.objectContaining({ fromStage: '', toStage: 'qualification' })]);
+  });
+
+  it('moves the deal on; an unknown stage is 400, leaving needs-analysis without a decision-maker is 422 naming it', async () => {
+    const deal = await newDeal();
+    expect((await moveTo(deal.id, 'needs-analysis')).status).toBe(200);
+
+    const unknown = await moveTo(deal.id, 'hot-lead');
+    expect(unknown.status).toBe(400);
+    expect(unknown.contentType).toMatch(PROBLEM);
+
+    const blocked = await moveTo(deal.id, 'solution');
+    expect(blocked.status).toBe(422);
+    expect(blocked.contentType).toMatch(PROBLEM);
+    expect(blocked.body.errors).toEqual([expect.objectContaining({ field: 'decisionMakerContactId' })]);
+
+    const current = await api('GET', `/api/v1/opportunities/${deal.id}`, { as: 'rep1' });
+    const patched = await api('PATCH', `/api/v1/opportunities/${deal.id}`, {
+      as: 'rep1',
+      headers: { 'if-match': current.headers.get('etag')! },
+      json: { decisionMakerContactId: `contact-${RUN}`, amountMinor: 150_000_000 },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.forecastChanges).toEqual([
+      expect.objectContaining({ field: 'amount', before: '200000000 CNY', after: '150000000 CNY' }),
+    ]);
+
+    const moved = await moveTo(deal.id, 'solution');
+    expect(moved.status).toBe(200);
+    const rep1 = await userId('rep1');
+    expect(
+      moved.body.stageHistory.map((m: { fromStage: string; toStage: string; movedBy: string }) => [
+        m.fromStage,
+        m.toStage,
+        m.movedBy,
+      ]),
+    ).toEqual([
+      ['', 'qualification', rep1],
+      ['qualification', 'needs-analysis', rep1],
+      ['needs-analysis', 'solution', rep1],
+    ]);
+    expect((await moveTo(deal.id, 'qualification')).status).toBe(200);
+  });
+
+  it('another rep neither reads nor moves the deal (404), nor sees it in their list', async () => {
+    const deal = await newDeal();
+    expect((await api('GET', `/api/v1/opportunities/${deal.id}`, { as: 'rep2' })).status).toBe(404);
+    expect((await moveTo(deal.id, 'needs-analysis', 'rep2')).status).toBe(404);
+    const list = await api('GET', `/api/v1/opportunities?limit=200`, { as: 'rep2' });
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((o: { id: string }) => o.id)).not.toContain(deal.id);
+  });
+});
