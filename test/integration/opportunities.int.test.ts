@@ -2,13 +2,27 @@ import { api, RUN, userId } from './support';
 
 const PROBLEM = /^application\/problem\+json/;
 
-/** A deal of this run; the account id is not checked by the service yet (docs/wip/opportunity.md). */
+let accountSeq = 0;
+/** An account of rep1's, which the deals of this run are with (the service checks it is visible). */
+async function newAccount(): Promise<string> {
+  accountSeq++;
+  const res = await api('POST', '/api/v1/accounts', {
+    as: 'rep1',
+    json: {
+      name: `Deal customer ${RUN} ${accountSeq}`,
+      website: `https://deal-${RUN}-${accountSeq}.example.com`,
+    },
+  });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
 async function newDeal(as: 'rep1' | 'manager' = 'rep1') {
   const res = await api('POST', '/api/v1/opportunities', {
     as,
     json: {
       name: `ERP rollout ${RUN}`,
-      accountId: `acc-${RUN}`,
+      accountId: await newAccount(),
       amountMinor: 200_000_000,
       currency: 'CNY',
       expectedCloseDate: '2027-03-31',
@@ -52,6 +66,15 @@ describe('opportunities and their stages (real Keycloak, real opportunity servic
       ownerId: await userId('rep1'),
     });
     expect(deal.stageHistory).toEqual([expect.objectContaining({ fromStage: '', toStage: 'qualification' })]);
+  });
+
+  it('refuses a deal with an account the rep cannot see (400 naming accountId)', async () => {
+    const res = await api('POST', '/api/v1/opportunities', {
+      as: 'rep2',
+      json: { name: `Poaching ${RUN}`, accountId: await newAccount(), currency: 'EUR' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'accountId' })]);
   });
 
   it('moves the deal on; an unknown stage is 400, leaving needs-analysis without a decision-maker is 422 naming it', async () => {

@@ -136,6 +136,19 @@ describe('opportunities', () => {
     expect((await opportunities.update(o._id, 0, { ownerId: 'rep3' }, manager)).ownerId).toBe('rep3');
   });
 
+  it('takes only an account the seller can see, on create and when the deal moves to another account', async () => {
+    const { opportunities, mem } = setup();
+    await expect(opportunities.create(deal({ accountId: 'acc-hidden' }), '', '', rep1)).rejects.toThrow(
+      expect.objectContaining({ violations: [expect.objectContaining({ field: 'accountId' })] }),
+    );
+    const o = await opportunities.create(deal(), '', '', rep1);
+    await expect(opportunities.update(o._id, 0, { accountId: 'acc-hidden' }, rep1)).rejects.toThrow(
+      ValidationError,
+    );
+    expect((await opportunities.update(o._id, 0, { accountId: 'acc-2' }, rep1)).accountId).toBe('acc-2');
+    expect(mem.opportunities.all()).toHaveLength(1);
+  });
+
   it('refuses a fractional amount without writing anything', async () => {
     const { opportunities, mem } = setup();
     await expect(opportunities.create(deal({ amountMinor: 0.5 }), '', '', rep1)).rejects.toThrow(

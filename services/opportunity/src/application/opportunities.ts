@@ -83,6 +83,7 @@ export class Opportunities {
     const { ownerId, teamId, ...fields } = patch;
     const input = normaliseOpportunityFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
     const owner = ownerOfNewOpportunity(ownerId?.trim() ?? '', teamId?.trim() ?? '', c.actor);
+    await this.requireAccount(input.accountId, c);
     const pipeline = await this.pipelines.get(pipelineId);
     const start = firstStage(pipeline);
     const now = new Date();
@@ -164,6 +165,11 @@ export class Opportunities {
     return expectedVersion ? once() : retryOnVersionMismatch(once);
   }
 
+  private async requireAccount(accountId: string, c: Caller): Promise<void> {
+    if (!(await this.p.accounts.isVisible(accountId, c)))
+      throw new ValidationError([{ field: 'accountId', description: 'is not an account you can see' }]);
+  }
+
   private async updateOnce(
     id: string,
     expectedVersion: number,
@@ -174,6 +180,7 @@ export class Opportunities {
     checkVersion(expectedVersion, current.version);
     const { ownerId, teamId, ...fields } = stripUndefined(patch);
     const input = normaliseOpportunityFields({ ...pickFields(current), ...fields });
+    if (input.accountId !== current.accountId) await this.requireAccount(input.accountId, c);
     const owner = { ownerId: ownerId?.trim() ?? current.ownerId, teamId: teamId?.trim() ?? current.teamId };
     if (
       (owner.ownerId !== current.ownerId || owner.teamId !== current.teamId) &&

@@ -50,6 +50,12 @@ export interface OpportunityRepository {
   ): Promise<OpportunityDoc>;
 }
 
+/** Asks the account service whether an account exists and the caller may see it. */
+export interface AccountCheck {
+  /** False for an unknown account and for one the caller may not see; transport trouble throws. */
+  isVisible(id: string, c: Caller): Promise<boolean>;
+}
+
 /** Tells the outbox relay that a record has new events (the service host's `written`). */
 export type Written = (kind: 'pipeline' | 'opportunity', id: string) => void;
 
@@ -57,5 +63,7 @@ export type Written = (kind: 'pipeline' | 'opportunity', id: string) => void;
 export interface OpportunityPorts {
   pipelines: PipelineRepository;
   opportunities: OpportunityRepository;
+  /** A deal is always with an account the seller can see. */
+  accounts: AccountCheck;
   written: Written;
 }

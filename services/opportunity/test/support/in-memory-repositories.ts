@@ -97,10 +97,13 @@ export function inMemoryPorts() {
   const pipelines = new InMemoryPipelines();
   const opportunities = new InMemoryOpportunities();
   const written: string[] = [];
+  /** Accounts the account service would show to anyone: add ids to make them exist. */
+  const accounts = new Set<string>(['acc-1', 'acc-2']);
   const ports: OpportunityPorts = {
     pipelines,
     opportunities,
+    accounts: { isVisible: async (id) => accounts.has(id) },
     written: (kind, id) => void written.push(`${kind}:${id}`),
   };
-  return { ports, pipelines, opportunities, written };
+  return { ports, pipelines, opportunities, written, accounts };
 }
