@@ -90,11 +90,23 @@ describe('opportunities and their stages (real Keycloak, real opportunity servic
     expect(blocked.contentType).toMatch(PROBLEM);
     expect(blocked.body.errors).toEqual([expect.objectContaining({ field: 'decisionMakerContactId' })]);
 
+    const ceo = await api('POST', `/api/v1/accounts/${deal.accountId}/contacts`, {
+      as: 'rep1',
+      json: { lastName: `Decider ${RUN}`, buyingRole: 'decision-maker' },
+    });
+    expect(ceo.status).toBe(201);
+    const stranger = await api('PATCH', `/api/v1/opportunities/${deal.id}`, {
+      as: 'rep1',
+      json: { decisionMakerContactId: `contact-${RUN}` },
+    });
+    expect(stranger.status).toBe(400);
+    expect(stranger.body.errors).toEqual([expect.objectContaining({ field: 'decisionMakerContactId' })]);
+
     const current = await api('GET', `/api/v1/opportunities/${deal.id}`, { as: 'rep1' });
     const patched = await api('PATCH', `/api/v1/opportunities/${deal.id}`, {
       as: 'rep1',
       headers: { 'if-match': current.headers.get('etag')! },
-      json: { decisionMakerContactId: `contact-${RUN}`, amountMinor: 150_000_000 },
+      json: { decisionMakerContactId: ceo.body.id, amountMinor: 150_000_000 },
     });
     expect(patched.status).toBe(200);
     expect(patched.body.forecastChanges).toEqual([

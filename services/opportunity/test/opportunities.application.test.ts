@@ -149,6 +149,30 @@ describe('opportunities', () => {
     expect(mem.opportunities.all()).toHaveLength(1);
   });
 
+  it("names as decision-maker or primary contact only people of the deal's account", async () => {
+    const { opportunities } = setup();
+    await expect(
+      opportunities.create(deal({ primaryContactId: 'contact-cfo-2' }), '', '', rep1),
+    ).rejects.toThrow(
+      expect.objectContaining({ violations: [expect.objectContaining({ field: 'primaryContactId' })] }),
+    );
+    const o = await opportunities.create(deal({ primaryContactId: 'contact-ceo' }), '', '', rep1);
+    await expect(opportunities.update(o._id, 0, { decisionMakerContactId: 'nobody' }, rep1)).rejects.toThrow(
+      expect.objectContaining({ violations: [expect.objectContaining({ field: 'decisionMakerContactId' })] }),
+    );
+    // Moving the deal to another account re-checks the contacts it names.
+    await expect(opportunities.update(o._id, 0, { accountId: 'acc-2' }, rep1)).rejects.toThrow(
+      ValidationError,
+    );
+    const moved = await opportunities.update(
+      o._id,
+      0,
+      { accountId: 'acc-2', primaryContactId: 'contact-cfo-2' },
+      rep1,
+    );
+    expect(moved).toMatchObject({ accountId: 'acc-2', primaryContactId: 'contact-cfo-2' });
+  });
+
   it('refuses a fractional amount without writing anything', async () => {
     const { opportunities, mem } = setup();
     await expect(opportunities.create(deal({ amountMinor: 0.5 }), '', '', rep1)).rejects.toThrow(

@@ -84,6 +84,7 @@ export class Opportunities {
     const input = normaliseOpportunityFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
     const owner = ownerOfNewOpportunity(ownerId?.trim() ?? '', teamId?.trim() ?? '', c.actor);
     await this.requireAccount(input.accountId, c);
+    await this.requireContacts(input, undefined, c);
     const pipeline = await this.pipelines.get(pipelineId);
     const start = firstStage(pipeline);
     const now = new Date();
@@ -170,6 +171,21 @@ export class Opportunities {
       throw new ValidationError([{ field: 'accountId', description: 'is not an account you can see' }]);
   }
 
+  /** The named contacts are people of the deal's account (checked when they or the account change). */
+  private async requireContacts(
+    input: OpportunityFields,
+    before: OpportunityDoc | undefined,
+    c: Caller,
+  ): Promise<void> {
+    for (const field of ['primaryContactId', 'decisionMakerContactId'] as const) {
+      const contactId = input[field];
+      const same = before && before[field] === contactId && before.accountId === input.accountId;
+      if (!contactId || same) continue;
+      if ((await this.p.accounts.accountOfContact(contactId, c)) !== input.accountId)
+        throw new ValidationError([{ field, description: "is not a contact of the deal's account" }]);
+    }
+  }
+
   private async updateOnce(
     id: string,
     expectedVersion: number,
@@ -181,6 +197,7 @@ export class Opportunities {
     const { ownerId, teamId, ...fields } = stripUndefined(patch);
     const input = normaliseOpportunityFields({ ...pickFields(current), ...fields });
     if (input.accountId !== current.accountId) await this.requireAccount(input.accountId, c);
+    await this.requireContacts(input, current, c);
     const owner = { ownerId: ownerId?.trim() ?? current.ownerId, teamId: teamId?.trim() ?? current.teamId };
     if (
       (owner.ownerId !== current.ownerId || owner.teamId !== current.teamId) &&

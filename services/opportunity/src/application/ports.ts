@@ -54,6 +54,8 @@ export interface OpportunityRepository {
 export interface AccountCheck {
   /** False for an unknown account and for one the caller may not see; transport trouble throws. */
   isVisible(id: string, c: Caller): Promise<boolean>;
+  /** The account of a contact the caller may see; undefined for an unknown or invisible contact. */
+  accountOfContact(contactId: string, c: Caller): Promise<string | undefined>;
 }
 
 /** Tells the outbox relay that a record has new events (the service host's `written`). */

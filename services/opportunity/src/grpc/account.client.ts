@@ -26,5 +26,11 @@ export function accountClient(address: string, timeoutMs = 3000): AccountCheck &
         .getAccount({ id }, onBehalfOf(c.actor, c.requestId, timeoutMs))
         .then(() => true, accountVisibility);
     },
+    async accountOfContact(contactId: string, c: Caller) {
+      return client.getContact({ id: contactId }, onBehalfOf(c.actor, c.requestId, timeoutMs)).then(
+        (contact) => contact.accountId,
+        (err) => accountVisibility(err) || undefined,
+      );
+    },
   };
 }

@@ -99,11 +99,19 @@ export function inMemoryPorts() {
   const written: string[] = [];
   /** Accounts the account service would show to anyone: add ids to make them exist. */
   const accounts = new Set<string>(['acc-1', 'acc-2']);
+  /** Contact id -> its account id. */
+  const contacts = new Map<string, string>([
+    ['contact-ceo', 'acc-1'],
+    ['contact-cfo-2', 'acc-2'],
+  ]);
   const ports: OpportunityPorts = {
     pipelines,
     opportunities,
-    accounts: { isVisible: async (id) => accounts.has(id) },
+    accounts: {
+      isVisible: async (id) => accounts.has(id),
+      accountOfContact: async (id) => contacts.get(id),
+    },
     written: (kind, id) => void written.push(`${kind}:${id}`),
   };
-  return { ports, pipelines, opportunities, written, accounts };
+  return { ports, pipelines, opportunities, written, accounts, contacts };
 }
