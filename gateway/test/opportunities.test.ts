@@ -18,9 +18,13 @@ const sample = (over: Partial<pb.Opportunity> = {}) =>
   });
 
 let h: Harness;
-let opportunity: { createOpportunity: jest.Mock; moveStage: jest.Mock };
+let opportunity: { createOpportunity: jest.Mock; moveStage: jest.Mock; listOpportunities: jest.Mock };
 beforeEach(async () => {
-  opportunity = { createOpportunity: jest.fn(async () => sample()), moveStage: jest.fn() };
+  opportunity = {
+    createOpportunity: jest.fn(async () => sample()),
+    moveStage: jest.fn(),
+    listOpportunities: jest.fn(async () => ({ opportunities: [sample()], nextCursor: '' })),
+  };
   h = await startApp({ opportunity });
 });
 afterEach(async () => {
@@ -96,6 +100,25 @@ describe('opportunities through the gateway', () => {
       new RichClientError('/x', Status.FAILED_PRECONDITION, 'a closed deal is reopened, not moved', []),
     );
     expect((await move('rep', 'proposal')).status).toBe(409);
+  });
+
+  it('passes the list filters on, "me" as the caller, and refuses an unknown forecast category', async () => {
+    const res = await fetch(
+      `${h.url}/api/v1/opportunities?ownerId=me&forecastCategory=commit&amountMinMinor=100&closeDateTo=2027-06-30`,
+      { headers: auth('rep') },
+    );
+    expect(res.status).toBe(200);
+    expect((await json(res)).items).toHaveLength(1);
+    expect(opportunity.listOpportunities.mock.calls[0][0]).toMatchObject({
+      ownerId: 'u-rep',
+      forecastCategory: 'commit',
+      amountMinMinor: '100',
+      amountMaxMinor: undefined,
+      closeDateTo: '2027-06-30',
+    });
+    const bad = await fetch(`${h.url}/api/v1/opportunities?forecastCategory=hot`, { headers: auth('rep') });
+    expect(bad.status).toBe(400);
+    expect(opportunity.listOpportunities).toHaveBeenCalledTimes(1);
   });
 
   it('lets no support agent move a deal', async () => {

@@ -130,6 +130,31 @@ describe('opportunities and their stages (real Keycloak, real opportunity servic
     expect((await moveTo(deal.id, 'qualification')).status).toBe(200);
   });
 
+  it('filters the list by close-date range, amount range and forecast category', async () => {
+    const accountId = await newAccount();
+    const create = async (name: string, amountMinor: number, expectedCloseDate: string) => {
+      const res = await api('POST', '/api/v1/opportunities', {
+        as: 'rep1',
+        json: { name, accountId, amountMinor, currency: 'EUR', expectedCloseDate },
+      });
+      expect(res.status).toBe(201);
+    };
+    await create('march', 1_000_00, '2027-03-31');
+    await create('june', 50_000_00, '2027-06-30');
+    const names = async (query: string) => {
+      const res = await api('GET', `/api/v1/opportunities?accountId=${accountId}&${query}`, { as: 'rep1' });
+      expect(res.status).toBe(200);
+      return res.body.items.map((o: { name: string }) => o.name).sort();
+    };
+    expect(await names('closeDateFrom=2027-04-01')).toEqual(['june']);
+    expect(await names('closeDateTo=2027-04-01&amountMaxMinor=100000')).toEqual(['march']);
+    expect(await names('forecastCategory=pipeline')).toEqual(['june', 'march']);
+    expect(await names('forecastCategory=commit')).toEqual([]);
+    expect((await api('GET', '/api/v1/opportunities?closeDateFrom=2027-02-30', { as: 'rep1' })).status).toBe(
+      400,
+    );
+  });
+
   it('another rep neither reads nor moves the deal (404), nor sees it in their list', async () => {
     const deal = await newDeal();
     expect((await api('GET', `/api/v1/opportunities/${deal.id}`, { as: 'rep2' })).status).toBe(404);

@@ -130,7 +130,9 @@ export const opportunityOperations: Operation[] = [
     operationId: 'listOpportunities',
     tag: 'Opportunities',
     summary: 'List opportunities',
-    description: 'The deals the caller may see, newest first.',
+    description:
+      'The deals the caller may see, newest first. Filters: stage, owner, team, account, pipeline, expected ' +
+      'close date range, amount range (minor units, any currency) and forecast category.',
     permission: 'opportunity.use',
     query: OpportunityListQuery,
     responses: { 200: { description: 'A page of opportunities', schema: OpportunityList } },
@@ -140,8 +142,14 @@ export const opportunityOperations: Operation[] = [
           {
             stageKey: q.stage ?? '',
             ownerId: q.ownerId === 'me' ? actor.userId : (q.ownerId ?? ''),
+            teamId: q.teamId ?? '',
             accountId: q.accountId ?? '',
             pipelineId: q.pipelineId ?? '',
+            closeDateFrom: q.closeDateFrom ?? '',
+            closeDateTo: q.closeDateTo ?? '',
+            amountMinMinor: q.amountMinMinor === undefined ? undefined : String(q.amountMinMinor),
+            amountMaxMinor: q.amountMaxMinor === undefined ? undefined : String(q.amountMaxMinor),
+            forecastCategory: q.forecastCategory ?? '',
             limit: q.limit,
             cursor: q.cursor ?? '',
           },

@@ -94,8 +94,14 @@ export const OpportunityListQuery = z
   .object({
     stage: stageKey.optional(),
     ownerId: str(64).optional().openapi({ description: 'A user id or "me"' }),
+    teamId: str(64).optional(),
     accountId: id.optional(),
     pipelineId: id.optional(),
+    closeDateFrom: date.optional().openapi({ description: 'Expected close date on or after' }),
+    closeDateTo: date.optional().openapi({ description: 'Expected close date on or before' }),
+    amountMinMinor: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    amountMaxMinor: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    forecastCategory: z.enum(['pipeline', 'best-case', 'commit', 'closed']).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: str(1000).optional(),
   })

@@ -6,7 +6,11 @@ import {
   ValidationError,
   VersionMismatchError,
 } from '@crm/kit';
-import { Opportunities, type OpportunityPatch } from '../src/application/opportunities';
+import {
+  Opportunities,
+  type OpportunityListRequest,
+  type OpportunityPatch,
+} from '../src/application/opportunities';
 import { Pipelines } from '../src/application/pipelines';
 import type { Caller } from '../src/application/ports';
 import { ExitCriteriaNotMetError } from '../src/domain/opportunity';
@@ -29,6 +33,20 @@ const deal = (over: OpportunityPatch = {}): OpportunityPatch => ({
   amountMinor: 2_000_000_00,
   currency: 'CNY',
   expectedCloseDate: '2027-03-31',
+  ...over,
+});
+
+const listing = (over: Partial<OpportunityListRequest> = {}): OpportunityListRequest => ({
+  stageKey: '',
+  ownerId: '',
+  teamId: '',
+  accountId: '',
+  pipelineId: '',
+  closeDateFrom: '',
+  closeDateTo: '',
+  forecastCategory: '',
+  limit: 0,
+  cursor: '',
   ...over,
 });
 
@@ -60,14 +78,7 @@ describe('opportunities', () => {
     const o = await opportunities.create(deal(), '', '', rep1);
     await expect(opportunities.get(o._id, manager)).resolves.toMatchObject({ _id: o._id });
     await expect(opportunities.get(o._id, rep2)).rejects.toThrow(NotFoundError);
-    expect(
-      (
-        await opportunities.list(
-          { stageKey: '', ownerId: '', accountId: '', pipelineId: '', limit: 0, cursor: '' },
-          rep2,
-        )
-      ).opportunities,
-    ).toEqual([]);
+    expect((await opportunities.list(listing(), rep2)).opportunities).toEqual([]);
     await expect(opportunities.get(o._id, agent)).rejects.toThrow(ForbiddenError);
   });
 
@@ -171,6 +182,38 @@ describe('opportunities', () => {
       rep1,
     );
     expect(moved).toMatchObject({ accountId: 'acc-2', primaryContactId: 'contact-cfo-2' });
+  });
+
+  it('filters the list by team, close-date range, amount range and forecast category', async () => {
+    const { opportunities } = setup();
+    const names = async (over: Partial<OpportunityListRequest>) =>
+      (await opportunities.list(listing(over), admin)).opportunities.map((o) => o.name).sort();
+    await opportunities.create(deal({ name: 'small-march' }), '', '', rep1);
+    const big = await opportunities.create(
+      deal({ name: 'big-june', amountMinor: 900_000_00, expectedCloseDate: '2027-06-30' }),
+      '',
+      '',
+      rep2,
+    );
+    await opportunities.create(
+      deal({ name: 'undated', expectedCloseDate: '', amountMinor: 0 }),
+      '',
+      '',
+      rep1,
+    );
+    await opportunities.moveStage(big._id, 0, 'negotiation', rep2);
+    expect(await names({ teamId: 'west' })).toEqual(['big-june']);
+    expect(await names({ closeDateFrom: '2027-04-01' })).toEqual(['big-june']);
+    expect(await names({ closeDateTo: '2027-03-31' })).toEqual(['small-march']);
+    expect(await names({ amountMinMinor: 1, amountMaxMinor: 100_000_000 })).toEqual(['big-june']);
+    expect(await names({ forecastCategory: 'commit' })).toEqual(['big-june']);
+    expect(await names({ forecastCategory: 'pipeline' })).toEqual(['small-march', 'undated']);
+    await expect(
+      opportunities.list(listing({ closeDateFrom: '2027-05-01', closeDateTo: '2027-04-01' }), admin),
+    ).rejects.toThrow(ValidationError);
+    await expect(opportunities.list(listing({ forecastCategory: 'hot' }), admin)).rejects.toThrow(
+      ValidationError,
+    );
   });
 
   it('refuses a fractional amount without writing anything', async () => {

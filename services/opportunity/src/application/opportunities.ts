@@ -11,15 +11,17 @@ import {
   retryOnVersionMismatch,
   stripUndefined,
   ValidationError,
+  Violations,
 } from '@crm/kit';
 import {
   forecastChanges,
+  isCalendarDate,
   moveStage,
   normaliseOpportunityFields,
   type OpportunityFields,
   ownerOfNewOpportunity,
 } from '../domain/opportunity';
-import { firstStage, stageOf } from '../domain/pipeline';
+import { FORECAST_CATEGORIES, firstStage, stageOf } from '../domain/pipeline';
 import { opportunityEvents as events } from '../events/opportunity-events';
 import type { OpportunityDoc } from '../store/opportunity.model';
 import type { Pipelines } from './pipelines';
@@ -31,8 +33,15 @@ export type OpportunityPatch = Partial<OpportunityFields> & { ownerId?: string; 
 export interface OpportunityListRequest {
   stageKey: string;
   ownerId: string;
+  teamId: string;
   accountId: string;
   pipelineId: string;
+  /** yyyy-mm-dd bounds of the expected close date, inclusive; '' for none. */
+  closeDateFrom: string;
+  closeDateTo: string;
+  amountMinMinor?: number;
+  amountMaxMinor?: number;
+  forecastCategory: string;
   limit: number;
   cursor: string;
 }
@@ -126,12 +135,32 @@ export class Opportunities {
     c: Caller,
   ): Promise<{ opportunities: OpportunityDoc[]; nextCursor: string }> {
     mayUse(c);
+    const v = new Violations();
+    const from = req.closeDateFrom.trim();
+    const to = req.closeDateTo.trim();
+    if (from && !isCalendarDate(from)) v.add('closeDateFrom', 'must be a date yyyy-mm-dd');
+    if (to && !isCalendarDate(to)) v.add('closeDateTo', 'must be a date yyyy-mm-dd');
+    if (from && to && from > to) v.add('closeDateTo', 'must not be before closeDateFrom');
+    const { amountMinMinor: min, amountMaxMinor: max } = req;
+    if (min !== undefined && max !== undefined && min > max)
+      v.add('amountMaxMinor', 'must not be below amountMinMinor');
+    const category = req.forecastCategory.trim();
+    if (category && !(FORECAST_CATEGORIES as readonly string[]).includes(category))
+      v.add('forecastCategory', `must be one of ${FORECAST_CATEGORIES.join(', ')}`);
+    v.throwIfAny();
     return this.p.opportunities.list({
       visibleTo: c.actor,
       stageKey: req.stageKey.trim(),
       ownerId: req.ownerId.trim(),
+      teamId: req.teamId.trim(),
       accountId: req.accountId.trim(),
       pipelineId: req.pipelineId.trim(),
+      closeDateFrom: from,
+      closeDateTo: to,
+      amountMinMinor: min,
+      amountMaxMinor: max,
+      // A forecast category is a set of stages, which differ by pipeline.
+      stagesIn: category ? await this.stagesOfCategory(category) : undefined,
       limit: pageLimit(req.limit),
       cursor: req.cursor,
     });
@@ -169,6 +198,13 @@ export class Opportunities {
   private async requireAccount(accountId: string, c: Caller): Promise<void> {
     if (!(await this.p.accounts.isVisible(accountId, c)))
       throw new ValidationError([{ field: 'accountId', description: 'is not an account you can see' }]);
+  }
+
+  private async stagesOfCategory(category: string): Promise<{ pipelineId: string; stageKeys: string[] }[]> {
+    return (await this.pipelines.list()).map((p) => ({
+      pipelineId: p._id,
+      stageKeys: p.stages.filter((s) => s.forecastCategory === category).map((s) => s.key),
+    }));
   }
 
   /** The named contacts are people of the deal's account (checked when they or the account change). */

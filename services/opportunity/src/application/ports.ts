@@ -28,8 +28,16 @@ export interface OpportunityQuery {
   visibleTo: Actor;
   stageKey: string;
   ownerId: string;
+  teamId: string;
   accountId: string;
   pipelineId: string;
+  /** Inclusive yyyy-mm-dd bounds of expectedCloseDate; '' for none (a deal without a date never matches a bound). */
+  closeDateFrom: string;
+  closeDateTo: string;
+  amountMinMinor?: number;
+  amountMaxMinor?: number;
+  /** Only deals in one of these stages of their pipeline (a forecast category); undefined for any. */
+  stagesIn?: { pipelineId: string; stageKeys: string[] }[];
   limit: number;
   cursor: string;
 }

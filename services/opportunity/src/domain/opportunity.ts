@@ -52,7 +52,8 @@ const CURRENCY = /^[A-Z]{3}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 
-const isCalendarDate = (s: string) => DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+export const isCalendarDate = (s: string) =>
+  DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
 /** Trims and validates a deal's fields; throws ValidationError naming each problem. */
 export function normaliseOpportunityFields(raw: OpportunityFields): OpportunityFields {

@@ -2,7 +2,13 @@ import { type CallerContext, callerOf, expectedVersionOf } from '@crm/kit';
 import { opportunity as pb } from '@crm/proto';
 import type { Opportunities } from '../application/opportunities';
 import type { Pipelines } from '../application/pipelines';
-import { fromProtoPatch, fromProtoStage, toProtoOpportunity, toProtoPipeline } from './opportunity.mapper';
+import {
+  fromProtoListRequest,
+  fromProtoPatch,
+  fromProtoStage,
+  toProtoOpportunity,
+  toProtoPipeline,
+} from './opportunity.mapper';
 
 type Ctx = CallerContext;
 
@@ -39,7 +45,10 @@ export function opportunityGrpc(opportunities: Opportunities): pb.OpportunitySer
       return toProtoOpportunity(await opportunities.get(req.id, callerOf(ctx)));
     },
     async listOpportunities(req, ctx) {
-      const { opportunities: page, nextCursor } = await opportunities.list(req, callerOf(ctx));
+      const { opportunities: page, nextCursor } = await opportunities.list(
+        fromProtoListRequest(req),
+        callerOf(ctx),
+      );
       return { opportunities: page.map(toProtoOpportunity), nextCursor };
     },
     async updateOpportunity(req, ctx) {

@@ -1,7 +1,7 @@
 import { ValidationError } from '@crm/kit';
 import { opportunity as pb } from '@crm/proto';
 import type { RawStage } from '../domain/pipeline';
-import type { OpportunityPatch } from '../application/opportunities';
+import type { OpportunityListRequest, OpportunityPatch } from '../application/opportunities';
 import type { OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
 
 export function toProtoPipeline(p: PipelineDoc): pb.Pipeline {
@@ -46,13 +46,20 @@ export function toProtoOpportunity(o: OpportunityDoc): pb.Opportunity {
 export const fromProtoStage = (s: pb.Stage): RawStage => ({ ...s, exitCriteria: [...s.exitCriteria] });
 
 /** An int64 amount (a decimal string on the wire) as a safe integer; anything else is bad input. */
-function minorUnits(s: string): number {
+function minorUnits(s: string, field = 'amountMinor'): number {
   const n = /^\d{1,16}$/.test(s) ? Number(s) : NaN;
   if (!Number.isSafeInteger(n))
-    throw new ValidationError([
-      { field: 'amountMinor', description: 'must be a whole, non-negative number' },
-    ]);
+    throw new ValidationError([{ field, description: 'must be a whole, non-negative number' }]);
   return n;
+}
+
+export function fromProtoListRequest(r: pb.ListOpportunitiesRequest): OpportunityListRequest {
+  const { amountMinMinor: min, amountMaxMinor: max, ...rest } = r;
+  return {
+    ...rest,
+    amountMinMinor: min === undefined ? undefined : minorUnits(min, 'amountMinMinor'),
+    amountMaxMinor: max === undefined ? undefined : minorUnits(max, 'amountMaxMinor'),
+  };
 }
 
 export function fromProtoPatch(p: pb.OpportunityPatch | undefined): OpportunityPatch {

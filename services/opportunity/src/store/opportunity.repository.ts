@@ -71,6 +71,19 @@ export class MongoOpportunityRepository implements OpportunityRepository {
     if (visible) and.push(visible);
     if (q.stageKey) and.push({ stageKey: q.stageKey });
     if (q.ownerId) and.push({ ownerId: q.ownerId });
+    if (q.teamId) and.push({ teamId: q.teamId });
+    if (q.closeDateFrom) and.push({ expectedCloseDate: { $gte: q.closeDateFrom } });
+    if (q.closeDateTo) and.push({ expectedCloseDate: { $lte: q.closeDateTo, $ne: '' } });
+    if (q.amountMinMinor !== undefined) and.push({ amountMinor: { $gte: q.amountMinMinor } });
+    if (q.amountMaxMinor !== undefined) and.push({ amountMinor: { $lte: q.amountMaxMinor } });
+    if (q.stagesIn)
+      and.push({
+        $or: [
+          // No pipeline has a stage of that category: match nothing.
+          { _id: { $in: [] } },
+          ...q.stagesIn.map((s) => ({ pipelineId: s.pipelineId, stageKey: { $in: s.stageKeys } })),
+        ],
+      });
     if (q.accountId) and.push({ accountId: q.accountId });
     if (q.pipelineId) and.push({ pipelineId: q.pipelineId });
     if (q.cursor) and.push(afterCursor(q.cursor, 'createdAt', true, 'date'));

@@ -81,6 +81,16 @@ export class InMemoryOpportunities extends Collection<OpportunityDoc> implements
       .filter((o) => canSee(q.visibleTo, o))
       .filter((o) => !q.stageKey || o.stageKey === q.stageKey)
       .filter((o) => !q.ownerId || o.ownerId === q.ownerId)
+      .filter((o) => !q.teamId || o.teamId === q.teamId)
+      .filter((o) => !q.closeDateFrom || o.expectedCloseDate >= q.closeDateFrom)
+      .filter((o) => !q.closeDateTo || (!!o.expectedCloseDate && o.expectedCloseDate <= q.closeDateTo))
+      .filter((o) => q.amountMinMinor === undefined || o.amountMinor >= q.amountMinMinor)
+      .filter((o) => q.amountMaxMinor === undefined || o.amountMinor <= q.amountMaxMinor)
+      .filter(
+        (o) =>
+          !q.stagesIn ||
+          q.stagesIn.some((s) => s.pipelineId === o.pipelineId && s.stageKeys.includes(o.stageKey)),
+      )
       .filter((o) => !q.accountId || o.accountId === q.accountId)
       .filter((o) => !q.pipelineId || o.pipelineId === q.pipelineId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.localeCompare(a._id));
