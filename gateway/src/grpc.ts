@@ -11,7 +11,7 @@ import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middl
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { CallHeaders, RECONNECT, serviceIdentity } from '@crm/kit';
-import { account, customFields, lead } from '@crm/proto';
+import { account, customFields, lead, opportunity } from '@crm/proto';
 import type { Actor } from './auth';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the enum is not re-exported by the package). */
@@ -22,6 +22,9 @@ export type ServiceClient<D extends CompatServiceDefinition> = Client<D, Deadlin
 export type LeadClient = ServiceClient<typeof lead.LeadServiceDefinition>;
 /** Accounts, contacts and activities (one gRPC service in the account service). */
 export type AccountClient = ServiceClient<typeof account.AccountServiceDefinition>;
+/** Opportunities and the pipelines they move through (the opportunity service). */
+export type OpportunityClient = ServiceClient<typeof opportunity.OpportunityServiceDefinition>;
+export type PipelineClient = ServiceClient<typeof opportunity.PipelineServiceDefinition>;
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 

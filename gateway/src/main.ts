@@ -17,6 +17,7 @@ import {
   audit as auditPb,
   customFields as customFieldsPb,
   lead as leadPb,
+  opportunity as opportunityPb,
   ownership,
 } from '@crm/proto';
 import { UserDirectory } from './users/directory';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   // One connection per backend service; several gRPC services may share one.
   const lead = connectService('lead', env.LEAD_GRPC_ADDR);
   const account = connectService('account', env.ACCOUNT_GRPC_ADDR);
-  const connections = [lead, account];
+  const opportunity = connectService('opportunity', env.OPPORTUNITY_GRPC_ADDR);
+  const connections = [lead, account, opportunity];
   // The account service hosts the custom fields of both entities it owns.
   const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
   const nats = await connectNats(env.NATS_URL, 'gateway', logger, env);
@@ -54,6 +56,8 @@ async function main(): Promise<void> {
     clients: {
       lead: lead.client(leadPb.LeadServiceDefinition),
       account: account.client(accountPb.AccountServiceDefinition),
+      opportunity: opportunity.client(opportunityPb.OpportunityServiceDefinition),
+      pipeline: opportunity.client(opportunityPb.PipelineServiceDefinition),
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),

@@ -1,7 +1,14 @@
 import type { Logger } from 'pino';
 import type { audit, ownership } from '@crm/proto';
 import type { CustomFieldEntity } from './custom-fields/schemas';
-import type { AccountClient, CustomFieldClient, LeadClient, ServiceClient } from './grpc';
+import type {
+  AccountClient,
+  CustomFieldClient,
+  LeadClient,
+  OpportunityClient,
+  PipelineClient,
+  ServiceClient,
+} from './grpc';
 import type { IdempotencyStore } from './http/idempotency';
 import type { Rpc } from './http/rpc';
 import type { UserDirectory } from './users/directory';
@@ -11,6 +18,8 @@ export interface Clients {
   lead: LeadClient;
   /** Accounts, contacts and activities. */
   account: AccountClient;
+  opportunity: OpportunityClient;
+  pipeline: PipelineClient;
   /** The public pool of each record type, served by the service that owns the type. */
   pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;

@@ -76,6 +76,8 @@ export async function startApp(
     ready?: boolean;
     rateLimitPerMinute?: number;
     account?: object;
+    /** A fake OpportunityService client. */
+    opportunity?: object;
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
@@ -103,6 +105,8 @@ export async function startApp(
     clients: {
       lead: client as unknown as LeadClient,
       account: (opts.account ?? {}) as unknown as AccountClient,
+      opportunity: (opts.opportunity ?? {}) as never,
+      pipeline: {} as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

@@ -11,6 +11,8 @@ const TAGS: Record<Tag, string> = {
   Accounts: 'Companies we sell to: hierarchy, tiers, merges and the account overview.',
   Contacts: 'The people of an account and their roles in the buying committee.',
   Activities: 'Tasks and logged calls, visits and meetings of any record.',
+  Pipelines: 'The stages deals move through, with win probabilities, forecast categories and exit criteria.',
+  Opportunities: 'Deals: amount, close date, owner, and their moves through the stages of a pipeline.',
   'Public pool': 'Records released by their owner for other reps to claim, and the pool rules.',
   'Ownership transfers': "Moving a user's whole book to another user.",
   Users: 'The user directory: who can own records.',

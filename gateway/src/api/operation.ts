@@ -15,6 +15,8 @@ export type Tag =
   | 'Accounts'
   | 'Contacts'
   | 'Activities'
+  | 'Pipelines'
+  | 'Opportunities'
   | 'Public pool'
   | 'Ownership transfers'
   | 'Users'

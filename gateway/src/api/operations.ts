@@ -4,6 +4,7 @@ import { activityOperations } from '../activities/activity.operations';
 import { auditOperations } from '../audit/audit.operations';
 import { customFieldOperations } from '../custom-fields/custom-field.operations';
 import { leadOperations } from '../leads/lead.operations';
+import { opportunityOperations } from '../opportunities/opportunity.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { userOperations } from '../users/user.operations';
 import type { Operation } from './operation';
@@ -14,6 +15,7 @@ export const operations: Operation[] = [
   ...accountOperations,
   ...contactOperations,
   ...activityOperations,
+  ...opportunityOperations,
   ...ownershipOperations,
   ...userOperations,
   ...customFieldOperations,

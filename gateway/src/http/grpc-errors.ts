@@ -68,8 +68,13 @@ export function grpcToProblem(err: unknown, log?: Logger): HttpProblem {
         );
       }
       return new HttpProblem(409, err.details || 'The operation was aborted because of a conflict.');
-    case Status.FAILED_PRECONDITION:
+    case Status.FAILED_PRECONDITION: {
+      // Fields the record must have before this step (e.g. a stage's exit criteria): the caller fills them in.
+      const errors = fieldViolations(err);
+      if (errors.length)
+        return new HttpProblem(422, err.details || 'Required fields are missing.', { errors });
       return new HttpProblem(409, err.details || 'The operation is not allowed in the current state.');
+    }
     case Status.PERMISSION_DENIED:
       return new HttpProblem(403, err.details || 'Your roles do not allow this operation.');
     case Status.UNAUTHENTICATED:

@@ -33,6 +33,7 @@ export const Roles = {
 export const ServiceRoles = {
   leadService: 'lead-service',
   accountService: 'account-service',
+  opportunityService: 'opportunity-service',
   /** The gateway's own client: reads the custom field definitions it describes in OpenAPI. */
   gatewayService: 'gateway-service',
 } as const;

@@ -14,7 +14,12 @@ export function toGrpcError(err: unknown): ServerError | undefined {
     case 'not-found':
       return new ServerError(Status.NOT_FOUND, e.message);
     case 'conflict':
-      return new ServerError(Status.FAILED_PRECONDITION, e.message);
+      // A conflict that names fields to fill first (a stage's exit criteria) carries them, for a 422.
+      return e.violations
+        ? new RichServerError(Status.FAILED_PRECONDITION, e.message, [
+            BadRequest.fromPartial({ fieldViolations: e.violations }),
+          ])
+        : new ServerError(Status.FAILED_PRECONDITION, e.message);
     case 'duplicate':
       return new RichServerError(Status.ALREADY_EXISTS, e.message, [
         ErrorInfo.fromPartial({ reason: e.reason, domain: 'crm', metadata: e.metadata }),

@@ -1,0 +1,231 @@
+import type { opportunity as pb } from '@crm/proto';
+import { operation, type Operation, type Reply } from '../api/operation';
+import { HttpProblem } from '../http/problem';
+import { changesSomething } from '../http/validate';
+import {
+  CreateOpportunityBody,
+  IdParams,
+  MoveStageBody,
+  Opportunity,
+  OpportunityList,
+  OpportunityListQuery,
+  opportunityToJson,
+  PatchOpportunityBody,
+  patchToProto,
+  Pipeline,
+  PipelineBody,
+  PipelineList,
+  pipelineToJson,
+} from './schemas';
+
+const opportunityReply = (o: pb.Opportunity, status = 200): Reply => ({
+  status,
+  body: opportunityToJson(o),
+  etag: o.version,
+});
+const pipelineReply = (p: pb.Pipeline, status = 200): Reply => ({
+  status,
+  body: pipelineToJson(p),
+  etag: p.version,
+});
+const theOpportunity = {
+  200: { description: 'The opportunity', schema: Opportunity, headers: ['ETag' as const] },
+};
+const thePipeline = { 200: { description: 'The pipeline', schema: Pipeline, headers: ['ETag' as const] } };
+
+/** Pipelines (admin-configured stages) and the opportunities that move through them. */
+export const opportunityOperations: Operation[] = [
+  operation({
+    method: 'get',
+    path: '/pipelines',
+    operationId: 'listPipelines',
+    tag: 'Pipelines',
+    summary: 'List the pipelines',
+    description: 'Every pipeline with its stages in order, the default one first.',
+    permission: 'pipeline.read',
+    responses: { 200: { description: 'The pipelines', schema: PipelineList } },
+    async handler({ call, deps }) {
+      const reply = await call((o) => deps.clients.pipeline.listPipelines({}, o));
+      return { body: { items: reply.pipelines.map(pipelineToJson) } };
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/pipelines',
+    operationId: 'createPipeline',
+    tag: 'Pipelines',
+    summary: 'Create a pipeline',
+    description:
+      'Stages in order: open stages first, then closed ones (exactly one won at 100%, at least one lost at 0%). ' +
+      'Exit criteria name the opportunity fields a deal needs before it leaves the stage.',
+    permission: 'settings.write',
+    body: PipelineBody,
+    responses: { 201: { description: 'Created', schema: Pipeline, headers: ['ETag', 'Location'] } },
+    async handler({ body, call, deps }) {
+      const p = await call((o) =>
+        deps.clients.pipeline.savePipeline({ id: '', expectedVersion: '0', ...body }, o),
+      );
+      return { ...pipelineReply(p, 201), location: `/api/v1/pipelines/${encodeURIComponent(p.id)}` };
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/pipelines/{id}',
+    operationId: 'getPipeline',
+    tag: 'Pipelines',
+    summary: 'Get a pipeline',
+    description: 'The pipeline `default` always exists.',
+    permission: 'pipeline.read',
+    params: IdParams,
+    responses: thePipeline,
+    async handler({ params, call, deps }) {
+      return pipelineReply(await call((o) => deps.clients.pipeline.getPipeline({ id: params.id }, o)));
+    },
+  }),
+  operation({
+    method: 'put',
+    path: '/pipelines/{id}',
+    operationId: 'replacePipeline',
+    tag: 'Pipelines',
+    summary: 'Replace a pipeline',
+    description: '409: a stage being removed still holds open deals; move them first.',
+    permission: 'settings.write',
+    params: IdParams,
+    body: PipelineBody,
+    ifMatch: true,
+    responses: thePipeline,
+    errors: [404, 409],
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const p = await call((o) =>
+        deps.clients.pipeline.savePipeline({ id: params.id, expectedVersion: expectedVersion(), ...body }, o),
+      );
+      return pipelineReply(p);
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/opportunities',
+    operationId: 'createOpportunity',
+    tag: 'Opportunities',
+    summary: 'Create an opportunity',
+    description:
+      'The deal starts in the first stage of its pipeline, owned by the caller unless a manager names another.',
+    permission: 'opportunity.use',
+    body: CreateOpportunityBody,
+    responses: { 201: { description: 'Created', schema: Opportunity, headers: ['ETag', 'Location'] } },
+    async handler({ body, call, deps }) {
+      const { pipelineId, sourceLeadId, ...fields } = body;
+      const o = await call((opts) =>
+        deps.clients.opportunity.createOpportunity(
+          { fields: patchToProto(fields), pipelineId: pipelineId ?? '', sourceLeadId: sourceLeadId ?? '' },
+          opts,
+        ),
+      );
+      return { ...opportunityReply(o, 201), location: `/api/v1/opportunities/${encodeURIComponent(o.id)}` };
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/opportunities',
+    operationId: 'listOpportunities',
+    tag: 'Opportunities',
+    summary: 'List opportunities',
+    description:
+      'The deals the caller may see, newest first. Filters: stage, owner, team, account, pipeline, expected ' +
+      'close date range, amount range (minor units, any currency) and forecast category.',
+    permission: 'opportunity.use',
+    query: OpportunityListQuery,
+    responses: { 200: { description: 'A page of opportunities', schema: OpportunityList } },
+    async handler({ query: q, actor, call, deps }) {
+      const reply = await call((o) =>
+        deps.clients.opportunity.listOpportunities(
+          {
+            stageKey: q.stage ?? '',
+            ownerId: q.ownerId === 'me' ? actor.userId : (q.ownerId ?? ''),
+            teamId: q.teamId ?? '',
+            accountId: q.accountId ?? '',
+            pipelineId: q.pipelineId ?? '',
+            closeDateFrom: q.closeDateFrom ?? '',
+            closeDateTo: q.closeDateTo ?? '',
+            amountMinMinor: q.amountMinMinor === undefined ? undefined : String(q.amountMinMinor),
+            amountMaxMinor: q.amountMaxMinor === undefined ? undefined : String(q.amountMaxMinor),
+            forecastCategory: q.forecastCategory ?? '',
+            limit: q.limit,
+            cursor: q.cursor ?? '',
+          },
+          o,
+        ),
+      );
+      return {
+        body: { items: reply.opportunities.map(opportunityToJson), nextCursor: reply.nextCursor || null },
+      };
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/opportunities/{id}',
+    operationId: 'getOpportunity',
+    tag: 'Opportunities',
+    summary: 'Get an opportunity',
+    description: 'With its stage history and forecast changes; the ETag carries its version for If-Match.',
+    permission: 'opportunity.use',
+    params: IdParams,
+    responses: theOpportunity,
+    async handler({ params, call, deps }) {
+      return opportunityReply(
+        await call((o) => deps.clients.opportunity.getOpportunity({ id: params.id }, o)),
+      );
+    },
+  }),
+  operation({
+    method: 'patch',
+    path: '/opportunities/{id}',
+    operationId: 'updateOpportunity',
+    tag: 'Opportunities',
+    summary: 'Update an opportunity',
+    description:
+      'Changes the fields present in the body. Amount and expected close date changes are recorded in ' +
+      'forecastChanges. The stage moves with POST /opportunities/{id}/stage.',
+    permission: 'opportunity.use',
+    params: IdParams,
+    body: PatchOpportunityBody,
+    ifMatch: true,
+    responses: theOpportunity,
+    async handler({ params, body, call, deps, expectedVersion }) {
+      if (!changesSomething(body)) throw new HttpProblem(400, 'The patch changes nothing.');
+      const o = await call((opts) =>
+        deps.clients.opportunity.updateOpportunity(
+          { id: params.id, expectedVersion: expectedVersion(), patch: patchToProto(body) },
+          opts,
+        ),
+      );
+      return opportunityReply(o);
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/opportunities/{id}/stage',
+    operationId: 'moveOpportunityStage',
+    tag: 'Opportunities',
+    summary: 'Move an opportunity to another stage',
+    description:
+      'Forward or backward within its pipeline; recorded in stageHistory (from, to, who, when, days in stage). ' +
+      '400: not a stage of the pipeline. 422: the current stage needs fields filled first (named in errors). ' +
+      '409: the deal is closed, or the target is a closed stage (closing has its own operation).',
+    permission: 'opportunity.use',
+    params: IdParams,
+    body: MoveStageBody,
+    ifMatch: true,
+    responses: theOpportunity,
+    errors: [404, 409, 422],
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const o = await call((opts) =>
+        deps.clients.opportunity.moveStage(
+          { id: params.id, expectedVersion: expectedVersion(), stageKey: body.stageKey },
+          opts,
+        ),
+      );
+      return opportunityReply(o);
+    },
+  }),
+];

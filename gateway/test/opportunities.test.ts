@@ -1,0 +1,130 @@
+import { Status } from 'nice-grpc';
+import { BadRequest, RichClientError } from 'nice-grpc-error-details';
+import { opportunity as pb } from '@crm/proto';
+import { auth, json, jsonHeaders, startApp, type Harness } from './helpers';
+
+const sample = (over: Partial<pb.Opportunity> = {}) =>
+  pb.Opportunity.fromPartial({
+    id: 'O1',
+    version: '2',
+    name: 'ACME ERP',
+    accountId: 'A1',
+    amountMinor: '200000000',
+    currency: 'CNY',
+    pipelineId: 'default',
+    stageKey: 'needs-analysis',
+    stageHistory: [{ fromStage: '', toStage: 'qualification', movedBy: 'u-rep', daysInStage: 0 }],
+    ...over,
+  });
+
+let h: Harness;
+let opportunity: { createOpportunity: jest.Mock; moveStage: jest.Mock; listOpportunities: jest.Mock };
+beforeEach(async () => {
+  opportunity = {
+    createOpportunity: jest.fn(async () => sample()),
+    moveStage: jest.fn(),
+    listOpportunities: jest.fn(async () => ({ opportunities: [sample()], nextCursor: '' })),
+  };
+  h = await startApp({ opportunity });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const move = (user: string, stageKey: string) =>
+  fetch(`${h.url}/api/v1/opportunities/O1/stage`, {
+    method: 'POST',
+    headers: jsonHeaders(user, { 'if-match': '"2"' }),
+    body: JSON.stringify({ stageKey }),
+  });
+
+describe('opportunities through the gateway', () => {
+  it('creates a deal with its amount as whole minor units, and answers it with an ETag', async () => {
+    const res = await fetch(`${h.url}/api/v1/opportunities`, {
+      method: 'POST',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({ name: 'ACME ERP', accountId: 'A1', amountMinor: 200000000, currency: 'CNY' }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('etag')).toBe('"2"');
+    expect(await json(res)).toMatchObject({ id: 'O1', amountMinor: 200000000, stageKey: 'needs-analysis' });
+    expect(opportunity.createOpportunity.mock.calls[0][0]).toMatchObject({
+      fields: { name: 'ACME ERP', amountMinor: '200000000' },
+      pipelineId: '',
+    });
+  });
+
+  it('refuses a fractional amount with a 400 before asking the service', async () => {
+    const res = await fetch(`${h.url}/api/v1/opportunities`, {
+      method: 'POST',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({ name: 'ACME', accountId: 'A1', amountMinor: 10.5, currency: 'EUR' }),
+    });
+    expect(res.status).toBe(400);
+    expect(opportunity.createOpportunity).not.toHaveBeenCalled();
+  });
+
+  it('answers unmet exit criteria with a 422 naming the field to fill', async () => {
+    opportunity.moveStage.mockRejectedValueOnce(
+      new RichClientError(
+        '/x',
+        Status.FAILED_PRECONDITION,
+        'leaving needs-analysis needs decisionMakerContactId',
+        [
+          BadRequest.fromPartial({
+            fieldViolations: [
+              {
+                field: 'decisionMakerContactId',
+                description: 'must be filled before leaving needs-analysis',
+              },
+            ],
+          }),
+        ],
+      ),
+    );
+    const res = await move('rep', 'solution');
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect((await json(res)).errors).toEqual([
+      { field: 'decisionMakerContactId', message: 'must be filled before leaving needs-analysis' },
+    ]);
+    expect(opportunity.moveStage.mock.calls[0][0]).toEqual({
+      id: 'O1',
+      expectedVersion: '2',
+      stageKey: 'solution',
+    });
+  });
+
+  it('keeps a plain state conflict a 409', async () => {
+    opportunity.moveStage.mockRejectedValueOnce(
+      new RichClientError('/x', Status.FAILED_PRECONDITION, 'a closed deal is reopened, not moved', []),
+    );
+    expect((await move('rep', 'proposal')).status).toBe(409);
+  });
+
+  it('passes the list filters on, "me" as the caller, and refuses an unknown forecast category', async () => {
+    const res = await fetch(
+      `${h.url}/api/v1/opportunities?ownerId=me&forecastCategory=commit&amountMinMinor=100&closeDateTo=2027-06-30`,
+      { headers: auth('rep') },
+    );
+    expect(res.status).toBe(200);
+    expect((await json(res)).items).toHaveLength(1);
+    expect(opportunity.listOpportunities.mock.calls[0][0]).toMatchObject({
+      ownerId: 'u-rep',
+      forecastCategory: 'commit',
+      amountMinMinor: '100',
+      amountMaxMinor: undefined,
+      closeDateTo: '2027-06-30',
+    });
+    const bad = await fetch(`${h.url}/api/v1/opportunities?forecastCategory=hot`, { headers: auth('rep') });
+    expect(bad.status).toBe(400);
+    expect(opportunity.listOpportunities).toHaveBeenCalledTimes(1);
+  });
+
+  it('lets no support agent move a deal', async () => {
+    expect((await move('agent', 'solution')).status).toBe(403);
+    expect(opportunity.moveStage).not.toHaveBeenCalled();
+    const list = await fetch(`${h.url}/api/v1/opportunities`, { headers: auth('agent') });
+    expect(list.status).toBe(403);
+  });
+});

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'opportunity',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': '@swc/jest' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};

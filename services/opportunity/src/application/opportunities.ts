@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import {
+  allows,
+  canReassign,
+  canSee,
+  changedFields,
+  checkVersion,
+  ForbiddenError,
+  NotFoundError,
+  pageLimit,
+  retryOnVersionMismatch,
+  stripUndefined,
+  ValidationError,
+  Violations,
+} from '@crm/kit';
+import {
+  forecastChanges,
+  isCalendarDate,
+  moveStage,
+  normaliseOpportunityFields,
+  type OpportunityFields,
+  ownerOfNewOpportunity,
+} from '../domain/opportunity';
+import { FORECAST_CATEGORIES, firstStage, stageOf } from '../domain/pipeline';
+import { opportunityEvents as events } from '../events/opportunity-events';
+import type { OpportunityDoc } from '../store/opportunity.model';
+import type { Pipelines } from './pipelines';
+import type { Caller, OpportunityPorts } from './ports';
+
+/** What a caller sends to create or change a deal; undefined leaves a field as it is. */
+export type OpportunityPatch = Partial<OpportunityFields> & { ownerId?: string; teamId?: string };
+
+export interface OpportunityListRequest {
+  stageKey: string;
+  ownerId: string;
+  teamId: string;
+  accountId: string;
+  pipelineId: string;
+  /** yyyy-mm-dd bounds of the expected close date, inclusive; '' for none. */
+  closeDateFrom: string;
+  closeDateTo: string;
+  amountMinMinor?: number;
+  amountMaxMinor?: number;
+  forecastCategory: string;
+  limit: number;
+  cursor: string;
+}
+
+/** Fields compared for OpportunityUpdated.changed_fields (stage moves have their own event). */
+const TRACKED: (keyof OpportunityDoc)[] = [
+  'name',
+  'accountId',
+  'primaryContactId',
+  'decisionMakerContactId',
+  'amountMinor',
+  'currency',
+  'expectedCloseDate',
+  'nextStep',
+  'ownerId',
+  'teamId',
+];
+
+const EMPTY_FIELDS: OpportunityFields = {
+  name: '',
+  accountId: '',
+  primaryContactId: '',
+  decisionMakerContactId: '',
+  amountMinor: 0,
+  currency: '',
+  expectedCloseDate: '',
+  nextStep: '',
+};
+
+/**
+ * Opportunities: created in the first stage of a pipeline, read with the record access of leads and
+ * accounts (owner, team via manager, admin), edited with If-Match, moved between stages. Every change
+ * is a compare-and-set carrying its events; amount and close-date changes are kept for the forecast.
+ */
+export class Opportunities {
+  constructor(
+    private readonly p: OpportunityPorts,
+    private readonly pipelines: Pipelines,
+  ) {}
+
+  async create(
+    patch: OpportunityPatch,
+    pipelineId: string,
+    sourceLeadId: string,
+    c: Caller,
+  ): Promise<OpportunityDoc> {
+    mayUse(c);
+    const { ownerId, teamId, ...fields } = patch;
+    const input = normaliseOpportunityFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
+    const owner = ownerOfNewOpportunity(ownerId?.trim() ?? '', teamId?.trim() ?? '', c.actor);
+    await this.requireAccount(input.accountId, c);
+    await this.requireContacts(input, undefined, c);
+    const pipeline = await this.pipelines.get(pipelineId);
+    const start = firstStage(pipeline);
+    const now = new Date();
+    const doc: OpportunityDoc = {
+      _id: randomUUID(),
+      version: 1,
+      ...input,
+      ...owner,
+      sourceLeadId: sourceLeadId.trim(),
+      pipelineId: pipeline._id,
+      stageKey: start.key,
+      stageEnteredAt: now,
+      stageHistory: [
+        { fromStage: '', toStage: start.key, movedBy: c.actor.userId, movedAt: now, daysInStage: 0 },
+      ],
+      forecastChanges: [],
+      createdAt: now,
+      createdBy: c.actor.userId,
+      updatedAt: now,
+      updatedBy: c.actor.userId,
+      outbox: [],
+    };
+    doc.outbox = [events.created(doc, c.actor, c.requestId)];
+    await this.p.opportunities.insert(doc);
+    this.p.written('opportunity', doc._id);
+    return doc;
+  }
+
+  /** NotFound for a deal the caller may not see, so ids of others' deals tell nothing. */
+  async get(id: string, c: Caller): Promise<OpportunityDoc> {
+    mayUse(c);
+    const doc = await this.p.opportunities.get(id);
+    if (!doc || !canSee(c.actor, doc)) throw new NotFoundError('opportunity', id);
+    return doc;
+  }
+
+  async list(
+    req: OpportunityListRequest,
+    c: Caller,
+  ): Promise<{ opportunities: OpportunityDoc[]; nextCursor: string }> {
+    mayUse(c);
+    const v = new Violations();
+    const from = req.closeDateFrom.trim();
+    const to = req.closeDateTo.trim();
+    if (from && !isCalendarDate(from)) v.add('closeDateFrom', 'must be a date yyyy-mm-dd');
+    if (to && !isCalendarDate(to)) v.add('closeDateTo', 'must be a date yyyy-mm-dd');
+    if (from && to && from > to) v.add('closeDateTo', 'must not be before closeDateFrom');
+    const { amountMinMinor: min, amountMaxMinor: max } = req;
+    if (min !== undefined && max !== undefined && min > max)
+      v.add('amountMaxMinor', 'must not be below amountMinMinor');
+    const category = req.forecastCategory.trim();
+    if (category && !(FORECAST_CATEGORIES as readonly string[]).includes(category))
+      v.add('forecastCategory', `must be one of ${FORECAST_CATEGORIES.join(', ')}`);
+    v.throwIfAny();
+    return this.p.opportunities.list({
+      visibleTo: c.actor,
+      stageKey: req.stageKey.trim(),
+      ownerId: req.ownerId.trim(),
+      teamId: req.teamId.trim(),
+      accountId: req.accountId.trim(),
+      pipelineId: req.pipelineId.trim(),
+      closeDateFrom: from,
+      closeDateTo: to,
+      amountMinMinor: min,
+      amountMaxMinor: max,
+      // A forecast category is a set of stages, which differ by pipeline.
+      stagesIn: category ? await this.stagesOfCategory(category) : undefined,
+      limit: pageLimit(req.limit),
+      cursor: req.cursor,
+    });
+  }
+
+  /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
+  update(id: string, expectedVersion: number, patch: OpportunityPatch, c: Caller): Promise<OpportunityDoc> {
+    const once = () => this.updateOnce(id, expectedVersion, patch, c);
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  /** Moves the deal to another open stage of its pipeline (see domain moveStage). */
+  moveStage(id: string, expectedVersion: number, stageKey: string, c: Caller): Promise<OpportunityDoc> {
+    const once = async () => {
+      const current = await this.get(id, c);
+      checkVersion(expectedVersion, current.version);
+      if (!stageKey.trim()) throw new ValidationError([{ field: 'stageKey', description: 'is required' }]);
+      const pipeline = await this.pipelines.get(current.pipelineId);
+      const move = moveStage(current, pipeline, stageKey, c.actor.userId, new Date());
+      const category = stageOf(pipeline, move.toStage)!.forecastCategory;
+      const set: Partial<OpportunityDoc> = {
+        stageKey: move.toStage,
+        stageEnteredAt: move.movedAt,
+        stageHistory: [...current.stageHistory, move],
+      };
+      const next = await this.p.opportunities.save(current, set, c.actor, (n) => [
+        events.stageChanged(n, move, category, c.actor, c.requestId),
+      ]);
+      this.p.written('opportunity', id);
+      return next;
+    };
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async requireAccount(accountId: string, c: Caller): Promise<void> {
+    if (!(await this.p.accounts.isVisible(accountId, c)))
+      throw new ValidationError([{ field: 'accountId', description: 'is not an account you can see' }]);
+  }
+
+  private async stagesOfCategory(category: string): Promise<{ pipelineId: string; stageKeys: string[] }[]> {
+    return (await this.pipelines.list()).map((p) => ({
+      pipelineId: p._id,
+      stageKeys: p.stages.filter((s) => s.forecastCategory === category).map((s) => s.key),
+    }));
+  }
+
+  /** The named contacts are people of the deal's account (checked when they or the account change). */
+  private async requireContacts(
+    input: OpportunityFields,
+    before: OpportunityDoc | undefined,
+    c: Caller,
+  ): Promise<void> {
+    for (const field of ['primaryContactId', 'decisionMakerContactId'] as const) {
+      const contactId = input[field];
+      const same = before && before[field] === contactId && before.accountId === input.accountId;
+      if (!contactId || same) continue;
+      if ((await this.p.accounts.accountOfContact(contactId, c)) !== input.accountId)
+        throw new ValidationError([{ field, description: "is not a contact of the deal's account" }]);
+    }
+  }
+
+  private async updateOnce(
+    id: string,
+    expectedVersion: number,
+    patch: OpportunityPatch,
+    c: Caller,
+  ): Promise<OpportunityDoc> {
+    const current = await this.get(id, c);
+    checkVersion(expectedVersion, current.version);
+    const { ownerId, teamId, ...fields } = stripUndefined(patch);
+    const input = normaliseOpportunityFields({ ...pickFields(current), ...fields });
+    if (input.accountId !== current.accountId) await this.requireAccount(input.accountId, c);
+    await this.requireContacts(input, current, c);
+    const owner = { ownerId: ownerId?.trim() ?? current.ownerId, teamId: teamId?.trim() ?? current.teamId };
+    if (
+      (owner.ownerId !== current.ownerId || owner.teamId !== current.teamId) &&
+      !canReassign(c.actor, current, owner)
+    )
+      throw new ForbiddenError(
+        'only a manager of the team or an admin may hand a deal to another owner or team',
+      );
+    const now = new Date();
+    const changes = forecastChanges(current, input, c.actor.userId, now);
+    const set: Partial<OpportunityDoc> = { ...input, ...owner };
+    if (changes.length) set.forecastChanges = [...current.forecastChanges, ...changes];
+    const next = await this.p.opportunities.save(current, set, c.actor, (n) => {
+      const changed = changedFields(current, n, TRACKED);
+      if (!changed.length) return [];
+      const out = [events.updated(n, changed, c.actor, c.requestId)];
+      if (changes.some((x) => x.field === 'amount'))
+        out.push(events.amountChanged(n, current, c.actor, c.requestId));
+      return out;
+    });
+    this.p.written('opportunity', id);
+    return next;
+  }
+}
+
+function mayUse(c: Caller): void {
+  if (!allows(c.actor.roles, 'opportunity.use'))
+    throw new ForbiddenError('this role does not work opportunities');
+}
+
+const pickFields = (o: OpportunityDoc): OpportunityFields => ({
+  name: o.name,
+  accountId: o.accountId,
+  primaryContactId: o.primaryContactId,
+  decisionMakerContactId: o.decisionMakerContactId,
+  amountMinor: o.amountMinor,
+  currency: o.currency,
+  expectedCloseDate: o.expectedCloseDate,
+  nextStep: o.nextStep,
+});

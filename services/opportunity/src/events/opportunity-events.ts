@@ -1,0 +1,70 @@
+import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
+import { opportunityEvents as pb } from '@crm/proto';
+import type { StageMove } from '../domain/opportunity';
+import { toProtoOpportunity, toProtoPipeline } from '../grpc/opportunity.mapper';
+import type { OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
+
+/**
+ * Outbox entries of the opportunity service's events: subjects are the full proto names
+ * (crm.opportunity.v1.OpportunityCreated), all in the stream CRM_OPPORTUNITY (crm.opportunity.>).
+ */
+export const opportunityEvents = {
+  created(o: OpportunityDoc, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.OpportunityCreated.encode({ opportunity: toProtoOpportunity(o) }).finish();
+    return entry('OpportunityCreated', payload, 'opportunity', o, actor, requestId);
+  },
+  updated(o: OpportunityDoc, changedFields: string[], actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.OpportunityUpdated.encode({
+      opportunity: toProtoOpportunity(o),
+      changedFields,
+    }).finish();
+    return entry('OpportunityUpdated', payload, 'opportunity', o, actor, requestId);
+  },
+  stageChanged(
+    o: OpportunityDoc,
+    move: StageMove,
+    forecastCategory: string,
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry {
+    const payload = pb.OpportunityStageChanged.encode({
+      opportunity: toProtoOpportunity(o),
+      fromStage: move.fromStage,
+      toStage: move.toStage,
+      daysInStage: move.daysInStage,
+      forecastCategory,
+    }).finish();
+    return entry('OpportunityStageChanged', payload, 'opportunity', o, actor, requestId);
+  },
+  amountChanged(o: OpportunityDoc, before: OpportunityDoc, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.OpportunityAmountChanged.encode({
+      opportunity: toProtoOpportunity(o),
+      previousAmountMinor: String(before.amountMinor),
+      previousCurrency: before.currency,
+    }).finish();
+    return entry('OpportunityAmountChanged', payload, 'opportunity', o, actor, requestId);
+  },
+  pipelineSaved(p: PipelineDoc, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.PipelineSaved.encode({ pipeline: toProtoPipeline(p) }).finish();
+    return entry('PipelineSaved', payload, 'pipeline', p, actor, requestId);
+  },
+};
+
+function entry(
+  name: string,
+  payload: Uint8Array,
+  aggregateType: 'opportunity' | 'pipeline',
+  doc: { _id: string; version: number },
+  actor: Actor,
+  requestId: string,
+) {
+  return outboxEntry({
+    eventType: `crm.opportunity.v1.${name}`,
+    payload,
+    aggregateType,
+    aggregateId: doc._id,
+    aggregateVersion: doc.version,
+    actor,
+    requestId,
+  });
+}

@@ -1,0 +1,73 @@
+import { type CallerContext, callerOf, expectedVersionOf } from '@crm/kit';
+import { opportunity as pb } from '@crm/proto';
+import type { Opportunities } from '../application/opportunities';
+import type { Pipelines } from '../application/pipelines';
+import {
+  fromProtoListRequest,
+  fromProtoPatch,
+  fromProtoStage,
+  toProtoOpportunity,
+  toProtoPipeline,
+} from './opportunity.mapper';
+
+type Ctx = CallerContext;
+
+/** proto <-> application only; the rules live in the domain and the use cases. */
+export function pipelineGrpc(pipelines: Pipelines): pb.PipelineServiceImplementation<Ctx> {
+  return {
+    async listPipelines() {
+      return { pipelines: (await pipelines.list()).map(toProtoPipeline) };
+    },
+    async getPipeline(req) {
+      return toProtoPipeline(await pipelines.get(req.id));
+    },
+    async savePipeline(req, ctx) {
+      const raw = { name: req.name, stages: req.stages.map(fromProtoStage) };
+      return toProtoPipeline(
+        await pipelines.save(req.id, expectedVersionOf(req.expectedVersion), raw, callerOf(ctx)),
+      );
+    },
+  };
+}
+
+export function opportunityGrpc(opportunities: Opportunities): pb.OpportunityServiceImplementation<Ctx> {
+  return {
+    async createOpportunity(req, ctx) {
+      const o = await opportunities.create(
+        fromProtoPatch(req.fields),
+        req.pipelineId,
+        req.sourceLeadId,
+        callerOf(ctx),
+      );
+      return toProtoOpportunity(o);
+    },
+    async getOpportunity(req, ctx) {
+      return toProtoOpportunity(await opportunities.get(req.id, callerOf(ctx)));
+    },
+    async listOpportunities(req, ctx) {
+      const { opportunities: page, nextCursor } = await opportunities.list(
+        fromProtoListRequest(req),
+        callerOf(ctx),
+      );
+      return { opportunities: page.map(toProtoOpportunity), nextCursor };
+    },
+    async updateOpportunity(req, ctx) {
+      const o = await opportunities.update(
+        req.id,
+        expectedVersionOf(req.expectedVersion),
+        fromProtoPatch(req.patch),
+        callerOf(ctx),
+      );
+      return toProtoOpportunity(o);
+    },
+    async moveStage(req, ctx) {
+      const o = await opportunities.moveStage(
+        req.id,
+        expectedVersionOf(req.expectedVersion),
+        req.stageKey,
+        callerOf(ctx),
+      );
+      return toProtoOpportunity(o);
+    },
+  };
+}

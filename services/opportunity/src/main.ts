@@ -1,0 +1,41 @@
+import './telemetry';
+import { runService } from '@crm/kit';
+import { z } from 'zod';
+import { descriptorSet, opportunity as pb } from '@crm/proto';
+import { Opportunities } from './application/opportunities';
+import { Pipelines } from './application/pipelines';
+import type { OpportunityPorts } from './application/ports';
+import { accountClient } from './grpc/account.client';
+import { opportunityGrpc, pipelineGrpc } from './grpc/opportunity.grpc';
+import { registerModels } from './store/opportunity.model';
+import { MongoOpportunityRepository, MongoPipelineRepository } from './store/opportunity.repository';
+
+void runService({
+  name: 'opportunity',
+  grpcPort: 50053,
+  dbName: 'crm_opportunity',
+  descriptorSet: descriptorSet(),
+  env: {
+    /** The account service, asked whether a deal's account exists and is visible to the seller. */
+    ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
+  },
+  streams: [{ name: 'CRM_OPPORTUNITY', subjects: ['crm.opportunity.>'] }],
+  async setup({ db, grpc, config, written }) {
+    const models = registerModels(db);
+    const byKind = { pipeline: models.Pipeline, opportunity: models.Opportunity };
+    const ports: OpportunityPorts = {
+      pipelines: new MongoPipelineRepository(models),
+      opportunities: new MongoOpportunityRepository(models),
+      accounts: accountClient(config.ACCOUNT_GRPC_ADDR),
+      written: (kind, id) => written(byKind[kind], id),
+    };
+    const pipelines = new Pipelines(ports);
+    const opportunities = new Opportunities(ports, pipelines);
+    grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
+    grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities));
+    return {
+      services: [pb.PipelineServiceDefinition.fullName, pb.OpportunityServiceDefinition.fullName],
+      outboxModels: [models.Pipeline, models.Opportunity],
+    };
+  },
+});

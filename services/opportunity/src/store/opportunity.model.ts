@@ -1,0 +1,114 @@
+import { type OutboxEntry, outboxSchema } from '@crm/kit';
+import { type Connection, Schema } from 'mongoose';
+import type { ForecastChange, OpportunityFields, StageMove } from '../domain/opportunity';
+import type { PipelineInput } from '../domain/pipeline';
+
+/** A pipeline as stored; the default one has the id DEFAULT_PIPELINE_ID. */
+export interface PipelineDoc extends PipelineInput {
+  _id: string;
+  version: number;
+  isDefault: boolean;
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+  updatedBy: string;
+  outbox: OutboxEntry[];
+}
+
+/** A deal as stored: its fields, owner, place in a pipeline and the history the forecast needs. */
+export interface OpportunityDoc extends OpportunityFields {
+  _id: string;
+  version: number;
+  ownerId: string;
+  teamId: string;
+  sourceLeadId: string;
+  pipelineId: string;
+  stageKey: string;
+  stageEnteredAt: Date;
+  stageHistory: StageMove[];
+  forecastChanges: ForecastChange[];
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+  updatedBy: string;
+  outbox: OutboxEntry[];
+}
+
+const stageSchema = new Schema(
+  {
+    key: String,
+    name: String,
+    winProbability: Number,
+    forecastCategory: String,
+    exitCriteria: [String],
+    outcome: { type: String, default: '' },
+  },
+  { _id: false },
+);
+
+const pipelineSchema = new Schema<PipelineDoc>(
+  {
+    _id: String,
+    version: { type: Number, required: true },
+    name: String,
+    stages: [stageSchema],
+    isDefault: Boolean,
+    createdAt: Date,
+    createdBy: String,
+    updatedAt: Date,
+    updatedBy: String,
+    outbox: [outboxSchema],
+  },
+  { versionKey: false, minimize: false },
+);
+
+const stageMoveSchema = new Schema<StageMove>(
+  { fromStage: String, toStage: String, movedBy: String, movedAt: Date, daysInStage: Number },
+  { _id: false },
+);
+
+const forecastChangeSchema = new Schema<ForecastChange>(
+  { field: String, before: String, after: String, changedBy: String, changedAt: Date },
+  { _id: false },
+);
+
+const opportunitySchema = new Schema<OpportunityDoc>(
+  {
+    _id: String,
+    version: { type: Number, required: true },
+    name: String,
+    accountId: { type: String, required: true },
+    primaryContactId: { type: String, default: '' },
+    decisionMakerContactId: { type: String, default: '' },
+    amountMinor: { type: Number, default: 0 },
+    currency: String,
+    expectedCloseDate: { type: String, default: '' },
+    nextStep: { type: String, default: '' },
+    ownerId: { type: String, default: '' },
+    teamId: { type: String, default: '' },
+    sourceLeadId: { type: String, default: '' },
+    pipelineId: { type: String, required: true },
+    stageKey: { type: String, required: true },
+    stageEnteredAt: Date,
+    // Both lists are only ever written whole ($set), never by position: FerretDB rejects positional updates.
+    stageHistory: { type: [stageMoveSchema], default: [] },
+    forecastChanges: { type: [forecastChangeSchema], default: [] },
+    createdAt: Date,
+    createdBy: String,
+    updatedAt: Date,
+    updatedBy: String,
+    outbox: [outboxSchema],
+  },
+  { versionKey: false, minimize: false },
+);
+opportunitySchema.index({ ownerId: 1 });
+opportunitySchema.index({ accountId: 1 });
+
+export function registerModels(db: Connection) {
+  return {
+    Pipeline: db.model<PipelineDoc>('Pipeline', pipelineSchema, 'pipelines'),
+    Opportunity: db.model<OpportunityDoc>('Opportunity', opportunitySchema, 'opportunities'),
+  };
+}
+
+export type OpportunityModels = ReturnType<typeof registerModels>;
