@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+export * as approval from './gen/crm/approval/v1/approval';
+export * as approvalEvents from './gen/crm/approval/v1/approval_events';
 export * as audit from './gen/crm/audit/v1/audit';
 export * as account from './gen/crm/account/v1/account';
 export * as accountEvents from './gen/crm/account/v1/account_events';
