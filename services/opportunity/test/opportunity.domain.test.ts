@@ -40,6 +40,7 @@ describe('opportunity fields', () => {
       [{ amountMinor: -1 }, 'amountMinor'],
       [{ currency: 'EURO' }, 'currency'],
       [{ expectedCloseDate: '2027-02-30' }, 'expectedCloseDate'],
+      [{ expectedCloseDate: '0000-00-00' }, 'expectedCloseDate'],
       [{ name: ' ' }, 'name'],
       [{ accountId: '' }, 'accountId'],
     ] as const) {

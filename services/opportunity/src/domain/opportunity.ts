@@ -52,8 +52,12 @@ const CURRENCY = /^[A-Z]{3}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 
-export const isCalendarDate = (s: string) =>
-  DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+export const isCalendarDate = (s: string) => {
+  if (!DATE.test(s)) return false;
+  // "0000-00-00" matches the pattern but is no date: an invalid Date throws in toISOString
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+};
 
 /** Trims and validates a deal's fields; throws ValidationError naming each problem. */
 export function normaliseOpportunityFields(raw: OpportunityFields): OpportunityFields {
