@@ -1,0 +1,32 @@
+import type { CallerContext, EventEnvelope } from '@crm/kit';
+import type { analytics as pb } from '@crm/proto';
+import type { Figures } from '../application/figures';
+import type { Rebuild } from '../application/rebuild';
+import {
+  fromProtoQuery,
+  toProtoLeaderboardRow,
+  toProtoPipelineRow,
+  toProtoRebuildReport,
+  toProtoStep,
+} from './analytics.mapper';
+
+/** proto <-> application only; the rules live in the domain and the use cases. */
+export function analyticsGrpc(
+  figures: Figures,
+  rebuild: Rebuild<EventEnvelope>,
+): pb.AnalyticsServiceImplementation<CallerContext> {
+  return {
+    async getFunnel(req, ctx) {
+      return { steps: (await figures.funnel(fromProtoQuery(req), ctx.actor)).map(toProtoStep) };
+    },
+    async getPipeline(req, ctx) {
+      return { rows: (await figures.pipeline(fromProtoQuery(req), ctx.actor)).map(toProtoPipelineRow) };
+    },
+    async getLeaderboard(req, ctx) {
+      return { rows: (await figures.leaderboard(fromProtoQuery(req), ctx.actor)).map(toProtoLeaderboardRow) };
+    },
+    async rebuild(_req, ctx) {
+      return toProtoRebuildReport(await rebuild.run(ctx.actor));
+    },
+  };
+}

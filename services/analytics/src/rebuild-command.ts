@@ -1,0 +1,38 @@
+/**
+ * `npm run analytics:rebuild`: asks the running analytics service to rebuild its read models, as the
+ * service's own Keycloak client (the same environment the service runs with: KEYCLOAK_URL,
+ * KEYCLOAK_REALM, SERVICE_CLIENT_SECRET). Inside a pod: `node dist/rebuild-command.js`.
+ */
+import { serviceClient, ServiceIdentity, useServiceIdentity } from '@crm/kit';
+import { analytics as pb } from '@crm/proto';
+
+const REBUILD_DEADLINE_MS = 30 * 60_000;
+
+async function main() {
+  const env = process.env;
+  const realm = `${env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180'}/realms/${env.KEYCLOAK_REALM ?? 'crm'}`;
+  if (!env.SERVICE_CLIENT_SECRET)
+    throw new Error('SERVICE_CLIENT_SECRET (of crm-analytics-service) is not set');
+  useServiceIdentity(
+    new ServiceIdentity({
+      tokenUrl: `${realm}/protocol/openid-connect/token`,
+      clientId: env.SERVICE_CLIENT_ID || 'crm-analytics-service',
+      clientSecret: env.SERVICE_CLIENT_SECRET,
+    }),
+  );
+  const address = env.ANALYTICS_GRPC_ADDR ?? `127.0.0.1:${env.GRPC_PORT ?? 50056}`;
+  const { client, close } = serviceClient(pb.AnalyticsServiceDefinition, address);
+  try {
+    const report = await client.rebuild({}, { deadline: new Date(Date.now() + REBUILD_DEADLINE_MS) });
+    console.log(
+      `analytics rebuilt: generation ${report.generation}, ${report.events} events in ${report.durationMs} ms`,
+    );
+  } finally {
+    close();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`analytics rebuild failed: ${err.message}`);
+  process.exitCode = 1;
+});
