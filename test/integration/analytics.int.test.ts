@@ -35,7 +35,7 @@ describe('analytics (real stack: events through NATS into the analytics read mod
     await newLead('rep1', 'fresh');
     const took = await timeUntil(async () => (await leadCount('rep1', query)) === before + 1, 3000);
     expect(took).toBeGreaterThanOrEqual(0);
-  });
+  }, 30_000);
 
   it('gives a support agent 403 on sales figures, and a rep 400 naming a bad filter', async () => {
     const agent = await token('agent' as User);
@@ -59,9 +59,15 @@ describe('analytics (real stack: events through NATS into the analytics read mod
   });
 
   it('reproduces every figure exactly after a rebuild from the streams', async () => {
-    // The admin's own records: no other test creates leads or deals as admin, so nothing moves meanwhile.
+    // Records of a team of this run only, so nothing another test does moves these figures meanwhile.
+    const team = `analytics-${RUN}`;
     const admin = await userId('admin');
-    await newLead('admin', 'rebuilt');
+    const leadId = await newLead('admin', 'rebuilt');
+    const assigned = await api('POST', `/api/v1/leads/${leadId}/assign`, {
+      as: 'admin',
+      json: { ownerId: admin, teamId: team, reason: 'analytics rebuild test' },
+    });
+    expect(assigned.status).toBe(200);
     const account = await api('POST', '/api/v1/accounts', {
       as: 'admin',
       json: { name: `Analytics customer ${RUN}`, website: `https://analytics-${RUN}.example.com` },
@@ -75,18 +81,20 @@ describe('analytics (real stack: events through NATS into the analytics read mod
         amountMinor: 1_234_500,
         currency: 'EUR',
         expectedCloseDate: '2027-02-28',
+        ownerId: admin,
+        teamId: team,
       },
     });
     expect(deal.status).toBe(201);
     const figures = async () => {
       const out: Record<string, unknown> = {};
       for (const path of [
-        `funnel?owner=${admin}`,
-        `funnel?owner=${admin}&period=week`,
-        `pipeline?owner=${admin}`,
-        `pipeline?owner=${admin}&period=quarter`,
-        `leaderboard?owner=${admin}&period=month`,
-        `leaderboard?owner=${admin}&format=csv`,
+        `funnel?team=${team}`,
+        `funnel?team=${team}&period=week`,
+        `pipeline?team=${team}`,
+        `pipeline?team=${team}&period=quarter`,
+        `leaderboard?team=${team}&period=month`,
+        `leaderboard?team=${team}&format=csv`,
       ]) {
         const res = await api('GET', `/api/v1/analytics/${path}`, { as: 'admin' });
         expect(res.status).toBe(200);
@@ -95,11 +103,33 @@ describe('analytics (real stack: events through NATS into the analytics read mod
       return out;
     };
     const seen = await timeUntil(async () => {
-      const res = await api('GET', `/api/v1/analytics/pipeline?owner=${admin}`, { as: 'admin' });
-      return (res.body.rows as { amountMinor: number }[]).some((r) => r.amountMinor >= 1_234_500);
+      const res = await api('GET', `/api/v1/analytics/leaderboard?team=${team}`, { as: 'admin' });
+      return (
+        JSON.stringify(res.body.rows) ===
+        JSON.stringify([
+          {
+            ownerId: admin,
+            period: null,
+            leads: 1,
+            leadsConverted: 0,
+            conversionRate: 0,
+            deals: 1,
+            dealsWon: 0,
+            won: [],
+          },
+        ])
+      );
     }, 5000);
     expect(seen).toBeGreaterThanOrEqual(0);
     const before = await figures();
+    expect((before[`pipeline?team=${team}`] as { rows: unknown[] }).rows).toEqual([
+      expect.objectContaining({
+        closePeriod: '2027-02',
+        deals: 1,
+        amountMinor: 1_234_500,
+        weightedAmountMinor: 123_450,
+      }),
+    ]);
     const rebuilt = await api('POST', '/api/v1/analytics/rebuild', { as: 'admin' });
     expect(rebuilt.status).toBe(200);
     expect(rebuilt.body.events).toBeGreaterThan(0);
