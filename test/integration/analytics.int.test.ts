@@ -130,9 +130,17 @@ describe('analytics (real stack: events through NATS into the analytics read mod
         weightedAmountMinor: 123_450,
       }),
     ]);
-    const rebuilt = await api('POST', '/api/v1/analytics/rebuild', { as: 'admin' });
-    expect(rebuilt.status).toBe(200);
-    expect(rebuilt.body.events).toBeGreaterThan(0);
+    const started = await api('POST', '/api/v1/analytics/rebuild', { as: 'admin' });
+    expect(started.status).toBe(202);
+    expect(started.body.state).toBe('running');
+    let rebuild = started.body;
+    const finished = await timeUntil(async () => {
+      rebuild = (await api('GET', '/api/v1/analytics/rebuild', { as: 'admin' })).body;
+      return rebuild.state !== 'running';
+    }, 90_000);
+    expect(finished).toBeGreaterThanOrEqual(0);
+    expect(rebuild).toMatchObject({ state: 'done', error: null });
+    expect(rebuild.events).toBeGreaterThan(0);
     expect(await figures()).toEqual(before);
-  }, 120_000);
+  }, 180_000);
 });

@@ -3,12 +3,19 @@ import type { analytics } from '@crm/proto';
 import type { z } from 'zod';
 import { operation, type Operation, type Reply } from '../api/operation';
 import type { Actor } from '../auth';
-import { Funnel, FigureQuery, Leaderboard, PipelineFigures, RebuildReport } from './schemas';
+import { Funnel, FigureQuery, Leaderboard, PipelineFigures, RebuildStatus } from './schemas';
 
 type Query = z.output<typeof FigureQuery>;
 
-/** A rebuild reads every stream from its start; it answers when the new models are live. */
-const REBUILD_DEADLINE_MS = 10 * 60_000;
+const rebuildToJson = (r: analytics.RebuildStatus) => ({
+  state: r.state,
+  generation: Number(r.generation),
+  events: Number(r.events),
+  startedAt: r.startedAt?.toISOString() ?? null,
+  finishedAt: r.finishedAt?.toISOString() ?? null,
+  startedBy: r.startedBy,
+  error: r.error || null,
+});
 
 const toProtoQuery = (q: Query, actor: Actor): analytics.FigureQuery => ({
   from: q.from ?? '',
@@ -149,22 +156,30 @@ export const analyticsOperations: Operation[] = [
     path: '/analytics/rebuild',
     operationId: 'rebuildAnalytics',
     tag: 'Analytics',
-    summary: 'Rebuild the analytics read models',
+    summary: 'Start rebuilding the analytics read models',
     description:
-      'Reads every event stream from its start into new read models beside the live ones and swaps when ' +
-      'done, so figures never go blank; answers when the new models are live. Admins only; 409 while one runs.',
+      'Reads every event stream from its start into new read models beside the live ones, which swap ' +
+      'when done, so figures never go blank. Answers at once (202) with the rebuild; GET the same path ' +
+      'to follow it. While one runs, answers with that one. Admins only.',
     permission: 'analytics.rebuild',
-    errors: [409],
-    responses: { 200: { description: 'The rebuild is done', schema: RebuildReport } },
+    responses: { 202: { description: 'The rebuild runs', schema: RebuildStatus } },
     async handler({ call, deps }) {
-      const r = await call((o) => deps.clients.analytics.rebuild({}, o), { deadlineMs: REBUILD_DEADLINE_MS });
-      return {
-        body: {
-          generation: Number(r.generation),
-          events: Number(r.events),
-          durationMs: Number(r.durationMs),
-        },
-      };
+      const r = await call((o) => deps.clients.analytics.rebuild({}, o));
+      return { status: 202, body: rebuildToJson(r) };
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/analytics/rebuild',
+    operationId: 'getAnalyticsRebuild',
+    tag: 'Analytics',
+    summary: 'The last rebuild of the analytics read models',
+    description:
+      'Running, done or failed, with how many events it read; state "none" before the first. Admins only.',
+    permission: 'analytics.rebuild',
+    responses: { 200: { description: 'The last rebuild', schema: RebuildStatus } },
+    async handler({ call, deps }) {
+      return { body: rebuildToJson(await call((o) => deps.clients.analytics.getRebuild({}, o))) };
     },
   }),
 ];

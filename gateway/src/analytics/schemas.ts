@@ -24,12 +24,9 @@ export const FigureQuery = z
     pipeline: id
       .optional()
       .openapi({ description: 'The pipeline whose stages the funnel shows; default: the default pipeline' }),
-    format: z
-      .enum(['json', 'csv'])
-      .default('json')
-      .openapi({
-        description: 'csv downloads the table (text/csv; cells that would run as formulas are neutralised)',
-      }),
+    format: z.enum(['json', 'csv']).default('json').openapi({
+      description: 'csv downloads the table (text/csv; cells that would run as formulas are neutralised)',
+    }),
   })
   .strict();
 
@@ -81,10 +78,17 @@ export const LeaderboardRow = z
 
 export const Leaderboard = z.object({ rows: z.array(LeaderboardRow) }).openapi('Leaderboard');
 
-export const RebuildReport = z
+export const RebuildStatus = z
   .object({
-    generation: z.number().int().openapi({ description: 'The generation of read models now answering' }),
-    events: z.number().int().openapi({ description: 'Events read from the streams' }),
-    durationMs: z.number().int(),
+    state: z.enum(['running', 'done', 'failed', 'none']).openapi({ description: '"none": no rebuild yet' }),
+    generation: z
+      .number()
+      .int()
+      .openapi({ description: 'The generation it builds; once done, the one answering' }),
+    events: z.number().int().openapi({ description: 'Events read from the streams so far' }),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    startedBy: z.string().openapi({ description: 'Keycloak subject of who started it' }),
+    error: z.string().nullable().openapi({ description: 'Why it failed' }),
   })
-  .openapi('AnalyticsRebuildReport');
+  .openapi('AnalyticsRebuild');

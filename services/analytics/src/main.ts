@@ -8,7 +8,7 @@ import { Rebuild } from './application/rebuild';
 import { ANALYTICS_STREAMS, eventApplier } from './events/stream-events.consumer';
 import { natsStreamReader } from './events/stream-reader';
 import { analyticsGrpc } from './grpc/analytics.grpc';
-import { MongoFactStore, MongoGenerations } from './store/facts.repository';
+import { MongoFactStore, MongoGenerations, MongoRebuildLog } from './store/facts.repository';
 
 void runService({
   name: 'analytics',
@@ -26,7 +26,7 @@ void runService({
       nats,
       ANALYTICS_STREAMS.map((s) => s.stream),
     );
-    const rebuild = new Rebuild(generations, store, streams, apply, liveTurn);
+    const rebuild = new Rebuild(generations, store, streams, apply, liveTurn, new MongoRebuildLog(db));
     grpc.server.add(pb.AnalyticsServiceDefinition, analyticsGrpc(new Figures(generations, store), rebuild));
     return {
       services: [pb.AnalyticsServiceDefinition.fullName],

@@ -6,7 +6,9 @@
 import { serviceClient, ServiceIdentity, useServiceIdentity } from '@crm/kit';
 import { analytics as pb } from '@crm/proto';
 
-const REBUILD_DEADLINE_MS = 30 * 60_000;
+const CALL_DEADLINE_MS = 10_000;
+/** How often it asks whether the rebuild is done. */
+const POLL_MS = 1000;
 
 async function main() {
   const env = process.env;
@@ -23,10 +25,16 @@ async function main() {
   const address = env.ANALYTICS_GRPC_ADDR ?? `127.0.0.1:${env.GRPC_PORT ?? 50056}`;
   const { client, close } = serviceClient(pb.AnalyticsServiceDefinition, address);
   try {
-    const report = await client.rebuild({}, { deadline: new Date(Date.now() + REBUILD_DEADLINE_MS) });
-    console.log(
-      `analytics rebuilt: generation ${report.generation}, ${report.events} events in ${report.durationMs} ms`,
-    );
+    const deadline = () => ({ deadline: new Date(Date.now() + CALL_DEADLINE_MS) });
+    let status = await client.rebuild({}, deadline());
+    console.log(`analytics rebuild of generation ${status.generation} ${status.state}`);
+    while (status.state === 'running') {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      status = await client.getRebuild({}, deadline());
+    }
+    if (status.state !== 'done') throw new Error(status.error || `state ${status.state}`);
+    const ms = (status.finishedAt?.getTime() ?? 0) - (status.startedAt?.getTime() ?? 0);
+    console.log(`analytics rebuilt: generation ${status.generation}, ${status.events} events in ${ms} ms`);
   } finally {
     close();
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, ConflictError, ForbiddenError, Roles } from '@crm/kit/domain';
+import { type Actor, ForbiddenError, Roles } from '@crm/kit/domain';
 import type { EventEnvelope } from '@crm/kit';
 import { lead as leadPb, leadEvents, opportunity as opportunityPb, opportunityEvents } from '@crm/proto';
 import { Figures } from '../src/application/figures';
@@ -7,7 +7,12 @@ import { OneAtATime } from '../src/application/one-at-a-time';
 import { Projections } from '../src/application/projections';
 import { Rebuild } from '../src/application/rebuild';
 import { eventApplier } from '../src/events/stream-events.consumer';
-import { InMemoryFactStore, InMemoryGenerations, InMemoryStreams } from './support/in-memory';
+import {
+  InMemoryFactStore,
+  InMemoryGenerations,
+  InMemoryRebuildLog,
+  InMemoryStreams,
+} from './support/in-memory';
 
 const actor = (userId: string, roles: string[], teams: string[] = []): Actor => ({
   userId,
@@ -116,8 +121,9 @@ function setup() {
     await live(env);
   };
   const figures = new Figures(generations, store);
-  const rebuild = new Rebuild(generations, store, streams, apply, liveTurn);
-  return { store, generations, streams, live, publish, figures, rebuild };
+  const log = new InMemoryRebuildLog();
+  const rebuild = new Rebuild(generations, store, streams, apply, liveTurn, log);
+  return { store, generations, streams, live, publish, figures, rebuild, log };
 }
 
 const allFigures = async (figures: Figures, reader: Actor) => ({
@@ -180,7 +186,7 @@ describe('rebuild', () => {
       won: [{ currency: 'EUR', amountMinor: 40_000 }],
     });
     const report = await rebuild.run(admin);
-    expect(report).toMatchObject({ generation: 2, events: 10 });
+    expect(report).toMatchObject({ state: 'done', generation: 2, events: 10, startedBy: 'admin', error: '' });
     expect(generations.swappedBy).toBe('admin');
     expect([...store.gens.keys()]).toEqual([2]);
     expect(await allFigures(figures, admin)).toEqual(before);
@@ -200,16 +206,19 @@ describe('rebuild', () => {
     expect(qualified?.count).toBe(2);
   });
 
-  it('is for admins, one at a time', async () => {
-    const { rebuild, streams } = setup();
-    await expect(rebuild.run(rep1)).rejects.toThrow(ForbiddenError);
+  it('is for admins, runs in the background one at a time, and records how it went', async () => {
+    const { rebuild, streams, log } = setup();
+    await expect(rebuild.start(rep1)).rejects.toThrow(ForbiddenError);
     let release = () => {};
     streams.publish('CRM_LEAD', leadCreated('l9', 'rep1', 'north'));
     streams.onRead = () => new Promise<void>((r) => (release = r));
-    const first = rebuild.run(admin);
-    await new Promise((r) => setImmediate(r));
-    await expect(rebuild.run(admin)).rejects.toThrow(ConflictError);
+    const started = await rebuild.start(admin);
+    expect(started).toMatchObject({ state: 'running', generation: 2, events: 0 });
+    // A second start while it runs reports the same rebuild instead of starting another.
+    expect(await rebuild.start(admin)).toEqual(started);
     release();
-    await expect(first).resolves.toMatchObject({ generation: 2 });
+    await rebuild.idle();
+    expect(await rebuild.status(admin)).toMatchObject({ state: 'done', generation: 2, events: 1 });
+    expect(log.saved.filter((s) => s.state === 'running')).toHaveLength(1);
   });
 });

@@ -47,3 +47,19 @@ export interface StreamReader<E> {
   lastSeq(stream: string): Promise<number>;
   read(stream: string, fromSeq: number, toSeq: number): AsyncIterable<StoredEvent<E>>;
 }
+
+/** The state of the last rebuild, kept in the database so every replica can tell it. */
+export interface RebuildStatus {
+  state: 'running' | 'done' | 'failed';
+  generation: number;
+  events: number;
+  startedAt: Date;
+  finishedAt?: Date;
+  startedBy: string;
+  error: string;
+}
+
+export interface RebuildLog {
+  last(): Promise<RebuildStatus | undefined>;
+  save(status: RebuildStatus): Promise<void>;
+}

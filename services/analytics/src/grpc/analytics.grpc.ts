@@ -6,7 +6,7 @@ import {
   fromProtoQuery,
   toProtoLeaderboardRow,
   toProtoPipelineRow,
-  toProtoRebuildReport,
+  toProtoRebuildStatus,
   toProtoStep,
 } from './analytics.mapper';
 
@@ -26,7 +26,10 @@ export function analyticsGrpc(
       return { rows: (await figures.leaderboard(fromProtoQuery(req), ctx.actor)).map(toProtoLeaderboardRow) };
     },
     async rebuild(_req, ctx) {
-      return toProtoRebuildReport(await rebuild.run(ctx.actor));
+      return toProtoRebuildStatus(await rebuild.start(ctx.actor));
+    },
+    async getRebuild(_req, ctx) {
+      return toProtoRebuildStatus(await rebuild.status(ctx.actor));
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { analytics as pb } from '@crm/proto';
 import type { RawQuery } from '../application/figures';
-import type { RebuildReport } from '../application/rebuild';
+import type { RebuildStatus } from '../application/ports';
 import type { FunnelStep, LeaderboardRow, PipelineRow } from '../domain/figures';
 
 export const fromProtoQuery = (q: pb.FigureQuery): RawQuery => ({
@@ -35,8 +35,23 @@ export const toProtoLeaderboardRow = (r: LeaderboardRow): pb.LeaderboardRow => (
   won: r.won.map((a) => ({ currency: a.currency, amountMinor: String(a.amountMinor) })),
 });
 
-export const toProtoRebuildReport = (r: RebuildReport): pb.RebuildReport => ({
-  generation: String(r.generation),
-  events: String(r.events),
-  durationMs: String(r.durationMs),
-});
+export const toProtoRebuildStatus = (r: RebuildStatus | undefined): pb.RebuildStatus =>
+  r
+    ? {
+        state: r.state,
+        generation: String(r.generation),
+        events: String(r.events),
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt ?? undefined,
+        startedBy: r.startedBy,
+        error: r.error,
+      }
+    : {
+        state: 'none',
+        generation: '0',
+        events: '0',
+        startedAt: undefined,
+        finishedAt: undefined,
+        startedBy: '',
+        error: '',
+      };

@@ -1,4 +1,5 @@
 import { type Connection, type Model, Schema } from 'mongoose';
+import type { RebuildStatus } from '../application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact } from '../domain/facts';
 
 /** Which generation of facts answers figures; one document, `_id: 'current'`. */
@@ -92,4 +93,25 @@ export function factModels(db: Connection, generation: number): FactModels {
 
 export function generationModel(db: Connection): Model<GenerationDoc> {
   return modelOf(db, 'Generation', generationSchema, 'generations');
+}
+
+/** The last rebuild's state; one document, `_id: 'last'`. */
+export type RebuildDoc = RebuildStatus & { _id: string };
+
+const rebuildSchema = new Schema<RebuildDoc>(
+  {
+    _id: String,
+    state: String,
+    generation: Number,
+    events: Number,
+    startedAt: Date,
+    finishedAt: Date,
+    startedBy: String,
+    error: String,
+  },
+  options,
+);
+
+export function rebuildModel(db: Connection): Model<RebuildDoc> {
+  return modelOf(db, 'Rebuild', rebuildSchema, 'rebuilds');
 }

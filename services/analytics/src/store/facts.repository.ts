@@ -1,10 +1,11 @@
 import { type Actor, isDuplicateKey, UnavailableError, visibilityFilter, writesTo } from '@crm/kit';
 import type { Connection, Model } from 'mongoose';
-import type { FactFilter, FactStore, Generations } from '../application/ports';
+import type { FactFilter, FactStore, Generations, RebuildLog, RebuildStatus } from '../application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact } from '../domain/facts';
-import { factModels, generationModel } from './facts.model';
+import { factModels, generationModel, rebuildModel } from './facts.model';
 
 const CURRENT = 'current';
+const LAST_REBUILD = 'last';
 /** The generation a fresh installation starts with. */
 const FIRST_GENERATION = 1;
 
@@ -118,5 +119,27 @@ export class MongoGenerations implements Generations {
       }
     }
     return writesTo(Generation).update(CURRENT, { $set: stamp }, { generation: from });
+  }
+}
+
+/** The last rebuild's state, written only by the replica running it. */
+export class MongoRebuildLog implements RebuildLog {
+  constructor(private readonly db: Connection) {}
+
+  async last(): Promise<RebuildStatus | undefined> {
+    const doc = await rebuildModel(this.db).findById(LAST_REBUILD, { _id: 0 }).lean<RebuildStatus>();
+    return doc ?? undefined;
+  }
+
+  async save(status: RebuildStatus): Promise<void> {
+    const Rebuild = rebuildModel(this.db);
+    const set = { ...status, finishedAt: status.finishedAt ?? null };
+    if (await writesTo(Rebuild).update(LAST_REBUILD, { $set: set })) return;
+    try {
+      await Rebuild.create({ _id: LAST_REBUILD, ...status });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await writesTo(Rebuild).update(LAST_REBUILD, { $set: set });
+    }
   }
 }

@@ -3,6 +3,8 @@ import type {
   FactFilter,
   FactStore,
   Generations,
+  RebuildLog,
+  RebuildStatus,
   StoredEvent,
   StreamReader,
 } from '../../src/application/ports';
@@ -82,4 +84,10 @@ export class InMemoryStreams<E> implements StreamReader<E> {
       yield { seq, event: this.data.get(stream)![seq - 1]! };
     }
   }
+}
+
+export class InMemoryRebuildLog implements RebuildLog {
+  saved: RebuildStatus[] = [];
+  last = async () => structuredClone(this.saved.at(-1));
+  save = async (status: RebuildStatus) => void this.saved.push(structuredClone(status));
 }
