@@ -10,8 +10,7 @@ const PRESUMED_DEAD_MS = 60 * 60_000;
 /**
  * Rebuilds every read model from the start of the streams into the next generation, beside the live
  * one, which keeps answering figures meanwhile. The last events are read and the generations swapped
- * in this process's live consumers' turn, so none of their events is missing from the new generation;
- * the old one is dropped after the swap. A rebuild takes as long as the streams are long, so it runs
+ * in this process's live consumers' turn, so none of their events is missing from the new generation. A rebuild takes as long as the streams are long, so it runs
  * in the background and records its state for whoever asks.
  */
 export class Rebuild<E> {
@@ -108,7 +107,9 @@ export class Rebuild<E> {
     // Another replica's consumers may have applied an event to the old generation just before the
     // swap: read the streams once more (events already applied are skipped by version).
     for (const stream of this.streams.streams) await replay(stream);
-    await this.store.drop(live);
+    // The generation just replaced stays until the next rebuild: a query that read the pointer just
+    // before the swap still finds its facts. The one before it goes now.
+    await this.store.drop(live - 1);
   }
 
   private mayRebuild(actor: Actor) {
