@@ -18,6 +18,7 @@ import {
   customFields as customFieldsPb,
   lead as leadPb,
   opportunity as opportunityPb,
+  analytics as analyticsPb,
   ownership,
 } from '@crm/proto';
 import { UserDirectory } from './users/directory';
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   const lead = connectService('lead', env.LEAD_GRPC_ADDR);
   const account = connectService('account', env.ACCOUNT_GRPC_ADDR);
   const opportunity = connectService('opportunity', env.OPPORTUNITY_GRPC_ADDR);
-  const connections = [lead, account, opportunity];
+  const analytics = connectService('analytics', env.ANALYTICS_GRPC_ADDR);
+  const connections = [lead, account, opportunity, analytics];
   // The account service hosts the custom fields of both entities it owns.
   const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
   const nats = await connectNats(env.NATS_URL, 'gateway', logger, env);
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
       account: account.client(accountPb.AccountServiceDefinition),
       opportunity: opportunity.client(opportunityPb.OpportunityServiceDefinition),
       pipeline: opportunity.client(opportunityPb.PipelineServiceDefinition),
+      analytics: analytics.client(analyticsPb.AnalyticsServiceDefinition),
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),

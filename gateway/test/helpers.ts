@@ -84,6 +84,8 @@ export async function startApp(
     separateMetricsPort?: boolean;
     /** Fake CustomFieldService clients by entity. */
     customFields?: Record<string, object>;
+    /** A fake AnalyticsService client. */
+    analytics?: object;
     /** Fake AuditService clients by service. */
     audit?: Record<string, object>;
     idempotency?: IdempotencyStore;
@@ -107,6 +109,7 @@ export async function startApp(
       account: (opts.account ?? {}) as unknown as AccountClient,
       opportunity: (opts.opportunity ?? {}) as never,
       pipeline: {} as never,
+      analytics: (opts.analytics ?? {}) as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

@@ -18,6 +18,7 @@ const TAGS: Record<Tag, string> = {
   Users: 'The user directory: who can own records.',
   'Custom fields': 'Administrator-defined fields of leads, accounts and contacts.',
   Audit: 'Who changed what and when, with before and after: for administrators and reviews.',
+  Analytics: 'Sales figures (funnel, pipeline, leaderboard) from read models built from the event streams.',
 };
 
 export const FieldError = z

@@ -1,4 +1,5 @@
 import { accountOperations } from '../accounts/account.operations';
+import { analyticsOperations } from '../analytics/analytics.operations';
 import { contactOperations } from '../accounts/contact.operations';
 import { activityOperations } from '../activities/activity.operations';
 import { auditOperations } from '../audit/audit.operations';
@@ -20,4 +21,5 @@ export const operations: Operation[] = [
   ...userOperations,
   ...customFieldOperations,
   ...auditOperations,
+  ...analyticsOperations,
 ];

@@ -52,7 +52,10 @@ function send(res: express.Response, reply: Reply): void {
   if (reply.etag !== undefined) setEtag(res, reply.etag);
   if (reply.location) res.setHeader('Location', reply.location);
   for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
-  res.status(reply.status ?? 200).json(reply.body);
+  // A download (CSV) is text the handler wrote; everything else is JSON.
+  if (typeof reply.body === 'string' && res.getHeader('Content-Type'))
+    res.status(reply.status ?? 200).send(reply.body);
+  else res.status(reply.status ?? 200).json(reply.body);
 }
 
 /**

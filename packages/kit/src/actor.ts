@@ -34,6 +34,7 @@ export const ServiceRoles = {
   leadService: 'lead-service',
   accountService: 'account-service',
   opportunityService: 'opportunity-service',
+  analyticsService: 'analytics-service',
   /** The gateway's own client: reads the custom field definitions it describes in OpenAPI. */
   gatewayService: 'gateway-service',
 } as const;

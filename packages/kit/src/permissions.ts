@@ -6,7 +6,7 @@
 import { Roles, ServiceRoles } from './actor';
 
 const { admin, manager, rep, approver, agent, integrator } = Roles;
-const { leadService, gatewayService } = ServiceRoles;
+const { leadService, gatewayService, analyticsService } = ServiceRoles;
 
 export const PERMISSIONS = {
   /** Read and work leads: create, update, change status, convert. */
@@ -37,6 +37,10 @@ export const PERMISSIONS = {
   'custom-field.read': [admin, manager, rep, approver, agent, integrator, gatewayService],
   /** Who changed what and when, across every service (GET /audit). */
   'audit.read': [admin],
+  /** Sales figures (funnel, pipeline, leaderboard): a rep's own, a manager's teams', an admin's all. */
+  'analytics.sales.read': [rep, manager, admin],
+  /** Rebuild the analytics read models from the streams; the service's own client for npm run analytics:rebuild. */
+  'analytics.rebuild': [admin, analyticsService],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

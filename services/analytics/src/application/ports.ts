@@ -1,0 +1,65 @@
+import type { Actor } from '@crm/kit/domain';
+import type { LeadFact, OpportunityFact, PipelineFact } from '../domain/facts';
+
+/**
+ * A generation is one complete set of read models. Figures read the current one; a rebuild fills the
+ * next beside it and makes it current when done.
+ */
+export interface Generations {
+  current(): Promise<number>;
+  /** Makes `next` current if `from` still is; false when another rebuild swapped first. */
+  swap(from: number, next: number, by: Actor): Promise<boolean>;
+}
+
+/** Which facts a figure reads: days inclusive, and only records the reader may see. */
+export interface FactFilter {
+  from: string;
+  to: string;
+  ownerId: string;
+  teamId: string;
+  reader: Actor;
+}
+
+export interface FactStore {
+  lead(generation: number, id: string): Promise<LeadFact | undefined>;
+  opportunity(generation: number, id: string): Promise<OpportunityFact | undefined>;
+  pipeline(generation: number, id: string): Promise<PipelineFact | undefined>;
+  /** Saves a fact whose stored version is `previous` (undefined: none yet); throws if another write came first. */
+  saveLead(generation: number, fact: LeadFact, previous: number | undefined): Promise<void>;
+  saveOpportunity(generation: number, fact: OpportunityFact, previous: number | undefined): Promise<void>;
+  savePipeline(generation: number, fact: PipelineFact, previous: number | undefined): Promise<void>;
+  leads(generation: number, filter: FactFilter): Promise<LeadFact[]>;
+  opportunities(generation: number, filter: FactFilter): Promise<OpportunityFact[]>;
+  pipelines(generation: number): Promise<PipelineFact[]>;
+  /** Removes every fact of a generation (the one a rebuild starts into, the one it replaced). */
+  drop(generation: number): Promise<void>;
+}
+
+/** One event as the streams hold it, with its position in its stream. */
+export interface StoredEvent<E> {
+  seq: number;
+  event: E;
+}
+
+/** Reads a stream from a position up to its end at the time of the call. */
+export interface StreamReader<E> {
+  streams: string[];
+  lastSeq(stream: string): Promise<number>;
+  read(stream: string, fromSeq: number, toSeq: number): AsyncIterable<StoredEvent<E>>;
+}
+
+/** The state of the last rebuild, kept in the database so every replica can tell it. */
+export interface RebuildStatus {
+  state: 'running' | 'done' | 'failed';
+  generation: number;
+  events: number;
+  startedAt: Date;
+  finishedAt?: Date;
+  startedBy: string;
+  error: string;
+}
+
+export interface RebuildLog {
+  last(): Promise<RebuildStatus | undefined>;
+  save(status: RebuildStatus): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import {
+  applyLeadChange,
+  applyOpportunitySnapshot,
+  type Applied,
+  type LeadChange,
+  type OpportunitySnapshot,
+  type StageFact,
+} from '../domain/facts';
+import type { FactStore } from './ports';
+
+/**
+ * Applies events to the facts of one generation. Each record's events apply in its version order: an
+ * event at or below the stored version was applied already (a redelivery, or a replay meeting the live
+ * consumer) and changes nothing, so every event counts once.
+ */
+export class Projections {
+  constructor(private readonly store: FactStore) {}
+
+  async lead(generation: number, e: Applied, change: LeadChange): Promise<void> {
+    const fact = await this.store.lead(generation, e.id);
+    if (fact && fact.version >= e.version) return;
+    const next = applyLeadChange(fact, e, change);
+    if (next) await this.store.saveLead(generation, next, fact?.version);
+  }
+
+  async opportunity(generation: number, e: Applied, snapshot: OpportunitySnapshot): Promise<void> {
+    const fact = await this.store.opportunity(generation, e.id);
+    if (fact && fact.version >= e.version) return;
+    await this.store.saveOpportunity(generation, applyOpportunitySnapshot(e, snapshot), fact?.version);
+  }
+
+  async pipeline(generation: number, e: Applied, stages: StageFact[]): Promise<void> {
+    const fact = await this.store.pipeline(generation, e.id);
+    if (fact && fact.version >= e.version) return;
+    await this.store.savePipeline(generation, { _id: e.id, version: e.version, stages }, fact?.version);
+  }
+}

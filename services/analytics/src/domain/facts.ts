@@ -1,0 +1,177 @@
+/**
+ * The read models: one small fact per lead, deal and pipeline, holding only what the figures count.
+ * A fact is replaced as a whole by each event of its record, in the record's version order, so handling
+ * an event twice or replaying a stream gives the same fact (and the same figures) every time.
+ * Each fact carries its day, owner and team, the fields every figure filters on first, so a full scan
+ * (FerretDB has no index pushdown worth counting on) reads a few small documents per record.
+ */
+
+export type LeadStatus = 'new' | 'working' | 'nurturing' | 'qualified' | 'disqualified' | 'converted';
+
+export interface LeadFact {
+  _id: string;
+  /** aggregate_version of the last event applied. */
+  version: number;
+  /** Day the lead was created, "yyyy-mm-dd" (UTC): the cohort the funnel counts it in. */
+  day: string;
+  ownerId: string;
+  teamId: string;
+  source: string;
+  region: string;
+  /** Reached qualified at some point (a lead qualified and then converted or disqualified still did). */
+  qualified: boolean;
+  converted: boolean;
+  /** When the event behind this fact happened and when it was applied: the freshness benchmark reads them. */
+  eventAt: Date;
+  appliedAt: Date;
+}
+
+export interface OpportunityFact {
+  _id: string;
+  version: number;
+  /** Day the deal was created, "yyyy-mm-dd" (UTC). */
+  day: string;
+  ownerId: string;
+  teamId: string;
+  pipelineId: string;
+  stageKey: string;
+  /** Every stage the deal has been in, from its stage history. */
+  stagesReached: string[];
+  amountMinor: number;
+  currency: string;
+  /** "yyyy-mm-dd" or empty. */
+  expectedCloseDate: string;
+  eventAt: Date;
+  appliedAt: Date;
+}
+
+export interface StageFact {
+  key: string;
+  winProbability: number;
+  forecastCategory: string;
+  /** "won" or "lost" for a closed stage, empty for an open one. */
+  outcome: string;
+}
+
+export interface PipelineFact {
+  _id: string;
+  version: number;
+  stages: StageFact[];
+}
+
+export const DEFAULT_PIPELINE_ID = 'default';
+
+/**
+ * The stages of the opportunity service's built-in default pipeline, which it serves without ever
+ * publishing it until an admin first saves it (PipelineSaved then replaces this). Keep in step with
+ * services/opportunity/src/domain/pipeline.ts.
+ */
+export const BUILT_IN_DEFAULT_PIPELINE: PipelineFact = {
+  _id: DEFAULT_PIPELINE_ID,
+  version: 0,
+  stages: [
+    { key: 'qualification', winProbability: 10, forecastCategory: 'pipeline', outcome: '' },
+    { key: 'needs-analysis', winProbability: 20, forecastCategory: 'pipeline', outcome: '' },
+    { key: 'solution', winProbability: 40, forecastCategory: 'best-case', outcome: '' },
+    { key: 'proposal', winProbability: 60, forecastCategory: 'best-case', outcome: '' },
+    { key: 'negotiation', winProbability: 80, forecastCategory: 'commit', outcome: '' },
+    { key: 'closed-won', winProbability: 100, forecastCategory: 'closed', outcome: 'won' },
+    { key: 'closed-lost', winProbability: 0, forecastCategory: 'closed', outcome: 'lost' },
+  ],
+};
+
+/** What a lead event changes, in the domain's words (the consumer decodes the proto into this). */
+export type LeadChange =
+  | {
+      kind: 'snapshot';
+      createdAt: Date;
+      ownerId: string;
+      teamId: string;
+      source: string;
+      region: string;
+      status: LeadStatus;
+    }
+  | { kind: 'assigned'; ownerId: string; teamId: string }
+  | { kind: 'status'; to: LeadStatus }
+  | { kind: 'converted' };
+
+export interface Applied {
+  id: string;
+  version: number;
+  eventAt: Date;
+  appliedAt: Date;
+}
+
+export const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+
+const reachesQualified = (s: LeadStatus) => s === 'qualified' || s === 'converted';
+
+/**
+ * The lead's fact after one of its events; undefined when the event cannot be placed (a change of a
+ * lead whose creation was never seen, e.g. a stream trimmed by retention).
+ */
+export function applyLeadChange(
+  fact: LeadFact | undefined,
+  e: Applied,
+  change: LeadChange,
+): LeadFact | undefined {
+  const stamp = { version: e.version, eventAt: e.eventAt, appliedAt: e.appliedAt };
+  if (change.kind === 'snapshot') {
+    return {
+      _id: e.id,
+      ...stamp,
+      day: fact?.day ?? dayOf(change.createdAt),
+      ownerId: change.ownerId,
+      teamId: change.teamId,
+      source: change.source,
+      region: change.region,
+      qualified: (fact?.qualified ?? false) || reachesQualified(change.status),
+      converted: (fact?.converted ?? false) || change.status === 'converted',
+    };
+  }
+  if (!fact) return undefined;
+  switch (change.kind) {
+    case 'assigned':
+      return { ...fact, ...stamp, ownerId: change.ownerId, teamId: change.teamId };
+    case 'status':
+      return {
+        ...fact,
+        ...stamp,
+        qualified: fact.qualified || reachesQualified(change.to),
+        converted: fact.converted || change.to === 'converted',
+      };
+    case 'converted':
+      return { ...fact, ...stamp, qualified: true, converted: true };
+  }
+}
+
+/** A deal as every opportunity event carries it whole. */
+export interface OpportunitySnapshot {
+  createdAt: Date;
+  ownerId: string;
+  teamId: string;
+  pipelineId: string;
+  stageKey: string;
+  stagesEntered: string[];
+  amountMinor: number;
+  currency: string;
+  expectedCloseDate: string;
+}
+
+export function applyOpportunitySnapshot(e: Applied, o: OpportunitySnapshot): OpportunityFact {
+  return {
+    _id: e.id,
+    version: e.version,
+    eventAt: e.eventAt,
+    appliedAt: e.appliedAt,
+    day: dayOf(o.createdAt),
+    ownerId: o.ownerId,
+    teamId: o.teamId,
+    pipelineId: o.pipelineId || DEFAULT_PIPELINE_ID,
+    stageKey: o.stageKey,
+    stagesReached: [...new Set([...o.stagesEntered, o.stageKey])],
+    amountMinor: o.amountMinor,
+    currency: o.currency,
+    expectedCloseDate: o.expectedCloseDate,
+  };
+}

@@ -1,0 +1,35 @@
+import type { CallerContext, EventEnvelope } from '@crm/kit';
+import type { analytics as pb } from '@crm/proto';
+import type { Figures } from '../application/figures';
+import type { Rebuild } from '../application/rebuild';
+import {
+  fromProtoQuery,
+  toProtoLeaderboardRow,
+  toProtoPipelineRow,
+  toProtoRebuildStatus,
+  toProtoStep,
+} from './analytics.mapper';
+
+/** proto <-> application only; the rules live in the domain and the use cases. */
+export function analyticsGrpc(
+  figures: Figures,
+  rebuild: Rebuild<EventEnvelope>,
+): pb.AnalyticsServiceImplementation<CallerContext> {
+  return {
+    async getFunnel(req, ctx) {
+      return { steps: (await figures.funnel(fromProtoQuery(req), ctx.actor)).map(toProtoStep) };
+    },
+    async getPipeline(req, ctx) {
+      return { rows: (await figures.pipeline(fromProtoQuery(req), ctx.actor)).map(toProtoPipelineRow) };
+    },
+    async getLeaderboard(req, ctx) {
+      return { rows: (await figures.leaderboard(fromProtoQuery(req), ctx.actor)).map(toProtoLeaderboardRow) };
+    },
+    async rebuild(_req, ctx) {
+      return toProtoRebuildStatus(await rebuild.start(ctx.actor));
+    },
+    async getRebuild(_req, ctx) {
+      return toProtoRebuildStatus(await rebuild.status(ctx.actor));
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { analytics as pb } from '@crm/proto';
+import type { RawQuery } from '../application/figures';
+import type { RebuildStatus } from '../application/ports';
+import type { FunnelStep, LeaderboardRow, PipelineRow } from '../domain/figures';
+
+export const fromProtoQuery = (q: pb.FigureQuery): RawQuery => ({
+  from: q.from,
+  to: q.to,
+  period: q.period,
+  ownerId: q.ownerId,
+  teamId: q.teamId,
+  pipelineId: q.pipelineId,
+});
+
+// int64 travels as a decimal string (ts-proto's forceLong=string).
+export const toProtoStep = (s: FunnelStep): pb.FunnelStep => ({
+  ...s,
+  count: String(s.count),
+  dropOff: String(s.dropOff),
+});
+
+export const toProtoPipelineRow = (r: PipelineRow): pb.PipelineRow => ({
+  ...r,
+  deals: String(r.deals),
+  amountMinor: String(r.amountMinor),
+  weightedAmountMinor: String(r.weightedAmountMinor),
+});
+
+export const toProtoLeaderboardRow = (r: LeaderboardRow): pb.LeaderboardRow => ({
+  ...r,
+  leads: String(r.leads),
+  leadsConverted: String(r.leadsConverted),
+  deals: String(r.deals),
+  dealsWon: String(r.dealsWon),
+  won: r.won.map((a) => ({ currency: a.currency, amountMinor: String(a.amountMinor) })),
+});
+
+export const toProtoRebuildStatus = (r: RebuildStatus | undefined): pb.RebuildStatus =>
+  r
+    ? {
+        state: r.state,
+        generation: String(r.generation),
+        events: String(r.events),
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt ?? undefined,
+        startedBy: r.startedBy,
+        error: r.error,
+      }
+    : {
+        state: 'none',
+        generation: '0',
+        events: '0',
+        startedAt: undefined,
+        finishedAt: undefined,
+        startedBy: '',
+        error: '',
+      };

@@ -1,0 +1,117 @@
+import { type Connection, type Model, Schema } from 'mongoose';
+import type { RebuildStatus } from '../application/ports';
+import type { LeadFact, OpportunityFact, PipelineFact } from '../domain/facts';
+
+/** Which generation of facts answers figures; one document, `_id: 'current'`. */
+export interface GenerationDoc {
+  _id: string;
+  generation: number;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+const options = { versionKey: false, minimize: false } as const;
+
+const leadFactSchema = new Schema<LeadFact>(
+  {
+    _id: String,
+    version: Number,
+    day: String,
+    ownerId: String,
+    teamId: String,
+    source: String,
+    region: String,
+    qualified: Boolean,
+    converted: Boolean,
+    eventAt: Date,
+    appliedAt: Date,
+  },
+  options,
+);
+
+const opportunityFactSchema = new Schema<OpportunityFact>(
+  {
+    _id: String,
+    version: Number,
+    day: String,
+    ownerId: String,
+    teamId: String,
+    pipelineId: String,
+    stageKey: String,
+    stagesReached: [String],
+    amountMinor: Number,
+    currency: String,
+    expectedCloseDate: String,
+    eventAt: Date,
+    appliedAt: Date,
+  },
+  options,
+);
+
+const pipelineFactSchema = new Schema<PipelineFact>(
+  {
+    _id: String,
+    version: Number,
+    stages: [
+      new Schema(
+        { key: String, winProbability: Number, forecastCategory: String, outcome: String },
+        { _id: false },
+      ),
+    ],
+  },
+  options,
+);
+
+const generationSchema = new Schema<GenerationDoc>(
+  { _id: String, generation: Number, updatedAt: Date, updatedBy: String },
+  options,
+);
+
+export interface FactModels {
+  Lead: Model<LeadFact>;
+  Opportunity: Model<OpportunityFact>;
+  Pipeline: Model<PipelineFact>;
+}
+
+function modelOf<T>(db: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
+  return (db.models[name] as Model<T> | undefined) ?? db.model<T>(name, schema, collection);
+}
+
+/** The fact collections of one generation: `lead_facts_g<n>`, `opportunity_facts_g<n>`, `pipeline_facts_g<n>`. */
+export function factModels(db: Connection, generation: number): FactModels {
+  return {
+    Lead: modelOf(db, `LeadFactG${generation}`, leadFactSchema, `lead_facts_g${generation}`),
+    Opportunity: modelOf(
+      db,
+      `OpportunityFactG${generation}`,
+      opportunityFactSchema,
+      `opportunity_facts_g${generation}`,
+    ),
+    Pipeline: modelOf(db, `PipelineFactG${generation}`, pipelineFactSchema, `pipeline_facts_g${generation}`),
+  };
+}
+
+export function generationModel(db: Connection): Model<GenerationDoc> {
+  return modelOf(db, 'Generation', generationSchema, 'generations');
+}
+
+/** The last rebuild's state; one document, `_id: 'last'`. */
+export type RebuildDoc = RebuildStatus & { _id: string };
+
+const rebuildSchema = new Schema<RebuildDoc>(
+  {
+    _id: String,
+    state: String,
+    generation: Number,
+    events: Number,
+    startedAt: Date,
+    finishedAt: Date,
+    startedBy: String,
+    error: String,
+  },
+  options,
+);
+
+export function rebuildModel(db: Connection): Model<RebuildDoc> {
+  return modelOf(db, 'Rebuild', rebuildSchema, 'rebuilds');
+}

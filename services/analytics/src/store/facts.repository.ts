@@ -1,0 +1,145 @@
+import { type Actor, isDuplicateKey, UnavailableError, visibilityFilter, writesTo } from '@crm/kit';
+import type { Connection, Model } from 'mongoose';
+import type { FactFilter, FactStore, Generations, RebuildLog, RebuildStatus } from '../application/ports';
+import type { LeadFact, OpportunityFact, PipelineFact } from '../domain/facts';
+import { factModels, generationModel, rebuildModel } from './facts.model';
+
+const CURRENT = 'current';
+const LAST_REBUILD = 'last';
+/** The generation a fresh installation starts with. */
+const FIRST_GENERATION = 1;
+
+/** A fact written by another replica between our read and our write: retried by redelivery. */
+const raced = (what: string, id: string) =>
+  new UnavailableError(`${what} ${id} was written meanwhile; retrying`);
+
+async function save<T extends { _id: string; version: number }>(
+  model: Model<T>,
+  what: string,
+  fact: T,
+  previous: number | undefined,
+): Promise<void> {
+  if (previous === undefined) {
+    try {
+      await model.create(fact);
+      return;
+    } catch (err) {
+      if (isDuplicateKey(err)) throw raced(what, fact._id);
+      throw err;
+    }
+  }
+  const { _id, ...rest } = fact;
+  if (!(await writesTo(model).updateAtVersion(_id, previous, { $set: rest }))) throw raced(what, _id);
+}
+
+function factQuery(f: FactFilter): Record<string, unknown> {
+  const and: Record<string, unknown>[] = [];
+  if (f.from || f.to) and.push({ day: { ...(f.from && { $gte: f.from }), ...(f.to && { $lte: f.to }) } });
+  if (f.ownerId) and.push({ ownerId: f.ownerId });
+  if (f.teamId) and.push({ teamId: f.teamId });
+  const visible = visibilityFilter(f.reader);
+  if (visible) and.push(visible);
+  return and.length ? { $and: and } : {};
+}
+
+/** Facts in MongoDB, one set of collections per generation: queries and writes only. */
+export class MongoFactStore implements FactStore {
+  constructor(private readonly db: Connection) {}
+
+  private m(generation: number) {
+    return factModels(this.db, generation);
+  }
+
+  async lead(generation: number, id: string) {
+    return (await this.m(generation).Lead.findById(id).lean<LeadFact>()) ?? undefined;
+  }
+
+  async opportunity(generation: number, id: string) {
+    return (await this.m(generation).Opportunity.findById(id).lean<OpportunityFact>()) ?? undefined;
+  }
+
+  async pipeline(generation: number, id: string) {
+    return (await this.m(generation).Pipeline.findById(id).lean<PipelineFact>()) ?? undefined;
+  }
+
+  saveLead(generation: number, fact: LeadFact, previous: number | undefined) {
+    return save(this.m(generation).Lead, 'lead fact', fact, previous);
+  }
+
+  saveOpportunity(generation: number, fact: OpportunityFact, previous: number | undefined) {
+    return save(this.m(generation).Opportunity, 'opportunity fact', fact, previous);
+  }
+
+  savePipeline(generation: number, fact: PipelineFact, previous: number | undefined) {
+    return save(this.m(generation).Pipeline, 'pipeline fact', fact, previous);
+  }
+
+  leads(generation: number, filter: FactFilter) {
+    return this.m(generation).Lead.find(factQuery(filter)).lean<LeadFact[]>();
+  }
+
+  opportunities(generation: number, filter: FactFilter) {
+    return this.m(generation).Opportunity.find(factQuery(filter)).lean<OpportunityFact[]>();
+  }
+
+  pipelines(generation: number) {
+    return this.m(generation).Pipeline.find().lean<PipelineFact[]>();
+  }
+
+  async drop(generation: number) {
+    const m = this.m(generation);
+    // Dropping a collection that was never created is fine: there is nothing to drop.
+    for (const model of [m.Lead, m.Opportunity, m.Pipeline])
+      await model.collection.drop().catch((err: { codeName?: string }) => {
+        if (err.codeName !== 'NamespaceNotFound') throw err;
+      });
+  }
+}
+
+/** The current generation, in one document of the service's database. */
+export class MongoGenerations implements Generations {
+  constructor(private readonly db: Connection) {}
+
+  async current(): Promise<number> {
+    const doc = await generationModel(this.db).findById(CURRENT).lean();
+    return doc?.generation ?? FIRST_GENERATION;
+  }
+
+  async swap(from: number, next: number, by: Actor): Promise<boolean> {
+    const Generation = generationModel(this.db);
+    const stamp = { generation: next, updatedAt: new Date(), updatedBy: by.userId };
+    if (!(await Generation.exists({ _id: CURRENT }))) {
+      if (from !== FIRST_GENERATION) return false;
+      try {
+        await Generation.create({ _id: CURRENT, ...stamp });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    }
+    return writesTo(Generation).update(CURRENT, { $set: stamp }, { generation: from });
+  }
+}
+
+/** The last rebuild's state, written only by the replica running it. */
+export class MongoRebuildLog implements RebuildLog {
+  constructor(private readonly db: Connection) {}
+
+  async last(): Promise<RebuildStatus | undefined> {
+    const doc = await rebuildModel(this.db).findById(LAST_REBUILD, { _id: 0 }).lean<RebuildStatus>();
+    return doc ?? undefined;
+  }
+
+  async save(status: RebuildStatus): Promise<void> {
+    const Rebuild = rebuildModel(this.db);
+    const set = { ...status, finishedAt: status.finishedAt ?? null };
+    if (await writesTo(Rebuild).update(LAST_REBUILD, { $set: set })) return;
+    try {
+      await Rebuild.create({ _id: LAST_REBUILD, ...status });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await writesTo(Rebuild).update(LAST_REBUILD, { $set: set });
+    }
+  }
+}

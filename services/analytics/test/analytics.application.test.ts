@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, ForbiddenError, Roles } from '@crm/kit/domain';
+import type { EventEnvelope } from '@crm/kit';
+import { lead as leadPb, leadEvents, opportunity as opportunityPb, opportunityEvents } from '@crm/proto';
+import { Figures } from '../src/application/figures';
+import { OneAtATime } from '../src/application/one-at-a-time';
+import { Projections } from '../src/application/projections';
+import { Rebuild } from '../src/application/rebuild';
+import { eventApplier } from '../src/events/stream-events.consumer';
+import {
+  InMemoryFactStore,
+  InMemoryGenerations,
+  InMemoryRebuildLog,
+  InMemoryStreams,
+} from './support/in-memory';
+
+const actor = (userId: string, roles: string[], teams: string[] = []): Actor => ({
+  userId,
+  username: userId,
+  roles,
+  teams,
+});
+const admin = actor('admin', [Roles.admin]);
+const rep1 = actor('rep1', [Roles.rep]);
+const manager = actor('manager', [Roles.manager], ['north']);
+const agent = actor('agent', [Roles.agent]);
+
+const versions = new Map<string, number>();
+function envelope(eventType: string, aggregateId: string, payload: Uint8Array): EventEnvelope {
+  const version = (versions.get(aggregateId) ?? 0) + 1;
+  versions.set(aggregateId, version);
+  return {
+    eventId: randomUUID(),
+    eventType,
+    aggregateType: eventType.split('.')[1] ?? '',
+    aggregateId,
+    aggregateVersion: String(version),
+    occurredAt: new Date('2026-12-01T10:00:00Z'),
+    actor: undefined,
+    traceparent: '',
+    tracestate: '',
+    requestId: '',
+    payload: Buffer.from(payload),
+  };
+}
+
+const leadCreated = (id: string, ownerId: string, teamId: string) =>
+  envelope(
+    'crm.lead.v1.LeadCreated',
+    id,
+    leadEvents.LeadCreated.encode({
+      lead: leadPb.Lead.fromPartial({
+        id,
+        ownerId,
+        teamId,
+        status: leadPb.LeadStatus.LEAD_STATUS_NEW,
+        created: { actorId: ownerId, at: new Date('2026-12-01T09:00:00Z') },
+      }),
+    }).finish(),
+  );
+const leadQualified = (id: string) =>
+  envelope(
+    'crm.lead.v1.LeadStatusChanged',
+    id,
+    leadEvents.LeadStatusChanged.encode({
+      leadId: id,
+      from: leadPb.LeadStatus.LEAD_STATUS_WORKING,
+      to: leadPb.LeadStatus.LEAD_STATUS_QUALIFIED,
+      reason: '',
+    }).finish(),
+  );
+const leadConverted = (id: string) =>
+  envelope(
+    'crm.lead.v1.LeadConverted',
+    id,
+    leadEvents.LeadConverted.encode({
+      leadId: id,
+      accountId: 'acc',
+      contactId: 'c',
+      opportunityId: '',
+      accountCreated: true,
+    }).finish(),
+  );
+function dealEvent(
+  type: 'OpportunityCreated' | 'OpportunityStageChanged',
+  id: string,
+  stageKey: string,
+  amountMinor = 10_000,
+) {
+  const opportunity = opportunityPb.Opportunity.fromPartial({
+    id,
+    ownerId: 'rep1',
+    teamId: 'north',
+    pipelineId: 'default',
+    stageKey,
+    amountMinor: String(amountMinor),
+    currency: 'EUR',
+    expectedCloseDate: '2027-01-15',
+    createdAt: new Date('2026-12-02T00:00:00Z'),
+    stageHistory: [{ toStage: 'qualification' }, { toStage: stageKey }],
+  });
+  const payload =
+    type === 'OpportunityCreated'
+      ? opportunityEvents.OpportunityCreated.encode({ opportunity }).finish()
+      : opportunityEvents.OpportunityStageChanged.encode(
+          opportunityEvents.OpportunityStageChanged.fromPartial({ opportunity, toStage: stageKey }),
+        ).finish();
+  return envelope(`crm.opportunity.v1.${type}`, id, payload);
+}
+
+function setup() {
+  const store = new InMemoryFactStore();
+  const generations = new InMemoryGenerations();
+  const apply = eventApplier(new Projections(store), () => new Date('2026-12-01T10:00:00.100Z'));
+  const streams = new InMemoryStreams<EventEnvelope>(['CRM_LEAD', 'CRM_OPPORTUNITY']);
+  const liveTurn = new OneAtATime();
+  /** What the live consumer does with an event it takes off a stream. */
+  const live = (env: EventEnvelope) => liveTurn.run(async () => apply(await generations.current(), env));
+  const publish = async (stream: string, env: EventEnvelope) => {
+    streams.publish(stream, env);
+    await live(env);
+  };
+  const figures = new Figures(generations, store);
+  const log = new InMemoryRebuildLog();
+  const rebuild = new Rebuild(generations, store, streams, apply, liveTurn, log);
+  return { store, generations, streams, live, publish, figures, rebuild, log };
+}
+
+const allFigures = async (figures: Figures, reader: Actor) => ({
+  funnel: await figures.funnel({}, reader),
+  byMonth: await figures.funnel({ period: 'month' }, reader),
+  pipeline: await figures.pipeline({}, reader),
+  leaderboard: await figures.leaderboard({}, reader),
+});
+
+describe('projections', () => {
+  it('count an event delivered twice once, and ignore an older event arriving late', async () => {
+    const { live, figures } = setup();
+    const created = leadCreated('l1', 'rep1', 'north');
+    const qualified = leadQualified('l1');
+    await live(created);
+    await live(qualified);
+    await live(qualified);
+    await live(created);
+    const steps = await figures.funnel({}, admin);
+    expect(steps.find((s) => s.step === 'lead')?.count).toBe(1);
+    expect(steps.find((s) => s.step === 'qualified')?.count).toBe(1);
+  });
+});
+
+describe('figures by role', () => {
+  it('give a rep their own records, a manager their teams, an admin all, and refuse a support agent', async () => {
+    const { publish, figures } = setup();
+    await publish('CRM_LEAD', leadCreated('mine', 'rep1', 'north'));
+    await publish('CRM_LEAD', leadCreated('colleague', 'rep2', 'north'));
+    await publish('CRM_LEAD', leadCreated('other-team', 'rep3', 'south'));
+    const leads = async (reader: Actor) =>
+      (await figures.funnel({}, reader)).find((s) => s.step === 'lead')?.count;
+    expect(await leads(rep1)).toBe(1);
+    expect(await leads(manager)).toBe(2);
+    expect(await leads(admin)).toBe(3);
+    // A rep naming a colleague finds nothing rather than the colleague's figures.
+    expect(await figures.leaderboard({ ownerId: 'rep2' }, rep1)).toEqual([]);
+    await expect(figures.leaderboard({}, agent)).rejects.toThrow(ForbiddenError);
+  });
+});
+
+describe('rebuild', () => {
+  async function history(publish: (stream: string, env: EventEnvelope) => Promise<void>) {
+    for (let i = 0; i < 5; i += 1)
+      await publish('CRM_LEAD', leadCreated(`l${i}`, i % 2 ? 'rep1' : 'rep2', 'north'));
+    await publish('CRM_LEAD', leadQualified('l1'));
+    await publish('CRM_LEAD', leadConverted('l1'));
+    await publish('CRM_OPPORTUNITY', dealEvent('OpportunityCreated', 'd1', 'qualification'));
+    await publish('CRM_OPPORTUNITY', dealEvent('OpportunityStageChanged', 'd1', 'closed-won', 40_000));
+    await publish('CRM_OPPORTUNITY', dealEvent('OpportunityCreated', 'd2', 'negotiation'));
+  }
+
+  it('reproduces every figure exactly and swaps to the new generation', async () => {
+    const { publish, figures, rebuild, generations, store } = setup();
+    await history(publish);
+    const before = await allFigures(figures, admin);
+    expect(before.leaderboard[0]).toMatchObject({
+      ownerId: 'rep1',
+      dealsWon: 1,
+      won: [{ currency: 'EUR', amountMinor: 40_000 }],
+    });
+    const report = await rebuild.run(admin);
+    expect(report).toMatchObject({ state: 'done', generation: 2, events: 10, startedBy: 'admin', error: '' });
+    expect(generations.swappedBy).toBe('admin');
+    // The replaced generation stays until the next rebuild, for queries that read the pointer before the swap.
+    expect([...store.gens.keys()].sort()).toEqual([1, 2]);
+    await rebuild.run(admin);
+    expect([...store.gens.keys()].sort()).toEqual([2, 3]);
+    expect(await allFigures(figures, admin)).toEqual(before);
+    expect(await allFigures(figures, admin)).toEqual(before);
+  });
+
+  it('keeps an event that arrives while it reads', async () => {
+    const { publish, figures, rebuild, streams } = setup();
+    await history(publish);
+    let arrived = false;
+    streams.onRead = async (stream, seq) => {
+      if (stream !== 'CRM_LEAD' || seq !== 2 || arrived) return;
+      arrived = true;
+      await publish('CRM_LEAD', leadQualified('l3'));
+    };
+    await rebuild.run(admin);
+    const qualified = (await figures.funnel({}, admin)).find((s) => s.step === 'qualified');
+    expect(qualified?.count).toBe(2);
+  });
+
+  it('is for admins, runs in the background one at a time, and records how it went', async () => {
+    const { rebuild, streams, log } = setup();
+    await expect(rebuild.start(rep1)).rejects.toThrow(ForbiddenError);
+    let release = () => {};
+    streams.publish('CRM_LEAD', leadCreated('l9', 'rep1', 'north'));
+    streams.onRead = () => new Promise<void>((r) => (release = r));
+    const started = await rebuild.start(admin);
+    expect(started).toMatchObject({ state: 'running', generation: 2, events: 0 });
+    // A second start while it runs reports the same rebuild instead of starting another.
+    expect(await rebuild.start(admin)).toEqual(started);
+    release();
+    await rebuild.idle();
+    expect(await rebuild.status(admin)).toMatchObject({ state: 'done', generation: 2, events: 1 });
+    expect(log.saved.filter((s) => s.state === 'running')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,93 @@
+import { type Actor, canSee } from '@crm/kit/domain';
+import type {
+  FactFilter,
+  FactStore,
+  Generations,
+  RebuildLog,
+  RebuildStatus,
+  StoredEvent,
+  StreamReader,
+} from '../../src/application/ports';
+import type { LeadFact, OpportunityFact, PipelineFact } from '../../src/domain/facts';
+
+type Fact = { _id: string; version: number; day?: string; ownerId?: string; teamId?: string };
+
+const matches = (f: Fact, q: FactFilter) =>
+  (!q.from || (f.day ?? '') >= q.from) &&
+  (!q.to || (f.day ?? '') <= q.to) &&
+  (!q.ownerId || f.ownerId === q.ownerId) &&
+  (!q.teamId || f.teamId === q.teamId) &&
+  canSee(q.reader, f);
+
+/** Facts in maps, one set per generation; saving at a stale version throws like the Mongo store. */
+export class InMemoryFactStore implements FactStore {
+  readonly gens = new Map<
+    number,
+    { lead: Map<string, LeadFact>; opp: Map<string, OpportunityFact>; pipe: Map<string, PipelineFact> }
+  >();
+
+  private g(n: number) {
+    if (!this.gens.has(n)) this.gens.set(n, { lead: new Map(), opp: new Map(), pipe: new Map() });
+    return this.gens.get(n)!;
+  }
+
+  private put<T extends Fact>(map: Map<string, T>, fact: T, previous: number | undefined) {
+    if (map.get(fact._id)?.version !== previous) throw new Error(`${fact._id} was written meanwhile`);
+    map.set(fact._id, structuredClone(fact));
+  }
+
+  lead = async (n: number, id: string) => structuredClone(this.g(n).lead.get(id));
+  opportunity = async (n: number, id: string) => structuredClone(this.g(n).opp.get(id));
+  pipeline = async (n: number, id: string) => structuredClone(this.g(n).pipe.get(id));
+  saveLead = async (n: number, f: LeadFact, p: number | undefined) => this.put(this.g(n).lead, f, p);
+  saveOpportunity = async (n: number, f: OpportunityFact, p: number | undefined) =>
+    this.put(this.g(n).opp, f, p);
+  savePipeline = async (n: number, f: PipelineFact, p: number | undefined) => this.put(this.g(n).pipe, f, p);
+  leads = async (n: number, q: FactFilter) => [...this.g(n).lead.values()].filter((f) => matches(f, q));
+  opportunities = async (n: number, q: FactFilter) =>
+    [...this.g(n).opp.values()].filter((f) => matches(f, q));
+  pipelines = async (n: number) => [...this.g(n).pipe.values()];
+  drop = async (n: number) => void this.gens.delete(n);
+}
+
+export class InMemoryGenerations implements Generations {
+  generation = 1;
+  swappedBy = '';
+  current = async () => this.generation;
+  async swap(from: number, next: number, by: Actor) {
+    if (this.generation !== from) return false;
+    this.generation = next;
+    this.swappedBy = by.userId;
+    return true;
+  }
+}
+
+/** Streams as arrays; `onRead` runs before each event is handed out (to publish "live" events meanwhile). */
+export class InMemoryStreams<E> implements StreamReader<E> {
+  readonly data = new Map<string, E[]>();
+  onRead?: (stream: string, seq: number) => Promise<void>;
+
+  constructor(readonly streams: string[]) {
+    for (const s of streams) this.data.set(s, []);
+  }
+
+  publish(stream: string, event: E) {
+    this.data.get(stream)!.push(event);
+    return this.data.get(stream)!.length;
+  }
+
+  lastSeq = async (stream: string) => this.data.get(stream)!.length;
+
+  async *read(stream: string, fromSeq: number, toSeq: number): AsyncIterable<StoredEvent<E>> {
+    for (let seq = fromSeq; seq <= toSeq; seq += 1) {
+      await this.onRead?.(stream, seq);
+      yield { seq, event: this.data.get(stream)![seq - 1]! };
+    }
+  }
+}
+
+export class InMemoryRebuildLog implements RebuildLog {
+  saved: RebuildStatus[] = [];
+  last = async () => structuredClone(this.saved.at(-1));
+  save = async (status: RebuildStatus) => void this.saved.push(structuredClone(status));
+}

@@ -1,0 +1,146 @@
+import { api, RUN, token, type User, uniqueEmail, userId } from './support';
+
+const PROBLEM = /^application\/problem\+json/;
+const today = () => new Date().toISOString().slice(0, 10);
+
+const leadCount = async (as: User, query: string) => {
+  const res = await api('GET', `/api/v1/analytics/funnel?${query}`, { as });
+  expect(res.status).toBe(200);
+  return (res.body.steps as { step: string; count: number }[]).find((s) => s.step === 'lead')?.count ?? 0;
+};
+
+/** Polls until `done` holds or `withinMs` passed; returns how long it took (or -1). */
+async function timeUntil(done: () => Promise<boolean>, withinMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started <= withinMs) {
+    if (await done()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return -1;
+}
+
+const newLead = async (as: User, tag: string) => {
+  const res = await api('POST', '/api/v1/leads', {
+    as,
+    json: { firstName: 'Ana', lastName: `Lytics ${tag}`, email: uniqueEmail(tag), company: `Figures ${RUN}` },
+  });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+};
+
+describe('analytics (real stack: events through NATS into the analytics read models)', () => {
+  it("raises the funnel's lead count within 3 seconds of a lead being created", async () => {
+    const query = `from=${today()}&to=${today()}&owner=me`;
+    const before = await leadCount('rep1', query);
+    await newLead('rep1', 'fresh');
+    const took = await timeUntil(async () => (await leadCount('rep1', query)) === before + 1, 3000);
+    expect(took).toBeGreaterThanOrEqual(0);
+  }, 30_000);
+
+  it('gives a support agent 403 on sales figures, and a rep 400 naming a bad filter', async () => {
+    const agent = await token('agent' as User);
+    for (const figure of ['leaderboard', 'funnel', 'pipeline']) {
+      const res = await api('GET', `/api/v1/analytics/${figure}`, { bearer: agent });
+      expect(res.status).toBe(403);
+      expect(res.contentType).toMatch(PROBLEM);
+    }
+    const bad = await api('GET', '/api/v1/analytics/funnel?from=2026-13-01', { as: 'rep1' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.errors)).toMatch(/from/);
+    const rebuild = await api('POST', '/api/v1/analytics/rebuild', { as: 'manager' });
+    expect(rebuild.status).toBe(403);
+  });
+
+  it('downloads a table as CSV', async () => {
+    const res = await api('GET', '/api/v1/analytics/funnel?format=csv', { as: 'rep1' });
+    expect(res.status).toBe(200);
+    expect(res.contentType).toMatch(/^text\/csv/);
+    expect(String(res.body).split('\n')[0]).toBe('period,step,count,conversionRate,dropOff');
+  });
+
+  it('reproduces every figure exactly after a rebuild from the streams', async () => {
+    // Records of a team of this run only, so nothing another test does moves these figures meanwhile.
+    const team = `analytics-${RUN}`;
+    const admin = await userId('admin');
+    const leadId = await newLead('admin', 'rebuilt');
+    const assigned = await api('POST', `/api/v1/leads/${leadId}/assign`, {
+      as: 'admin',
+      json: { ownerId: admin, teamId: team, reason: 'analytics rebuild test' },
+    });
+    expect(assigned.status).toBe(200);
+    const account = await api('POST', '/api/v1/accounts', {
+      as: 'admin',
+      json: { name: `Analytics customer ${RUN}`, website: `https://analytics-${RUN}.example.com` },
+    });
+    expect(account.status).toBe(201);
+    const deal = await api('POST', '/api/v1/opportunities', {
+      as: 'admin',
+      json: {
+        name: `Analytics deal ${RUN}`,
+        accountId: account.body.id,
+        amountMinor: 1_234_500,
+        currency: 'EUR',
+        expectedCloseDate: '2027-02-28',
+        ownerId: admin,
+        teamId: team,
+      },
+    });
+    expect(deal.status).toBe(201);
+    const figures = async () => {
+      const out: Record<string, unknown> = {};
+      for (const path of [
+        `funnel?team=${team}`,
+        `funnel?team=${team}&period=week`,
+        `pipeline?team=${team}`,
+        `pipeline?team=${team}&period=quarter`,
+        `leaderboard?team=${team}&period=month`,
+        `leaderboard?team=${team}&format=csv`,
+      ]) {
+        const res = await api('GET', `/api/v1/analytics/${path}`, { as: 'admin' });
+        expect(res.status).toBe(200);
+        out[path] = res.body;
+      }
+      return out;
+    };
+    const seen = await timeUntil(async () => {
+      const res = await api('GET', `/api/v1/analytics/leaderboard?team=${team}`, { as: 'admin' });
+      return (
+        JSON.stringify(res.body.rows) ===
+        JSON.stringify([
+          {
+            ownerId: admin,
+            period: null,
+            leads: 1,
+            leadsConverted: 0,
+            conversionRate: 0,
+            deals: 1,
+            dealsWon: 0,
+            won: [],
+          },
+        ])
+      );
+    }, 5000);
+    expect(seen).toBeGreaterThanOrEqual(0);
+    const before = await figures();
+    expect((before[`pipeline?team=${team}`] as { rows: unknown[] }).rows).toEqual([
+      expect.objectContaining({
+        closePeriod: '2027-02',
+        deals: 1,
+        amountMinor: 1_234_500,
+        weightedAmountMinor: 123_450,
+      }),
+    ]);
+    const started = await api('POST', '/api/v1/analytics/rebuild', { as: 'admin' });
+    expect(started.status).toBe(202);
+    expect(started.body.state).toBe('running');
+    let rebuild = started.body;
+    const finished = await timeUntil(async () => {
+      rebuild = (await api('GET', '/api/v1/analytics/rebuild', { as: 'admin' })).body;
+      return rebuild.state !== 'running';
+    }, 90_000);
+    expect(finished).toBeGreaterThanOrEqual(0);
+    expect(rebuild).toMatchObject({ state: 'done', error: null });
+    expect(rebuild.events).toBeGreaterThan(0);
+    expect(await figures()).toEqual(before);
+  }, 180_000);
+});
