@@ -19,6 +19,7 @@ START_MS="$(now_ms)"
 BIN_DIR="$CRM_CACHE_DIR/bin"
 mkdir -p "$CRM_CACHE_DIR" "$BIN_DIR"
 bash "$CRM_DEPLOY_DIR/install-chart-tools.sh" || warn "chart tools (helm, kube-score) not installed: the chart checks will fail"
+bash "$CRM_DEPLOY_DIR/install-kube-tools.sh" || warn "kube tools (etcd, kube-apiserver) not installed: the chart install tests will fail"
 
 # ---------------------------------------------------------------------------- 1. Debian packages
 install_apt() {

@@ -163,6 +163,7 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- $_ := set $d "GRPC_PORT" (toString (int $c.grpcPort)) -}}
 {{- $_ := set $d "MONGODB_DB" $c.database -}}
 {{- $_ := set $d "GRPC_REFLECTION" (ternary "true" "false" (ne $c.grpcReflection false)) -}}
+{{- $_ := set $d "NATS_STREAM_REPLICAS" (toString (int (default 1 $v.nats.streamReplicas))) -}}
 {{- with $c.keycloakClient.clientId }}{{ $_ := set $d "SERVICE_CLIENT_ID" . }}{{ end -}}
 {{- end -}}
 {{- /* Every component verifies the realm's tokens: the gateway those of its callers, services every call. */ -}}
@@ -298,4 +299,13 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
   to:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end -}}
+
+{{/*
+crm.hookDeletePolicy: the one delete policy of every hook object. Helm never deletes hook objects on
+uninstall, so they go when the hook ends, failed or not; a failed Job's log is printed first
+(hook-output-log-policy).
+*/}}
+{{- define "crm.hookDeletePolicy" -}}
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded,hook-failed
 {{- end -}}

@@ -6,7 +6,10 @@ import { parse, parseAllDocuments } from 'yaml';
 
 export const CHART = path.resolve(__dirname, '..');
 export const REPO = path.resolve(CHART, '..', '..');
-export const TOOLS_BIN = path.join(REPO, '.cache', 'tools', 'bin');
+// CRM_CACHE_DIR: the shared cache a worktree points at (deploy/local/lib.sh reads it too).
+export const CACHE_DIR = process.env.CRM_CACHE_DIR ?? path.join(REPO, '.cache');
+export const TOOLS_BIN = path.join(CACHE_DIR, 'tools', 'bin');
+// Per checkout: rendered files and the install tests' control plane, never shared between worktrees.
 export const WORK_DIR = path.join(REPO, '.cache', 'chart-check');
 
 /** A pinned tool from deploy/local/install-chart-tools.sh; a missing one fails the test, never skips it. */

@@ -27,6 +27,8 @@ export const natsEnv = {
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().optional(),
   NATS_CREDS_FILE: z.string().min(1).optional(),
+  // Copies of each JetStream stream a service creates; applied to existing streams too (chart: nats.streamReplicas).
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 };
 
 /** The variables every service shares; a service spreads these into its own shape. */

@@ -65,14 +65,18 @@ export interface StreamSpec {
   duplicateWindowMs?: number;
 }
 
-/** Creates or updates a stream; safe to run on every start and from several replicas. */
-export async function ensureStream(nc: NatsConnection, spec: StreamSpec): Promise<void> {
+/**
+ * Creates or updates a stream; safe to run on every start and from several replicas. `replicas`
+ * (NATS_STREAM_REPLICAS) also changes an existing stream's, which JetStream does in place.
+ */
+export async function ensureStream(nc: NatsConnection, spec: StreamSpec, replicas = 1): Promise<void> {
   const jsm = await nc.jetstreamManager();
   const config = {
     name: spec.name,
     subjects: spec.subjects,
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
+    num_replicas: replicas,
     duplicate_window: (spec.duplicateWindowMs ?? 2 * 60_000) * 1_000_000, // nanoseconds
   };
   try {

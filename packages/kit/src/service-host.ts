@@ -152,7 +152,7 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   // NATS may be down: the service still takes writes (the outbox keeps the events) and goes SERVING.
   const natsReady = connectNats(config.NATS_URL, def.name, logger, config).then(async (c) => {
     nc = c;
-    for (const s of def.streams) await ensureStream(c, s);
+    for (const s of def.streams) await ensureStream(c, s, config.NATS_STREAM_REPLICAS);
     relay.start();
     if (consumers)
       running.push(
@@ -220,7 +220,7 @@ async function provision(
   logger: Logger,
 ): Promise<void> {
   const nc = await connectNats(config.NATS_URL, `${def.name}-provision`, logger, config);
-  for (const s of def.streams) await ensureStream(nc, s);
+  for (const s of def.streams) await ensureStream(nc, s, config.NATS_STREAM_REPLICAS);
   await nc.drain();
   await db.close();
   logger.info(
