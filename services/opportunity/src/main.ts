@@ -1,14 +1,19 @@
 import './telemetry';
 import { runService } from '@crm/kit';
 import { z } from 'zod';
-import { descriptorSet, opportunity as pb } from '@crm/proto';
+import { descriptorSet, opportunity as pb, quote as quotePb } from '@crm/proto';
 import { Opportunities } from './application/opportunities';
 import { Pipelines } from './application/pipelines';
+import { Products } from './application/products';
+import { Quotes } from './application/quotes';
 import type { OpportunityPorts } from './application/ports';
 import { accountClient } from './grpc/account.client';
 import { opportunityGrpc, pipelineGrpc } from './grpc/opportunity.grpc';
+import { productGrpc, quoteGrpc } from './grpc/quote.grpc';
 import { registerModels } from './store/opportunity.model';
 import { MongoOpportunityRepository, MongoPipelineRepository } from './store/opportunity.repository';
+import { registerQuoteModels } from './store/quote.model';
+import { MongoProductRepository, MongoQuoteRepository } from './store/quote.repository';
 
 void runService({
   name: 'opportunity',
@@ -33,9 +38,23 @@ void runService({
     const opportunities = new Opportunities(ports, pipelines);
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
     grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities));
+    const quoteModels = registerQuoteModels(db);
+    const quotePorts = {
+      products: new MongoProductRepository(quoteModels),
+      quotes: new MongoQuoteRepository(quoteModels),
+      written: (kind: 'product' | 'quote', id: string) =>
+        written(kind === 'product' ? quoteModels.Product : quoteModels.Quote, id),
+    };
+    grpc.server.add(quotePb.ProductServiceDefinition, productGrpc(new Products(quotePorts)));
+    grpc.server.add(quotePb.QuoteServiceDefinition, quoteGrpc(new Quotes(quotePorts, opportunities)));
     return {
-      services: [pb.PipelineServiceDefinition.fullName, pb.OpportunityServiceDefinition.fullName],
-      outboxModels: [models.Pipeline, models.Opportunity],
+      services: [
+        pb.PipelineServiceDefinition.fullName,
+        pb.OpportunityServiceDefinition.fullName,
+        quotePb.ProductServiceDefinition.fullName,
+        quotePb.QuoteServiceDefinition.fullName,
+      ],
+      outboxModels: [models.Pipeline, models.Opportunity, quoteModels.Product, quoteModels.Quote],
     };
   },
 });

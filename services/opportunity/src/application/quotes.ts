@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { checkVersion, ConflictError, NotFoundError } from '@crm/kit';
+import { listPriceIn } from '../domain/product';
+import {
+  assertEditable,
+  assertRevisable,
+  assertSendable,
+  priceQuote,
+  type QuoteInput,
+  type QuotedProduct,
+} from '../domain/quote';
+import { quoteEvents as events } from '../events/quote-events';
+import type { OpportunityDoc } from '../store/opportunity.model';
+import type { QuoteDoc } from '../store/quote.model';
+import type { Opportunities } from './opportunities';
+import type { Caller } from './ports';
+import type { QuotePorts } from './quote-ports';
+
+/** A quote is addressed through its deal: whoever may see the deal works its quotes. */
+export interface QuoteRef {
+  opportunityId: string;
+  quoteId: string;
+}
+
+/**
+ * Quotes on an opportunity: priced by the service (integer minor units, see domain/quote.ts), edited
+ * while a draft, frozen once sent; a revision is a new document, so every version stays readable.
+ */
+export class Quotes {
+  constructor(
+    private readonly p: QuotePorts,
+    private readonly opportunities: Opportunities,
+  ) {}
+
+  async create(opportunityId: string, input: QuoteInput, c: Caller): Promise<QuoteDoc> {
+    const deal = await this.opportunities.get(opportunityId, c);
+    const content = priceQuote(input, deal.currency, await this.productsOf(input, deal.currency));
+    const id = randomUUID();
+    const now = new Date();
+    const doc: QuoteDoc = {
+      _id: id,
+      version: 1,
+      opportunityId: deal._id,
+      firstVersionId: id,
+      quoteNumber: `Q-${id.slice(0, 8).toUpperCase()}`,
+      revision: 1,
+      status: 'draft',
+      currency: deal.currency,
+      ...content,
+      supersededBy: '',
+      sentAt: null,
+      sentBy: '',
+      createdAt: now,
+      createdBy: c.actor.userId,
+      updatedAt: now,
+      updatedBy: c.actor.userId,
+      outbox: [],
+    };
+    doc.outbox = [events.quoteSaved(doc, c.actor, c.requestId)];
+    await this.p.quotes.insert(doc);
+    this.p.written('quote', id);
+    return doc;
+  }
+
+  async list(opportunityId: string, c: Caller): Promise<QuoteDoc[]> {
+    const deal = await this.opportunities.get(opportunityId, c);
+    return this.p.quotes.listOf(deal._id);
+  }
+
+  async get(ref: QuoteRef, c: Caller): Promise<QuoteDoc> {
+    return (await this.withDeal(ref, c)).quote;
+  }
+
+  async update(ref: QuoteRef, expectedVersion: number, input: QuoteInput, c: Caller): Promise<QuoteDoc> {
+    const { quote } = await this.withDeal(ref, c);
+    checkVersion(expectedVersion, quote.version);
+    assertEditable(quote);
+    const kept = new Set(quote.lines.map((l) => l.productId));
+    const content = priceQuote(input, quote.currency, await this.productsOf(input, quote.currency), kept);
+    const next = await this.p.quotes.save(quote, content, c.actor, (n) => [
+      events.quoteSaved(n, c.actor, c.requestId),
+    ]);
+    this.p.written('quote', quote._id);
+    return next;
+  }
+
+  async markSent(ref: QuoteRef, expectedVersion: number, c: Caller): Promise<QuoteDoc> {
+    const { deal, quote } = await this.withDeal(ref, c);
+    checkVersion(expectedVersion, quote.version);
+    assertSendable(quote);
+    const next = await this.p.quotes.save(
+      quote,
+      { status: 'sent', sentAt: new Date(), sentBy: c.actor.userId },
+      c.actor,
+      (n) => [events.quoteSent(n, deal.ownerId, c.actor, c.requestId)],
+    );
+    this.p.written('quote', quote._id);
+    return next;
+  }
+
+  /**
+   * The next version as a draft with the same lines, priced again at today's catalogue only where
+   * the seller changes them. The new id is derived from the first version's, so two revisions of
+   * one version at once cannot both be made (an insert by id); the old version points to the new one.
+   */
+  async revise(ref: QuoteRef, expectedVersion: number, c: Caller): Promise<QuoteDoc> {
+    const { quote } = await this.withDeal(ref, c);
+    checkVersion(expectedVersion, quote.version);
+    const revision = quote.revision + 1;
+    const id = `${quote.firstVersionId}-r${revision}`;
+    // A crash between the two writes leaves supersededBy naming a missing version; revising again completes it.
+    if (!(quote.supersededBy === id && !(await this.p.quotes.get(id)))) assertRevisable(quote);
+    const now = new Date();
+    const doc: QuoteDoc = {
+      ...structuredClone(quote),
+      _id: id,
+      version: 1,
+      revision,
+      status: 'draft',
+      supersededBy: '',
+      sentAt: null,
+      sentBy: '',
+      createdAt: now,
+      createdBy: c.actor.userId,
+      updatedAt: now,
+      updatedBy: c.actor.userId,
+      outbox: [],
+    };
+    doc.outbox = [events.quoteSaved(doc, c.actor, c.requestId)];
+    if (quote.supersededBy !== id) await this.p.quotes.save(quote, { supersededBy: id }, c.actor, () => []);
+    if (!(await this.p.quotes.insert(doc))) throw new ConflictError('the quote was revised meanwhile');
+    this.p.written('quote', id);
+    return doc;
+  }
+
+  /** The quote and its deal; NotFound when the deal is not visible or the quote is another deal's. */
+  private async withDeal(ref: QuoteRef, c: Caller): Promise<{ deal: OpportunityDoc; quote: QuoteDoc }> {
+    const deal = await this.opportunities.get(ref.opportunityId, c);
+    const quote = await this.p.quotes.get(ref.quoteId);
+    if (!quote || quote.opportunityId !== deal._id) throw new NotFoundError('quote', ref.quoteId);
+    return { deal, quote };
+  }
+
+  private async productsOf(input: QuoteInput, currency: string): Promise<Map<string, QuotedProduct>> {
+    const ids = [...new Set((input.lines ?? []).map((l) => l.productId.trim()).filter(Boolean))];
+    const found = ids.length ? await this.p.products.getMany(ids) : [];
+    return new Map(
+      found.map((p) => [
+        p._id,
+        {
+          id: p._id,
+          code: p.code,
+          name: p.name,
+          unit: p.unit,
+          active: p.active,
+          listPriceMinor: listPriceIn(p, currency),
+        },
+      ]),
+    );
+  }
+}
