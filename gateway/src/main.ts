@@ -19,6 +19,7 @@ import {
   lead as leadPb,
   opportunity as opportunityPb,
   ownership,
+  quote as quotePb,
 } from '@crm/proto';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
       account: account.client(accountPb.AccountServiceDefinition),
       opportunity: opportunity.client(opportunityPb.OpportunityServiceDefinition),
       pipeline: opportunity.client(opportunityPb.PipelineServiceDefinition),
+      product: opportunity.client(quotePb.ProductServiceDefinition),
+      quote: opportunity.client(quotePb.QuoteServiceDefinition),
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),

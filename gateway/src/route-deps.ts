@@ -7,6 +7,8 @@ import type {
   LeadClient,
   OpportunityClient,
   PipelineClient,
+  ProductClient,
+  QuoteClient,
   ServiceClient,
 } from './grpc';
 import type { IdempotencyStore } from './http/idempotency';
@@ -20,6 +22,8 @@ export interface Clients {
   account: AccountClient;
   opportunity: OpportunityClient;
   pipeline: PipelineClient;
+  product: ProductClient;
+  quote: QuoteClient;
   /** The public pool of each record type, served by the service that owns the type. */
   pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;

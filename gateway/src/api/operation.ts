@@ -17,6 +17,8 @@ export type Tag =
   | 'Activities'
   | 'Pipelines'
   | 'Opportunities'
+  | 'Products'
+  | 'Quotes'
   | 'Public pool'
   | 'Ownership transfers'
   | 'Users'
