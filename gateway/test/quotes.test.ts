@@ -90,3 +90,22 @@ describe('quotes through the gateway', () => {
     expect(product.createProduct).not.toHaveBeenCalled();
   });
 });
+
+describe('the quote PDF through the gateway', () => {
+  it('is served as an application/pdf attachment named after the quote', async () => {
+    await h.close();
+    const renderQuotePdf = jest.fn(async (_req: unknown) => ({
+      content: Buffer.from('%PDF-1.3 fake'),
+      fileName: 'Q-ABCDEF12-r2.pdf',
+    }));
+    h = await startApp({ quote: { renderQuotePdf } });
+    const res = await fetch(`${h.url}/api/v1/opportunities/O1/quotes/Q1/pdf`, {
+      headers: jsonHeaders('rep'),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="Q-ABCDEF12-r2.pdf"');
+    expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('%PDF-1.3 fake');
+    expect(renderQuotePdf.mock.calls[0]![0]).toEqual({ opportunityId: 'O1', quoteId: 'Q1' });
+  });
+});

@@ -1,4 +1,5 @@
-import { api, RUN, userId } from './support';
+import { inflateSync } from 'node:zlib';
+import { api, GATEWAY_URL, RUN, token, userId } from './support';
 
 const code = (tag: string) => `${tag}-${RUN}`.toUpperCase().slice(0, 40);
 
@@ -139,3 +140,45 @@ describe('quotes on an opportunity (real stack)', () => {
     expect(again.status).toBe(409);
   });
 });
+
+describe('the quote PDF (real stack)', () => {
+  it('opens as a PDF that embeds the Chinese product name with a CJK font', async () => {
+    const created = await api('POST', `/api/v1/opportunities/${dealId}/quotes`, {
+      as: 'rep1',
+      json: { lines: [{ productId: seatId, quantity: 3 }], validUntil: '2027-02-28' },
+    });
+    const path = `/api/v1/opportunities/${dealId}/quotes/${created.body.id}/pdf`;
+    const res = await fetch(`${GATEWAY_URL}${path}`, {
+      headers: { authorization: `Bearer ${await token('rep1')}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await res.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansCJKsc-Regular/);
+    const mapped = mappedCodePoints(pdf);
+    for (const c of '客户管理系统席位') expect(mapped).toContain(c.codePointAt(0)!.toString(16));
+    const other = await api('GET', path, { as: 'rep2' });
+    expect(other.status).toBe(404);
+  });
+});
+
+/** The code points the PDF's ToUnicode maps give glyphs for (hex): its text as a reader extracts it. */
+function mappedCodePoints(pdf: Buffer): Set<string> {
+  const raw = pdf.toString('latin1');
+  const found = new Set<string>();
+  for (const m of raw.matchAll(/stream\r?\n/g)) {
+    const start = m.index + m[0].length;
+    const bytes = pdf.subarray(start, raw.indexOf('endstream', start));
+    let text: string;
+    try {
+      text = inflateSync(bytes).toString('latin1');
+    } catch {
+      continue;
+    }
+    if (!text.includes('begincmap')) continue;
+    for (const hex of text.matchAll(/<([0-9a-f]{4,8})>/gi))
+      found.add(hex[1]!.toLowerCase().replace(/^0+/, ''));
+  }
+  return found;
+}

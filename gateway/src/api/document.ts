@@ -180,6 +180,9 @@ export function buildOpenApiDocument(ops: Operation[], prefix = '/api/v1'): obje
           ? { headers: Object.fromEntries(r!.headers.map((h) => [h, HEADERS[h]])) }
           : {}),
         ...(r!.schema ? { content: { 'application/json': { schema: r!.schema } } } : {}),
+        ...(r!.mediaType
+          ? { content: { [r!.mediaType]: { schema: { type: 'string', format: 'binary' } } } }
+          : {}),
       },
     ]);
     const type = op.bodyType ?? 'application/json';

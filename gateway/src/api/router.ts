@@ -52,7 +52,12 @@ function send(res: express.Response, reply: Reply): void {
   if (reply.etag !== undefined) setEtag(res, reply.etag);
   if (reply.location) res.setHeader('Location', reply.location);
   for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
-  res.status(reply.status ?? 200).json(reply.body);
+  if (Buffer.isBuffer(reply.body))
+    res
+      .status(reply.status ?? 200)
+      .type(reply.contentType ?? 'application/octet-stream')
+      .send(reply.body);
+  else res.status(reply.status ?? 200).json(reply.body);
 }
 
 /**

@@ -157,6 +157,28 @@ export const quoteOperations: Operation[] = [
     },
   }),
   operation({
+    method: 'get',
+    path: '/opportunities/{id}/quotes/{quoteId}/pdf',
+    operationId: 'getQuotePdf',
+    tag: 'Quotes',
+    summary: 'Get a quote as PDF',
+    description:
+      'The quote as a PDF the customer can receive (any version; Chinese text embedded with a CJK font). ' +
+      'Served as an attachment named after the quote number and revision.',
+    permission: 'opportunity.use',
+    params: QuoteParams,
+    responses: { 200: { description: 'The PDF', mediaType: 'application/pdf' } },
+    errors: [404],
+    async handler({ params, call, deps }) {
+      const pdf = await call((o) => deps.clients.quote.renderQuotePdf(ref(params), o));
+      return {
+        body: Buffer.from(pdf.content),
+        contentType: 'application/pdf',
+        headers: { 'Content-Disposition': `attachment; filename="${pdf.fileName.replace(/[^\w.-]/g, '_')}"` },
+      };
+    },
+  }),
+  operation({
     method: 'put',
     path: '/opportunities/{id}/quotes/{quoteId}',
     operationId: 'replaceQuote',

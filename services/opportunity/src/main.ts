@@ -7,6 +7,7 @@ import { Pipelines } from './application/pipelines';
 import { Products } from './application/products';
 import { Quotes } from './application/quotes';
 import type { OpportunityPorts } from './application/ports';
+import { DEFAULT_QUOTE_FONT, quotePdfRenderer } from './documents/quote-pdf';
 import { accountClient } from './grpc/account.client';
 import { opportunityGrpc, pipelineGrpc } from './grpc/opportunity.grpc';
 import { productGrpc, quoteGrpc } from './grpc/quote.grpc';
@@ -23,6 +24,8 @@ void runService({
   env: {
     /** The account service, asked whether a deal's account exists and is visible to the seller. */
     ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
+    /** A font with Chinese glyphs for quote PDFs (Debian fonts-noto-cjk). */
+    QUOTE_PDF_FONT: z.string().min(1).default(DEFAULT_QUOTE_FONT),
   },
   streams: [{ name: 'CRM_OPPORTUNITY', subjects: ['crm.opportunity.>'] }],
   async setup({ db, grpc, config, written }) {
@@ -42,6 +45,7 @@ void runService({
     const quotePorts = {
       products: new MongoProductRepository(quoteModels),
       quotes: new MongoQuoteRepository(quoteModels),
+      pdf: quotePdfRenderer(config.QUOTE_PDF_FONT),
       written: (kind: 'product' | 'quote', id: string) =>
         written(kind === 'product' ? quoteModels.Product : quoteModels.Quote, id),
     };

@@ -32,10 +32,16 @@ export interface QuoteRepository {
   ): Promise<QuoteDoc>;
 }
 
+/** Renders a quote as a PDF a customer can receive. */
+export interface QuotePdfRenderer {
+  render(quote: QuoteDoc, dealName: string): Promise<Buffer>;
+}
+
 /** Everything the product and quote use cases are written against (beside the Opportunities use cases). */
 export interface QuotePorts {
   products: ProductRepository;
   quotes: QuoteRepository;
+  pdf: QuotePdfRenderer;
   /** Tells the outbox relay that a record has new events. */
   written: (kind: 'product' | 'quote', id: string) => void;
 }

@@ -133,6 +133,15 @@ export class Quotes {
     return doc;
   }
 
+  /** Any version as a PDF for the customer, with a file name naming the quote and its revision. */
+  async pdf(ref: QuoteRef, c: Caller): Promise<{ content: Buffer; fileName: string }> {
+    const { deal, quote } = await this.withDeal(ref, c);
+    return {
+      content: await this.p.pdf.render(quote, deal.name),
+      fileName: `${quote.quoteNumber}-r${quote.revision}.pdf`,
+    };
+  }
+
   /** The quote and its deal; NotFound when the deal is not visible or the quote is another deal's. */
   private async withDeal(ref: QuoteRef, c: Caller): Promise<{ deal: OpportunityDoc; quote: QuoteDoc }> {
     const deal = await this.opportunities.get(ref.opportunityId, c);

@@ -62,6 +62,9 @@ export function quoteGrpc(quotes: Quotes): pb.QuoteServiceImplementation<Ctx> {
         await quotes.markSent(refOf(req), expectedVersionOf(req.expectedVersion), callerOf(ctx)),
       );
     },
+    async renderQuotePdf(req, ctx) {
+      return quotes.pdf(refOf(req), callerOf(ctx));
+    },
     async reviseQuote(req, ctx) {
       return toProtoQuote(
         await quotes.revise(refOf(req), expectedVersionOf(req.expectedVersion), callerOf(ctx)),

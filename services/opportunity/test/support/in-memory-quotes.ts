@@ -97,6 +97,12 @@ export function inMemoryQuotePorts() {
   const products = new InMemoryProducts();
   const quotes = new InMemoryQuotes();
   const written: string[] = [];
-  const ports: QuotePorts = { products, quotes, written: (kind, id) => void written.push(`${kind}:${id}`) };
+  const ports: QuotePorts = {
+    products,
+    quotes,
+    // The real renderer has its own test (quote-pdf.test.ts); here only the use case's access rules matter.
+    pdf: { render: async (q, dealName) => Buffer.from(`%PDF ${q.quoteNumber} ${dealName}`) },
+    written: (kind, id) => void written.push(`${kind}:${id}`),
+  };
   return { ports, products, quotes, written };
 }
