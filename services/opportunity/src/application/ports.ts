@@ -1,4 +1,5 @@
 import type { Actor, OutboxEntry } from '@crm/kit';
+import type { ApprovalRequests } from './approvals';
 import type { OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
 
 /** Who acts and under which request id (kit's callerOf). */
@@ -75,5 +76,7 @@ export interface OpportunityPorts {
   opportunities: OpportunityRepository;
   /** A deal is always with an account the seller can see. */
   accounts: AccountCheck;
+  /** The approval engine (closing a deal as won, quotes, payments). */
+  approvals: ApprovalRequests;
   written: Written;
 }

@@ -13,6 +13,7 @@ import type {
   PipelineRepository,
 } from '../../src/application/ports';
 import type { OpportunityDoc, PipelineDoc } from '../../src/store/opportunity.model';
+import { InMemoryApprovals } from './in-memory-approvals';
 
 interface Stored {
   _id: string;
@@ -114,6 +115,7 @@ export function inMemoryPorts() {
     ['contact-ceo', 'acc-1'],
     ['contact-cfo-2', 'acc-2'],
   ]);
+  const approvals = new InMemoryApprovals();
   const ports: OpportunityPorts = {
     pipelines,
     opportunities,
@@ -121,7 +123,8 @@ export function inMemoryPorts() {
       isVisible: async (id) => accounts.has(id),
       accountOfContact: async (id) => contacts.get(id),
     },
+    approvals,
     written: (kind, id) => void written.push(`${kind}:${id}`),
   };
-  return { ports, pipelines, opportunities, written, accounts, contacts };
+  return { ports, pipelines, opportunities, written, accounts, contacts, approvals };
 }
