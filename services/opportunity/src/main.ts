@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { descriptorSet, opportunity as pb } from '@crm/proto';
 import { ApprovalOutcomes } from './application/approvals';
 import { Opportunities } from './application/opportunities';
+import { CLOSE_SUBJECT, LossReasons, OpportunityClosing } from './application/opportunity-closing';
 import { Pipelines } from './application/pipelines';
 import type { OpportunityPorts } from './application/ports';
 import { followApprovalOutcomes } from './events/approval-events.consumer';
@@ -11,7 +12,11 @@ import { accountClient } from './grpc/account.client';
 import { approvalClient } from './grpc/approval.client';
 import { opportunityGrpc, pipelineGrpc } from './grpc/opportunity.grpc';
 import { registerModels } from './store/opportunity.model';
-import { MongoOpportunityRepository, MongoPipelineRepository } from './store/opportunity.repository';
+import {
+  MongoLossReasonsRepository,
+  MongoOpportunityRepository,
+  MongoPipelineRepository,
+} from './store/opportunity.repository';
 
 void runService({
   name: 'opportunity',
@@ -31,6 +36,7 @@ void runService({
     const ports: OpportunityPorts = {
       pipelines: new MongoPipelineRepository(models),
       opportunities: new MongoOpportunityRepository(models),
+      lossReasons: new MongoLossReasonsRepository(models),
       accounts: accountClient(config.ACCOUNT_GRPC_ADDR),
       approvals: approvalClient(config.APPROVAL_GRPC_ADDR),
       written: (kind, id) => written(byKind[kind], id),
@@ -38,9 +44,14 @@ void runService({
     const pipelines = new Pipelines(ports);
     const opportunities = new Opportunities(ports, pipelines);
     // Outcomes of the approval engine, by the subject type this service asked about.
-    const approvalOutcomes = new ApprovalOutcomes({}, logger);
+    const lossReasons = new LossReasons(ports);
+    const closing = new OpportunityClosing(ports, pipelines, opportunities, lossReasons);
+    const approvalOutcomes = new ApprovalOutcomes(
+      { [CLOSE_SUBJECT]: (d) => closing.applyDecision(d) },
+      logger,
+    );
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
-    grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities));
+    grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities, closing, lossReasons));
     return {
       services: [pb.PipelineServiceDefinition.fullName, pb.OpportunityServiceDefinition.fullName],
       outboxModels: [models.Pipeline, models.Opportunity],
