@@ -103,7 +103,7 @@ describe('quotes on an opportunity (real stack)', () => {
     expect(other.status).toBe(404);
   });
 
-  it('is edited as a draft, frozen once sent (409), and revised into a new version', async () => {
+  it('is edited as a draft, and a draft is not sent to the customer before it is submitted (409)', async () => {
     const created = await api('POST', `/api/v1/opportunities/${dealId}/quotes`, {
       as: 'rep1',
       json: { lines: [{ productId: seatId, quantity: 5 }] },
@@ -115,29 +115,13 @@ describe('quotes on an opportunity (real stack)', () => {
       json: { lines: [{ productId: seatId, quantity: 6, discountPercent: 5 }] },
     });
     expect(edited.status).toBe(200);
-    expect(edited.body.totalMinor).toBe(5_694_30);
-    const sent = await api('POST', `${url}/send`, {
-      as: 'rep1',
-      headers: { 'if-match': edited.headers.get('etag')! },
-    });
-    expect(sent.status).toBe(200);
-    expect(sent.body.status).toBe('sent');
-
-    const late = await api('PUT', url, { as: 'rep1', json: { lines: [{ productId: seatId, quantity: 7 }] } });
-    expect(late.status).toBe(409);
-
+    expect(edited.body).toMatchObject({ totalMinor: 5_694_30, maxDiscountPercent: 5, version: 2 });
+    const sent = await api('POST', `${url}/send`, { as: 'rep1' });
+    expect(sent.status).toBe(409);
+    expect(sent.body.detail).toMatch(/submit/);
     const revised = await api('POST', `${url}/revise`, { as: 'rep1' });
-    expect(revised.status).toBe(201);
-    expect(revised.body).toMatchObject({
-      revision: 2,
-      status: 'draft',
-      quoteNumber: created.body.quoteNumber,
-      totalMinor: 5_694_30,
-    });
-    const old = await api('GET', url, { as: 'rep1' });
-    expect(old.body).toMatchObject({ status: 'sent', supersededBy: revised.body.id, totalMinor: 5_694_30 });
-    const again = await api('POST', `${url}/revise`, { as: 'rep1' });
-    expect(again.status).toBe(409);
+    expect(revised.status).toBe(409);
+    expect((await api('GET', url, { as: 'rep1' })).body).toMatchObject({ status: 'draft', version: 2 });
   });
 });
 

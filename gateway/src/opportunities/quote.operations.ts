@@ -203,12 +203,39 @@ export const quoteOperations: Operation[] = [
   }),
   operation({
     method: 'post',
+    path: '/opportunities/{id}/quotes/{quoteId}/submit',
+    operationId: 'submitQuote',
+    tag: 'Quotes',
+    summary: 'Submit a draft quote for approval',
+    description:
+      'Asks the approval engine (subject type quote; policies read discountPercent, the highest line ' +
+      'discount, totalMinor, currency, ownerId). 200 approved at once when no policy applies; 202 ' +
+      'pending-approval until an approver decides (approved: approved; rejected or changes requested: a ' +
+      'draft again, approvalOutcome says which). 409: not a draft. 503: the approval engine is away.',
+    permission: 'opportunity.use',
+    params: QuoteParams,
+    ifMatch: true,
+    responses: {
+      200: { description: 'Approved at once', schema: Quote, headers: ['ETag'] },
+      202: { description: 'Pending approval', schema: Quote, headers: ['ETag'] },
+    },
+    errors: [404, 409],
+    async handler({ params, call, deps, expectedVersion }) {
+      const q = await call((o) =>
+        deps.clients.quote.submitQuote({ ...ref(params), expectedVersion: expectedVersion() }, o),
+      );
+      return quoteReply(q, q.status === 'pending-approval' ? 202 : 200);
+    },
+  }),
+  operation({
+    method: 'post',
     path: '/opportunities/{id}/quotes/{quoteId}/send',
     operationId: 'markQuoteSent',
     tag: 'Quotes',
     summary: 'Mark a quote as sent',
     description:
-      'It is frozen from now on. 409: it waits for approval, was sent already, or is an older version.',
+      'Only an approved quote is sent; it is frozen from now on. 409: a draft (submit it first), pending ' +
+      'approval, sent already, or an older version.',
     permission: 'opportunity.use',
     params: QuoteParams,
     ifMatch: true,

@@ -109,6 +109,12 @@ export const Quote = z
     supersededBy: z.string().openapi({ description: 'The next version, once revised' }),
     sentAt: z.string().nullable(),
     sentBy: z.string(),
+    approvalRequestId: z.string().openapi({ description: 'The approval request of the last submission' }),
+    approvalOutcome: z
+      .enum(['', 'approved', 'rejected', 'changes-requested', 'withdrawn'])
+      .openapi({ description: 'Empty while pending or never submitted' }),
+    approvalDecidedBy: z.string(),
+    approvalDecidedAt: z.string().nullable(),
     createdAt: z.string().nullable(),
     createdBy: z.string(),
     updatedAt: z.string().nullable(),
@@ -153,6 +159,8 @@ export const quoteToJson = (q: pb.Quote): z.input<typeof Quote> => ({
   totalMinor: Number(q.totalMinor),
   maxDiscountPercent: Number(q.maxDiscountPercent),
   sentAt: iso(q.sentAt),
+  approvalOutcome: q.approvalOutcome as never,
+  approvalDecidedAt: iso(q.approvalDecidedAt),
   createdAt: iso(q.createdAt),
   updatedAt: iso(q.updatedAt),
 });

@@ -7,7 +7,7 @@ import { Opportunities } from './application/opportunities';
 import { CLOSE_SUBJECT, LossReasons, OpportunityClosing } from './application/opportunity-closing';
 import { Pipelines } from './application/pipelines';
 import { Products } from './application/products';
-import { Quotes } from './application/quotes';
+import { QUOTE_SUBJECT, Quotes } from './application/quotes';
 import type { OpportunityPorts } from './application/ports';
 import { DEFAULT_QUOTE_FONT, quotePdfRenderer } from './documents/quote-pdf';
 import { followApprovalOutcomes } from './events/approval-events.consumer';
@@ -51,7 +51,6 @@ void runService({
     };
     const pipelines = new Pipelines(ports);
     const opportunities = new Opportunities(ports, pipelines);
-    // Outcomes of the approval engine, by the subject type this service asked about.
     const lossReasons = new LossReasons(ports);
     const closing = new OpportunityClosing(ports, pipelines, opportunities, lossReasons);
     const quoteModels = registerQuoteModels(db);
@@ -59,12 +58,18 @@ void runService({
       products: new MongoProductRepository(quoteModels),
       quotes: new MongoQuoteRepository(quoteModels),
       pdf: quotePdfRenderer(config.QUOTE_PDF_FONT),
+      approvals: ports.approvals,
+      dealOwnerOf: async (id: string) => (await ports.opportunities.get(id))?.ownerId ?? '',
       written: (kind: 'product' | 'quote', id: string) =>
         written(kind === 'product' ? quoteModels.Product : quoteModels.Quote, id),
     };
     const quotes = new Quotes(quotePorts, opportunities);
+    // Outcomes of the approval engine, by the subject type this service asked about.
     const approvalOutcomes = new ApprovalOutcomes(
-      { [CLOSE_SUBJECT]: (d) => closing.applyDecision(d) },
+      {
+        [CLOSE_SUBJECT]: (d) => closing.applyDecision(d),
+        [QUOTE_SUBJECT]: (d) => quotes.applyDecision(d),
+      },
       logger,
     );
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));

@@ -38,8 +38,14 @@ function setup() {
   const mem = inMemoryPorts();
   const pipelines = new Pipelines(mem.ports);
   const opportunities = new Opportunities(mem.ports, pipelines);
-  const q = inMemoryQuotePorts();
-  return { q, opportunities, products: new Products(q.ports), quotes: new Quotes(q.ports, opportunities) };
+  const q = inMemoryQuotePorts({ approvals: mem.approvals, opportunities: mem.opportunities });
+  return {
+    q,
+    approvals: mem.approvals,
+    opportunities,
+    products: new Products(q.ports),
+    quotes: new Quotes(q.ports, opportunities),
+  };
 }
 
 async function dealWithProduct() {
@@ -138,12 +144,14 @@ describe('quotes', () => {
     const ref = { opportunityId: deal._id, quoteId: first._id };
     const edited = await quotes.update(ref, 1, input({ lines: lines('10') }), rep1);
     expect(edited).toMatchObject({ version: 2, maxDiscountPercent: '10', subtotalMinor: 8_991_00 });
-    const sent = await quotes.markSent(ref, 2, rep1);
+    await expect(quotes.markSent(ref, 2, rep1)).rejects.toThrow(/submit/);
+    await quotes.submit(ref, 2, rep1);
+    const sent = await quotes.markSent(ref, 3, rep1);
     expect(sent).toMatchObject({ status: 'sent', sentBy: 'rep1' });
-    await expect(quotes.update(ref, 3, input(), rep1)).rejects.toThrow(ConflictError);
-    await expect(quotes.markSent(ref, 3, rep1)).rejects.toThrow(ConflictError);
+    await expect(quotes.update(ref, 4, input(), rep1)).rejects.toThrow(ConflictError);
+    await expect(quotes.markSent(ref, 4, rep1)).rejects.toThrow(ConflictError);
 
-    const second = await quotes.revise(ref, 3, rep1);
+    const second = await quotes.revise(ref, 4, rep1);
     expect(second).toMatchObject({
       _id: `${first._id}-r2`,
       revision: 2,
@@ -152,9 +160,16 @@ describe('quotes', () => {
       subtotalMinor: 8_991_00,
     });
     expect(await quotes.get(ref, rep1)).toMatchObject({ status: 'sent', supersededBy: second._id });
-    await expect(quotes.revise(ref, 4, rep1)).rejects.toThrow(ConflictError);
+    await expect(quotes.revise(ref, 5, rep1)).rejects.toThrow(ConflictError);
     expect((await quotes.list(deal._id, rep1)).map((x) => x.revision).sort()).toEqual([1, 2]);
-    expect(q.quotes.subjects()).toEqual(['QuoteSaved', 'QuoteSaved', 'QuoteSent', 'QuoteSaved']);
+    expect(q.quotes.subjects()).toEqual([
+      'QuoteSaved',
+      'QuoteSaved',
+      'QuoteSubmitted',
+      'QuoteApproved',
+      'QuoteSent',
+      'QuoteSaved',
+    ]);
   });
 
   it('name bad lines as fields', async () => {
@@ -166,5 +181,106 @@ describe('quotes', () => {
         rep1,
       ),
     ).rejects.toThrow(ValidationError);
+  });
+});
+
+describe('quote approval', () => {
+  /** A policy like the seeded one: more than 15% discount needs an approver. */
+  async function withPolicy() {
+    const s = await dealWithProduct();
+    const engine = s.approvals;
+    engine.decide = (ask) => (Number(ask.snapshot.discountPercent) > 15 ? 'pending' : 'approved');
+    return s;
+  }
+
+  it('asks the engine as subject quote with the figures policies read; no policy matching approves at once', async () => {
+    const { quotes, deal, input, lines, approvals } = await withPolicy();
+    const quote = await quotes.create(deal._id, input({ lines: lines('10') }), rep1);
+    const submitted = await quotes.submit({ opportunityId: deal._id, quoteId: quote._id }, 1, rep1);
+    expect(submitted).toMatchObject({ status: 'approved', approvalDecidedBy: 'approval-service' });
+    expect(approvals.asked).toEqual([
+      {
+        by: 'rep1',
+        ask: expect.objectContaining({
+          subjectType: 'quote',
+          subjectId: quote._id,
+          idempotencyKey: `quote:${quote._id}:v1`,
+          snapshot: expect.objectContaining({
+            discountPercent: 10,
+            totalMinor: 10_159_83,
+            currency: 'CNY',
+            ownerId: 'rep1',
+          }),
+        }),
+      },
+    ]);
+  });
+
+  it('keeps a 25% discount pending until approved: not sent before (409), sent after', async () => {
+    const { quotes, deal, input, lines, q } = await withPolicy();
+    const quote = await quotes.create(deal._id, input({ lines: lines('25') }), rep1);
+    const ref = { opportunityId: deal._id, quoteId: quote._id };
+    const pending = await quotes.submit(ref, 1, rep1);
+    expect(pending).toMatchObject({ status: 'pending-approval', approvalRequestId: 'approval-1' });
+    await expect(quotes.markSent(ref, 2, rep1)).rejects.toThrow(ConflictError);
+    await expect(quotes.update(ref, 2, input(), rep1)).rejects.toThrow(ConflictError);
+
+    const decision = {
+      requestId: 'approval-1',
+      subjectType: 'quote',
+      subjectId: quote._id,
+      idempotencyKey: `quote:${quote._id}:v1`,
+      outcome: 'approved' as const,
+      decidedBy: 'approver',
+      decidedAt: new Date(),
+    };
+    await quotes.applyDecision(decision);
+    await quotes.applyDecision(decision); // redelivered: changes nothing twice
+    expect(await quotes.get(ref, rep1)).toMatchObject({
+      status: 'approved',
+      approvalDecidedBy: 'approver',
+      version: 3,
+    });
+    expect((await quotes.markSent(ref, 3, rep1)).status).toBe('sent');
+    expect(q.quotes.subjects()).toEqual(['QuoteSaved', 'QuoteSubmitted', 'QuoteApproved', 'QuoteSent']);
+  });
+
+  it('turns a rejected quote back into a draft that can be changed and submitted again', async () => {
+    const { quotes, deal, input, lines, q } = await withPolicy();
+    const quote = await quotes.create(deal._id, input({ lines: lines('25') }), rep1);
+    const ref = { opportunityId: deal._id, quoteId: quote._id };
+    await quotes.submit(ref, 1, rep1);
+    await quotes.applyDecision({
+      requestId: 'approval-1',
+      subjectType: 'quote',
+      subjectId: quote._id,
+      idempotencyKey: `quote:${quote._id}:v1`,
+      outcome: 'changes-requested',
+      decidedBy: 'approver',
+      decidedAt: new Date(),
+    });
+    expect(await quotes.get(ref, rep1)).toMatchObject({
+      status: 'draft',
+      approvalOutcome: 'changes-requested',
+    });
+    const fixed = await quotes.update(ref, 3, input({ lines: lines('15') }), rep1);
+    expect((await quotes.submit(ref, fixed.version, rep1)).status).toBe('approved');
+    expect(q.quotes.subjects()).toContain('QuoteRejected');
+  });
+
+  it('asks NATS to bring a decision again when it overtook the recorded submission', async () => {
+    const { quotes, deal, input } = await withPolicy();
+    const quote = await quotes.create(deal._id, input(), rep1);
+    await expect(
+      quotes.applyDecision({
+        requestId: 'approval-9',
+        subjectType: 'quote',
+        subjectId: quote._id,
+        idempotencyKey: `quote:${quote._id}:v1`,
+        outcome: 'approved',
+        decidedBy: 'approver',
+        decidedAt: new Date(),
+      }),
+    ).rejects.toThrow(ConflictError);
   });
 });

@@ -1,4 +1,5 @@
 import type { Actor, OutboxEntry } from '@crm/kit';
+import type { ApprovalRequests } from './approvals';
 import type { ProductDoc, QuoteDoc } from '../store/quote.model';
 
 export interface ProductRepository {
@@ -42,6 +43,10 @@ export interface QuotePorts {
   products: ProductRepository;
   quotes: QuoteRepository;
   pdf: QuotePdfRenderer;
+  /** The approval engine (the opp plumbing's port): quotes are asked as subject type 'quote'. */
+  approvals: ApprovalRequests;
+  /** Deals by id without record access (applying the engine's decisions, which no user makes here). */
+  dealOwnerOf: (opportunityId: string) => Promise<string>;
   /** Tells the outbox relay that a record has new events. */
   written: (kind: 'product' | 'quote', id: string) => void;
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { checkVersion, ConflictError, NotFoundError } from '@crm/kit';
+import { type Actor, checkVersion, ConflictError, NotFoundError, retryOnVersionMismatch } from '@crm/kit';
 import { listPriceIn } from '../domain/product';
 import {
   assertEditable,
   assertRevisable,
   assertSendable,
+  assertSubmittable,
   priceQuote,
   type QuoteInput,
   type QuotedProduct,
@@ -12,9 +13,25 @@ import {
 import { quoteEvents as events } from '../events/quote-events';
 import type { OpportunityDoc } from '../store/opportunity.model';
 import type { QuoteDoc } from '../store/quote.model';
+import type { ApprovalDecision } from './approvals';
 import type { Opportunities } from './opportunities';
 import type { Caller } from './ports';
 import type { QuotePorts } from './quote-ports';
+
+/** The approval engine's subject type for quotes (policies select on it). */
+export const QUOTE_SUBJECT = 'quote';
+
+/** One approval request per submitted version: a retried submit asks the same request again. */
+export const quoteApprovalKey = (q: Pick<QuoteDoc, '_id' | 'version'>) => `quote:${q._id}:v${q.version}`;
+
+const deciderActor = (userId: string): Actor => ({ userId, username: userId, roles: [], teams: [] });
+
+const NOT_SUBMITTED = {
+  approvalRequestId: '',
+  approvalOutcome: '',
+  approvalDecidedBy: '',
+  approvalDecidedAt: null,
+} as const;
 
 /** A quote is addressed through its deal: whoever may see the deal works its quotes. */
 export interface QuoteRef {
@@ -50,6 +67,7 @@ export class Quotes {
       supersededBy: '',
       sentAt: null,
       sentBy: '',
+      ...NOT_SUBMITTED,
       createdAt: now,
       createdBy: c.actor.userId,
       updatedAt: now,
@@ -82,6 +100,98 @@ export class Quotes {
     ]);
     this.p.written('quote', quote._id);
     return next;
+  }
+
+  /**
+   * Asks the approval engine about a draft, with the figures its policies read. The engine answers
+   * approved at once when no policy matches; otherwise the quote waits for its decision (applyDecision).
+   * The engine is asked before the quote is written, with a key of this version: a retry after a
+   * failed write asks the same request again.
+   */
+  async submit(ref: QuoteRef, expectedVersion: number, c: Caller): Promise<QuoteDoc> {
+    const { deal, quote } = await this.withDeal(ref, c);
+    checkVersion(expectedVersion, quote.version);
+    assertSubmittable(quote);
+    const ticket = await this.p.approvals.request(
+      {
+        subjectType: QUOTE_SUBJECT,
+        subjectId: quote._id,
+        idempotencyKey: quoteApprovalKey(quote),
+        snapshot: {
+          discountPercent: Number(quote.maxDiscountPercent),
+          totalMinor: quote.totalMinor,
+          subtotalMinor: quote.subtotalMinor,
+          discountMinor: quote.discountMinor,
+          currency: quote.currency,
+          ownerId: deal.ownerId,
+          teamId: deal.teamId,
+          opportunityId: deal._id,
+          quoteNumber: quote.quoteNumber,
+          revision: quote.revision,
+        },
+        title: `Quote ${quote.quoteNumber} r${quote.revision} for "${deal.name}": ${quote.totalMinor} ${quote.currency} (minor units), max discount ${quote.maxDiscountPercent}%`,
+        requesterId: c.actor.userId,
+      },
+      c,
+    );
+    if (ticket.status !== 'approved' && ticket.status !== 'pending')
+      throw new ConflictError(`the approval engine answered ${ticket.status} for this quote`);
+    const approved = ticket.status === 'approved';
+    const next = await this.p.quotes.save(
+      quote,
+      {
+        status: approved ? 'approved' : 'pending-approval',
+        approvalRequestId: ticket.id,
+        approvalOutcome: approved ? 'approved' : '',
+        approvalDecidedBy: approved ? 'approval-service' : '',
+        approvalDecidedAt: approved ? new Date() : null,
+      },
+      c.actor,
+      (n) => [
+        events.quoteSubmitted(n, deal.ownerId, c.actor, c.requestId),
+        ...(approved ? [events.quoteApproved(n, deal.ownerId, c.actor, c.requestId)] : []),
+      ],
+    );
+    this.p.written('quote', quote._id);
+    return next;
+  }
+
+  /**
+   * The engine decided a submitted quote: approved -> approved; rejected, changes requested or
+   * withdrawn -> a draft again, the outcome recorded. Idempotent: a decision the quote does not wait
+   * for changes nothing.
+   */
+  applyDecision(d: ApprovalDecision): Promise<void> {
+    return retryOnVersionMismatch(async () => {
+      const quote = await this.p.quotes.get(d.subjectId);
+      if (!quote) return;
+      if (quote.status !== 'pending-approval' || quote.approvalRequestId !== d.requestId) {
+        // The decision overtook the write that records the submission: let NATS bring it again.
+        if (quote.status === 'draft' && d.idempotencyKey === quoteApprovalKey(quote))
+          throw new ConflictError('the quote submission is not recorded yet');
+        return;
+      }
+      const ownerId = await this.p.dealOwnerOf(quote.opportunityId);
+      const decider = deciderActor(d.decidedBy);
+      const requestId = `approval:${d.requestId}`;
+      const approved = d.outcome === 'approved';
+      await this.p.quotes.save(
+        quote,
+        {
+          status: approved ? 'approved' : 'draft',
+          approvalOutcome: d.outcome,
+          approvalDecidedBy: d.decidedBy,
+          approvalDecidedAt: d.decidedAt,
+        },
+        decider,
+        (n) => [
+          approved
+            ? events.quoteApproved(n, ownerId, decider, requestId)
+            : events.quoteRejected(n, ownerId, decider, requestId),
+        ],
+      );
+      this.p.written('quote', quote._id);
+    });
   }
 
   async markSent(ref: QuoteRef, expectedVersion: number, c: Caller): Promise<QuoteDoc> {
@@ -120,6 +230,7 @@ export class Quotes {
       supersededBy: '',
       sentAt: null,
       sentBy: '',
+      ...NOT_SUBMITTED,
       createdAt: now,
       createdBy: c.actor.userId,
       updatedAt: now,

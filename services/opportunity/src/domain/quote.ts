@@ -201,12 +201,15 @@ export function assertEditable(q: QuoteState): void {
   if (q.supersededBy) throw new ConflictError('an older version of a quote is not edited');
 }
 
-/**
- * A quote goes to the customer once approved. Until approval is wired in (see docs/wip/quotes.md), a
- * draft may be sent as it is.
- */
+/** A draft is submitted for approval (the engine approves at once when no policy applies). */
+export function assertSubmittable(q: QuoteState): void {
+  assertEditable(q);
+}
+
+/** A quote goes to the customer only once approved. */
 export function assertSendable(q: QuoteState): void {
   if (q.supersededBy) throw new ConflictError('an older version of a quote is not sent; send the newest');
+  if (q.status === 'draft') throw new ConflictError('submit the quote for approval before sending it');
   if (q.status === 'pending-approval')
     throw new ConflictError('the quote waits for approval and cannot be sent yet');
   if (q.status === 'sent') throw new ConflictError('the quote was sent already');

@@ -17,6 +17,18 @@ export const quoteEvents = {
     const payload = pb.QuoteSent.encode({ quote: toProtoQuote(q), opportunityOwnerId }).finish();
     return entry('QuoteSent', payload, 'quote', q, actor, requestId);
   },
+  quoteSubmitted(q: QuoteDoc, opportunityOwnerId: string, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.QuoteSubmitted.encode({ quote: toProtoQuote(q), opportunityOwnerId }).finish();
+    return entry('QuoteSubmitted', payload, 'quote', q, actor, requestId);
+  },
+  quoteApproved(q: QuoteDoc, opportunityOwnerId: string, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.QuoteApproved.encode({ quote: toProtoQuote(q), opportunityOwnerId }).finish();
+    return entry('QuoteApproved', payload, 'quote', q, actor, requestId);
+  },
+  quoteRejected(q: QuoteDoc, opportunityOwnerId: string, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.QuoteRejected.encode({ quote: toProtoQuote(q), opportunityOwnerId }).finish();
+    return entry('QuoteRejected', payload, 'quote', q, actor, requestId);
+  },
 };
 
 function entry(

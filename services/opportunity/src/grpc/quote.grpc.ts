@@ -57,6 +57,11 @@ export function quoteGrpc(quotes: Quotes): pb.QuoteServiceImplementation<Ctx> {
       );
       return toProtoQuote(q);
     },
+    async submitQuote(req, ctx) {
+      return toProtoQuote(
+        await quotes.submit(refOf(req), expectedVersionOf(req.expectedVersion), callerOf(ctx)),
+      );
+    },
     async markQuoteSent(req, ctx) {
       return toProtoQuote(
         await quotes.markSent(refOf(req), expectedVersionOf(req.expectedVersion), callerOf(ctx)),

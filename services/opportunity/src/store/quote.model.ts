@@ -27,6 +27,12 @@ export interface QuoteDoc extends QuoteContent {
   supersededBy: string;
   sentAt: Date | null;
   sentBy: string;
+  /** The approval request of the last submission ('' before the first). */
+  approvalRequestId: string;
+  /** '' while pending or never submitted; else the engine's outcome. */
+  approvalOutcome: string;
+  approvalDecidedBy: string;
+  approvalDecidedAt: Date | null;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
@@ -96,6 +102,10 @@ const quoteSchema = new Schema<QuoteDoc>(
     supersededBy: { type: String, default: '' },
     sentAt: { type: Date, default: null },
     sentBy: { type: String, default: '' },
+    approvalRequestId: { type: String, default: '' },
+    approvalOutcome: { type: String, default: '' },
+    approvalDecidedBy: { type: String, default: '' },
+    approvalDecidedAt: { type: Date, default: null },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,

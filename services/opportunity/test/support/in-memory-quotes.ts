@@ -1,6 +1,8 @@
 import { type Actor, type OutboxEntry, VersionMismatchError } from '@crm/kit';
 import type { ProductRepository, QuotePorts, QuoteRepository } from '../../src/application/quote-ports';
+import type { ApprovalRequests } from '../../src/application/approvals';
 import type { ProductDoc, QuoteDoc } from '../../src/store/quote.model';
+import type { InMemoryOpportunities } from './in-memory-repositories';
 
 /** Documents copied in and out, with compare-and-set saves and the events written, like the store. */
 class Docs<T extends { _id: string; version: number; outbox: OutboxEntry[] }> {
@@ -93,7 +95,11 @@ export class InMemoryQuotes extends Docs<QuoteDoc> implements QuoteRepository {
   }
 }
 
-export function inMemoryQuotePorts() {
+/** Quote ports beside the opportunity ports of inMemoryPorts(): the same approval engine and deals. */
+export function inMemoryQuotePorts(deals: {
+  approvals: ApprovalRequests;
+  opportunities: InMemoryOpportunities;
+}) {
   const products = new InMemoryProducts();
   const quotes = new InMemoryQuotes();
   const written: string[] = [];
@@ -102,6 +108,8 @@ export function inMemoryQuotePorts() {
     quotes,
     // The real renderer has its own test (quote-pdf.test.ts); here only the use case's access rules matter.
     pdf: { render: async (q, dealName) => Buffer.from(`%PDF ${q.quoteNumber} ${dealName}`) },
+    approvals: deals.approvals,
+    dealOwnerOf: async (id) => (await deals.opportunities.get(id))?.ownerId ?? '',
     written: (kind, id) => void written.push(`${kind}:${id}`),
   };
   return { ports, products, quotes, written };
