@@ -10,7 +10,8 @@ KEYCLOAK_VERSION="26.4.7"                  # org.keycloak:keycloak-quarkus-dist
 KEYCLOAK_MIN_JAVA=21                       # Keycloak 26.4 needs Java 21+
 # postgresql: FerretDB's backend (15 on Debian 12). The package also creates a cluster of its own on
 # 5432, which the local stack leaves alone (infra.sh runs one cluster per profile under .local/).
-APT_PACKAGES=(nats-server postgresql protobuf-compiler libprotobuf-dev curl)
+# fonts-noto-cjk: the opportunity service embeds Noto Sans CJK in quote PDFs (Chinese product names).
+APT_PACKAGES=(nats-server postgresql protobuf-compiler libprotobuf-dev curl fonts-noto-cjk)
 
 # shellcheck source=./lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

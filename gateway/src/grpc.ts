@@ -11,7 +11,7 @@ import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middl
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { CallHeaders, RECONNECT, serviceIdentity } from '@crm/kit';
-import { account, analytics, customFields, lead, opportunity } from '@crm/proto';
+import { account, analytics, customFields, lead, opportunity, type quote } from '@crm/proto';
 import type { Actor } from './auth';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the enum is not re-exported by the package). */
@@ -27,6 +27,8 @@ export type OpportunityClient = ServiceClient<typeof opportunity.OpportunityServ
 export type PipelineClient = ServiceClient<typeof opportunity.PipelineServiceDefinition>;
 /** Sales figures from the analytics service's read models. */
 export type AnalyticsClient = ServiceClient<typeof analytics.AnalyticsServiceDefinition>;
+export type ProductClient = ServiceClient<typeof quote.ProductServiceDefinition>;
+export type QuoteClient = ServiceClient<typeof quote.QuoteServiceDefinition>;
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 

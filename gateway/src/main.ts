@@ -20,6 +20,7 @@ import {
   opportunity as opportunityPb,
   analytics as analyticsPb,
   ownership,
+  quote as quotePb,
 } from '@crm/proto';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
       opportunity: opportunity.client(opportunityPb.OpportunityServiceDefinition),
       pipeline: opportunity.client(opportunityPb.PipelineServiceDefinition),
       analytics: analytics.client(analyticsPb.AnalyticsServiceDefinition),
+      product: opportunity.client(quotePb.ProductServiceDefinition),
+      quote: opportunity.client(quotePb.QuoteServiceDefinition),
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),

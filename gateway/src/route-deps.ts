@@ -8,6 +8,8 @@ import type {
   LeadClient,
   OpportunityClient,
   PipelineClient,
+  ProductClient,
+  QuoteClient,
   ServiceClient,
 } from './grpc';
 import type { IdempotencyStore } from './http/idempotency';
@@ -22,6 +24,8 @@ export interface Clients {
   opportunity: OpportunityClient;
   pipeline: PipelineClient;
   analytics: AnalyticsClient;
+  product: ProductClient;
+  quote: QuoteClient;
   /** The public pool of each record type, served by the service that owns the type. */
   pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;

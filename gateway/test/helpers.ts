@@ -78,6 +78,9 @@ export async function startApp(
     account?: object;
     /** A fake OpportunityService client. */
     opportunity?: object;
+    /** Fake ProductService and QuoteService clients. */
+    product?: object;
+    quote?: object;
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
@@ -110,6 +113,8 @@ export async function startApp(
       opportunity: (opts.opportunity ?? {}) as never,
       pipeline: {} as never,
       analytics: (opts.analytics ?? {}) as never,
+      product: (opts.product ?? {}) as never,
+      quote: (opts.quote ?? {}) as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

@@ -18,12 +18,18 @@ const sample = (over: Partial<pb.Opportunity> = {}) =>
   });
 
 let h: Harness;
-let opportunity: { createOpportunity: jest.Mock; moveStage: jest.Mock; listOpportunities: jest.Mock };
+let opportunity: {
+  createOpportunity: jest.Mock;
+  moveStage: jest.Mock;
+  listOpportunities: jest.Mock;
+  closeOpportunity: jest.Mock;
+};
 beforeEach(async () => {
   opportunity = {
     createOpportunity: jest.fn(async () => sample()),
     moveStage: jest.fn(),
     listOpportunities: jest.fn(async () => ({ opportunities: [sample()], nextCursor: '' })),
+    closeOpportunity: jest.fn(),
   };
   h = await startApp({ opportunity });
 });
@@ -126,5 +132,48 @@ describe('opportunities through the gateway', () => {
     expect(opportunity.moveStage).not.toHaveBeenCalled();
     const list = await fetch(`${h.url}/api/v1/opportunities`, { headers: auth('agent') });
     expect(list.status).toBe(403);
+  });
+
+  const close = (body: unknown) =>
+    fetch(`${h.url}/api/v1/opportunities/O1/close`, {
+      method: 'POST',
+      headers: jsonHeaders('rep', { 'if-match': '"2"' }),
+      body: JSON.stringify(body),
+    });
+
+  it('answers a close waiting for approval with 202 and one won at once with 200', async () => {
+    opportunity.closeOpportunity.mockResolvedValueOnce({
+      opportunity: sample({ version: '3', pendingCloseApprovalId: 'AR1' }),
+      result: 'pending-approval',
+      approvalRequestId: 'AR1',
+    });
+    const pending = await close({ outcome: 'won' });
+    expect(pending.status).toBe(202);
+    expect(pending.headers.get('etag')).toBe('"3"');
+    expect(await json(pending)).toMatchObject({
+      result: 'pending-approval',
+      approvalRequestId: 'AR1',
+      opportunity: { id: 'O1', status: '', pendingCloseApprovalId: 'AR1' },
+    });
+    expect(opportunity.closeOpportunity.mock.calls[0][0]).toEqual({
+      id: 'O1',
+      expectedVersion: '2',
+      outcome: 'won',
+      lossReason: '',
+      competitor: '',
+    });
+    opportunity.closeOpportunity.mockResolvedValueOnce({
+      opportunity: sample({ version: '3', status: 'won', stageKey: 'closed-won' }),
+      result: 'won',
+      approvalRequestId: 'AR2',
+    });
+    const now = await close({ outcome: 'won' });
+    expect(now.status).toBe(200);
+    expect(await json(now)).toMatchObject({ result: 'won', opportunity: { status: 'won' } });
+  });
+
+  it('refuses an unknown outcome with a 400 before asking the service', async () => {
+    expect((await close({ outcome: 'abandoned' })).status).toBe(400);
+    expect(opportunity.closeOpportunity).not.toHaveBeenCalled();
   });
 });

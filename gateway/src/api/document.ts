@@ -13,6 +13,8 @@ const TAGS: Record<Tag, string> = {
   Activities: 'Tasks and logged calls, visits and meetings of any record.',
   Pipelines: 'The stages deals move through, with win probabilities, forecast categories and exit criteria.',
   Opportunities: 'Deals: amount, close date, owner, and their moves through the stages of a pipeline.',
+  Products: 'The product catalogue: codes, units and list prices per currency.',
+  Quotes: 'Quotes on an opportunity: lines priced from the catalogue, totals, versions.',
   'Public pool': 'Records released by their owner for other reps to claim, and the pool rules.',
   'Ownership transfers': "Moving a user's whole book to another user.",
   Users: 'The user directory: who can own records.',
@@ -179,6 +181,9 @@ export function buildOpenApiDocument(ops: Operation[], prefix = '/api/v1'): obje
           ? { headers: Object.fromEntries(r!.headers.map((h) => [h, HEADERS[h]])) }
           : {}),
         ...(r!.schema ? { content: { 'application/json': { schema: r!.schema } } } : {}),
+        ...(r!.mediaType
+          ? { content: { [r!.mediaType]: { schema: { type: 'string', format: 'binary' } } } }
+          : {}),
       },
     ]);
     const type = op.bodyType ?? 'application/json';

@@ -17,6 +17,8 @@ export type Tag =
   | 'Activities'
   | 'Pipelines'
   | 'Opportunities'
+  | 'Products'
+  | 'Quotes'
   | 'Public pool'
   | 'Ownership transfers'
   | 'Users'
@@ -32,6 +34,8 @@ export interface SuccessResponse {
   /** The JSON body; none for a bodyless answer. */
   schema?: z.ZodType;
   headers?: ReplyHeader[];
+  /** A binary answer of this type instead of JSON (the handler's body is a Buffer). */
+  mediaType?: 'application/pdf';
 }
 
 /** What a handler answers; the core writes it (status, ETag, Location, JSON body). */
@@ -41,6 +45,8 @@ export interface Reply {
   etag?: string | number;
   location?: string;
   headers?: Record<string, string>;
+  /** With a Buffer body: its media type (e.g. application/pdf). */
+  contentType?: string;
 }
 
 export interface CallSettings {

@@ -6,6 +6,7 @@ import { auditOperations } from '../audit/audit.operations';
 import { customFieldOperations } from '../custom-fields/custom-field.operations';
 import { leadOperations } from '../leads/lead.operations';
 import { opportunityOperations } from '../opportunities/opportunity.operations';
+import { quoteOperations } from '../opportunities/quote.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { userOperations } from '../users/user.operations';
 import type { Operation } from './operation';
@@ -17,6 +18,7 @@ export const operations: Operation[] = [
   ...contactOperations,
   ...activityOperations,
   ...opportunityOperations,
+  ...quoteOperations,
   ...ownershipOperations,
   ...userOperations,
   ...customFieldOperations,

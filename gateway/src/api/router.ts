@@ -55,6 +55,11 @@ function send(res: express.Response, reply: Reply): void {
   // A download (CSV) is text the handler wrote; everything else is JSON.
   if (typeof reply.body === 'string' && res.getHeader('Content-Type'))
     res.status(reply.status ?? 200).send(reply.body);
+  else if (Buffer.isBuffer(reply.body))
+    res
+      .status(reply.status ?? 200)
+      .type(reply.contentType ?? 'application/octet-stream')
+      .send(reply.body);
   else res.status(reply.status ?? 200).json(reply.body);
 }
 

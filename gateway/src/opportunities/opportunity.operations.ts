@@ -3,8 +3,13 @@ import { operation, type Operation, type Reply } from '../api/operation';
 import { HttpProblem } from '../http/problem';
 import { changesSomething } from '../http/validate';
 import {
+  CloseOpportunityBody,
+  CloseOpportunityResult,
   CreateOpportunityBody,
   IdParams,
+  LossReasons,
+  LossReasonsBody,
+  lossReasonsToJson,
   MoveStageBody,
   Opportunity,
   OpportunityList,
@@ -16,6 +21,7 @@ import {
   PipelineBody,
   PipelineList,
   pipelineToJson,
+  ReopenOpportunityBody,
 } from './schemas';
 
 const opportunityReply = (o: pb.Opportunity, status = 200): Reply => ({
@@ -226,6 +232,109 @@ export const opportunityOperations: Operation[] = [
         ),
       );
       return opportunityReply(o);
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/opportunities/{id}/close',
+    operationId: 'closeOpportunity',
+    tag: 'Opportunities',
+    summary: 'Close an opportunity as won or lost',
+    description:
+      'lost: needs `lossReason`, a key of GET /loss-reasons (400 otherwise); `competitor` optional. ' +
+      'won: asks the approval engine (subject `opportunity-close`); 200 when won at once, 202 ' +
+      '`pending-approval` when a policy applies: the deal becomes won when the approval is given, and ' +
+      'stays open (recorded in closeHistory) when it is rejected. A closed deal is read-only (409) ' +
+      'until a manager reopens it; 503 when the approval engine cannot be reached.',
+    permission: 'opportunity.use',
+    params: IdParams,
+    body: CloseOpportunityBody,
+    ifMatch: true,
+    responses: {
+      200: { description: 'Won or lost', schema: CloseOpportunityResult, headers: ['ETag'] },
+      202: { description: 'Waiting for approval', schema: CloseOpportunityResult, headers: ['ETag'] },
+    },
+    errors: [404, 409],
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const r = await call((o) =>
+        deps.clients.opportunity.closeOpportunity(
+          {
+            id: params.id,
+            expectedVersion: expectedVersion(),
+            outcome: body.outcome,
+            lossReason: body.lossReason ?? '',
+            competitor: body.competitor ?? '',
+          },
+          o,
+        ),
+      );
+      const o = r.opportunity!;
+      return {
+        status: r.result === 'pending-approval' ? 202 : 200,
+        body: { result: r.result, approvalRequestId: r.approvalRequestId, opportunity: opportunityToJson(o) },
+        etag: o.version,
+      };
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/opportunities/{id}/reopen',
+    operationId: 'reopenOpportunity',
+    tag: 'Opportunities',
+    summary: 'Reopen a won or lost opportunity',
+    description:
+      'Sales managers and admins only (403 otherwise): the deal goes back to the stage it was closed from, ' +
+      'recorded in closeHistory and stageHistory. 409 when it is open.',
+    permission: 'opportunity.use',
+    params: IdParams,
+    body: ReopenOpportunityBody,
+    ifMatch: true,
+    responses: theOpportunity,
+    errors: [404, 409],
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const o = await call((opts) =>
+        deps.clients.opportunity.reopenOpportunity(
+          { id: params.id, expectedVersion: expectedVersion(), reason: body.reason ?? '' },
+          opts,
+        ),
+      );
+      return opportunityReply(o);
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/loss-reasons',
+    operationId: 'getLossReasons',
+    tag: 'Pipelines',
+    summary: 'Get the loss reasons',
+    description:
+      'The reasons a seller picks from when closing a deal as lost (built in until an admin saves a list).',
+    permission: 'pipeline.read',
+    responses: { 200: { description: 'The loss reasons', schema: LossReasons, headers: ['ETag'] } },
+    async handler({ call, deps }) {
+      const r = await call((o) => deps.clients.opportunity.getLossReasons({}, o));
+      return { body: lossReasonsToJson(r), etag: r.version };
+    },
+  }),
+  operation({
+    method: 'put',
+    path: '/loss-reasons',
+    operationId: 'putLossReasons',
+    tag: 'Pipelines',
+    summary: 'Replace the loss reasons',
+    description: 'Admins only. Keys are lower-case kebab-case and unique; deals already lost keep theirs.',
+    permission: 'settings.write',
+    body: LossReasonsBody,
+    ifMatch: true,
+    responses: { 200: { description: 'The loss reasons', schema: LossReasons, headers: ['ETag'] } },
+    async handler({ body, call, deps, expectedVersion }) {
+      const r = await call((o) =>
+        deps.clients.opportunity.putLossReasons(
+          { expectedVersion: expectedVersion(), reasons: body.reasons },
+          o,
+        ),
+      );
+      return { body: lossReasonsToJson(r), etag: r.version };
     },
   }),
 ];

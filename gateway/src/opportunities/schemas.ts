@@ -147,8 +147,72 @@ export const Opportunity = z
     createdBy: z.string(),
     updatedAt: z.string().nullable(),
     updatedBy: z.string(),
+    status: z
+      .enum(['open', 'won', 'lost'])
+      .openapi({ description: 'A won or lost deal is read-only until reopened' }),
+    pendingCloseApprovalId: z
+      .string()
+      .openapi({ description: 'The approval request a close as won waits for; empty when none' }),
+    closedAt: z.string().nullable(),
+    closedBy: z.string(),
+    lossReason: z.string(),
+    competitor: z.string(),
+    closeHistory: z.array(
+      z.object({
+        action: z.enum(['close-requested', 'won', 'lost', 'close-rejected', 'reopened']),
+        by: z.string(),
+        at: z.string().nullable(),
+        approvalRequestId: z.string(),
+        lossReason: z.string(),
+        competitor: z.string(),
+        comment: z.string(),
+        fromStage: z.string(),
+      }),
+    ),
   })
   .openapi('Opportunity');
+
+export const CloseOpportunityBody = z
+  .object({
+    outcome: z.enum(['won', 'lost']),
+    lossReason: z
+      .string()
+      .max(40)
+      .optional()
+      .openapi({ description: 'Required for lost: a key of GET /loss-reasons', example: 'price' }),
+    competitor: str(200).optional().openapi({ description: 'Who won instead (lost only)' }),
+  })
+  .strict()
+  .openapi('CloseOpportunityInput');
+
+export const CloseOpportunityResult = z
+  .object({
+    result: z.enum(['won', 'lost', 'pending-approval']),
+    approvalRequestId: z.string().openapi({ description: 'The approval request (won); empty for lost' }),
+    opportunity: z.lazy(() => Opportunity),
+  })
+  .openapi('CloseOpportunityResult');
+
+export const ReopenOpportunityBody = z
+  .object({ reason: str(1000).optional() })
+  .strict()
+  .openapi('ReopenOpportunityInput');
+
+const LossReason = z.object({ key: z.string().min(1).max(40), name: z.string().min(1).max(200) }).strict();
+
+export const LossReasonsBody = z
+  .object({ reasons: z.array(LossReason).min(1).max(50) })
+  .strict()
+  .openapi('LossReasonsInput');
+
+export const LossReasons = z
+  .object({
+    version: z.number().int().openapi({ description: '0 for the built-in list' }),
+    reasons: z.array(LossReason),
+    updatedAt: z.string().nullable(),
+    updatedBy: z.string(),
+  })
+  .openapi('LossReasons');
 
 export const OpportunityList = z
   .object({ items: z.array(Opportunity), nextCursor: z.string().nullable() })
@@ -183,6 +247,16 @@ export const opportunityToJson = (o: pb.Opportunity): z.input<typeof Opportunity
   })),
   createdAt: iso(o.createdAt),
   updatedAt: iso(o.updatedAt),
+  status: o.status as never,
+  closedAt: iso(o.closedAt),
+  closeHistory: o.closeHistory.map((e) => ({ ...e, action: e.action as never, at: iso(e.at) })),
+});
+
+export const lossReasonsToJson = (r: pb.LossReasons): z.input<typeof LossReasons> => ({
+  version: Number(r.version),
+  reasons: r.reasons.map((x) => ({ key: x.key, name: x.name })),
+  updatedAt: iso(r.updatedAt),
+  updatedBy: r.updatedBy,
 });
 
 /** A REST patch as the proto patch (amounts travel as int64 decimal strings). */

@@ -31,6 +31,10 @@ export const PERMISSIONS = {
   'opportunity.use': [rep, manager, admin, integrator],
   /** Read the pipelines (every seller needs their stages); writing them is settings.write. */
   'pipeline.read': [rep, manager, admin, integrator],
+  /** The product catalogue: every CRM role reads it (quotes, tickets, reports name products). */
+  'product.read': [admin, manager, rep, approver, agent, integrator],
+  /** Create and change products and their list prices (the product manager's job; admins today). */
+  'product.write': [admin],
   /** Move a user's book to another user; read the user directory to pick one. */
   'ownership.transfer': [manager, admin],
   /** Forms need the definitions, so every CRM role reads them; the gateway describes them in OpenAPI. */

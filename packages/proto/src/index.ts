@@ -20,6 +20,8 @@ export * as lead from './gen/crm/lead/v1/lead';
 export * as leadEvents from './gen/crm/lead/v1/lead_events';
 export * as opportunity from './gen/crm/opportunity/v1/opportunity';
 export * as opportunityEvents from './gen/crm/opportunity/v1/opportunity_events';
+export * as quote from './gen/crm/opportunity/v1/quote';
+export * as quoteEvents from './gen/crm/opportunity/v1/quote_events';
 export * as ownership from './gen/crm/ownership/v1/ownership';
 export * as ownershipEvents from './gen/crm/ownership/v1/ownership_events';
 

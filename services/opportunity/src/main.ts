@@ -1,14 +1,28 @@
 import './telemetry';
-import { runService } from '@crm/kit';
+import { runService, startAll } from '@crm/kit';
 import { z } from 'zod';
-import { descriptorSet, opportunity as pb } from '@crm/proto';
+import { descriptorSet, opportunity as pb, quote as quotePb } from '@crm/proto';
+import { ApprovalOutcomes } from './application/approvals';
 import { Opportunities } from './application/opportunities';
+import { CLOSE_SUBJECT, LossReasons, OpportunityClosing } from './application/opportunity-closing';
 import { Pipelines } from './application/pipelines';
+import { Products } from './application/products';
+import { QUOTE_SUBJECT, Quotes } from './application/quotes';
 import type { OpportunityPorts } from './application/ports';
+import { DEFAULT_QUOTE_FONT, quotePdfRenderer } from './documents/quote-pdf';
+import { followApprovalOutcomes } from './events/approval-events.consumer';
 import { accountClient } from './grpc/account.client';
+import { approvalClient } from './grpc/approval.client';
 import { opportunityGrpc, pipelineGrpc } from './grpc/opportunity.grpc';
+import { productGrpc, quoteGrpc } from './grpc/quote.grpc';
 import { registerModels } from './store/opportunity.model';
-import { MongoOpportunityRepository, MongoPipelineRepository } from './store/opportunity.repository';
+import {
+  MongoLossReasonsRepository,
+  MongoOpportunityRepository,
+  MongoPipelineRepository,
+} from './store/opportunity.repository';
+import { registerQuoteModels } from './store/quote.model';
+import { MongoProductRepository, MongoQuoteRepository } from './store/quote.repository';
 
 void runService({
   name: 'opportunity',
@@ -18,24 +32,60 @@ void runService({
   env: {
     /** The account service, asked whether a deal's account exists and is visible to the seller. */
     ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
+    /** The approval engine, asked before a deal is won (and for quotes and payments). */
+    APPROVAL_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50054'),
+    /** A font with Chinese glyphs for quote PDFs (Debian fonts-noto-cjk). */
+    QUOTE_PDF_FONT: z.string().min(1).default(DEFAULT_QUOTE_FONT),
   },
   streams: [{ name: 'CRM_OPPORTUNITY', subjects: ['crm.opportunity.>'] }],
-  async setup({ db, grpc, config, written }) {
+  async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
     const byKind = { pipeline: models.Pipeline, opportunity: models.Opportunity };
     const ports: OpportunityPorts = {
       pipelines: new MongoPipelineRepository(models),
       opportunities: new MongoOpportunityRepository(models),
+      lossReasons: new MongoLossReasonsRepository(models),
       accounts: accountClient(config.ACCOUNT_GRPC_ADDR),
+      approvals: approvalClient(config.APPROVAL_GRPC_ADDR),
       written: (kind, id) => written(byKind[kind], id),
     };
     const pipelines = new Pipelines(ports);
     const opportunities = new Opportunities(ports, pipelines);
+    const lossReasons = new LossReasons(ports);
+    const closing = new OpportunityClosing(ports, pipelines, opportunities, lossReasons);
+    const quoteModels = registerQuoteModels(db);
+    const quotePorts = {
+      products: new MongoProductRepository(quoteModels),
+      quotes: new MongoQuoteRepository(quoteModels),
+      pdf: quotePdfRenderer(config.QUOTE_PDF_FONT),
+      approvals: ports.approvals,
+      dealOwnerOf: async (id: string) => (await ports.opportunities.get(id))?.ownerId ?? '',
+      written: (kind: 'product' | 'quote', id: string) =>
+        written(kind === 'product' ? quoteModels.Product : quoteModels.Quote, id),
+    };
+    const quotes = new Quotes(quotePorts, opportunities);
+    // Outcomes of the approval engine, by the subject type this service asked about.
+    const approvalOutcomes = new ApprovalOutcomes(
+      {
+        [CLOSE_SUBJECT]: (d) => closing.applyDecision(d),
+        [QUOTE_SUBJECT]: (d) => quotes.applyDecision(d),
+      },
+      logger,
+    );
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
-    grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities));
+    grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities, closing, lossReasons));
+    grpc.server.add(quotePb.ProductServiceDefinition, productGrpc(new Products(quotePorts)));
+    grpc.server.add(quotePb.QuoteServiceDefinition, quoteGrpc(quotes));
     return {
-      services: [pb.PipelineServiceDefinition.fullName, pb.OpportunityServiceDefinition.fullName],
-      outboxModels: [models.Pipeline, models.Opportunity],
+      services: [
+        pb.PipelineServiceDefinition.fullName,
+        pb.OpportunityServiceDefinition.fullName,
+        quotePb.ProductServiceDefinition.fullName,
+        quotePb.QuoteServiceDefinition.fullName,
+      ],
+      outboxModels: [models.Pipeline, models.Opportunity, quoteModels.Product, quoteModels.Quote],
+      // CRM_APPROVAL is the approval service's stream: until it exists the host retries every 2 s.
+      consumers: (nc) => startAll([followApprovalOutcomes(nc, db, approvalOutcomes, logger)]),
     };
   },
 });

@@ -13,6 +13,7 @@ import {
   ValidationError,
   Violations,
 } from '@crm/kit';
+import { mustBeOpen } from '../domain/closing';
 import {
   forecastChanges,
   isCalendarDate,
@@ -110,6 +111,13 @@ export class Opportunities {
         { fromStage: '', toStage: start.key, movedBy: c.actor.userId, movedAt: now, daysInStage: 0 },
       ],
       forecastChanges: [],
+      status: 'open',
+      pendingCloseApprovalId: '',
+      closedAt: null,
+      closedBy: '',
+      lossReason: '',
+      competitor: '',
+      closeHistory: [],
       createdAt: now,
       createdBy: c.actor.userId,
       updatedAt: now,
@@ -177,6 +185,7 @@ export class Opportunities {
     const once = async () => {
       const current = await this.get(id, c);
       checkVersion(expectedVersion, current.version);
+      mustBeOpen(current);
       if (!stageKey.trim()) throw new ValidationError([{ field: 'stageKey', description: 'is required' }]);
       const pipeline = await this.pipelines.get(current.pipelineId);
       const move = moveStage(current, pipeline, stageKey, c.actor.userId, new Date());
@@ -230,6 +239,7 @@ export class Opportunities {
   ): Promise<OpportunityDoc> {
     const current = await this.get(id, c);
     checkVersion(expectedVersion, current.version);
+    mustBeOpen(current);
     const { ownerId, teamId, ...fields } = stripUndefined(patch);
     const input = normaliseOpportunityFields({ ...pickFields(current), ...fields });
     if (input.accountId !== current.accountId) await this.requireAccount(input.accountId, c);

@@ -1,5 +1,7 @@
 import type { Actor, OutboxEntry } from '@crm/kit';
-import type { OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
+import type { ApprovalRequests } from './approvals';
+import type { LossReason } from '../domain/closing';
+import type { LossReasonsDoc, OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
 
 /** Who acts and under which request id (kit's callerOf). */
 export interface Caller {
@@ -58,6 +60,13 @@ export interface OpportunityRepository {
   ): Promise<OpportunityDoc>;
 }
 
+/** The admin-set loss reasons; undefined until an admin first saves them. */
+export interface LossReasonsRepository {
+  get(): Promise<LossReasonsDoc | undefined>;
+  /** Compare-and-set on the version (0: the first save); throws VersionMismatchError when another save came first. */
+  put(version: number, reasons: LossReason[], actor: Actor): Promise<LossReasonsDoc>;
+}
+
 /** Asks the account service whether an account exists and the caller may see it. */
 export interface AccountCheck {
   /** False for an unknown account and for one the caller may not see; transport trouble throws. */
@@ -73,7 +82,10 @@ export type Written = (kind: 'pipeline' | 'opportunity', id: string) => void;
 export interface OpportunityPorts {
   pipelines: PipelineRepository;
   opportunities: OpportunityRepository;
+  lossReasons: LossReasonsRepository;
   /** A deal is always with an account the seller can see. */
   accounts: AccountCheck;
+  /** The approval engine (closing a deal as won, quotes, payments). */
+  approvals: ApprovalRequests;
   written: Written;
 }

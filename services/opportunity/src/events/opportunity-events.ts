@@ -44,6 +44,55 @@ export const opportunityEvents = {
     }).finish();
     return entry('OpportunityAmountChanged', payload, 'opportunity', o, actor, requestId);
   },
+  closeRequested(o: OpportunityDoc, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.OpportunityCloseRequested.encode({
+      opportunity: toProtoOpportunity(o),
+      approvalRequestId: o.pendingCloseApprovalId,
+    }).finish();
+    return entry('OpportunityCloseRequested', payload, 'opportunity', o, actor, requestId);
+  },
+  won(
+    o: OpportunityDoc,
+    won: { fromStage: string; daysToClose: number; approvalRequestId: string; approvedBy: string },
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry {
+    const payload = pb.OpportunityWon.encode({ opportunity: toProtoOpportunity(o), ...won }).finish();
+    return entry('OpportunityWon', payload, 'opportunity', o, actor, requestId);
+  },
+  lost(
+    o: OpportunityDoc,
+    lost: { fromStage: string; daysToClose: number },
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry {
+    const payload = pb.OpportunityLost.encode({ opportunity: toProtoOpportunity(o), ...lost }).finish();
+    return entry('OpportunityLost', payload, 'opportunity', o, actor, requestId);
+  },
+  closeRejected(
+    o: OpportunityDoc,
+    rejected: { approvalRequestId: string; outcome: string; decidedBy: string },
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry {
+    const payload = pb.OpportunityCloseRejected.encode({
+      opportunity: toProtoOpportunity(o),
+      ...rejected,
+    }).finish();
+    return entry('OpportunityCloseRejected', payload, 'opportunity', o, actor, requestId);
+  },
+  reopened(
+    o: OpportunityDoc,
+    reopened: { previousStatus: string; fromStage: string; reason: string },
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry {
+    const payload = pb.OpportunityReopened.encode({
+      opportunity: toProtoOpportunity(o),
+      ...reopened,
+    }).finish();
+    return entry('OpportunityReopened', payload, 'opportunity', o, actor, requestId);
+  },
   pipelineSaved(p: PipelineDoc, actor: Actor, requestId: string): OutboxEntry {
     const payload = pb.PipelineSaved.encode({ pipeline: toProtoPipeline(p) }).finish();
     return entry('PipelineSaved', payload, 'pipeline', p, actor, requestId);

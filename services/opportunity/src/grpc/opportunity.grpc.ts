@@ -1,11 +1,13 @@
 import { type CallerContext, callerOf, expectedVersionOf } from '@crm/kit';
 import { opportunity as pb } from '@crm/proto';
 import type { Opportunities } from '../application/opportunities';
+import type { LossReasons, OpportunityClosing } from '../application/opportunity-closing';
 import type { Pipelines } from '../application/pipelines';
 import {
   fromProtoListRequest,
   fromProtoPatch,
   fromProtoStage,
+  toProtoLossReasons,
   toProtoOpportunity,
   toProtoPipeline,
 } from './opportunity.mapper';
@@ -30,7 +32,11 @@ export function pipelineGrpc(pipelines: Pipelines): pb.PipelineServiceImplementa
   };
 }
 
-export function opportunityGrpc(opportunities: Opportunities): pb.OpportunityServiceImplementation<Ctx> {
+export function opportunityGrpc(
+  opportunities: Opportunities,
+  closing: OpportunityClosing,
+  lossReasons: LossReasons,
+): pb.OpportunityServiceImplementation<Ctx> {
   return {
     async createOpportunity(req, ctx) {
       const o = await opportunities.create(
@@ -68,6 +74,31 @@ export function opportunityGrpc(opportunities: Opportunities): pb.OpportunitySer
         callerOf(ctx),
       );
       return toProtoOpportunity(o);
+    },
+    async closeOpportunity(req, ctx) {
+      const r = await closing.close(
+        req.id,
+        expectedVersionOf(req.expectedVersion),
+        { outcome: req.outcome, lossReason: req.lossReason, competitor: req.competitor },
+        callerOf(ctx),
+      );
+      return { ...r, opportunity: toProtoOpportunity(r.opportunity) };
+    },
+    async reopenOpportunity(req, ctx) {
+      const o = await closing.reopen(
+        req.id,
+        expectedVersionOf(req.expectedVersion),
+        req.reason,
+        callerOf(ctx),
+      );
+      return toProtoOpportunity(o);
+    },
+    async getLossReasons() {
+      return toProtoLossReasons(await lossReasons.get());
+    },
+    async putLossReasons(req, ctx) {
+      const saved = await lossReasons.put(expectedVersionOf(req.expectedVersion), req.reasons, callerOf(ctx));
+      return toProtoLossReasons(saved);
     },
   };
 }

@@ -2,7 +2,7 @@ import { ValidationError } from '@crm/kit';
 import { opportunity as pb } from '@crm/proto';
 import type { RawStage } from '../domain/pipeline';
 import type { OpportunityListRequest, OpportunityPatch } from '../application/opportunities';
-import type { OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
+import type { LossReasonsDoc, OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
 
 export function toProtoPipeline(p: PipelineDoc): pb.Pipeline {
   return {
@@ -40,6 +40,22 @@ export function toProtoOpportunity(o: OpportunityDoc): pb.Opportunity {
     createdBy: o.createdBy,
     updatedAt: o.updatedAt,
     updatedBy: o.updatedBy,
+    status: o.status,
+    pendingCloseApprovalId: o.pendingCloseApprovalId,
+    closedAt: o.closedAt ?? undefined,
+    closedBy: o.closedBy,
+    lossReason: o.lossReason,
+    competitor: o.competitor,
+    closeHistory: o.closeHistory.map((e) => ({ ...e })),
+  };
+}
+
+export function toProtoLossReasons(r: LossReasonsDoc): pb.LossReasons {
+  return {
+    version: String(r.version),
+    reasons: r.reasons.map((x) => ({ key: x.key, name: x.name })),
+    updatedAt: r.updatedAt ?? undefined,
+    updatedBy: r.updatedBy,
   };
 }
 

@@ -1,5 +1,6 @@
 import { type OutboxEntry, outboxSchema } from '@crm/kit';
 import { type Connection, Schema } from 'mongoose';
+import type { CloseEntry, LossReason, OpportunityStatus } from '../domain/closing';
 import type { ForecastChange, OpportunityFields, StageMove } from '../domain/opportunity';
 import type { PipelineInput } from '../domain/pipeline';
 
@@ -27,11 +28,30 @@ export interface OpportunityDoc extends OpportunityFields {
   stageEnteredAt: Date;
   stageHistory: StageMove[];
   forecastChanges: ForecastChange[];
+  /** Deals stored before closing existed have none: read as 'open' (see the repository). */
+  status: OpportunityStatus;
+  /** The approval request a close as won waits for; '' when none. */
+  pendingCloseApprovalId: string;
+  closedAt: Date | null;
+  closedBy: string;
+  lossReason: string;
+  competitor: string;
+  closeHistory: CloseEntry[];
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
   updatedBy: string;
   outbox: OutboxEntry[];
+}
+
+/** The admin-set loss reasons (one document, id 'loss-reasons'). */
+export interface LossReasonsDoc {
+  _id: 'loss-reasons';
+  /** 0 for the built-in list, never stored. */
+  version: number;
+  reasons: LossReason[];
+  updatedAt: Date | null;
+  updatedBy: string;
 }
 
 const stageSchema = new Schema(
@@ -72,6 +92,20 @@ const forecastChangeSchema = new Schema<ForecastChange>(
   { _id: false },
 );
 
+const closeEntrySchema = new Schema<CloseEntry>(
+  {
+    action: String,
+    by: String,
+    at: Date,
+    approvalRequestId: String,
+    lossReason: String,
+    competitor: String,
+    comment: String,
+    fromStage: String,
+  },
+  { _id: false },
+);
+
 const opportunitySchema = new Schema<OpportunityDoc>(
   {
     _id: String,
@@ -93,6 +127,13 @@ const opportunitySchema = new Schema<OpportunityDoc>(
     // Both lists are only ever written whole ($set), never by position: FerretDB rejects positional updates.
     stageHistory: { type: [stageMoveSchema], default: [] },
     forecastChanges: { type: [forecastChangeSchema], default: [] },
+    status: { type: String, default: 'open' },
+    pendingCloseApprovalId: { type: String, default: '' },
+    closedAt: { type: Date, default: null },
+    closedBy: { type: String, default: '' },
+    lossReason: { type: String, default: '' },
+    competitor: { type: String, default: '' },
+    closeHistory: { type: [closeEntrySchema], default: [] },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,
@@ -104,10 +145,22 @@ const opportunitySchema = new Schema<OpportunityDoc>(
 opportunitySchema.index({ ownerId: 1 });
 opportunitySchema.index({ accountId: 1 });
 
+const lossReasonsSchema = new Schema<LossReasonsDoc>(
+  {
+    _id: String,
+    version: { type: Number, required: true },
+    reasons: [new Schema<LossReason>({ key: String, name: String }, { _id: false })],
+    updatedAt: Date,
+    updatedBy: String,
+  },
+  { versionKey: false },
+);
+
 export function registerModels(db: Connection) {
   return {
     Pipeline: db.model<PipelineDoc>('Pipeline', pipelineSchema, 'pipelines'),
     Opportunity: db.model<OpportunityDoc>('Opportunity', opportunitySchema, 'opportunities'),
+    LossReasons: db.model<LossReasonsDoc>('LossReasons', lossReasonsSchema, 'opportunity_settings'),
   };
 }
 

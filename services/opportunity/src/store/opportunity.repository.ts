@@ -5,10 +5,30 @@ import {
   nextCursorOf,
   type OutboxEntry,
   saveAtVersion,
+  VersionMismatchError,
   visibilityFilter,
+  writesTo,
 } from '@crm/kit';
-import type { OpportunityQuery, OpportunityRepository, PipelineRepository } from '../application/ports';
-import type { OpportunityDoc, OpportunityModels, PipelineDoc } from './opportunity.model';
+import type { LossReason } from '../domain/closing';
+import type {
+  LossReasonsRepository,
+  OpportunityQuery,
+  OpportunityRepository,
+  PipelineRepository,
+} from '../application/ports';
+import type { LossReasonsDoc, OpportunityDoc, OpportunityModels, PipelineDoc } from './opportunity.model';
+
+/** Deals stored before closing existed lack its fields (lean reads apply no schema defaults). */
+const CLOSING_DEFAULTS = {
+  status: 'open',
+  pendingCloseApprovalId: '',
+  closedAt: null,
+  closedBy: '',
+  lossReason: '',
+  competitor: '',
+  closeHistory: [],
+} as const;
+const withDefaults = (d: OpportunityDoc): OpportunityDoc => ({ ...CLOSING_DEFAULTS, ...d });
 
 const NO_OUTBOX = { outbox: 0 } as const;
 
@@ -53,7 +73,8 @@ export class MongoOpportunityRepository implements OpportunityRepository {
   constructor(private readonly m: OpportunityModels) {}
 
   async get(id: string): Promise<OpportunityDoc | undefined> {
-    return (await this.m.Opportunity.findById(id, NO_OUTBOX).lean<OpportunityDoc>()) ?? undefined;
+    const doc = await this.m.Opportunity.findById(id, NO_OUTBOX).lean<OpportunityDoc>();
+    return doc ? withDefaults(doc) : undefined;
   }
 
   insert(opportunity: OpportunityDoc): Promise<boolean> {
@@ -92,7 +113,7 @@ export class MongoOpportunityRepository implements OpportunityRepository {
       .limit(q.limit + 1)
       .lean<OpportunityDoc[]>();
     const { page, nextCursor } = nextCursorOf(docs, q.limit, (d) => d.createdAt);
-    return { opportunities: page, nextCursor };
+    return { opportunities: page.map(withDefaults), nextCursor };
   }
 
   save(
@@ -102,5 +123,23 @@ export class MongoOpportunityRepository implements OpportunityRepository {
     events: (next: OpportunityDoc) => OutboxEntry[],
   ): Promise<OpportunityDoc> {
     return saveAtVersion(this.m.Opportunity, current, set, actor, events);
+  }
+}
+
+/** The loss reasons as one versioned document; the first save inserts it by id (atomic on FerretDB). */
+export class MongoLossReasonsRepository implements LossReasonsRepository {
+  constructor(private readonly m: OpportunityModels) {}
+
+  async get(): Promise<LossReasonsDoc | undefined> {
+    return (await this.m.LossReasons.findById('loss-reasons').lean<LossReasonsDoc>()) ?? undefined;
+  }
+
+  async put(version: number, reasons: LossReason[], actor: Actor): Promise<LossReasonsDoc> {
+    const next = { reasons, version: version + 1, updatedAt: new Date(), updatedBy: actor.userId };
+    const saved = version
+      ? await writesTo(this.m.LossReasons).updateAtVersion('loss-reasons', version, { $set: next })
+      : await inserted(() => this.m.LossReasons.create({ _id: 'loss-reasons', ...next }));
+    if (!saved) throw new VersionMismatchError(version, version + 1);
+    return { _id: 'loss-reasons', ...next };
   }
 }

@@ -12,7 +12,8 @@ import type {
   OpportunityRepository,
   PipelineRepository,
 } from '../../src/application/ports';
-import type { OpportunityDoc, PipelineDoc } from '../../src/store/opportunity.model';
+import type { LossReasonsDoc, OpportunityDoc, PipelineDoc } from '../../src/store/opportunity.model';
+import { InMemoryApprovals } from './in-memory-approvals';
 
 interface Stored {
   _id: string;
@@ -114,6 +115,8 @@ export function inMemoryPorts() {
     ['contact-ceo', 'acc-1'],
     ['contact-cfo-2', 'acc-2'],
   ]);
+  const approvals = new InMemoryApprovals();
+  let lossReasons: LossReasonsDoc | undefined;
   const ports: OpportunityPorts = {
     pipelines,
     opportunities,
@@ -121,7 +124,23 @@ export function inMemoryPorts() {
       isVisible: async (id) => accounts.has(id),
       accountOfContact: async (id) => contacts.get(id),
     },
+    approvals,
+    lossReasons: {
+      get: async () => (lossReasons ? structuredClone(lossReasons) : undefined),
+      put: async (version, reasons, actor) => {
+        if ((lossReasons?.version ?? 0) !== version)
+          throw new VersionMismatchError(version, lossReasons?.version ?? 0);
+        lossReasons = {
+          _id: 'loss-reasons',
+          version: version + 1,
+          reasons,
+          updatedAt: new Date(),
+          updatedBy: actor.userId,
+        };
+        return structuredClone(lossReasons);
+      },
+    },
     written: (kind, id) => void written.push(`${kind}:${id}`),
   };
-  return { ports, pipelines, opportunities, written, accounts, contacts };
+  return { ports, pipelines, opportunities, written, accounts, contacts, approvals };
 }

@@ -1,0 +1,116 @@
+import { type Actor, type OutboxEntry, VersionMismatchError } from '@crm/kit';
+import type { ProductRepository, QuotePorts, QuoteRepository } from '../../src/application/quote-ports';
+import type { ApprovalRequests } from '../../src/application/approvals';
+import type { ProductDoc, QuoteDoc } from '../../src/store/quote.model';
+import type { InMemoryOpportunities } from './in-memory-repositories';
+
+/** Documents copied in and out, with compare-and-set saves and the events written, like the store. */
+class Docs<T extends { _id: string; version: number; outbox: OutboxEntry[] }> {
+  readonly docs = new Map<string, T>();
+  readonly events: OutboxEntry[] = [];
+
+  async get(id: string): Promise<T | undefined> {
+    const d = this.docs.get(id);
+    return d ? { ...structuredClone(d), outbox: [] } : undefined;
+  }
+
+  all(): T[] {
+    return [...this.docs.values()].map((d) => ({ ...structuredClone(d), outbox: [] }));
+  }
+
+  protected put(doc: T): void {
+    this.docs.set(doc._id, structuredClone(doc));
+    this.events.push(...doc.outbox);
+  }
+
+  protected next(current: T, set: Partial<T>, actor: Actor, events: (next: T) => OutboxEntry[]): T {
+    const stored = this.docs.get(current._id);
+    if (!stored || stored.version !== current.version)
+      throw new VersionMismatchError(current.version, stored?.version ?? current.version);
+    const next = {
+      ...current,
+      ...set,
+      version: current.version + 1,
+      updatedAt: new Date(),
+      updatedBy: actor.userId,
+    };
+    const outbox = events(next);
+    this.docs.set(current._id, { ...structuredClone(next), outbox: [...stored.outbox, ...outbox] });
+    this.events.push(...outbox);
+    return next;
+  }
+
+  /** Event names in order, without the package (QuoteSaved, ...). */
+  subjects(): string[] {
+    return this.events.map((e) => e.subject.replace('crm.opportunity.v1.', ''));
+  }
+}
+
+export class InMemoryProducts extends Docs<ProductDoc> implements ProductRepository {
+  private codeTaken(p: ProductDoc) {
+    return this.all().some((x) => x.code === p.code && x._id !== p._id);
+  }
+  async getMany(ids: string[]) {
+    return this.all().filter((p) => ids.includes(p._id));
+  }
+  async list(includeInactive: boolean) {
+    return this.all()
+      .filter((p) => includeInactive || p.active)
+      .sort((a, b) => a.code.localeCompare(b.code));
+  }
+  async insert(p: ProductDoc) {
+    if (this.docs.has(p._id) || this.codeTaken(p)) return false;
+    this.put(p);
+    return true;
+  }
+  async save(
+    current: ProductDoc,
+    set: Partial<ProductDoc>,
+    actor: Actor,
+    events: (n: ProductDoc) => OutboxEntry[],
+  ) {
+    if (this.codeTaken({ ...current, ...set })) return false as const;
+    return this.next(current, set, actor, events);
+  }
+}
+
+export class InMemoryQuotes extends Docs<QuoteDoc> implements QuoteRepository {
+  async listOf(opportunityId: string) {
+    return this.all()
+      .filter((q) => q.opportunityId === opportunityId)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.localeCompare(a._id));
+  }
+  async insert(q: QuoteDoc) {
+    if (this.docs.has(q._id)) return false;
+    this.put(q);
+    return true;
+  }
+  async save(
+    current: QuoteDoc,
+    set: Partial<QuoteDoc>,
+    actor: Actor,
+    events: (n: QuoteDoc) => OutboxEntry[],
+  ) {
+    return this.next(current, set, actor, events);
+  }
+}
+
+/** Quote ports beside the opportunity ports of inMemoryPorts(): the same approval engine and deals. */
+export function inMemoryQuotePorts(deals: {
+  approvals: ApprovalRequests;
+  opportunities: InMemoryOpportunities;
+}) {
+  const products = new InMemoryProducts();
+  const quotes = new InMemoryQuotes();
+  const written: string[] = [];
+  const ports: QuotePorts = {
+    products,
+    quotes,
+    // The real renderer has its own test (quote-pdf.test.ts); here only the use case's access rules matter.
+    pdf: { render: async (q, dealName) => Buffer.from(`%PDF ${q.quoteNumber} ${dealName}`) },
+    approvals: deals.approvals,
+    dealOwnerOf: async (id) => (await deals.opportunities.get(id))?.ownerId ?? '',
+    written: (kind, id) => void written.push(`${kind}:${id}`),
+  };
+  return { ports, products, quotes, written };
+}
