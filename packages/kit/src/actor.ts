@@ -34,6 +34,8 @@ export const ServiceRoles = {
   leadService: 'lead-service',
   accountService: 'account-service',
   opportunityService: 'opportunity-service',
+  /** Escalates overdue approval steps by timer and reads the user directory (a requester's manager). */
+  approvalService: 'approval-service',
   /** The gateway's own client: reads the custom field definitions it describes in OpenAPI. */
   gatewayService: 'gateway-service',
 } as const;
