@@ -3,6 +3,7 @@ import type { audit, ownership } from '@crm/proto';
 import type { CustomFieldEntity } from './custom-fields/schemas';
 import type {
   AccountClient,
+  ApprovalClients,
   CustomFieldClient,
   LeadClient,
   OpportunityClient,
@@ -20,6 +21,7 @@ export interface Clients {
   account: AccountClient;
   opportunity: OpportunityClient;
   pipeline: PipelineClient;
+  approval: ApprovalClients;
   /** The public pool of each record type, served by the service that owns the type. */
   pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;

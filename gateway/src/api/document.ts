@@ -18,6 +18,9 @@ const TAGS: Record<Tag, string> = {
   Users: 'The user directory: who can own records.',
   'Custom fields': 'Administrator-defined fields of leads, accounts and contacts.',
   Audit: 'Who changed what and when, with before and after: for administrators and reviews.',
+  Approvals: "Approval requests: the approvers' inbox, decisions, withdrawals and delegations while away.",
+  'Approval policies':
+    'Which quotes, deal closes and payments need whose approval, with escalation time limits.',
 };
 
 export const FieldError = z

@@ -21,7 +21,9 @@ export type Tag =
   | 'Ownership transfers'
   | 'Users'
   | 'Custom fields'
-  | 'Audit';
+  | 'Audit'
+  | 'Approvals'
+  | 'Approval policies';
 
 /** Headers that the gateway sets on a success response; documented with it. */
 export type ReplyHeader = 'ETag' | 'Location' | 'Warning';

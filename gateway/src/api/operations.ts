@@ -5,6 +5,7 @@ import { auditOperations } from '../audit/audit.operations';
 import { customFieldOperations } from '../custom-fields/custom-field.operations';
 import { leadOperations } from '../leads/lead.operations';
 import { opportunityOperations } from '../opportunities/opportunity.operations';
+import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { userOperations } from '../users/user.operations';
 import type { Operation } from './operation';
@@ -16,6 +17,7 @@ export const operations: Operation[] = [
   ...contactOperations,
   ...activityOperations,
   ...opportunityOperations,
+  ...approvalOperations,
   ...ownershipOperations,
   ...userOperations,
   ...customFieldOperations,
