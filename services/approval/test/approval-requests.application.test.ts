@@ -233,6 +233,11 @@ describe('withdrawing', () => {
     await s.policies.save('', 0, quotePolicy(), admin);
     const r = await s.requests.request(ask(), rep);
     await expect(s.requests.get(r._id, as(user('rep2', Roles.rep)))).rejects.toThrow('not found');
+    // Only services that ask for approvals read them all, not any service account.
+    await expect(s.requests.get(r._id, as(user('gw', ServiceRoles.gatewayService)))).rejects.toThrow(
+      'not found',
+    );
+    expect((await s.requests.get(r._id, oppService))._id).toBe(r._id);
     expect((await s.requests.get(r._id, manager))._id).toBe(r._id);
   });
 });

@@ -48,7 +48,8 @@ export interface InboxFilter {
 }
 
 const STATUSES = ['pending', 'approved', 'rejected', 'changes-requested', 'withdrawn'];
-const SERVICE_ROLES: string[] = Object.values(ServiceRoles);
+/** The services that ask for approvals on their own (service token), e.g. the opportunity service. */
+const SERVICE_ROLES: string[] = Object.values(ServiceRoles).filter((r) => allows([r], 'approval.request'));
 /** A service asking for a user (service token): it names the requester and may read and withdraw. */
 const isService = (c: Caller) => hasRole(c.actor, ...SERVICE_ROLES);
 const seesAll = (c: Caller) => hasRole(c.actor, Roles.admin, Roles.integrator) || isService(c);
