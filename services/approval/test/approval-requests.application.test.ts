@@ -299,7 +299,19 @@ describe('delegations', () => {
       manager2,
     );
     expect(inbox.requests.map((x) => x._id)).toEqual([r._id]);
+    const own = await s.requests.request(
+      ask({ idempotencyKey: 'own', subjectId: 'q9', snapshot: {} }),
+      manager,
+    );
+    // The delegate decides for the delegator; they do not read the delegator's own requests.
+    await expect(s.requests.get(own._id, manager2)).rejects.toBeInstanceOf(NotFoundError);
+    const all = await s.requests.list(
+      { assignedTo: '', requesterId: '', status: '', limit: 50, cursor: '' },
+      manager2,
+    );
+    expect(all.requests.map((x) => x._id)).toEqual([r._id]);
     const done = await s.requests.decide(r._id, 0, 'approve', '', manager2);
+    expect((await s.requests.get(r._id, manager2)).status).toBe('approved');
     expect(done.trail.slice(-2)).toEqual([
       expect.objectContaining({ action: 'delegated', actorId: 'manager2', userIds: ['manager'] }),
       expect.objectContaining({ action: 'approved', actorId: 'manager2' }),

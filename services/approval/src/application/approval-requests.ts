@@ -127,7 +127,7 @@ export class ApprovalRequests {
     const delegators = await this.delegatorsOf(me);
     const assignedTo = f.assignedTo === 'me' ? me : f.assignedTo.trim();
     return this.p.requests.list({
-      participants: seesAll(c) ? undefined : [me, ...delegators],
+      visibleTo: seesAll(c) ? undefined : { participant: me, delegators },
       // My inbox includes what waits for those who delegated to me.
       assignedTo: assignedTo ? (assignedTo === me ? [me, ...delegators] : [assignedTo]) : undefined,
       requesterId: f.requesterId === 'me' ? me : f.requesterId.trim(),
@@ -161,7 +161,9 @@ export class ApprovalRequests {
         { deciderId: me, asApproverId, decision: decision as Decision, comment },
         this.now(),
       );
-      return this.save(current, state, outcomes, c);
+      // A delegate who decided takes part from now on: they keep seeing what they decided.
+      const participantIds = [...new Set([...current.participantIds, me])];
+      return this.save(current, { ...state, participantIds }, outcomes, c);
     };
     return expectedVersion ? run() : retryOnVersionMismatch(run);
   }
@@ -200,7 +202,7 @@ export class ApprovalRequests {
 
   private async save(
     current: ApprovalRequestDoc,
-    state: RequestState,
+    state: RequestState & Partial<ApprovalRequestDoc>,
     outcomes: Outcome[],
     c: Caller,
   ): Promise<ApprovalRequestDoc> {
@@ -271,8 +273,9 @@ export class ApprovalRequests {
 
   private async maySee(doc: ApprovalRequestDoc, c: Caller): Promise<boolean> {
     if (seesAll(c) || doc.participantIds.includes(c.actor.userId)) return true;
+    // A delegate sees what waits now for someone who delegated to them.
     const delegators = await this.delegatorsOf(c.actor.userId);
-    return doc.participantIds.some((p) => delegators.includes(p) && p !== doc.requesterId);
+    return doc.status === 'pending' && doc.currentApproverIds.some((a) => delegators.includes(a));
   }
 
   /** Users whose approvals this user decides today, through a running delegation. */

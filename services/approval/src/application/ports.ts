@@ -11,8 +11,11 @@ export interface Caller {
 type Save<D> = (current: D, set: Partial<D>, actor: Actor, events: (next: D) => OutboxEntry[]) => Promise<D>;
 
 export interface InboxQuery {
-  /** Only requests these users take part in (requester, approver, escalation target); undefined: all. */
-  participants?: string[];
+  /**
+   * Only what this user may see: requests they take part in (requester, approver, escalation target)
+   * and those waiting now for someone who delegated to them. Undefined: all.
+   */
+  visibleTo?: { participant: string; delegators: string[] };
   /** Only requests whose current step waits for one of these users. */
   assignedTo?: string[];
   requesterId: string;

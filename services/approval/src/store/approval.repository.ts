@@ -48,7 +48,13 @@ export class MongoApprovalRequestRepository implements ApprovalRequestRepository
   /** Newest first, paged by a (createdAt, _id) cursor. */
   async list(q: InboxQuery) {
     const and: Record<string, unknown>[] = [];
-    if (q.participants) and.push({ participantIds: { $in: q.participants } });
+    if (q.visibleTo)
+      and.push({
+        $or: [
+          { participantIds: q.visibleTo.participant },
+          { status: 'pending', currentApproverIds: { $in: q.visibleTo.delegators } },
+        ],
+      });
     if (q.assignedTo) and.push({ currentApproverIds: { $in: q.assignedTo } });
     if (q.requesterId) and.push({ requesterId: q.requesterId });
     if (q.status) and.push({ status: q.status });

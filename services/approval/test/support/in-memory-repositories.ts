@@ -58,7 +58,12 @@ class Requests extends Collection<ApprovalRequestDoc> {
   }
   async list(q: InboxQuery) {
     const requests = this.all()
-      .filter((d) => !q.participants || d.participantIds.some((p) => q.participants!.includes(p)))
+      .filter(
+        (d) =>
+          !q.visibleTo ||
+          d.participantIds.includes(q.visibleTo.participant) ||
+          (d.status === 'pending' && d.currentApproverIds.some((a) => q.visibleTo!.delegators.includes(a))),
+      )
       .filter((d) => !q.assignedTo || d.currentApproverIds.some((a) => q.assignedTo!.includes(a)))
       .filter((d) => !q.requesterId || d.requesterId === q.requesterId)
       .filter((d) => !q.status || d.status === q.status)
