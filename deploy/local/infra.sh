@@ -99,6 +99,7 @@ NATS_USERS=(
   "account  CRM_ACCOUNT,CRM_OWNERSHIP  crm.account.>,$OWNERSHIP_REPORTS,crm.ownership.v1.OwnershipTransferRequested  $(printf "$OWNERSHIP_REQUESTS" account),CRM_OWNERSHIP/account-ownership-progress/crm.ownership.v1.OwnershipTransferProgressed"
   "analytics  -  \$JS.API.STREAM.INFO.CRM_LEAD,\$JS.API.STREAM.INFO.CRM_ACCOUNT,\$JS.API.STREAM.INFO.CRM_OPPORTUNITY,\$JS.API.STREAM.MSG.GET.CRM_LEAD,\$JS.API.STREAM.MSG.GET.CRM_ACCOUNT,\$JS.API.STREAM.MSG.GET.CRM_OPPORTUNITY  CRM_LEAD/analytics-lead/crm.lead.>,CRM_ACCOUNT/analytics-account/crm.account.>,CRM_OPPORTUNITY/analytics-opportunity/crm.opportunity.>"
   "opportunity  CRM_OPPORTUNITY  crm.opportunity.>  CRM_APPROVAL/opportunity-approval-decided/crm.approval.v1.ApprovalRequestDecided"
+  "approval  CRM_APPROVAL  crm.approval.>  -"
   "gateway  KV_gateway_idempotency     \$KV.gateway_idempotency.>  -"
 )
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Seeds demo leads, and accounts with their contacts and a logged visit, into a running local stack
-// through the public API (run by `npm start` once).
+// Seeds approval policies, demo leads, and accounts with their contacts and a logged visit, into a
+// running local stack through the public API (run by `npm start` once).
 //
 //   GATEWAY_URL=http://127.0.0.1:8080 KEYCLOAK_URL=http://127.0.0.1:8180 node deploy/local/seed.mjs
 //
@@ -211,6 +211,47 @@ async function post(accessToken, path, body, key) {
   if (res.status === 409 || res.headers.get('idempotent-replayed') === 'true') return null;
   if (!res.ok) fail(`POST ${path} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
   return JSON.parse(text);
+}
+
+// Approval policies first, so the quotes and deals seeded below already meet them.
+const APPROVAL_POLICIES = [
+  {
+    name: 'Quotes over 20% discount',
+    subjectType: 'quote',
+    condition: 'discountPercent > 20',
+    steps: [
+      { name: 'Sales manager', requesterManager: true, timeLimitMinutes: 1440, escalateTo: 'next-level' },
+    ],
+  },
+  {
+    name: 'Deals of 1,000,000 or more closing won',
+    subjectType: 'opportunity-close',
+    // Money is in minor units: 1,000,000.00.
+    condition: 'amountMinor >= 100000000',
+    steps: [
+      {
+        name: 'Sales manager or approver',
+        requesterManager: true,
+        roles: ['approver'],
+        timeLimitMinutes: 1440,
+        escalateTo: 'next-level',
+      },
+    ],
+  },
+];
+{
+  const adminToken = await token('admin');
+  const res = await fetch(`${GATEWAY_URL}/api/v1/approval-policies`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  if (!res.ok) fail(`listing approval policies failed: HTTP ${res.status}`);
+  const names = new Set((await res.json()).items.map((p) => p.name));
+  let policies = 0;
+  for (const policy of APPROVAL_POLICIES.filter((p) => !names.has(p.name))) {
+    await post(adminToken, '/approval-policies', policy, `seed-approval-policy-${policy.subjectType}`);
+    policies += 1;
+  }
+  console.log(`[seed] approval policies: ${policies} created`);
 }
 
 let created = 0;

@@ -13,6 +13,7 @@ export const gatewayEnv = {
   ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
   OPPORTUNITY_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50053'),
   ANALYTICS_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50056'),
+  APPROVAL_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50054'),
   /** JetStream holds the Idempotency-Key answers, so every gateway replica replays them. */
   ...natsEnv,
   /** The gateway's own Keycloak client, whose service account reads the user directory. */

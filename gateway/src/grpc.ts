@@ -11,7 +11,7 @@ import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middl
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { CallHeaders, RECONNECT, serviceIdentity } from '@crm/kit';
-import { account, analytics, customFields, lead, opportunity, type quote } from '@crm/proto';
+import { account, analytics, approval, customFields, lead, opportunity, type quote } from '@crm/proto';
 import type { Actor } from './auth';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the enum is not re-exported by the package). */
@@ -29,6 +29,13 @@ export type PipelineClient = ServiceClient<typeof opportunity.PipelineServiceDef
 export type AnalyticsClient = ServiceClient<typeof analytics.AnalyticsServiceDefinition>;
 export type ProductClient = ServiceClient<typeof quote.ProductServiceDefinition>;
 export type QuoteClient = ServiceClient<typeof quote.QuoteServiceDefinition>;
+/** The approval engine: requests, the approvers' inbox, policies and delegations (the approval service). */
+export interface ApprovalClients {
+  requests: ServiceClient<typeof approval.ApprovalRequestServiceDefinition>;
+  inbox: ServiceClient<typeof approval.ApprovalInboxServiceDefinition>;
+  policies: ServiceClient<typeof approval.ApprovalPolicyServiceDefinition>;
+  delegations: ServiceClient<typeof approval.ApprovalDelegationServiceDefinition>;
+}
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 

@@ -14,6 +14,7 @@ import { rememberVerified } from './auth/verified-tokens';
 import { gatewayEnv } from './config';
 import {
   account as accountPb,
+  approval as approvalPb,
   audit as auditPb,
   customFields as customFieldsPb,
   lead as leadPb,
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   const account = connectService('account', env.ACCOUNT_GRPC_ADDR);
   const opportunity = connectService('opportunity', env.OPPORTUNITY_GRPC_ADDR);
   const analytics = connectService('analytics', env.ANALYTICS_GRPC_ADDR);
-  const connections = [lead, account, opportunity, analytics];
+  const approval = connectService('approval', env.APPROVAL_GRPC_ADDR);
+  const connections = [lead, account, opportunity, analytics, approval];
   // The account service hosts the custom fields of both entities it owns.
   const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
   const nats = await connectNats(env.NATS_URL, 'gateway', logger, env);
@@ -64,6 +66,12 @@ async function main(): Promise<void> {
       analytics: analytics.client(analyticsPb.AnalyticsServiceDefinition),
       product: opportunity.client(quotePb.ProductServiceDefinition),
       quote: opportunity.client(quotePb.QuoteServiceDefinition),
+      approval: {
+        requests: approval.client(approvalPb.ApprovalRequestServiceDefinition),
+        inbox: approval.client(approvalPb.ApprovalInboxServiceDefinition),
+        policies: approval.client(approvalPb.ApprovalPolicyServiceDefinition),
+        delegations: approval.client(approvalPb.ApprovalDelegationServiceDefinition),
+      },
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),

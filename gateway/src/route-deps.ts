@@ -4,6 +4,7 @@ import type { CustomFieldEntity } from './custom-fields/schemas';
 import type {
   AccountClient,
   AnalyticsClient,
+  ApprovalClients,
   CustomFieldClient,
   LeadClient,
   OpportunityClient,
@@ -26,6 +27,7 @@ export interface Clients {
   analytics: AnalyticsClient;
   product: ProductClient;
   quote: QuoteClient;
+  approval: ApprovalClients;
   /** The public pool of each record type, served by the service that owns the type. */
   pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;

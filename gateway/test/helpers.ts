@@ -81,6 +81,8 @@ export async function startApp(
     /** Fake ProductService and QuoteService clients. */
     product?: object;
     quote?: object;
+    /** Fake approval clients (requests, inbox, policies, delegations). */
+    approval?: object;
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
@@ -115,6 +117,7 @@ export async function startApp(
       analytics: (opts.analytics ?? {}) as never,
       product: (opts.product ?? {}) as never,
       quote: (opts.quote ?? {}) as never,
+      approval: (opts.approval ?? {}) as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

@@ -21,6 +21,9 @@ const TAGS: Record<Tag, string> = {
   'Custom fields': 'Administrator-defined fields of leads, accounts and contacts.',
   Audit: 'Who changed what and when, with before and after: for administrators and reviews.',
   Analytics: 'Sales figures (funnel, pipeline, leaderboard) from read models built from the event streams.',
+  Approvals: "Approval requests: the approvers' inbox, decisions, withdrawals and delegations while away.",
+  'Approval policies':
+    'Which quotes, deal closes and payments need whose approval, with escalation time limits.',
 };
 
 export const FieldError = z

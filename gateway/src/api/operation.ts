@@ -24,7 +24,9 @@ export type Tag =
   | 'Users'
   | 'Custom fields'
   | 'Audit'
-  | 'Analytics';
+  | 'Analytics'
+  | 'Approvals'
+  | 'Approval policies';
 
 /** Headers that the gateway sets on a success response; documented with it. */
 export type ReplyHeader = 'ETag' | 'Location' | 'Warning';

@@ -7,6 +7,7 @@ import { customFieldOperations } from '../custom-fields/custom-field.operations'
 import { leadOperations } from '../leads/lead.operations';
 import { opportunityOperations } from '../opportunities/opportunity.operations';
 import { quoteOperations } from '../opportunities/quote.operations';
+import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { userOperations } from '../users/user.operations';
 import type { Operation } from './operation';
@@ -19,6 +20,7 @@ export const operations: Operation[] = [
   ...activityOperations,
   ...opportunityOperations,
   ...quoteOperations,
+  ...approvalOperations,
   ...ownershipOperations,
   ...userOperations,
   ...customFieldOperations,

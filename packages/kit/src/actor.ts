@@ -35,6 +35,8 @@ export const ServiceRoles = {
   accountService: 'account-service',
   opportunityService: 'opportunity-service',
   analyticsService: 'analytics-service',
+  /** Escalates overdue approval steps by timer and reads the user directory (a requester's manager). */
+  approvalService: 'approval-service',
   /** The gateway's own client: reads the custom field definitions it describes in OpenAPI. */
   gatewayService: 'gateway-service',
 } as const;

@@ -6,7 +6,7 @@
 import { Roles, ServiceRoles } from './actor';
 
 const { admin, manager, rep, approver, agent, integrator } = Roles;
-const { leadService, gatewayService, analyticsService } = ServiceRoles;
+const { leadService, gatewayService, analyticsService, opportunityService } = ServiceRoles;
 
 export const PERMISSIONS = {
   /** Read and work leads: create, update, change status, convert. */
@@ -39,6 +39,15 @@ export const PERMISSIONS = {
   'ownership.transfer': [manager, admin],
   /** Forms need the definitions, so every CRM role reads them; the gateway describes them in OpenAPI. */
   'custom-field.read': [admin, manager, rep, approver, agent, integrator, gatewayService],
+  /**
+   * Ask for an approval (RequestApproval): sellers through their service, or the opportunity service on
+   * its own (a deal closed by a consumer). The approval service checks the requester is the caller.
+   */
+  'approval.request': [rep, manager, admin, integrator, opportunityService],
+  /** The approval inbox: see, decide (as an approver of the step), withdraw (as the requester), delegate. */
+  'approval.use': [rep, manager, admin, approver, agent, integrator],
+  /** Read the approval policies (writing them is settings.write). */
+  'approval-policy.read': [manager, admin, approver],
   /** Who changed what and when, across every service (GET /audit). */
   'audit.read': [admin],
   /** Sales figures (funnel, pipeline, leaderboard): a rep's own, a manager's teams', an admin's all. */

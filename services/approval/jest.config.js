@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'approval',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': '@swc/jest' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};
