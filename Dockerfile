@@ -57,6 +57,16 @@ RUN --mount=type=cache,target=/root/.npm \
      done \
   && find /out -name '*.map' -delete
 
+# The opportunity service embeds Noto Sans CJK in quote PDFs (Chinese product names); the runtime image
+# has no package manager, so the one font file is copied over from Debian's package here.
+RUN mkdir -p /fonts \
+  && if [ "$APP" = services/opportunity ]; then \
+       apt-get update \
+       && apt-get install -y --no-install-recommends fonts-noto-cjk \
+       && cp /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /fonts/ \
+       && rm -rf /var/lib/apt/lists/*; \
+     fi
+
 # ---------------------------------------------------------------------------- runtime
 FROM ${RUNTIME_IMAGE}
 ARG APP=services/lead
@@ -77,6 +87,7 @@ LABEL org.opencontainers.image.title="crm ${APP}" \
 ENV NODE_ENV=production
 # Code owned by root and read-only to the process; the chart mounts a writable /tmp.
 COPY --from=build /out /app
+COPY --from=build /fonts/ /usr/share/fonts/opentype/noto/
 WORKDIR /app/${APP}
 USER 65532:65532
 # The image's entrypoint is node (distroless and the official node images alike), so the chart's
