@@ -109,7 +109,9 @@ export async function startApp(
       account: (opts.account ?? {}) as unknown as AccountClient,
       opportunity: (opts.opportunity ?? {}) as never,
       pipeline: {} as never,
-      serviceTicket: (opts.serviceTicket ?? {}) as never,
+      serviceTicket: (opts.serviceTicket ?? {
+        listTickets: async () => ({ tickets: [], nextCursor: '' }),
+      }) as never,
       sla: {} as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,

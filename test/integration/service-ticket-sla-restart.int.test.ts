@@ -5,6 +5,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A ticket as the API answers it (only what these tests read). */
 interface SlaView {
+  level: number;
+  escalations: { escalatedBy: string }[];
   slaEvents: { kind: string; target: string }[];
   sla: { firstResponseWarned: boolean; firstResponseBreached: boolean; state: string };
 }
@@ -70,10 +72,14 @@ describe('SLA warnings fire from durable timers, once, across a restart of the s
     const warned = await readUntil(t.id, (x) => warnings(x) > 0, 60_000);
     expect(warnings(warned)).toBe(1);
     expect(warned.sla.firstResponseWarned).toBe(true);
+    // The warning escalated the ticket one level, once.
+    expect(warned.level).toBe(2);
+    expect(warned.escalations.map((e) => e.escalatedBy)).toEqual(['sla-timer']);
     // More timer runs (every 15 s in the test stack) come and go: the warning stays single.
     const later = await readUntil(t.id, (x) => x.sla.firstResponseBreached, 60_000);
     expect(later.sla.state).toBe('breached');
     expect(warnings(later)).toBe(1);
+    expect(later.level).toBe(2);
     expect(later.slaEvents.map((e) => `${e.kind}:${e.target}`)).toEqual([
       'warning:first-response',
       'breach:first-response',

@@ -156,6 +156,20 @@ describe('service tickets (real Keycloak, real account and service-ticket servic
     );
     expect(reply.status).toBe(403);
   });
+
+  it("the account overview shows the account's open tickets to its seller", async () => {
+    const t = await newTicket();
+    const overview = await api('GET', `/api/v1/accounts/${t.accountId}/overview`, { as: 'rep1' });
+    expect(overview.status).toBe(200);
+    expect(overview.body.tickets).toMatchObject({
+      status: 'ok',
+      items: [expect.objectContaining({ id: t.id })],
+    });
+    await post(`/api/v1/tickets/${t.id}/resolve`, { resolution: 'Done' });
+    await post(`/api/v1/tickets/${t.id}/close`, {});
+    const after = await api('GET', `/api/v1/accounts/${t.accountId}/overview`, { as: 'rep1' });
+    expect(after.body.tickets.items).toEqual([]);
+  });
 });
 
 /** Local hour and ISO weekday of a moment in a time zone (what the customer's office clock shows). */

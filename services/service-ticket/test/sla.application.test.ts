@@ -97,7 +97,20 @@ describe('SLA of a ticket', () => {
       'breach:first-response',
     ]);
     expect(now.slaState).toBe('breached');
-    expect(store.subjects().filter((s) => s.startsWith('Sla'))).toEqual(['SlaWarning', 'SlaBreached']);
+    // The warning raised it a level, with the reason recorded.
+    expect(now.level).toBe(2);
+    expect(now.escalations).toEqual([
+      expect.objectContaining({
+        level: 2,
+        escalatedBy: 'sla-timer',
+        reason: expect.stringMatching(/first-response/),
+      }),
+    ]);
+    expect(store.subjects().filter((s) => s.startsWith('Sla') || s === 'TicketEscalated')).toEqual([
+      'SlaWarning',
+      'TicketEscalated',
+      'SlaBreached',
+    ]);
   });
 
   it('stops the clock while pending on the customer and adds the pause to the due times', async () => {
