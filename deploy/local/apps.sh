@@ -28,6 +28,7 @@ APPS=(
   "opportunity     services/opportunity     grpc  50053  MONGODB_DB=crm_opportunity SERVICE_CLIENT_SECRET=crm-opportunity-service-dev-secret"
   "analytics       services/analytics       grpc  50056  MONGODB_DB=crm_analytics SERVICE_CLIENT_SECRET=crm-analytics-service-dev-secret"
   "approval        services/approval        grpc  50054  MONGODB_DB=crm_approval SERVICE_CLIENT_SECRET=crm-approval-service-dev-secret"
+  "service-ticket  services/service-ticket  grpc  50055  MONGODB_DB=crm_service_ticket SERVICE_CLIENT_SECRET=crm-service-ticket-service-dev-secret"
   "gateway         gateway                  http  8080   KEYCLOAK_CLIENT_SECRET=crm-gateway-dev-secret"
 )
 

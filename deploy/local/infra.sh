@@ -100,6 +100,7 @@ NATS_USERS=(
   "analytics  -  \$JS.API.STREAM.INFO.CRM_LEAD,\$JS.API.STREAM.INFO.CRM_ACCOUNT,\$JS.API.STREAM.INFO.CRM_OPPORTUNITY,\$JS.API.STREAM.MSG.GET.CRM_LEAD,\$JS.API.STREAM.MSG.GET.CRM_ACCOUNT,\$JS.API.STREAM.MSG.GET.CRM_OPPORTUNITY  CRM_LEAD/analytics-lead/crm.lead.>,CRM_ACCOUNT/analytics-account/crm.account.>,CRM_OPPORTUNITY/analytics-opportunity/crm.opportunity.>"
   "opportunity  CRM_OPPORTUNITY  crm.opportunity.>  CRM_APPROVAL/opportunity-approval-decided/crm.approval.v1.ApprovalRequestDecided"
   "approval  CRM_APPROVAL  crm.approval.>  -"
+  "service-ticket  CRM_SERVICE_TICKET  crm.serviceticket.>  -"
   "gateway  KV_gateway_idempotency     \$KV.gateway_idempotency.>  -"
 )
 
@@ -408,7 +409,7 @@ cmd_env() {
   # each client's own NATS password (its user is its name): NATS_LEAD_PASSWORD, NATS_GATEWAY_PASSWORD, ...
   local u
   for u in $(nats_user_names); do
-    printf "NATS_%s_PASSWORD='%s'\n" "${u^^}" "$(nats_password "$u")"
+    printf "NATS_%s_PASSWORD='%s'\n" "$(printf %s "${u^^}" | tr - _)" "$(nats_password "$u")"
   done
   # PLAIN: FerretDB 1.x hands user and password on to PostgreSQL, so it needs them in clear text
   printf "MONGODB_URI='mongodb://%s:%s@%s:%s/?authMechanism=PLAIN'\n" "$POSTGRES_USER" "$(postgres_password)" \

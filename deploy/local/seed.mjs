@@ -4,7 +4,7 @@
 //
 //   GATEWAY_URL=http://127.0.0.1:8080 KEYCLOAK_URL=http://127.0.0.1:8180 node deploy/local/seed.mjs
 //
-// Tokens come from Keycloak's password grant (public client crm-cli, demo users rep1 and rep2,
+// Tokens come from Keycloak's password grant (public client crm-cli, demo users rep1, rep2 and agent,
 // password crm-demo). A 409 (the lead exists) counts as already seeded. Plain Node 20, no deps.
 
 const GATEWAY_URL = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -265,7 +265,28 @@ for (const [user, leads] of Object.entries(LEADS)) {
 }
 console.log(`[seed] demo leads: ${created} created, ${existing} already present`);
 
+/** Service tickets for the support console, opened by the demo agent for each new account. */
+const TICKETS = [
+  {
+    subject: 'Cannot log in to the customer portal',
+    description: 'Since this morning the single sign-on page loops back to the login form.',
+    channel: 'email',
+    priority: 'high',
+    category: 'access',
+  },
+  {
+    subject: 'Invoice lists 12 seats, we have 10',
+    description: 'The March invoice charges two seats we cancelled in February.',
+    channel: 'phone',
+    priority: 'normal',
+    category: 'billing',
+    reply: 'Thank you, we are checking the seat history with billing.',
+  },
+];
+
 let accounts = 0;
+let tickets = 0;
+const agentToken = await token('agent');
 for (const [user, list] of Object.entries(ACCOUNTS)) {
   const accessToken = await token(user);
   for (const { account, contacts, visit } of list) {
@@ -280,6 +301,25 @@ for (const [user, list] of Object.entries(ACCOUNTS)) {
       { type: 'visit', relatedTo: { type: 'account', id: a.id }, ...visit },
       `seed-visit-${a.id}`,
     );
+    for (const { reply, ...ticket } of TICKETS) {
+      const t = await post(
+        agentToken,
+        '/tickets',
+        { accountId: a.id, ...ticket },
+        `seed-ticket-${a.id}-${ticket.category}`,
+      );
+      if (!t) continue;
+      tickets += 1;
+      if (reply)
+        await post(
+          agentToken,
+          `/tickets/${t.id}/comments`,
+          { visibility: 'public', body: reply },
+          `seed-reply-${t.id}`,
+        );
+    }
   }
 }
-console.log(`[seed] demo accounts: ${accounts} created with their contacts and a visit`);
+console.log(
+  `[seed] demo accounts: ${accounts} created with their contacts and a visit; ${tickets} service tickets`,
+);

@@ -14,6 +14,7 @@ export const gatewayEnv = {
   OPPORTUNITY_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50053'),
   ANALYTICS_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50056'),
   APPROVAL_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50054'),
+  SERVICE_TICKET_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50055'),
   /** JetStream holds the Idempotency-Key answers, so every gateway replica replays them. */
   ...natsEnv,
   /** The gateway's own Keycloak client, whose service account reads the user directory. */

@@ -11,7 +11,16 @@ import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middl
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { CallHeaders, RECONNECT, serviceIdentity } from '@crm/kit';
-import { account, analytics, approval, customFields, lead, opportunity, type quote } from '@crm/proto';
+import {
+  account,
+  analytics,
+  approval,
+  customFields,
+  lead,
+  opportunity,
+  type quote,
+  serviceTicket,
+} from '@crm/proto';
 import type { Actor } from './auth';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the enum is not re-exported by the package). */
@@ -36,6 +45,10 @@ export interface ApprovalClients {
   policies: ServiceClient<typeof approval.ApprovalPolicyServiceDefinition>;
   delegations: ServiceClient<typeof approval.ApprovalDelegationServiceDefinition>;
 }
+/** Service tickets (the service-ticket service). */
+export type TicketClient = ServiceClient<typeof serviceTicket.TicketServiceDefinition>;
+/** Business calendars and SLA policies (the service-ticket service). */
+export type SlaClient = ServiceClient<typeof serviceTicket.SlaServiceDefinition>;
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 

@@ -20,6 +20,7 @@ import {
   lead as leadPb,
   opportunity as opportunityPb,
   analytics as analyticsPb,
+  serviceTicket as serviceTicketPb,
   ownership,
   quote as quotePb,
 } from '@crm/proto';
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
   const opportunity = connectService('opportunity', env.OPPORTUNITY_GRPC_ADDR);
   const analytics = connectService('analytics', env.ANALYTICS_GRPC_ADDR);
   const approval = connectService('approval', env.APPROVAL_GRPC_ADDR);
-  const connections = [lead, account, opportunity, analytics, approval];
+  const serviceTicket = connectService('service-ticket', env.SERVICE_TICKET_GRPC_ADDR);
+  const connections = [lead, account, opportunity, analytics, approval, serviceTicket];
   // The account service hosts the custom fields of both entities it owns.
   const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
   const nats = await connectNats(env.NATS_URL, 'gateway', logger, env);
@@ -72,6 +74,8 @@ async function main(): Promise<void> {
         policies: approval.client(approvalPb.ApprovalPolicyServiceDefinition),
         delegations: approval.client(approvalPb.ApprovalDelegationServiceDefinition),
       },
+      serviceTicket: serviceTicket.client(serviceTicketPb.TicketServiceDefinition),
+      sla: serviceTicket.client(serviceTicketPb.SlaServiceDefinition),
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
         lead: lead.client(customFieldsPb.CustomFieldServiceDefinition),
         account: accountCustomFields,
         contact: accountCustomFields,
+        ticket: serviceTicket.client(customFieldsPb.CustomFieldServiceDefinition),
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
     },

@@ -12,6 +12,8 @@ import type {
   ProductClient,
   QuoteClient,
   ServiceClient,
+  SlaClient,
+  TicketClient,
 } from './grpc';
 import type { IdempotencyStore } from './http/idempotency';
 import type { Rpc } from './http/rpc';
@@ -28,6 +30,8 @@ export interface Clients {
   product: ProductClient;
   quote: QuoteClient;
   approval: ApprovalClients;
+  serviceTicket: TicketClient;
+  sla: SlaClient;
   /** The public pool of each record type, served by the service that owns the type. */
   pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;

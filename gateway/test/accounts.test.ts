@@ -154,6 +154,7 @@ describe('account overview', () => {
     expect(body.account.id).toBe('A1');
     expect(body.contacts).toMatchObject({ status: 'ok', items: [{ id: 'C1', primary: true }] });
     expect(body.activities).toMatchObject({ status: 'ok', items: [] });
+    expect(body.tickets).toMatchObject({ status: 'ok', items: [] });
   });
 
   it('still answers when a part is too slow, marking it unavailable', async () => {

@@ -83,6 +83,8 @@ export async function startApp(
     quote?: object;
     /** Fake approval clients (requests, inbox, policies, delegations). */
     approval?: object;
+    /** A fake TicketService client. */
+    serviceTicket?: object;
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
@@ -118,6 +120,10 @@ export async function startApp(
       product: (opts.product ?? {}) as never,
       quote: (opts.quote ?? {}) as never,
       approval: (opts.approval ?? {}) as never,
+      serviceTicket: (opts.serviceTicket ?? {
+        listTickets: async () => ({ tickets: [], nextCursor: '' }),
+      }) as never,
+      sla: {} as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

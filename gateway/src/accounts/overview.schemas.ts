@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Activity } from '../activities/schemas';
+import { Ticket } from '../tickets/schemas';
 import { Account, Contact } from './schemas';
 
 const part = (items: z.ZodType, name: string) =>
@@ -15,6 +16,9 @@ export const Overview = z
     account: Account,
     contacts: part(Contact, 'OverviewContacts').openapi({ description: 'Key persons first' }),
     activities: part(Activity, 'OverviewActivities').openapi({ description: 'The latest 20' }),
+    tickets: part(Ticket, 'OverviewTickets').openapi({
+      description: 'Service tickets not closed yet, nearest SLA due first',
+    }),
     partial: z.boolean().openapi({
       description: 'true when a part is unavailable (a Warning header names it); later services add parts',
     }),

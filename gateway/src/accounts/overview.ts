@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { account as pb } from '@crm/proto';
 import { activityToJson } from '../activities/mapping';
+import { ticketToJson } from '../tickets/schemas';
 import type { RouteDeps } from '../route-deps';
 import { contactToJson } from './mapping';
 
@@ -93,5 +94,28 @@ const activitiesPart: OverviewPart = {
   },
 };
 
-/** The registry: later services add their part here (e.g. opportunities, tickets). */
-export const overviewParts: OverviewPart[] = [contactsPart, activitiesPart];
+/** The account's service tickets that are not closed, nearest SLA due first (the service-ticket service). */
+const ticketsPart: OverviewPart = {
+  name: 'tickets',
+  async fetch(ctx, signal, deadline) {
+    const reply = await ctx.deps.clients.serviceTicket.listTickets(
+      {
+        accountId: ctx.account.id,
+        status: '',
+        queue: '',
+        assigneeId: '',
+        priority: '',
+        slaState: '',
+        sort: 'sla',
+        limit: 50,
+        cursor: '',
+      },
+      callOpts(ctx, signal, deadline),
+    );
+    const open = reply.tickets.filter((t) => t.status !== 'closed');
+    return { items: open.map(ticketToJson), more: !!reply.nextCursor };
+  },
+};
+
+/** The registry: later services add their part here (e.g. opportunities). */
+export const overviewParts: OverviewPart[] = [contactsPart, activitiesPart, ticketsPart];

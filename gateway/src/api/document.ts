@@ -15,6 +15,8 @@ const TAGS: Record<Tag, string> = {
   Opportunities: 'Deals: amount, close date, owner, and their moves through the stages of a pipeline.',
   Products: 'The product catalogue: codes, units and list prices per currency.',
   Quotes: 'Quotes on an opportunity: lines priced from the catalogue, totals, versions.',
+  Tickets:
+    'Service tickets: replies and internal notes, the status workflow, assignment, escalation and resolution.',
   'Public pool': 'Records released by their owner for other reps to claim, and the pool rules.',
   'Ownership transfers': "Moving a user's whole book to another user.",
   Users: 'The user directory: who can own records.',

@@ -19,6 +19,7 @@ export type Tag =
   | 'Opportunities'
   | 'Products'
   | 'Quotes'
+  | 'Tickets'
   | 'Public pool'
   | 'Ownership transfers'
   | 'Users'

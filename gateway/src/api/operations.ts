@@ -9,6 +9,7 @@ import { opportunityOperations } from '../opportunities/opportunity.operations';
 import { quoteOperations } from '../opportunities/quote.operations';
 import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
+import { slaOperations, ticketOperations } from '../tickets/ticket.operations';
 import { userOperations } from '../users/user.operations';
 import type { Operation } from './operation';
 
@@ -21,6 +22,8 @@ export const operations: Operation[] = [
   ...opportunityOperations,
   ...quoteOperations,
   ...approvalOperations,
+  ...ticketOperations,
+  ...slaOperations,
   ...ownershipOperations,
   ...userOperations,
   ...customFieldOperations,

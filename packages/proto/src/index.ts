@@ -24,6 +24,8 @@ export * as quote from './gen/crm/opportunity/v1/quote';
 export * as quoteEvents from './gen/crm/opportunity/v1/quote_events';
 export * as ownership from './gen/crm/ownership/v1/ownership';
 export * as ownershipEvents from './gen/crm/ownership/v1/ownership_events';
+export * as serviceTicket from './gen/crm/serviceticket/v1/service_ticket';
+export * as serviceTicketEvents from './gen/crm/serviceticket/v1/service_ticket_events';
 
 /**
  * Absolute path of the FileDescriptorSet (with imports and source info) for all
