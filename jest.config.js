@@ -50,6 +50,10 @@ if (process.env.CRM_JEST_SKIP_INTEGRATION !== '1' && fs.existsSync(integration))
   );
 }
 
+// The console in headless chromium against the same stack (test/browser), also skipped without one.
+const browser = path.join(__dirname, 'test', 'browser');
+if (process.env.CRM_JEST_SKIP_INTEGRATION !== '1' && fs.existsSync(browser)) projects.push(browser);
+
 /** @type {import('jest').Config} */
 // Jest reads testTimeout from the root config only (a project's own is ignored): integration tests
 // against the stack on a busy machine take longer than the default 5 s.
