@@ -26,6 +26,7 @@ APPS=(
   "lead            services/lead            grpc  50051  MONGODB_DB=crm_lead SERVICE_CLIENT_SECRET=crm-lead-service-dev-secret"
   "account         services/account         grpc  50052  MONGODB_DB=crm_account SERVICE_CLIENT_SECRET=crm-account-service-dev-secret"
   "opportunity     services/opportunity     grpc  50053  MONGODB_DB=crm_opportunity SERVICE_CLIENT_SECRET=crm-opportunity-service-dev-secret"
+  "service-ticket  services/service-ticket  grpc  50055  MONGODB_DB=crm_service_ticket SERVICE_CLIENT_SECRET=crm-service-ticket-service-dev-secret"
   "gateway         gateway                  http  8080   KEYCLOAK_CLIENT_SECRET=crm-gateway-dev-secret"
 )
 

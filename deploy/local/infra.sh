@@ -98,6 +98,7 @@ NATS_USERS=(
   "lead     CRM_LEAD,CRM_OWNERSHIP     crm.lead.>,$OWNERSHIP_REPORTS  CRM_ACCOUNT/lead-activity-logged/crm.account.v1.ActivityLogged,CRM_ACCOUNT/lead-task-completed/crm.account.v1.TaskCompleted,CRM_ACCOUNT/lead-accounts-merged/crm.account.v1.AccountsMerged,$(printf "$OWNERSHIP_REQUESTS" lead)"
   "account  CRM_ACCOUNT,CRM_OWNERSHIP  crm.account.>,$OWNERSHIP_REPORTS,crm.ownership.v1.OwnershipTransferRequested  $(printf "$OWNERSHIP_REQUESTS" account),CRM_OWNERSHIP/account-ownership-progress/crm.ownership.v1.OwnershipTransferProgressed"
   "opportunity  CRM_OPPORTUNITY  crm.opportunity.>  -"
+  "service-ticket  CRM_SERVICE_TICKET  crm.serviceticket.>  -"
   "gateway  KV_gateway_idempotency     \$KV.gateway_idempotency.>  -"
 )
 

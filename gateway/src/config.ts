@@ -13,6 +13,7 @@ export const gatewayEnv = {
   LEAD_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
   ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
   OPPORTUNITY_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50053'),
+  SERVICE_TICKET_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50055'),
   /** JetStream holds the Idempotency-Key answers, so every gateway replica replays them. */
   ...natsEnv,
   /** The gateway's own Keycloak client, whose service account reads the user directory. */

@@ -11,7 +11,7 @@ import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middl
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { CallHeaders, RECONNECT, serviceIdentity } from '@crm/kit';
-import { account, customFields, lead, opportunity } from '@crm/proto';
+import { account, customFields, lead, opportunity, serviceTicket } from '@crm/proto';
 import type { Actor } from './auth';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the enum is not re-exported by the package). */
@@ -25,6 +25,8 @@ export type AccountClient = ServiceClient<typeof account.AccountServiceDefinitio
 /** Opportunities and the pipelines they move through (the opportunity service). */
 export type OpportunityClient = ServiceClient<typeof opportunity.OpportunityServiceDefinition>;
 export type PipelineClient = ServiceClient<typeof opportunity.PipelineServiceDefinition>;
+/** Service tickets (the service-ticket service). */
+export type TicketClient = ServiceClient<typeof serviceTicket.TicketServiceDefinition>;
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 

@@ -19,6 +19,7 @@ import {
   customFields as customFieldsPb,
   lead as leadPb,
   opportunity as opportunityPb,
+  serviceTicket as serviceTicketPb,
   ownership,
 } from '@crm/proto';
 import { UserDirectory } from './users/directory';
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
   const lead = connectService('lead', env.LEAD_GRPC_ADDR);
   const account = connectService('account', env.ACCOUNT_GRPC_ADDR);
   const opportunity = connectService('opportunity', env.OPPORTUNITY_GRPC_ADDR);
-  const connections = [lead, account, opportunity];
+  const serviceTicket = connectService('service-ticket', env.SERVICE_TICKET_GRPC_ADDR);
+  const connections = [lead, account, opportunity, serviceTicket];
   // The account service hosts the custom fields of both entities it owns.
   const accountCustomFields = account.client(customFieldsPb.CustomFieldServiceDefinition);
   const nats = await connectNats(env.NATS_URL, 'gateway', logger, env);
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
       account: account.client(accountPb.AccountServiceDefinition),
       opportunity: opportunity.client(opportunityPb.OpportunityServiceDefinition),
       pipeline: opportunity.client(opportunityPb.PipelineServiceDefinition),
+      serviceTicket: serviceTicket.client(serviceTicketPb.TicketServiceDefinition),
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
         lead: lead.client(customFieldsPb.CustomFieldServiceDefinition),
         account: accountCustomFields,
         contact: accountCustomFields,
+        ticket: serviceTicket.client(customFieldsPb.CustomFieldServiceDefinition),
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
     },

@@ -8,6 +8,7 @@ import type {
   OpportunityClient,
   PipelineClient,
   ServiceClient,
+  TicketClient,
 } from './grpc';
 import type { IdempotencyStore } from './http/idempotency';
 import type { Rpc } from './http/rpc';
@@ -20,6 +21,7 @@ export interface Clients {
   account: AccountClient;
   opportunity: OpportunityClient;
   pipeline: PipelineClient;
+  serviceTicket: TicketClient;
   /** The public pool of each record type, served by the service that owns the type. */
   pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;

@@ -79,6 +79,8 @@ export async function startApp(
     account?: object;
     /** A fake OpportunityService client. */
     opportunity?: object;
+    /** A fake TicketService client. */
+    serviceTicket?: object;
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
@@ -111,6 +113,7 @@ export async function startApp(
       account: (opts.account ?? {}) as unknown as AccountClient,
       opportunity: (opts.opportunity ?? {}) as never,
       pipeline: {} as never,
+      serviceTicket: (opts.serviceTicket ?? {}) as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

@@ -7,7 +7,7 @@ export const KEYCLOAK_URL = (process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180'
 export const REALM = process.env.KEYCLOAK_REALM ?? 'crm';
 export const PASSWORD = process.env.CRM_DEMO_PASSWORD ?? 'crm-demo';
 
-export type User = 'rep1' | 'rep2' | 'manager' | 'admin';
+export type User = 'rep1' | 'rep2' | 'manager' | 'admin' | 'agent' | 'supportlead';
 
 const tokens = new Map<string, { token: string; exp: number }>();
 const pending = new Map<string, Promise<string>>();

@@ -13,6 +13,8 @@ const TAGS: Record<Tag, string> = {
   Activities: 'Tasks and logged calls, visits and meetings of any record.',
   Pipelines: 'The stages deals move through, with win probabilities, forecast categories and exit criteria.',
   Opportunities: 'Deals: amount, close date, owner, and their moves through the stages of a pipeline.',
+  Tickets:
+    'Service tickets: replies and internal notes, the status workflow, assignment, escalation and resolution.',
   'Public pool': 'Records released by their owner for other reps to claim, and the pool rules.',
   'Ownership transfers': "Moving a user's whole book to another user.",
   Users: 'The user directory: who can own records.',

@@ -17,6 +17,7 @@ export type Tag =
   | 'Activities'
   | 'Pipelines'
   | 'Opportunities'
+  | 'Tickets'
   | 'Public pool'
   | 'Ownership transfers'
   | 'Users'

@@ -6,6 +6,7 @@ import { customFieldOperations } from '../custom-fields/custom-field.operations'
 import { leadOperations } from '../leads/lead.operations';
 import { opportunityOperations } from '../opportunities/opportunity.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
+import { ticketOperations } from '../tickets/ticket.operations';
 import { userOperations } from '../users/user.operations';
 import type { Operation } from './operation';
 
@@ -16,6 +17,7 @@ export const operations: Operation[] = [
   ...contactOperations,
   ...activityOperations,
   ...opportunityOperations,
+  ...ticketOperations,
   ...ownershipOperations,
   ...userOperations,
   ...customFieldOperations,

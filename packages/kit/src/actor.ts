@@ -23,6 +23,8 @@ export const Roles = {
   rep: 'sales-rep',
   approver: 'approver',
   agent: 'support-agent',
+  /** Runs support: queues, SLA policies and business calendars; works every queue. */
+  supportManager: 'support-manager',
   integrator: 'integrator',
 } as const;
 
@@ -34,6 +36,8 @@ export const ServiceRoles = {
   leadService: 'lead-service',
   accountService: 'account-service',
   opportunityService: 'opportunity-service',
+  /** Confirms a ticket's account and contact for support staff, who do not see accounts themselves. */
+  serviceTicketService: 'service-ticket-service',
   /** The gateway's own client: reads the custom field definitions it describes in OpenAPI. */
   gatewayService: 'gateway-service',
 } as const;
@@ -56,7 +60,7 @@ export interface OwnedRecord {
  * Who sees every record: admins, integrators, and the lead service, which finishes a user's
  * conversion after a restart under its own identity (it links the account the user named).
  */
-const SEES_ALL = [Roles.admin, Roles.integrator, ServiceRoles.leadService];
+const SEES_ALL = [Roles.admin, Roles.integrator, ServiceRoles.leadService, ServiceRoles.serviceTicketService];
 
 /**
  * Record-level access, the same in every service: admins and integrators see everything, a sales manager

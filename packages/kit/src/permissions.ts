@@ -5,8 +5,8 @@
  */
 import { Roles, ServiceRoles } from './actor';
 
-const { admin, manager, rep, approver, agent, integrator } = Roles;
-const { leadService, gatewayService } = ServiceRoles;
+const { admin, manager, rep, approver, agent, supportManager, integrator } = Roles;
+const { leadService, serviceTicketService, gatewayService } = ServiceRoles;
 
 export const PERMISSIONS = {
   /** Read and work leads: create, update, change status, convert. */
@@ -23,7 +23,7 @@ export const PERMISSIONS = {
    * Accounts, contacts, activities, tier rules (read). The lead service: a conversion resumed after a
    * restart creates or links the account and creates the contact.
    */
-  'account.use': [rep, manager, admin, integrator, leadService],
+  'account.use': [rep, manager, admin, integrator, leadService, serviceTicketService],
   'account.merge': [manager, admin],
   'account.tier.override': [manager, admin],
   'pool.use': [rep, manager, admin],
@@ -34,7 +34,13 @@ export const PERMISSIONS = {
   /** Move a user's book to another user; read the user directory to pick one. */
   'ownership.transfer': [manager, admin],
   /** Forms need the definitions, so every CRM role reads them; the gateway describes them in OpenAPI. */
-  'custom-field.read': [admin, manager, rep, approver, agent, integrator, gatewayService],
+  'custom-field.read': [admin, manager, rep, approver, agent, supportManager, integrator, gatewayService],
+  /** Read service tickets: support staff (of their queues), sellers (of accounts they can see). */
+  'ticket.read': [agent, supportManager, admin, rep, manager, integrator],
+  /** Create and work tickets: reply, note, assign, escalate, resolve, close, reopen (in one's queues). */
+  'ticket.work': [agent, supportManager, admin, integrator],
+  /** Queues, assignment rules, SLA policies, business calendars, bulk actions. */
+  'support.manage': [supportManager, admin],
   /** Who changed what and when, across every service (GET /audit). */
   'audit.read': [admin],
 } as const satisfies Record<string, readonly string[]>;

@@ -21,6 +21,8 @@ export * as opportunity from './gen/crm/opportunity/v1/opportunity';
 export * as opportunityEvents from './gen/crm/opportunity/v1/opportunity_events';
 export * as ownership from './gen/crm/ownership/v1/ownership';
 export * as ownershipEvents from './gen/crm/ownership/v1/ownership_events';
+export * as serviceTicket from './gen/crm/serviceticket/v1/service_ticket';
+export * as serviceTicketEvents from './gen/crm/serviceticket/v1/service_ticket_events';
 
 /**
  * Absolute path of the FileDescriptorSet (with imports and source info) for all

@@ -1,0 +1,235 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import type { serviceTicket as pb } from '@crm/proto';
+import { CustomFields } from '../accounts/schemas';
+
+extendZodWithOpenApi(z);
+
+export const CHANNELS = ['phone', 'email', 'web', 'chat', 'api'] as const;
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+const PENDING_REASONS = ['customer', 'internal'] as const;
+const LINK_KINDS = ['related', 'duplicate-of', 'caused-by'] as const;
+
+export const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid id');
+const key = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a key such as billing (a-z, 0-9 and -)');
+const text = (max: number) => z.string().max(max);
+
+export const IdParams = z.object({ id });
+
+const Link = z
+  .object({ ticketId: id, kind: z.enum(LINK_KINDS).default('related') })
+  .strict()
+  .openapi('TicketLink');
+const Attachment = z
+  .object({
+    name: z.string().min(1).max(255),
+    sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    contentType: z.string().regex(/^[A-Za-z0-9.+-]+\/[A-Za-z0-9.+-]+$/, 'a media type such as image/png'),
+  })
+  .strict()
+  .openapi('TicketAttachment', { description: 'What is known of an attached file (storage comes later)' });
+
+const fields = {
+  accountId: id,
+  contactId: z.union([id, z.literal('')]),
+  subject: z.string().trim().min(1).max(200),
+  description: text(20_000),
+  channel: z.enum(CHANNELS),
+  category: z.union([key, z.literal('')]),
+  priority: z.enum(PRIORITIES),
+  tags: z.array(key).max(20),
+  links: z.array(Link).max(50),
+  attachments: z.array(Attachment).max(50),
+  customFields: CustomFields,
+};
+
+export const PatchTicketBody = z.object(fields).partial().strict().openapi('PatchTicket');
+
+export const CreateTicketBody = PatchTicketBody.extend({
+  accountId: id,
+  subject: fields.subject,
+  channel: fields.channel,
+  queue: key.optional().openapi({ description: 'Queue to put it in; default `support`' }),
+}).openapi('CreateTicket');
+
+export const CommentBody = z
+  .object({
+    visibility: z.enum(['public', 'internal']).openapi({
+      description:
+        '`public`: a reply the customer sees (the first one is the first response); `internal`: a note for staff',
+    }),
+    body: z.string().trim().min(1).max(20_000),
+  })
+  .strict()
+  .openapi('TicketCommentInput');
+
+export const AssignBody = z
+  .object({
+    assigneeId: text(64)
+      .optional()
+      .openapi({ description: 'Agent to give it to; omitted: the caller takes it' }),
+    queue: key.optional().openapi({ description: 'Queue to hand it to; omitted: it stays' }),
+  })
+  .strict()
+  .openapi('TicketAssignInput');
+
+export const EscalateBody = z
+  .object({
+    reason: z.string().trim().min(1).max(2000),
+    toQueue: key.optional().openapi({ description: 'A senior queue; omitted: it stays in its queue' }),
+  })
+  .strict()
+  .openapi('TicketEscalateInput');
+
+export const StatusBody = z
+  .object({
+    status: z.enum(['open', 'pending']),
+    pendingReason: z.enum(PENDING_REASONS).optional().openapi({ description: 'Required for pending' }),
+  })
+  .strict()
+  .openapi('TicketStatusInput');
+
+export const ResolveBody = z
+  .object({ resolution: z.string().trim().min(1).max(20_000) })
+  .strict()
+  .openapi('TicketResolveInput');
+
+export const ReopenBody = z
+  .object({ reason: z.string().trim().min(1).max(2000) })
+  .strict()
+  .openapi('TicketReopenInput');
+
+export const CloseBody = z.object({}).strict().openapi('TicketCloseInput');
+
+export const TicketListQuery = z
+  .object({
+    status: z.enum(STATUSES).optional(),
+    queue: key.optional(),
+    assigneeId: text(64).optional().openapi({ description: 'A user id or "me"' }),
+    priority: z.enum(PRIORITIES).optional(),
+    accountId: id.optional().openapi({ description: 'Required for sales roles' }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: text(1000).optional(),
+  })
+  .strict();
+
+const iso = z.string().nullable();
+
+export const Comment = z
+  .object({
+    id: z.string(),
+    visibility: z.enum(['public', 'internal']),
+    body: z.string(),
+    authorId: z.string(),
+    createdAt: iso,
+  })
+  .openapi('TicketComment');
+
+export const Ticket = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    accountId: z.string(),
+    contactId: z.string(),
+    subject: z.string(),
+    description: z.string(),
+    channel: z.enum(CHANNELS),
+    category: z.string(),
+    priority: z.enum(PRIORITIES),
+    queue: z.string(),
+    assigneeId: z.string(),
+    tags: z.array(z.string()),
+    customFields: z.record(z.string(), z.unknown()).openapi({
+      description: 'Values of custom fields by key (archived fields are left out)',
+    }),
+    links: z.array(z.object({ ticketId: z.string(), kind: z.string() })),
+    attachments: z.array(
+      z.object({ name: z.string(), sizeBytes: z.number().int(), contentType: z.string() }),
+    ),
+    status: z.enum(STATUSES),
+    pendingReason: z.enum(['', ...PENDING_REASONS]),
+    resolution: z.string(),
+    level: z.number().int().openapi({ description: 'Support level: 1 first line, +1 per escalation' }),
+    comments: z.array(Comment).openapi({ description: 'Replies and internal notes, oldest first' }),
+    statusHistory: z.array(
+      z.object({
+        fromStatus: z.string(),
+        toStatus: z.string(),
+        pendingReason: z.string(),
+        note: z.string(),
+        changedBy: z.string(),
+        changedAt: iso,
+      }),
+    ),
+    escalations: z.array(
+      z.object({
+        level: z.number().int(),
+        toQueue: z.string(),
+        reason: z.string(),
+        escalatedBy: z.string(),
+        escalatedAt: iso,
+      }),
+    ),
+    firstRespondedAt: iso.openapi({ description: 'When the first public reply was written' }),
+    resolvedAt: iso,
+    closedAt: iso,
+    createdAt: iso,
+    createdBy: z.string(),
+    updatedAt: iso,
+    updatedBy: z.string(),
+  })
+  .openapi('Ticket');
+
+export const TicketList = z
+  .object({ items: z.array(Ticket), nextCursor: z.string().nullable() })
+  .openapi('TicketList');
+
+const at = (d: Date | undefined) => d?.toISOString() ?? null;
+
+export const ticketToJson = (t: pb.Ticket): z.input<typeof Ticket> => ({
+  id: t.id,
+  version: Number(t.version),
+  accountId: t.accountId,
+  contactId: t.contactId,
+  subject: t.subject,
+  description: t.description,
+  channel: t.channel as never,
+  category: t.category,
+  priority: t.priority as never,
+  queue: t.queue,
+  assigneeId: t.assigneeId,
+  tags: t.tags,
+  customFields: t.customFields ?? {},
+  links: t.links.map((l) => ({ ...l })),
+  attachments: t.attachments.map((a) => ({ ...a, sizeBytes: Number(a.sizeBytes) })),
+  status: t.status as never,
+  pendingReason: t.pendingReason as never,
+  resolution: t.resolution,
+  level: t.level,
+  comments: t.comments.map((c) => ({ ...c, visibility: c.visibility as never, createdAt: at(c.createdAt) })),
+  statusHistory: t.statusHistory.map((s) => ({ ...s, changedAt: at(s.changedAt) })),
+  escalations: t.escalations.map((e) => ({ ...e, escalatedAt: at(e.escalatedAt) })),
+  firstRespondedAt: at(t.firstRespondedAt),
+  resolvedAt: at(t.resolvedAt),
+  closedAt: at(t.closedAt),
+  createdAt: at(t.createdAt),
+  createdBy: t.createdBy,
+  updatedAt: at(t.updatedAt),
+  updatedBy: t.updatedBy,
+});
+
+/** A REST patch as the proto patch: lists carry a "set" flag, so an omitted list stays as it is. */
+export function patchToProto(b: z.output<typeof PatchTicketBody>): pb.TicketPatch {
+  const { tags, links, attachments, customFields, ...scalars } = b;
+  return {
+    ...scalars,
+    tags: tags ?? [],
+    setTags: tags !== undefined,
+    links: links ?? [],
+    setLinks: links !== undefined,
+    attachments: (attachments ?? []).map((a) => ({ ...a, sizeBytes: String(a.sizeBytes) })),
+    setAttachments: attachments !== undefined,
+    customFields,
+  };
+}

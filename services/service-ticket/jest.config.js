@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'service-ticket',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': '@swc/jest' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};

@@ -1,0 +1,63 @@
+import type { Actor, OutboxEntry } from '@crm/kit';
+import type { TicketDoc } from '../store/ticket.model';
+
+/** Who acts and under which request id (kit's callerOf). */
+export interface Caller {
+  actor: Actor;
+  requestId: string;
+}
+
+/** A validated list query of tickets, newest first. */
+export interface TicketQuery {
+  /** Only tickets of these queues; undefined for every queue. */
+  queuesIn?: string[];
+  status: string;
+  queue: string;
+  assigneeId: string;
+  priority: string;
+  accountId: string;
+  limit: number;
+  cursor: string;
+}
+
+export interface TicketRepository {
+  get(id: string): Promise<TicketDoc | undefined>;
+  /** Inserts a new ticket; false when the id is taken. */
+  insert(ticket: TicketDoc): Promise<boolean>;
+  list(query: TicketQuery): Promise<{ tickets: TicketDoc[]; nextCursor: string }>;
+  /** Compare-and-set on the version with its events; throws VersionMismatchError when another write came first. */
+  save(
+    current: TicketDoc,
+    set: Partial<TicketDoc>,
+    actor: Actor,
+    events: (next: TicketDoc) => OutboxEntry[],
+  ): Promise<TicketDoc>;
+}
+
+/** Asks the account service about a ticket's account and contact. */
+export interface AccountCheck {
+  /**
+   * False for an unknown account and for one the caller may not see; transport trouble throws.
+   * Support staff do not see accounts themselves: for them the service asks under its own identity.
+   */
+  isVisible(id: string, c: Caller): Promise<boolean>;
+  /** The account of a contact; undefined for an unknown or invisible contact. */
+  accountOfContact(contactId: string, c: Caller): Promise<string | undefined>;
+}
+
+/** Custom fields of entity "ticket" (@crm/custom-fields). */
+export interface TicketCustomFields {
+  validateCreate(entity: 'ticket', values: unknown): Promise<Record<string, unknown>>;
+  validatePatch(entity: 'ticket', current: unknown, patch: unknown): Promise<Record<string, unknown>>;
+}
+
+/** Tells the outbox relay that a ticket has new events (the service host's `written`). */
+export type Written = (id: string) => void;
+
+/** Everything the use cases of this service are written against. */
+export interface TicketPorts {
+  tickets: TicketRepository;
+  accounts: AccountCheck;
+  customFields: TicketCustomFields;
+  written: Written;
+}

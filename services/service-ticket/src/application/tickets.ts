@@ -1,0 +1,401 @@
+import { randomUUID } from 'node:crypto';
+import {
+  allows,
+  changedFields,
+  checkVersion,
+  ForbiddenError,
+  NotFoundError,
+  pageLimit,
+  retryOnVersionMismatch,
+  stripUndefined,
+  ValidationError,
+  Violations,
+} from '@crm/kit';
+import {
+  DEFAULT_QUEUE,
+  isSupportStaff,
+  moveStatus,
+  normaliseQueue,
+  normaliseTicketFields,
+  PRIORITIES,
+  requireText,
+  requireVisibility,
+  requireWorker,
+  STATUSES,
+  type StatusChange,
+  type TicketFields,
+  type TicketStatus,
+  worksEveryQueue,
+  worksQueue,
+} from '../domain/ticket';
+import { ticketEvents as events } from '../events/ticket-events';
+import type { TicketDoc } from '../store/ticket.model';
+import type { Caller, TicketPorts } from './ports';
+
+/** What a caller sends to create or change a ticket; undefined leaves a field as it is. */
+export type TicketPatch = Partial<TicketFields> & { customFields?: Record<string, unknown> };
+
+export interface TicketListRequest {
+  status: string;
+  queue: string;
+  assigneeId: string;
+  priority: string;
+  accountId: string;
+  limit: number;
+  cursor: string;
+}
+
+/** Fields compared for TicketUpdated.changed_fields (comments and history have their own events). */
+const TRACKED: (keyof TicketDoc)[] = [
+  'accountId',
+  'contactId',
+  'subject',
+  'description',
+  'channel',
+  'category',
+  'priority',
+  'tags',
+  'links',
+  'attachments',
+  'customFields',
+  'queue',
+  'assigneeId',
+  'status',
+  'pendingReason',
+];
+
+const EMPTY_FIELDS: TicketFields = {
+  accountId: '',
+  contactId: '',
+  subject: '',
+  description: '',
+  channel: 'web',
+  category: '',
+  priority: 'normal',
+  tags: [],
+  links: [],
+  attachments: [],
+};
+
+/**
+ * Service tickets: support staff create and work them in their queues (reply, note, assign, escalate,
+ * move through the workflow); sellers read the tickets of the accounts they can see. Every change is a
+ * compare-and-set carrying its events.
+ */
+export class Tickets {
+  constructor(private readonly p: TicketPorts) {}
+
+  async create(patch: TicketPatch, queue: string, c: Caller): Promise<TicketDoc> {
+    mayWork(c);
+    const { customFields, ...fields } = patch;
+    const input = normaliseTicketFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
+    const q = normaliseQueue(queue || DEFAULT_QUEUE);
+    if (!worksQueue(c.actor, q))
+      throw new ForbiddenError(`only support staff of queue ${q} create tickets in it`);
+    const values = await this.p.customFields.validateCreate('ticket', customFields ?? {});
+    await this.requireAccountAndContact(input, c);
+    const now = new Date();
+    const doc: TicketDoc = {
+      _id: randomUUID(),
+      version: 1,
+      ...input,
+      customFields: values,
+      queue: q,
+      assigneeId: '',
+      status: 'new',
+      pendingReason: '',
+      resolution: '',
+      level: 1,
+      comments: [],
+      statusHistory: [moveFromNothing(c.actor.userId, now)],
+      escalations: [],
+      createdAt: now,
+      createdBy: c.actor.userId,
+      updatedAt: now,
+      updatedBy: c.actor.userId,
+      outbox: [],
+    };
+    doc.outbox = [events.created(doc, c.actor, c.requestId)];
+    await this.p.tickets.insert(doc);
+    this.p.written(doc._id);
+    return doc;
+  }
+
+  /**
+   * Staff see the tickets of their queues (and those assigned to them); sellers those of accounts they
+   * can see. NotFound otherwise, so ids of other tickets tell nothing.
+   */
+  async get(id: string, c: Caller): Promise<TicketDoc> {
+    mayRead(c);
+    const doc = await this.p.tickets.get(id);
+    if (!doc || !(await this.maySee(doc, c))) throw new NotFoundError('ticket', id);
+    return doc;
+  }
+
+  async list(req: TicketListRequest, c: Caller): Promise<{ tickets: TicketDoc[]; nextCursor: string }> {
+    mayRead(c);
+    const v = new Violations();
+    const status = req.status.trim();
+    const priority = req.priority.trim();
+    const accountId = req.accountId.trim();
+    if (status && !(STATUSES as readonly string[]).includes(status))
+      v.add('status', `must be one of ${STATUSES.join(', ')}`);
+    if (priority && !(PRIORITIES as readonly string[]).includes(priority))
+      v.add('priority', `must be one of ${PRIORITIES.join(', ')}`);
+    let queuesIn: string[] | undefined;
+    const seller = !worksEveryQueue(c.actor) && !isSupportStaff(c.actor);
+    if (!worksEveryQueue(c.actor)) {
+      if (isSupportStaff(c.actor)) queuesIn = c.actor.teams;
+      // A seller reads the tickets of one account at a time, an account they can see.
+      else if (!accountId) v.add('accountId', 'is required for sales roles (the tickets of one account)');
+    }
+    v.throwIfAny();
+    if (seller) await this.requireVisibleAccount(accountId, c);
+    return this.p.tickets.list({
+      queuesIn,
+      status,
+      queue: req.queue.trim(),
+      assigneeId: req.assigneeId.trim(),
+      priority,
+      accountId,
+      limit: pageLimit(req.limit),
+      cursor: req.cursor,
+    });
+  }
+
+  /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
+  update(id: string, expectedVersion: number, patch: TicketPatch, c: Caller): Promise<TicketDoc> {
+    return this.change(id, expectedVersion, c, async (current) => {
+      const { customFields, ...fields } = stripUndefined(patch);
+      const input = normaliseTicketFields({ ...pickFields(current), ...fields }, current._id);
+      const values =
+        customFields === undefined
+          ? current.customFields
+          : await this.p.customFields.validatePatch('ticket', current.customFields, customFields);
+      if (input.accountId !== current.accountId || input.contactId !== current.contactId)
+        await this.requireAccountAndContact(input, c);
+      return { set: { ...input, customFields: values } };
+    });
+  }
+
+  /** A public reply (the first one is the first response, and opens a new ticket) or an internal note. */
+  async addComment(id: string, visibility: string, body: string, c: Caller): Promise<TicketDoc> {
+    const kind = requireVisibility(visibility);
+    const text = requireText(body, 'body');
+    return this.change(id, 0, c, async (current, now) => {
+      const comment = {
+        id: randomUUID(),
+        visibility: kind,
+        body: text,
+        authorId: c.actor.userId,
+        createdAt: now,
+      };
+      const set: Partial<TicketDoc> = { comments: [...current.comments, comment] };
+      const first = kind === 'public' && !current.firstRespondedAt;
+      if (first) set.firstRespondedAt = now;
+      if (kind === 'public' && current.status === 'new') {
+        const move = moveStatus('new', 'open', '', 'first reply', c.actor.userId, now);
+        Object.assign(set, statusSet(current, move));
+      }
+      return {
+        set,
+        events: (n) => [
+          events.commented(n, comment, c.actor, c.requestId),
+          ...(first ? [events.firstResponded(n, c.actor, c.requestId)] : []),
+        ],
+      };
+    });
+  }
+
+  /** Gives the ticket to an agent (nobody named: the caller takes it) and/or hands it to another queue. */
+  assign(
+    id: string,
+    expectedVersion: number,
+    assigneeId: string,
+    queue: string,
+    c: Caller,
+  ): Promise<TicketDoc> {
+    return this.change(id, expectedVersion, c, async () => {
+      const set: Partial<TicketDoc> = { assigneeId: assigneeId.trim() || c.actor.userId };
+      if (queue.trim()) set.queue = normaliseQueue(queue);
+      return { set };
+    });
+  }
+
+  async escalate(
+    id: string,
+    expectedVersion: number,
+    reason: string,
+    toQueue: string,
+    c: Caller,
+  ): Promise<TicketDoc> {
+    const why = requireText(reason, 'reason', 2000);
+    return this.change(id, expectedVersion, c, async (current, now) => {
+      if (current.status === 'closed' || current.status === 'resolved')
+        throw new ValidationError([
+          { field: 'status', description: `a ${current.status} ticket is not escalated` },
+        ]);
+      const queue = toQueue.trim() ? normaliseQueue(toQueue, 'toQueue') : '';
+      const escalation = {
+        level: current.level + 1,
+        toQueue: queue,
+        reason: why,
+        escalatedBy: c.actor.userId,
+        escalatedAt: now,
+      };
+      const set: Partial<TicketDoc> = {
+        level: escalation.level,
+        escalations: [...current.escalations, escalation],
+      };
+      // A ticket handed to a senior queue waits for someone there to take it.
+      if (queue && queue !== current.queue) Object.assign(set, { queue, assigneeId: '' });
+      return { set, events: (n) => [events.escalated(n, escalation, c.actor, c.requestId)] };
+    });
+  }
+
+  /** Moves to open or pending (resolve, close and reopen have their own operations). */
+  async changeStatus(
+    id: string,
+    expectedVersion: number,
+    status: string,
+    pendingReason: string,
+    c: Caller,
+  ): Promise<TicketDoc> {
+    const to = status.trim();
+    if (to !== 'open' && to !== 'pending')
+      throw new ValidationError([
+        {
+          field: 'status',
+          description: 'must be open or pending (resolve, close and reopen have their own operations)',
+        },
+      ]);
+    return this.change(id, expectedVersion, c, async (current, now) => ({
+      set: statusSet(current, moveStatus(current.status, to, pendingReason, '', c.actor.userId, now)),
+    }));
+  }
+
+  async resolve(id: string, expectedVersion: number, resolution: string, c: Caller): Promise<TicketDoc> {
+    const text = requireText(resolution, 'resolution');
+    return this.change(id, expectedVersion, c, async (current, now) => ({
+      set: {
+        ...statusSet(current, moveStatus(current.status, 'resolved', '', '', c.actor.userId, now)),
+        resolution: text,
+        resolvedAt: now,
+      },
+      events: (n) => [events.resolved(n, c.actor, c.requestId)],
+    }));
+  }
+
+  close(id: string, expectedVersion: number, c: Caller): Promise<TicketDoc> {
+    return this.change(id, expectedVersion, c, async (current, now) => ({
+      set: {
+        ...statusSet(current, moveStatus(current.status, 'closed', '', '', c.actor.userId, now)),
+        closedAt: now,
+      },
+      events: (n) => [events.closed(n, c.actor, c.requestId)],
+    }));
+  }
+
+  async reopen(id: string, expectedVersion: number, reason: string, c: Caller): Promise<TicketDoc> {
+    const why = requireText(reason, 'reason', 2000);
+    return this.change(id, expectedVersion, c, async (current, now) => {
+      if (current.status !== 'resolved' && current.status !== 'closed')
+        throw new ValidationError([
+          { field: 'status', description: 'only a resolved or closed ticket is reopened' },
+        ]);
+      return {
+        set: statusSet(current, moveStatus(current.status, 'open', '', why, c.actor.userId, now)),
+        events: (n) => [events.reopened(n, why, c.actor, c.requestId)],
+      };
+    });
+  }
+
+  /**
+   * One read-check-write of a ticket by someone who works its queue: the step computes what to set and
+   * which events to add besides TicketUpdated (written when tracked fields changed).
+   */
+  private change(
+    id: string,
+    expectedVersion: number,
+    c: Caller,
+    step: (
+      current: TicketDoc,
+      now: Date,
+    ) => Promise<{
+      set: Partial<TicketDoc>;
+      events?: (next: TicketDoc) => ReturnType<typeof events.created>[];
+    }>,
+  ): Promise<TicketDoc> {
+    const once = async () => {
+      mayWork(c);
+      const current = await this.get(id, c);
+      checkVersion(expectedVersion, current.version);
+      requireWorker(c.actor, current);
+      const { set, events: more } = await step(current, new Date());
+      const next = await this.p.tickets.save(current, set, c.actor, (n) => {
+        const changed = changedFields(current, n, TRACKED);
+        return [
+          ...(changed.length ? [events.updated(n, changed, c.actor, c.requestId)] : []),
+          ...(more?.(n) ?? []),
+        ];
+      });
+      this.p.written(id);
+      return next;
+    };
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
+  }
+
+  private async maySee(doc: TicketDoc, c: Caller): Promise<boolean> {
+    if (worksQueue(c.actor, doc.queue)) return true;
+    if (doc.assigneeId === c.actor.userId) return true;
+    if (isSupportStaff(c.actor)) return false;
+    // A seller sees the tickets of the accounts they can see.
+    return this.p.accounts.isVisible(doc.accountId, c);
+  }
+
+  private async requireVisibleAccount(accountId: string, c: Caller): Promise<void> {
+    if (!(await this.p.accounts.isVisible(accountId, c)))
+      throw new ValidationError([{ field: 'accountId', description: 'is not an account you can see' }]);
+  }
+
+  private async requireAccountAndContact(input: TicketFields, c: Caller): Promise<void> {
+    await this.requireVisibleAccount(input.accountId, c);
+    if (input.contactId && (await this.p.accounts.accountOfContact(input.contactId, c)) !== input.accountId)
+      throw new ValidationError([
+        { field: 'contactId', description: "is not a contact of the ticket's account" },
+      ]);
+  }
+}
+
+function mayRead(c: Caller): void {
+  if (!allows(c.actor.roles, 'ticket.read')) throw new ForbiddenError('this role does not read tickets');
+}
+
+function mayWork(c: Caller): void {
+  if (!allows(c.actor.roles, 'ticket.work')) throw new ForbiddenError('this role does not work tickets');
+}
+
+function moveFromNothing(by: string, at: Date): StatusChange {
+  return { fromStatus: '', toStatus: 'new', pendingReason: '', note: '', changedBy: by, changedAt: at };
+}
+
+function statusSet(current: TicketDoc, move: StatusChange): Partial<TicketDoc> {
+  return {
+    status: move.toStatus as TicketStatus,
+    pendingReason: move.pendingReason,
+    statusHistory: [...current.statusHistory, move],
+  };
+}
+
+const pickFields = (t: TicketDoc): TicketFields => ({
+  accountId: t.accountId,
+  contactId: t.contactId,
+  subject: t.subject,
+  description: t.description,
+  channel: t.channel,
+  category: t.category,
+  priority: t.priority,
+  tags: t.tags,
+  links: t.links,
+  attachments: t.attachments,
+});

@@ -1,0 +1,78 @@
+import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
+import { serviceTicketEvents as pb } from '@crm/proto';
+import type { Comment, Escalation } from '../domain/ticket';
+import { toProtoComment, toProtoEscalation, toProtoTicket } from '../grpc/ticket.mapper';
+import type { TicketDoc } from '../store/ticket.model';
+
+const minutesBetween = (from: Date, to: Date) =>
+  Math.max(0, Math.round((to.getTime() - from.getTime()) / 60_000));
+
+/**
+ * Outbox entries of the service-ticket service's events: subjects are the full proto names
+ * (crm.serviceticket.v1.TicketCreated), all in the stream CRM_SERVICE_TICKET (crm.serviceticket.>).
+ */
+export const ticketEvents = {
+  created(t: TicketDoc, actor: Actor, requestId: string): OutboxEntry {
+    return entry(
+      'TicketCreated',
+      pb.TicketCreated.encode({ ticket: toProtoTicket(t) }).finish(),
+      t,
+      actor,
+      requestId,
+    );
+  },
+  updated(t: TicketDoc, changedFields: string[], actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.TicketUpdated.encode({ ticket: toProtoTicket(t), changedFields }).finish();
+    return entry('TicketUpdated', payload, t, actor, requestId);
+  },
+  commented(t: TicketDoc, comment: Comment, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.TicketCommented.encode({ ticketId: t._id, comment: toProtoComment(comment) }).finish();
+    return entry('TicketCommented', payload, t, actor, requestId);
+  },
+  firstResponded(t: TicketDoc, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.TicketFirstResponded.encode({
+      ticket: toProtoTicket(t),
+      minutesToRespond: String(minutesBetween(t.createdAt, t.firstRespondedAt ?? t.updatedAt)),
+    }).finish();
+    return entry('TicketFirstResponded', payload, t, actor, requestId);
+  },
+  escalated(t: TicketDoc, escalation: Escalation, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.TicketEscalated.encode({
+      ticket: toProtoTicket(t),
+      escalation: toProtoEscalation(escalation),
+    }).finish();
+    return entry('TicketEscalated', payload, t, actor, requestId);
+  },
+  resolved(t: TicketDoc, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.TicketResolved.encode({
+      ticket: toProtoTicket(t),
+      minutesToResolve: String(minutesBetween(t.createdAt, t.resolvedAt ?? t.updatedAt)),
+    }).finish();
+    return entry('TicketResolved', payload, t, actor, requestId);
+  },
+  closed(t: TicketDoc, actor: Actor, requestId: string): OutboxEntry {
+    return entry(
+      'TicketClosed',
+      pb.TicketClosed.encode({ ticket: toProtoTicket(t) }).finish(),
+      t,
+      actor,
+      requestId,
+    );
+  },
+  reopened(t: TicketDoc, reason: string, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.TicketReopened.encode({ ticket: toProtoTicket(t), reason }).finish();
+    return entry('TicketReopened', payload, t, actor, requestId);
+  },
+};
+
+function entry(name: string, payload: Uint8Array, t: TicketDoc, actor: Actor, requestId: string) {
+  return outboxEntry({
+    eventType: `crm.serviceticket.v1.${name}`,
+    payload,
+    aggregateType: 'ticket',
+    aggregateId: t._id,
+    aggregateVersion: t.version,
+    actor,
+    requestId,
+  });
+}

@@ -1,0 +1,93 @@
+import { type Actor, decodeOffset, encodeOffset, type OutboxEntry, VersionMismatchError } from '@crm/kit';
+import type { Caller, TicketPorts, TicketQuery, TicketRepository } from '../../src/application/ports';
+import type { TicketDoc } from '../../src/store/ticket.model';
+
+/** Tickets with the write semantics of kit's saveAtVersion; records are copied in and out. */
+export class InMemoryTickets implements TicketRepository {
+  readonly docs = new Map<string, TicketDoc>();
+  /** Every event written, in order. */
+  readonly events: OutboxEntry[] = [];
+
+  async get(id: string): Promise<TicketDoc | undefined> {
+    const d = this.docs.get(id);
+    return d ? { ...structuredClone(d), outbox: [] } : undefined;
+  }
+
+  async insert(doc: TicketDoc): Promise<boolean> {
+    if (this.docs.has(doc._id)) return false;
+    this.docs.set(doc._id, structuredClone(doc));
+    this.events.push(...doc.outbox);
+    return true;
+  }
+
+  async save(
+    current: TicketDoc,
+    set: Partial<TicketDoc>,
+    actor: Actor,
+    events: (next: TicketDoc) => OutboxEntry[],
+  ) {
+    const stored = this.docs.get(current._id);
+    if (!stored || stored.version !== current.version)
+      throw new VersionMismatchError(current.version, stored?.version ?? current.version);
+    const next = {
+      ...current,
+      ...set,
+      version: current.version + 1,
+      updatedAt: new Date(),
+      updatedBy: actor.userId,
+    };
+    const outbox = events(next);
+    this.docs.set(current._id, { ...structuredClone(next), outbox: [...stored.outbox, ...outbox] });
+    this.events.push(...outbox);
+    return next;
+  }
+
+  /** Newest first, offset-paged (the store pages by cursor; the order is what matters here). */
+  async list(q: TicketQuery) {
+    const hits = [...this.docs.values()]
+      .filter((t) => !q.queuesIn || q.queuesIn.includes(t.queue))
+      .filter((t) => !q.status || t.status === q.status)
+      .filter((t) => !q.queue || t.queue === q.queue)
+      .filter((t) => !q.assigneeId || t.assigneeId === q.assigneeId)
+      .filter((t) => !q.priority || t.priority === q.priority)
+      .filter((t) => !q.accountId || t.accountId === q.accountId)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.localeCompare(a._id));
+    const from = decodeOffset(q.cursor);
+    return {
+      tickets: hits.slice(from, from + q.limit),
+      nextCursor: from + q.limit < hits.length ? encodeOffset(from + q.limit) : '',
+    };
+  }
+
+  /** Event names in order, without the package (TicketCreated, ...). */
+  subjects(): string[] {
+    return this.events.map((e) => e.subject.replace('crm.serviceticket.v1.', ''));
+  }
+}
+
+export function inMemoryPorts() {
+  const tickets = new InMemoryTickets();
+  const written: string[] = [];
+  /** Accounts by id, with the users (besides staff) who may see each. */
+  const accounts = new Map<string, string[]>([
+    ['acc-1', ['rep1']],
+    ['acc-2', ['rep2']],
+  ]);
+  /** Contact id -> its account id. */
+  const contacts = new Map<string, string>([['contact-1', 'acc-1']]);
+  const staff = (c: Caller) => !c.actor.roles.some((r) => r === 'sales-rep' || r === 'sales-manager');
+  const ports: TicketPorts = {
+    tickets,
+    accounts: {
+      isVisible: async (id, c) =>
+        accounts.has(id) && (staff(c) || accounts.get(id)!.includes(c.actor.userId)),
+      accountOfContact: async (id) => contacts.get(id),
+    },
+    customFields: {
+      validateCreate: async (_e, v) => ({ ...(v as object) }),
+      validatePatch: async (_e, cur, patch) => ({ ...(cur as object), ...(patch as object) }),
+    },
+    written: (id) => void written.push(id),
+  };
+  return { ports, tickets, written, accounts };
+}

@@ -1,0 +1,159 @@
+import { api, RUN, userId } from './support';
+
+const PROBLEM = /^application\/problem\+json/;
+
+let accountSeq = 0;
+/** An account of rep1's: support serves it, rep1 reads its tickets, rep2 cannot see it. */
+async function newAccount(): Promise<string> {
+  accountSeq++;
+  const res = await api('POST', '/api/v1/accounts', {
+    as: 'rep1',
+    json: {
+      name: `Support customer ${RUN} ${accountSeq}`,
+      website: `https://support-${RUN}-${accountSeq}.example.com`,
+    },
+  });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function newTicket(json: Record<string, unknown> = {}) {
+  const res = await api('POST', '/api/v1/tickets', {
+    as: 'agent',
+    json: {
+      accountId: await newAccount(),
+      subject: `Cannot log in ${RUN}`,
+      description: 'Since this morning the SSO page loops.',
+      channel: 'email',
+      priority: 'high',
+      tags: ['sso'],
+      ...json,
+    },
+  });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; version: number; accountId: string; [k: string]: unknown };
+}
+
+const post = (path: string, json: unknown, as: 'agent' | 'rep1' | 'supportlead' = 'agent') =>
+  api('POST', path, { as, json });
+
+describe('service tickets (real Keycloak, real account and service-ticket services)', () => {
+  it('an agent opens a ticket for an account the service confirms; recorded with who opened it', async () => {
+    const t = await newTicket();
+    expect(t).toMatchObject({
+      status: 'new',
+      queue: 'support',
+      priority: 'high',
+      createdBy: await userId('agent'),
+    });
+    const unknown = await api('POST', '/api/v1/tickets', {
+      as: 'agent',
+      json: { accountId: `nope-${RUN}`, subject: 'x', channel: 'web' },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'accountId' })]);
+  });
+
+  it('a malformed ticket is a 400 problem naming each field, never a 500', async () => {
+    const res = await api('POST', '/api/v1/tickets', {
+      as: 'agent',
+      json: { accountId: 'A1', subject: '', channel: 'fax', priority: 'asap', attachments: [{ name: 'x' }] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(PROBLEM);
+    const fields = res.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['subject', 'channel', 'priority']));
+  });
+
+  it('a public reply records the first response; an internal note does not', async () => {
+    const t = await newTicket();
+    const note = await post(`/api/v1/tickets/${t.id}/comments`, {
+      visibility: 'internal',
+      body: 'Known SSO bug',
+    });
+    expect(note.status).toBe(201);
+    expect(note.body).toMatchObject({ status: 'new', firstRespondedAt: null });
+    const reply = await post(`/api/v1/tickets/${t.id}/comments`, {
+      visibility: 'public',
+      body: 'Looking into it',
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.status).toBe('open');
+    expect(Date.parse(reply.body.firstRespondedAt)).toBeGreaterThanOrEqual(Date.parse(t.createdAt as string));
+    const again = await post(`/api/v1/tickets/${t.id}/comments`, {
+      visibility: 'public',
+      body: 'Still on it',
+    });
+    expect(again.body.firstRespondedAt).toBe(reply.body.firstRespondedAt);
+  });
+
+  it('closing before resolving is 409; resolve needs a resolution; close, then reopen', async () => {
+    const t = await newTicket();
+    const early = await post(`/api/v1/tickets/${t.id}/close`, {});
+    expect(early.status).toBe(409);
+    expect(early.headers.get('content-type')).toMatch(PROBLEM);
+    const bare = await post(`/api/v1/tickets/${t.id}/resolve`, { resolution: '  ' });
+    expect(bare.status).toBe(400);
+    const resolved = await post(`/api/v1/tickets/${t.id}/resolve`, { resolution: 'Reset the SSO mapping' });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolution: 'Reset the SSO mapping' });
+    const closed = await post(`/api/v1/tickets/${t.id}/close`, {});
+    expect(closed.body.status).toBe('closed');
+    const reopened = await post(`/api/v1/tickets/${t.id}/reopen`, { reason: 'It loops again' });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.status).toBe('open');
+    expect(reopened.body.statusHistory.at(-1)).toMatchObject({
+      fromStatus: 'closed',
+      toStatus: 'open',
+      note: 'It loops again',
+    });
+  });
+
+  it('a stale If-Match is refused with 412, so two agents do not overwrite each other', async () => {
+    const t = await newTicket();
+    const first = await api('PATCH', `/api/v1/tickets/${t.id}`, {
+      as: 'agent',
+      json: { priority: 'urgent' },
+      headers: { 'if-match': `"${t.version}"` },
+    });
+    expect(first.status).toBe(200);
+    const second = await api('PATCH', `/api/v1/tickets/${t.id}`, {
+      as: 'agent',
+      json: { priority: 'low' },
+      headers: { 'if-match': `"${t.version}"` },
+    });
+    expect(second.status).toBe(412);
+  });
+
+  it('escalation moves the ticket to a senior queue with the reason; the first-line agent no longer sees it', async () => {
+    const t = await newTicket();
+    const esc = await post(`/api/v1/tickets/${t.id}/escalate`, {
+      reason: 'Needs a database fix',
+      toQueue: 'tier-2',
+    });
+    expect(esc.status).toBe(200);
+    expect(esc.body).toMatchObject({ level: 2, queue: 'tier-2', assigneeId: '' });
+    expect(esc.body.escalations[0]).toMatchObject({
+      reason: 'Needs a database fix',
+      escalatedBy: await userId('agent'),
+    });
+    expect((await api('GET', `/api/v1/tickets/${t.id}`, { as: 'agent' })).status).toBe(404);
+    const lead = await api('GET', `/api/v1/tickets?queue=tier-2`, { as: 'supportlead' });
+    expect(lead.body.items.map((x: { id: string }) => x.id)).toContain(t.id);
+  });
+
+  it('sellers read the tickets of accounts they can see, and cannot work them', async () => {
+    const t = await newTicket();
+    expect((await api('GET', `/api/v1/tickets/${t.id}`, { as: 'rep1' })).status).toBe(200);
+    expect((await api('GET', `/api/v1/tickets/${t.id}`, { as: 'rep2' })).status).toBe(404);
+    const mine = await api('GET', `/api/v1/tickets?accountId=${t.accountId}`, { as: 'rep1' });
+    expect(mine.body.items.map((x: { id: string }) => x.id)).toEqual([t.id]);
+    expect((await api('GET', '/api/v1/tickets', { as: 'rep1' })).status).toBe(400);
+    const reply = await post(
+      `/api/v1/tickets/${t.id}/comments`,
+      { visibility: 'public', body: 'hi' },
+      'rep1',
+    );
+    expect(reply.status).toBe(403);
+  });
+});
