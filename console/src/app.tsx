@@ -7,6 +7,8 @@ import { LeadsPage } from './sales/leads-page';
 import { LeadPage } from './sales/lead-page';
 import { AccountPage } from './sales/account-page';
 import { NotFoundPage } from './layout/not-found-page';
+import { QueuePage } from './support/queue-page';
+import { TicketPage } from './support/ticket-page';
 
 interface ConsoleContext {
   session: Session;
@@ -22,13 +24,20 @@ export function useConsole(): ConsoleContext {
   return value;
 }
 
+/** Support staff start in their queue; everyone else in the leads. */
+export function isSupport(session: Session): boolean {
+  return session.roles.some((r) => r === 'support-agent' || r === 'support-manager');
+}
+
 export function App({ session, api }: ConsoleContext) {
   return (
     <Context.Provider value={{ session, api }}>
       <BrowserRouter>
         <Routes>
           <Route element={<ConsoleShell />}>
-            <Route index element={<Navigate to="/leads" replace />} />
+            <Route index element={<Navigate to={isSupport(session) ? '/queue' : '/leads'} replace />} />
+            <Route path="queue" element={<QueuePage />} />
+            <Route path="tickets/:id" element={<TicketPage />} />
             <Route path="leads" element={<LeadsPage />} />
             <Route path="leads/:id" element={<LeadPage />} />
             <Route path="accounts/:id" element={<AccountPage />} />

@@ -1,7 +1,7 @@
 import { AppShell, Button, Group, NavLink, SegmentedControl, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
-import { useConsole } from '../app';
+import { isSupport, useConsole } from '../app';
 import { LANGUAGES } from '../i18n/i18n';
 
 /** Header (user, language switch, sign out), navigation, and the current screen. */
@@ -34,6 +34,14 @@ export function ConsoleShell() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">
+        {isSupport(session) && (
+          <NavLink
+            component={RouterLink}
+            to="/queue"
+            label={t('nav.queue')}
+            active={pathname.startsWith('/queue') || pathname.startsWith('/tickets')}
+          />
+        )}
         <NavLink
           component={RouterLink}
           to="/leads"
