@@ -29,6 +29,11 @@ export function isSupport(session: Session): boolean {
   return session.roles.some((r) => r === 'support-agent' || r === 'support-manager');
 }
 
+/** Who works leads and accounts (the sales view). */
+export function isSales(session: Session): boolean {
+  return session.roles.some((r) => r === 'sales-rep' || r === 'sales-manager' || r === 'crm-admin');
+}
+
 export function App({ session, api }: ConsoleContext) {
   return (
     <Context.Provider value={{ session, api }}>

@@ -1,7 +1,7 @@
 import { AppShell, Button, Group, NavLink, SegmentedControl, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
-import { isSupport, useConsole } from '../app';
+import { isSales, isSupport, useConsole } from '../app';
 import { LANGUAGES } from '../i18n/i18n';
 
 /** Header (user, language switch, sign out), navigation, and the current screen. */
@@ -42,12 +42,14 @@ export function ConsoleShell() {
             active={pathname.startsWith('/queue') || pathname.startsWith('/tickets')}
           />
         )}
-        <NavLink
-          component={RouterLink}
-          to="/leads"
-          label={t('nav.leads')}
-          active={pathname.startsWith('/leads')}
-        />
+        {isSales(session) && (
+          <NavLink
+            component={RouterLink}
+            to="/leads"
+            label={t('nav.leads')}
+            active={pathname.startsWith('/leads')}
+          />
+        )}
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />

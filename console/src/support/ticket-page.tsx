@@ -177,11 +177,13 @@ export function TicketPage() {
                   <Timeline.Item
                     key={i}
                     title={
-                      e.kind === 'status'
-                        ? `${t(`support.status.${e.from}`, e.from)} → ${t(`support.status.${e.to}`, e.to)}`
-                        : e.kind === 'escalation'
-                          ? t('support.escalatedTo', { level: e.level, queue: e.toQueue || tk.queue })
-                          : t(`support.timeline.${e.kind}`)
+                      e.kind === 'status' && !e.from
+                        ? t('support.opened')
+                        : e.kind === 'status'
+                          ? `${t(`support.status.${e.from}`, e.from)} → ${t(`support.status.${e.to}`, e.to)}`
+                          : e.kind === 'escalation'
+                            ? t('support.escalatedTo', { level: e.level, queue: e.toQueue || tk.queue })
+                            : t(`support.timeline.${e.kind}`)
                     }
                     color={e.kind === 'note' ? 'yellow' : e.kind === 'escalation' ? 'red' : 'blue'}
                   >
