@@ -415,7 +415,7 @@ cmd_env() {
   # each client's own NATS password (its user is its name): NATS_LEAD_PASSWORD, NATS_GATEWAY_PASSWORD, ...
   local u
   for u in $(nats_user_names); do
-    printf "NATS_%s_PASSWORD='%s'\n" "${u^^}" "$(nats_password "$u")"
+    printf "NATS_%s_PASSWORD='%s'\n" "$(printf %s "${u^^}" | tr - _)" "$(nats_password "$u")"
   done
   # PLAIN: FerretDB 1.x hands user and password on to PostgreSQL, so it needs them in clear text
   printf "MONGODB_URI='mongodb://%s:%s@%s:%s/?authMechanism=PLAIN'\n" "$POSTGRES_USER" "$(postgres_password)" \

@@ -27,6 +27,8 @@ export type OpportunityClient = ServiceClient<typeof opportunity.OpportunityServ
 export type PipelineClient = ServiceClient<typeof opportunity.PipelineServiceDefinition>;
 /** Service tickets (the service-ticket service). */
 export type TicketClient = ServiceClient<typeof serviceTicket.TicketServiceDefinition>;
+/** Business calendars and SLA policies (the service-ticket service). */
+export type SlaClient = ServiceClient<typeof serviceTicket.SlaServiceDefinition>;
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
       opportunity: opportunity.client(opportunityPb.OpportunityServiceDefinition),
       pipeline: opportunity.client(opportunityPb.PipelineServiceDefinition),
       serviceTicket: serviceTicket.client(serviceTicketPb.TicketServiceDefinition),
+      sla: serviceTicket.client(serviceTicketPb.SlaServiceDefinition),
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),

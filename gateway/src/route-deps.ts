@@ -8,6 +8,7 @@ import type {
   OpportunityClient,
   PipelineClient,
   ServiceClient,
+  SlaClient,
   TicketClient,
 } from './grpc';
 import type { IdempotencyStore } from './http/idempotency';
@@ -22,6 +23,7 @@ export interface Clients {
   opportunity: OpportunityClient;
   pipeline: PipelineClient;
   serviceTicket: TicketClient;
+  sla: SlaClient;
   /** The public pool of each record type, served by the service that owns the type. */
   pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;

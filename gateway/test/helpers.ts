@@ -114,6 +114,7 @@ export async function startApp(
       opportunity: (opts.opportunity ?? {}) as never,
       pipeline: {} as never,
       serviceTicket: (opts.serviceTicket ?? {}) as never,
+      sla: {} as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

@@ -157,3 +157,60 @@ describe('service tickets (real Keycloak, real account and service-ticket servic
     expect(reply.status).toBe(403);
   });
 });
+
+/** Local hour and ISO weekday of a moment in a time zone (what the customer's office clock shows). */
+function localClock(iso: string, timeZone: string): { hour: number; minute: number; weekday: string } {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    weekday: 'short',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return { hour: Number(get('hour')), minute: Number(get('minute')), weekday: get('weekday') };
+}
+
+describe('SLA of service tickets (business hours, durable timers)', () => {
+  it('a high-priority ticket of a tier-A account gets both due times in business hours of the default calendar', async () => {
+    const accountId = await newAccount();
+    const tier = await api('PUT', `/api/v1/accounts/${accountId}/tier`, {
+      as: 'admin',
+      json: { tier: 'A', reason: 'Key customer' },
+    });
+    expect(tier.status).toBe(200);
+    const t = (await newTicket({ accountId, priority: 'high' })) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(t.accountTier).toBe('A');
+    expect(t.sla).toMatchObject({ policyId: 'default', state: 'ok', firstResponseBreached: false });
+    // The default policy: high priority of a tier-A account, 2 business hours to respond and 8 to resolve,
+    // in office hours (Mon-Fri 09:00-18:00 Asia/Shanghai).
+    expect(t.sla.firstResponseRemainingMinutes).toBeGreaterThan(119);
+    expect(t.sla.firstResponseRemainingMinutes).toBeLessThanOrEqual(120);
+    expect(t.sla.resolutionRemainingMinutes).toBeGreaterThan(479);
+    for (const due of [t.sla.firstResponseDueAt, t.sla.resolutionDueAt]) {
+      const local = localClock(due, 'Asia/Shanghai');
+      expect(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']).toContain(local.weekday);
+      expect(local.hour * 60 + local.minute).toBeGreaterThanOrEqual(9 * 60);
+      expect(local.hour * 60 + local.minute).toBeLessThanOrEqual(18 * 60);
+    }
+    const reply = await post(`/api/v1/tickets/${t.id}/comments`, { visibility: 'public', body: 'On it' });
+    expect(reply.body.sla.firstRespondedAt).toBe(reply.body.firstRespondedAt);
+    expect(reply.body.sla.firstResponseRemainingMinutes).toBe(0);
+  });
+
+  it('only a support manager changes calendars and policies; a calendar in no time zone is a 400', async () => {
+    const cal = {
+      name: 'x',
+      timeZone: 'Mars/Olympus',
+      workingDays: [1],
+      opensAt: '09:00',
+      closesAt: '18:00',
+    };
+    expect((await api('PUT', `/api/v1/business-calendars/c-${RUN}`, { as: 'agent', json: cal })).status).toBe(
+      403,
+    );
+    const bad = await api('PUT', `/api/v1/business-calendars/c-${RUN}`, { as: 'supportlead', json: cal });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'timeZone' })]);
+  });
+});

@@ -6,7 +6,7 @@ import { customFieldOperations } from '../custom-fields/custom-field.operations'
 import { leadOperations } from '../leads/lead.operations';
 import { opportunityOperations } from '../opportunities/opportunity.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
-import { ticketOperations } from '../tickets/ticket.operations';
+import { slaOperations, ticketOperations } from '../tickets/ticket.operations';
 import { userOperations } from '../users/user.operations';
 import type { Operation } from './operation';
 
@@ -18,6 +18,7 @@ export const operations: Operation[] = [
   ...activityOperations,
   ...opportunityOperations,
   ...ticketOperations,
+  ...slaOperations,
   ...ownershipOperations,
   ...userOperations,
   ...customFieldOperations,

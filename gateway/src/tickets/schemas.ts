@@ -9,6 +9,8 @@ export const CHANNELS = ['phone', 'email', 'web', 'chat', 'api'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
 const PENDING_REASONS = ['customer', 'internal'] as const;
+export const SLA_STATES = ['none', 'ok', 'warning', 'breached', 'paused'] as const;
+const TIERS = ['strategic', 'A', 'B', 'C'] as const;
 const LINK_KINDS = ['related', 'duplicate-of', 'caused-by'] as const;
 
 export const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid id');
@@ -51,6 +53,7 @@ export const CreateTicketBody = PatchTicketBody.extend({
   subject: fields.subject,
   channel: fields.channel,
   queue: key.optional().openapi({ description: 'Queue to put it in; default `support`' }),
+  slaPolicyId: key.optional().openapi({ description: 'SLA policy measuring it; default `default`' }),
 }).openapi('CreateTicket');
 
 export const CommentBody = z
@@ -109,6 +112,11 @@ export const TicketListQuery = z
     assigneeId: text(64).optional().openapi({ description: 'A user id or "me"' }),
     priority: z.enum(PRIORITIES).optional(),
     accountId: id.optional().openapi({ description: 'Required for sales roles' }),
+    slaState: z.enum(SLA_STATES).optional(),
+    sort: z
+      .enum(['created', 'sla'])
+      .default('created')
+      .openapi({ description: '`created`: newest first; `sla`: nearest open due time first' }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: text(1000).optional(),
   })
@@ -178,6 +186,37 @@ export const Ticket = z
     createdBy: z.string(),
     updatedAt: iso,
     updatedBy: z.string(),
+    accountTier: z.string().openapi({ description: 'The account tier when the ticket was opened' }),
+    sla: z
+      .object({
+        policyId: z.string().openapi({ description: 'Empty when no target applies' }),
+        firstResponseDueAt: iso,
+        resolutionDueAt: iso,
+        firstRespondedAt: iso,
+        firstResponseRemainingMinutes: z
+          .number()
+          .openapi({ description: 'Business minutes left (negative when overdue; 0 once responded)' }),
+        resolutionRemainingMinutes: z
+          .number()
+          .openapi({ description: 'Business minutes left (negative when overdue; 0 once resolved)' }),
+        paused: z.boolean().openapi({ description: 'True while pending on the customer' }),
+        pausedMinutes: z.number(),
+        firstResponseWarned: z.boolean(),
+        resolutionWarned: z.boolean(),
+        firstResponseBreached: z.boolean(),
+        resolutionBreached: z.boolean(),
+        state: z.enum(SLA_STATES),
+      })
+      .openapi('TicketSla'),
+    slaEvents: z
+      .array(
+        z.object({
+          kind: z.enum(['warning', 'breach']),
+          target: z.enum(['first-response', 'resolution']),
+          at: iso,
+        }),
+      )
+      .openapi({ description: 'SLA warnings and breaches that fired, oldest first' }),
   })
   .openapi('Ticket');
 
@@ -217,6 +256,113 @@ export const ticketToJson = (t: pb.Ticket): z.input<typeof Ticket> => ({
   createdBy: t.createdBy,
   updatedAt: at(t.updatedAt),
   updatedBy: t.updatedBy,
+  accountTier: t.accountTier,
+  sla: {
+    policyId: t.sla?.policyId ?? '',
+    firstResponseDueAt: at(t.sla?.firstResponseDueAt),
+    resolutionDueAt: at(t.sla?.resolutionDueAt),
+    firstRespondedAt: at(t.sla?.firstRespondedAt),
+    firstResponseRemainingMinutes: t.sla?.firstResponseRemainingMinutes ?? 0,
+    resolutionRemainingMinutes: t.sla?.resolutionRemainingMinutes ?? 0,
+    paused: t.sla?.paused ?? false,
+    pausedMinutes: t.sla?.pausedMinutes ?? 0,
+    firstResponseWarned: t.sla?.firstResponseWarned ?? false,
+    resolutionWarned: t.sla?.resolutionWarned ?? false,
+    firstResponseBreached: t.sla?.firstResponseBreached ?? false,
+    resolutionBreached: t.sla?.resolutionBreached ?? false,
+    state: (t.sla?.state || 'none') as never,
+  },
+  slaEvents: t.slaEvents.map((e) => ({ kind: e.kind as never, target: e.target as never, at: at(e.at) })),
+});
+
+export const KeyParams = z.object({ id: key });
+
+export const CalendarBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    timeZone: z.string().min(1).max(100).openapi({ example: 'Asia/Shanghai' }),
+    workingDays: z
+      .array(z.number().int().min(1).max(7))
+      .min(1)
+      .max(7)
+      .openapi({ description: 'ISO weekdays: 1 Monday ... 7 Sunday' }),
+    opensAt: z.string().regex(/^\d{2}:\d{2}$/, 'a time HH:mm'),
+    closesAt: z
+      .string()
+      .regex(/^\d{2}:\d{2}$/, 'a time HH:mm')
+      .openapi({ description: '"24:00" for midnight' }),
+    holidays: z
+      .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date yyyy-mm-dd'))
+      .max(1000)
+      .default([]),
+  })
+  .strict()
+  .openapi('BusinessCalendarInput');
+
+export const Calendar = CalendarBody.extend({
+  id: z.string(),
+  version: z.number().int(),
+  updatedAt: iso,
+  updatedBy: z.string(),
+}).openapi('BusinessCalendar');
+
+const Target = z
+  .object({
+    priority: z.enum(PRIORITIES),
+    tier: z
+      .enum(['', ...TIERS])
+      .default('')
+      .openapi({ description: 'Empty for any tier' }),
+    firstResponseMinutes: z.number().int().min(1).max(525_600).openapi({ description: 'Business minutes' }),
+    resolutionMinutes: z.number().int().min(1).max(525_600).openapi({ description: 'Business minutes' }),
+  })
+  .strict()
+  .openapi('SlaTarget');
+
+export const PolicyBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    calendarId: key,
+    warnAtPercent: z
+      .number()
+      .int()
+      .min(1)
+      .max(99)
+      .openapi({ description: 'A warning fires at this share of a target' }),
+    targets: z.array(Target).min(1).max(100),
+  })
+  .strict()
+  .openapi('SlaPolicyInput');
+
+export const Policy = PolicyBody.extend({
+  id: z.string(),
+  version: z.number().int(),
+  updatedAt: iso,
+  updatedBy: z.string(),
+}).openapi('SlaPolicy');
+
+export const calendarToJson = (c: pb.BusinessCalendar): z.input<typeof Calendar> => ({
+  id: c.id,
+  version: Number(c.version),
+  name: c.name,
+  timeZone: c.timeZone,
+  workingDays: c.workingDays,
+  opensAt: c.opensAt,
+  closesAt: c.closesAt,
+  holidays: c.holidays,
+  updatedAt: at(c.updatedAt),
+  updatedBy: c.updatedBy,
+});
+
+export const policyToJson = (p: pb.SlaPolicy): z.input<typeof Policy> => ({
+  id: p.id,
+  version: Number(p.version),
+  name: p.name,
+  calendarId: p.calendarId,
+  warnAtPercent: p.warnAtPercent,
+  targets: p.targets.map((t) => ({ ...t, priority: t.priority as never, tier: t.tier as never })),
+  updatedAt: at(p.updatedAt),
+  updatedBy: p.updatedBy,
 });
 
 /** A REST patch as the proto patch: lists carry a "set" flag, so an omitted list stays as it is. */

@@ -1,5 +1,5 @@
 import type { serviceTicket as pb } from '@crm/proto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type GrpcOptions, operation, type Operation, type Reply } from '../api/operation';
 import type { TicketClient } from '../grpc';
 import { HttpProblem } from '../http/problem';
@@ -7,12 +7,19 @@ import { changesSomething } from '../http/validate';
 import {
   AssignBody,
   CloseBody,
+  Calendar,
+  CalendarBody,
+  calendarToJson,
   CommentBody,
   CreateTicketBody,
   EscalateBody,
   IdParams,
+  KeyParams,
   PatchTicketBody,
   patchToProto,
+  Policy,
+  PolicyBody,
+  policyToJson,
   ReopenBody,
   ResolveBody,
   StatusBody,
@@ -77,9 +84,12 @@ export const ticketOperations: Operation[] = [
     body: CreateTicketBody,
     responses: { 201: { description: 'Created', schema: Ticket, headers: ['ETag', 'Location'] } },
     async handler({ body, call, deps }) {
-      const { queue, ...fields } = body;
+      const { queue, slaPolicyId, ...fields } = body;
       const t = await call((o) =>
-        deps.clients.serviceTicket.createTicket({ fields: patchToProto(fields), queue: queue ?? '' }, o),
+        deps.clients.serviceTicket.createTicket(
+          { fields: patchToProto(fields), queue: queue ?? '', slaPolicyId: slaPolicyId ?? '' },
+          o,
+        ),
       );
       return { ...ticketReply(t, 201), location: `/api/v1/tickets/${encodeURIComponent(t.id)}` };
     },
@@ -105,8 +115,8 @@ export const ticketOperations: Operation[] = [
             assigneeId: q.assigneeId === 'me' ? actor.userId : (q.assigneeId ?? ''),
             priority: q.priority ?? '',
             accountId: q.accountId ?? '',
-            slaState: '',
-            sort: '',
+            slaState: q.slaState ?? '',
+            sort: q.sort,
             limit: q.limit,
             cursor: q.cursor ?? '',
           },
@@ -229,5 +239,89 @@ export const ticketOperations: Operation[] = [
     description: 'Back to open with the reason recorded in the status history.',
     body: ReopenBody,
     rpc: (client, req, b) => (o) => client.reopenTicket({ ...req, reason: b.reason }, o),
+  }),
+];
+
+/** Business calendars and SLA policies: read by whoever reads tickets, changed by support managers. */
+export const slaOperations: Operation[] = [
+  operation({
+    method: 'get',
+    path: '/business-calendars',
+    operationId: 'listBusinessCalendars',
+    tag: 'Tickets',
+    summary: 'List the business calendars',
+    description: 'Working days, hours and holidays in a time zone; SLA targets are measured in them.',
+    permission: 'ticket.read',
+    responses: { 200: { description: 'The calendars', schema: z.object({ items: z.array(Calendar) }) } },
+    async handler({ call, deps }) {
+      const reply = await call((o) => deps.clients.sla.listBusinessCalendars({}, o));
+      return { body: { items: reply.calendars.map(calendarToJson) } };
+    },
+  }),
+  operation({
+    method: 'put',
+    path: '/business-calendars/{id}',
+    operationId: 'saveBusinessCalendar',
+    tag: 'Tickets',
+    summary: 'Create or replace a business calendar',
+    description: 'The id is a key such as `china-office`. 400: an unknown time zone, closing before opening.',
+    permission: 'support.manage',
+    params: KeyParams,
+    body: CalendarBody,
+    ifMatch: true,
+    responses: { 200: { description: 'The calendar', schema: Calendar, headers: ['ETag'] } },
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const c = await call((o) =>
+        deps.clients.sla.saveBusinessCalendar(
+          {
+            calendar: { ...body, id: params.id, version: '0', updatedBy: '' },
+            expectedVersion: expectedVersion(),
+          },
+          o,
+        ),
+      );
+      return { body: calendarToJson(c), etag: c.version };
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/sla-policies',
+    operationId: 'listSlaPolicies',
+    tag: 'Tickets',
+    summary: 'List the SLA policies',
+    description: 'First-response and resolution targets by priority and account tier, in business minutes.',
+    permission: 'ticket.read',
+    responses: { 200: { description: 'The policies', schema: z.object({ items: z.array(Policy) }) } },
+    async handler({ call, deps }) {
+      const reply = await call((o) => deps.clients.sla.listSlaPolicies({}, o));
+      return { body: { items: reply.policies.map(policyToJson) } };
+    },
+  }),
+  operation({
+    method: 'put',
+    path: '/sla-policies/{id}',
+    operationId: 'saveSlaPolicy',
+    tag: 'Tickets',
+    summary: 'Create or replace an SLA policy',
+    description:
+      'The policy `default` measures tickets that name none. A target naming the tier wins over the one for any ' +
+      'tier. New targets apply to tickets opened afterwards.',
+    permission: 'support.manage',
+    params: KeyParams,
+    body: PolicyBody,
+    ifMatch: true,
+    responses: { 200: { description: 'The policy', schema: Policy, headers: ['ETag'] } },
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const p = await call((o) =>
+        deps.clients.sla.saveSlaPolicy(
+          {
+            policy: { ...body, id: params.id, version: '0', updatedBy: '' },
+            expectedVersion: expectedVersion(),
+          },
+          o,
+        ),
+      );
+      return { body: policyToJson(p), etag: p.version };
+    },
   }),
 ];

@@ -4,11 +4,13 @@ import { runService } from '@crm/kit';
 import { z } from 'zod';
 import { customFields as cfPb, descriptorSet, serviceTicket as pb } from '@crm/proto';
 import type { TicketPorts } from './application/ports';
+import { SlaSettings } from './application/sla-settings';
+import { SlaTimers } from './application/sla-timers';
 import { Tickets } from './application/tickets';
 import { accountClient } from './grpc/account.client';
-import { ticketGrpc } from './grpc/ticket.grpc';
+import { slaGrpc, ticketGrpc } from './grpc/ticket.grpc';
 import { registerModels } from './store/ticket.model';
-import { MongoTicketRepository } from './store/ticket.repository';
+import { MongoSettingsRepository, MongoTicketRepository } from './store/ticket.repository';
 
 void runService({
   name: 'service-ticket',
@@ -18,6 +20,8 @@ void runService({
   env: {
     /** The account service, asked whether a ticket's account and contact exist. */
     ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
+    /** How often the SLA timer looks for warnings and breaches that came due. */
+    SLA_CHECK_EVERY_MS: z.coerce.number().int().min(1000).default(15_000),
   },
   streams: [{ name: 'CRM_SERVICE_TICKET', subjects: ['crm.serviceticket.>'] }],
   async setup({ db, grpc, config, written }) {
@@ -27,18 +31,35 @@ void runService({
     const ports: TicketPorts = {
       tickets: new MongoTicketRepository(models),
       accounts: accountClient(config.ACCOUNT_GRPC_ADDR),
+      calendars: new MongoSettingsRepository(models.Calendar),
+      policies: new MongoSettingsRepository(models.Policy),
       customFields,
       written: (id) => written(models.Ticket, id),
     };
-    const tickets = new Tickets(ports);
+    const settings = new SlaSettings(ports);
+    await settings.seed();
+    const tickets = new Tickets(ports, settings);
+    const timers = new SlaTimers(ports);
     grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
     grpc.server.add(
       pb.TicketServiceDefinition,
-      ticketGrpc(tickets, (v) => customFields.visibleNow('ticket', v)),
+      ticketGrpc(tickets, settings, (v) => customFields.visibleNow('ticket', v)),
     );
+    grpc.server.add(pb.SlaServiceDefinition, slaGrpc(settings));
     return {
-      services: [pb.TicketServiceDefinition.fullName, cfPb.CustomFieldServiceDefinition.fullName],
+      services: [
+        pb.TicketServiceDefinition.fullName,
+        pb.SlaServiceDefinition.fullName,
+        cfPb.CustomFieldServiceDefinition.fullName,
+      ],
       outboxModels: [models.Ticket],
+      schedules: [
+        {
+          name: 'sla-timers',
+          everyMs: config.SLA_CHECK_EVERY_MS,
+          run: async (now: Date) => void (await timers.run(now)),
+        },
+      ],
     };
   },
 });

@@ -1,5 +1,6 @@
 import { ConflictError, ForbiddenError, NotFoundError, Roles, ValidationError } from '@crm/kit';
 import type { Caller } from '../src/application/ports';
+import { SlaSettings } from '../src/application/sla-settings';
 import { type TicketListRequest, type TicketPatch, Tickets } from '../src/application/tickets';
 import { inMemoryPorts } from './support/in-memory-repositories';
 
@@ -27,26 +28,30 @@ const listing = (over: Partial<TicketListRequest> = {}): TicketListRequest => ({
   assigneeId: '',
   priority: '',
   accountId: '',
+  slaState: '',
+  sort: '',
   limit: 0,
   cursor: '',
   ...over,
 });
 
-function setup() {
+async function setup() {
   const mem = inMemoryPorts();
-  return { ...mem, tickets: new Tickets(mem.ports), store: mem.tickets };
+  const settings = new SlaSettings(mem.ports);
+  await settings.seed();
+  return { ...mem, settings, tickets: new Tickets(mem.ports, settings), store: mem.tickets };
 }
 
 describe('creating a ticket', () => {
   it('starts new in the support queue, recorded with who created it', async () => {
-    const { tickets, store } = setup();
+    const { tickets, store } = await setup();
     const t = await tickets.create(ticket(), '', agent);
     expect(t).toMatchObject({ status: 'new', queue: 'support', createdBy: 'agent', level: 1 });
     expect(store.subjects()).toEqual(['TicketCreated']);
   });
 
   it('refuses an account the service does not know and a contact of another account', async () => {
-    const { tickets } = setup();
+    const { tickets } = await setup();
     await expect(tickets.create(ticket({ accountId: 'acc-9' }), '', agent)).rejects.toThrow(ValidationError);
     await expect(
       tickets.create(ticket({ accountId: 'acc-2', contactId: 'contact-1' }), '', agent),
@@ -54,7 +59,7 @@ describe('creating a ticket', () => {
   });
 
   it('is for support staff, in a queue they work', async () => {
-    const { tickets } = setup();
+    const { tickets } = await setup();
     await expect(tickets.create(ticket(), '', rep1)).rejects.toThrow(ForbiddenError);
     await expect(tickets.create(ticket(), 'tier-2', agent)).rejects.toThrow(ForbiddenError);
   });
@@ -62,7 +67,7 @@ describe('creating a ticket', () => {
 
 describe('working a ticket', () => {
   it('a public reply records the first response once and opens the ticket; a note does neither', async () => {
-    const { tickets, store } = setup();
+    const { tickets, store } = await setup();
     const t = await tickets.create(ticket(), '', agent);
     const noted = await tickets.addComment(t._id, 'internal', 'Customer is on the old plan', agent);
     expect(noted.firstRespondedAt).toBeUndefined();
@@ -76,7 +81,7 @@ describe('working a ticket', () => {
   });
 
   it('closing before resolving is a conflict; resolving needs a resolution', async () => {
-    const { tickets } = setup();
+    const { tickets } = await setup();
     const t = await tickets.create(ticket(), '', agent);
     await expect(tickets.close(t._id, 0, agent)).rejects.toThrow(ConflictError);
     await expect(tickets.resolve(t._id, 0, '  ', agent)).rejects.toThrow(ValidationError);
@@ -89,7 +94,7 @@ describe('working a ticket', () => {
   });
 
   it('waits on the customer with a reason', async () => {
-    const { tickets } = setup();
+    const { tickets } = await setup();
     const t = await tickets.create(ticket(), '', agent);
     const p = await tickets.changeStatus(t._id, 0, 'pending', 'customer', agent);
     expect(p).toMatchObject({ status: 'pending', pendingReason: 'customer' });
@@ -97,7 +102,7 @@ describe('working a ticket', () => {
   });
 
   it('escalates to a senior queue with the reason; the first line no longer works it', async () => {
-    const { tickets } = setup();
+    const { tickets } = await setup();
     const t = await tickets.create(ticket(), '', agent);
     await tickets.assign(t._id, 0, '', '', agent);
     const e = await tickets.escalate(t._id, 0, 'Needs a database fix', 'tier-2', agent);
@@ -110,7 +115,7 @@ describe('working a ticket', () => {
 
 describe('who reads tickets', () => {
   it('agents list the tickets of their queues; a manager every queue', async () => {
-    const { tickets } = setup();
+    const { tickets } = await setup();
     await tickets.create(ticket(), '', agent);
     await tickets.create(ticket({ subject: 'Outage' }), 'tier-2', senior);
     expect((await tickets.list(listing(), agent)).tickets.map((t) => t.subject)).toEqual(['Cannot log in']);
@@ -118,7 +123,7 @@ describe('who reads tickets', () => {
   });
 
   it('a seller reads the tickets of an account they can see, and no other', async () => {
-    const { tickets } = setup();
+    const { tickets } = await setup();
     const t = await tickets.create(ticket(), '', agent);
     await expect(tickets.get(t._id, rep1)).resolves.toMatchObject({ subject: 'Cannot log in' });
     await expect(tickets.get(t._id, rep2)).rejects.toThrow(NotFoundError);

@@ -1,5 +1,5 @@
 import type { Actor, OutboxEntry } from '@crm/kit';
-import type { TicketDoc } from '../store/ticket.model';
+import type { CalendarDoc, PolicyDoc, TicketDoc } from '../store/ticket.model';
 
 /** Who acts and under which request id (kit's callerOf). */
 export interface Caller {
@@ -16,6 +16,9 @@ export interface TicketQuery {
   assigneeId: string;
   priority: string;
   accountId: string;
+  slaState: string;
+  /** 'created' (newest first) or 'sla' (nearest due first). */
+  sort: string;
   limit: number;
   cursor: string;
 }
@@ -25,6 +28,8 @@ export interface TicketRepository {
   /** Inserts a new ticket; false when the id is taken. */
   insert(ticket: TicketDoc): Promise<boolean>;
   list(query: TicketQuery): Promise<{ tickets: TicketDoc[]; nextCursor: string }>;
+  /** Tickets whose slaCheckAt has come, oldest first. */
+  dueForSlaCheck(now: Date, limit: number): Promise<TicketDoc[]>;
   /** Compare-and-set on the version with its events; throws VersionMismatchError when another write came first. */
   save(
     current: TicketDoc,
@@ -41,8 +46,19 @@ export interface AccountCheck {
    * Support staff do not see accounts themselves: for them the service asks under its own identity.
    */
   isVisible(id: string, c: Caller): Promise<boolean>;
+  /** The account's tier (strategic, A, B, C; '' if unset) when it exists and is visible, else undefined. */
+  tierOf(id: string, c: Caller): Promise<string | undefined>;
   /** The account of a contact; undefined for an unknown or invisible contact. */
   accountOfContact(contactId: string, c: Caller): Promise<string | undefined>;
+}
+
+/** Business calendars or SLA policies. */
+export interface SettingsRepository<T> {
+  get(id: string): Promise<T | undefined>;
+  list(): Promise<T[]>;
+  /** Inserts; false when the id is taken. */
+  insert(doc: T): Promise<boolean>;
+  save(current: T, set: Partial<T>, actor: Actor, events: (next: T) => OutboxEntry[]): Promise<T>;
 }
 
 /** Custom fields of entity "ticket" (@crm/custom-fields). */
@@ -58,6 +74,8 @@ export type Written = (id: string) => void;
 export interface TicketPorts {
   tickets: TicketRepository;
   accounts: AccountCheck;
+  calendars: SettingsRepository<CalendarDoc>;
+  policies: SettingsRepository<PolicyDoc>;
   customFields: TicketCustomFields;
   written: Written;
 }

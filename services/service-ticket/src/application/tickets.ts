@@ -28,9 +28,12 @@ import {
   worksEveryQueue,
   worksQueue,
 } from '../domain/ticket';
+import { targetFor } from '../domain/sla';
+import { followStatus, slaIndex, startClock } from '../domain/sla-clock';
 import { ticketEvents as events } from '../events/ticket-events';
 import type { TicketDoc } from '../store/ticket.model';
 import type { Caller, TicketPorts } from './ports';
+import { DEFAULT_ID, type SlaSettings } from './sla-settings';
 
 /** What a caller sends to create or change a ticket; undefined leaves a field as it is. */
 export type TicketPatch = Partial<TicketFields> & { customFields?: Record<string, unknown> };
@@ -41,9 +44,13 @@ export interface TicketListRequest {
   assigneeId: string;
   priority: string;
   accountId: string;
+  slaState: string;
+  sort: string;
   limit: number;
   cursor: string;
 }
+
+const SLA_STATES = ['none', 'ok', 'warning', 'breached', 'paused'];
 
 /** Fields compared for TicketUpdated.changed_fields (comments and history have their own events). */
 const TRACKED: (keyof TicketDoc)[] = [
@@ -83,9 +90,12 @@ const EMPTY_FIELDS: TicketFields = {
  * compare-and-set carrying its events.
  */
 export class Tickets {
-  constructor(private readonly p: TicketPorts) {}
+  constructor(
+    private readonly p: TicketPorts,
+    private readonly sla: SlaSettings,
+  ) {}
 
-  async create(patch: TicketPatch, queue: string, c: Caller): Promise<TicketDoc> {
+  async create(patch: TicketPatch, queue: string, c: Caller, slaPolicyId = ''): Promise<TicketDoc> {
     mayWork(c);
     const { customFields, ...fields } = patch;
     const input = normaliseTicketFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
@@ -93,8 +103,17 @@ export class Tickets {
     if (!worksQueue(c.actor, q))
       throw new ForbiddenError(`only support staff of queue ${q} create tickets in it`);
     const values = await this.p.customFields.validateCreate('ticket', customFields ?? {});
-    await this.requireAccountAndContact(input, c);
+    const tier = await this.requireAccountAndContact(input, c);
+    const policy = await this.sla.policy(slaPolicyId.trim() || DEFAULT_ID);
+    if (!policy) throw new ValidationError([{ field: 'slaPolicyId', description: 'is not an SLA policy' }]);
+    const calendar = await this.sla.calendar(policy.calendarId);
     const now = new Date();
+    const clock = startClock(
+      now,
+      { id: policy._id, warnAtPercent: policy.warnAtPercent, calendarId: policy.calendarId },
+      targetFor(policy, input.priority, tier),
+      calendar,
+    );
     const doc: TicketDoc = {
       _id: randomUUID(),
       version: 1,
@@ -109,6 +128,10 @@ export class Tickets {
       comments: [],
       statusHistory: [moveFromNothing(c.actor.userId, now)],
       escalations: [],
+      accountTier: tier,
+      sla: clock,
+      slaEvents: [],
+      ...slaIndex({ status: 'new', sla: clock }),
       createdAt: now,
       createdBy: c.actor.userId,
       updatedAt: now,
@@ -142,6 +165,11 @@ export class Tickets {
       v.add('status', `must be one of ${STATUSES.join(', ')}`);
     if (priority && !(PRIORITIES as readonly string[]).includes(priority))
       v.add('priority', `must be one of ${PRIORITIES.join(', ')}`);
+    const slaState = req.slaState.trim();
+    if (slaState && !SLA_STATES.includes(slaState))
+      v.add('slaState', `must be one of ${SLA_STATES.join(', ')}`);
+    const sort = req.sort.trim() || 'created';
+    if (sort !== 'created' && sort !== 'sla') v.add('sort', 'must be created or sla');
     let queuesIn: string[] | undefined;
     const seller = !worksEveryQueue(c.actor) && !isSupportStaff(c.actor);
     if (!worksEveryQueue(c.actor)) {
@@ -158,6 +186,8 @@ export class Tickets {
       assigneeId: req.assigneeId.trim(),
       priority,
       accountId,
+      slaState,
+      sort,
       limit: pageLimit(req.limit),
       cursor: req.cursor,
     });
@@ -331,7 +361,9 @@ export class Tickets {
       const current = await this.get(id, c);
       checkVersion(expectedVersion, current.version);
       requireWorker(c.actor, current);
-      const { set, events: more } = await step(current, new Date());
+      const now = new Date();
+      const { set, events: more } = await step(current, now);
+      Object.assign(set, await this.clockAfter(current, set, now));
       const next = await this.p.tickets.save(current, set, c.actor, (n) => {
         const changed = changedFields(current, n, TRACKED);
         return [
@@ -345,6 +377,21 @@ export class Tickets {
     return expectedVersion ? once() : retryOnVersionMismatch(once);
   }
 
+  /** The clock after a change: pending on the customer pauses it; the derived index fields follow. */
+  private async clockAfter(
+    current: TicketDoc,
+    set: Partial<TicketDoc>,
+    now: Date,
+  ): Promise<Partial<TicketDoc>> {
+    const merged = { ...current, ...set };
+    let sla = current.sla;
+    if (set.status !== undefined && sla.policyId) {
+      const calendar = sla.pausedSince ? await this.sla.calendar(sla.calendarId) : undefined;
+      sla = followStatus(sla, merged.status, merged.pendingReason, now, calendar);
+    }
+    return { sla, ...slaIndex({ ...merged, sla }) };
+  }
+
   private async maySee(doc: TicketDoc, c: Caller): Promise<boolean> {
     if (worksQueue(c.actor, doc.queue)) return true;
     if (doc.assigneeId === c.actor.userId) return true;
@@ -353,17 +400,21 @@ export class Tickets {
     return this.p.accounts.isVisible(doc.accountId, c);
   }
 
-  private async requireVisibleAccount(accountId: string, c: Caller): Promise<void> {
-    if (!(await this.p.accounts.isVisible(accountId, c)))
+  private async requireVisibleAccount(accountId: string, c: Caller): Promise<string> {
+    const tier = await this.p.accounts.tierOf(accountId, c);
+    if (tier === undefined)
       throw new ValidationError([{ field: 'accountId', description: 'is not an account you can see' }]);
+    return tier;
   }
 
-  private async requireAccountAndContact(input: TicketFields, c: Caller): Promise<void> {
-    await this.requireVisibleAccount(input.accountId, c);
+  /** The account's tier, once the account and the contact check out. */
+  private async requireAccountAndContact(input: TicketFields, c: Caller): Promise<string> {
+    const tier = await this.requireVisibleAccount(input.accountId, c);
     if (input.contactId && (await this.p.accounts.accountOfContact(input.contactId, c)) !== input.accountId)
       throw new ValidationError([
         { field: 'contactId', description: "is not a contact of the ticket's account" },
       ]);
+    return tier;
   }
 }
 

@@ -59,6 +59,14 @@ export const ticketEvents = {
       requestId,
     );
   },
+  slaWarning(t: TicketDoc, target: string, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.SlaWarning.encode({ ticket: toProtoTicket(t), target }).finish();
+    return entry('SlaWarning', payload, t, actor, requestId);
+  },
+  slaBreached(t: TicketDoc, target: string, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.SlaBreached.encode({ ticket: toProtoTicket(t), target }).finish();
+    return entry('SlaBreached', payload, t, actor, requestId);
+  },
   reopened(t: TicketDoc, reason: string, actor: Actor, requestId: string): OutboxEntry {
     const payload = pb.TicketReopened.encode({ ticket: toProtoTicket(t), reason }).finish();
     return entry('TicketReopened', payload, t, actor, requestId);

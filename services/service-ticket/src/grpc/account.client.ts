@@ -17,6 +17,14 @@ export function accountVisibility(err: unknown): false {
   throw new UnavailableError('the account service could not confirm the account; retry later');
 }
 
+/** AccountTier enum values as the SLA policies name tiers. */
+const TIERS: Record<number, string> = {
+  [accountPb.AccountTier.ACCOUNT_TIER_STRATEGIC]: 'strategic',
+  [accountPb.AccountTier.ACCOUNT_TIER_A]: 'A',
+  [accountPb.AccountTier.ACCOUNT_TIER_B]: 'B',
+  [accountPb.AccountTier.ACCOUNT_TIER_C]: 'C',
+};
+
 /** The service's own identity: no token, so kit's serviceClient sends the service's client token. */
 const SERVICE: Actor = { userId: 'service-ticket', username: 'service-ticket', roles: [], teams: [] };
 
@@ -31,6 +39,12 @@ export function accountClient(address: string, timeoutMs = 3000): AccountCheck &
     close,
     async isVisible(id: string, c: Caller) {
       return client.getAccount({ id }, as(c)).then(() => true, accountVisibility);
+    },
+    async tierOf(id: string, c: Caller) {
+      return client.getAccount({ id }, as(c)).then(
+        (a) => TIERS[a.tier] ?? '',
+        (err) => accountVisibility(err) || undefined,
+      );
     },
     async accountOfContact(contactId: string, c: Caller) {
       return client.getContact({ id: contactId }, as(c)).then(

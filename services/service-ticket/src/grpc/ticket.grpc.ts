@@ -1,25 +1,43 @@
 import { type CallerContext, callerOf, expectedVersionOf } from '@crm/kit';
 import { serviceTicket as pb } from '@crm/proto';
+import type { SlaSettings } from '../application/sla-settings';
 import type { Tickets } from '../application/tickets';
 import type { TicketDoc } from '../store/ticket.model';
-import { fromProtoListRequest, fromProtoPatch, type ShownFields, toProtoTicket } from './ticket.mapper';
+import {
+  fromProtoCalendar,
+  fromProtoListRequest,
+  fromProtoPatch,
+  fromProtoPolicy,
+  type ShownFields,
+  toProtoCalendar,
+  toProtoPolicy,
+  toProtoTicket,
+} from './ticket.mapper';
 
 type Ctx = CallerContext;
 
 /** proto <-> application only; the rules live in the domain and the use cases. */
-export function ticketGrpc(tickets: Tickets, shown: ShownFields): pb.TicketServiceImplementation<Ctx> {
-  const out = (t: TicketDoc) => toProtoTicket(t, shown);
+export function ticketGrpc(
+  tickets: Tickets,
+  settings: SlaSettings,
+  shown: ShownFields,
+): pb.TicketServiceImplementation<Ctx> {
+  const outAll = async (ts: TicketDoc[]) => {
+    const left = await settings.remainingOf(ts);
+    return ts.map((t, i) => toProtoTicket(t, shown, left[i]));
+  };
+  const out = async (t: TicketDoc) => toProtoTicket(t, shown, (await settings.remainingOf([t]))[0]);
   const v = (s: string) => expectedVersionOf(s);
   return {
     async createTicket(req, ctx) {
-      return out(await tickets.create(fromProtoPatch(req.fields), req.queue, callerOf(ctx)));
+      return out(await tickets.create(fromProtoPatch(req.fields), req.queue, callerOf(ctx), req.slaPolicyId));
     },
     async getTicket(req, ctx) {
       return out(await tickets.get(req.id, callerOf(ctx)));
     },
     async listTickets(req, ctx) {
       const { tickets: page, nextCursor } = await tickets.list(fromProtoListRequest(req), callerOf(ctx));
-      return { tickets: page.map(out), nextCursor };
+      return { tickets: await outAll(page), nextCursor };
     },
     async updateTicket(req, ctx) {
       return out(
@@ -58,6 +76,35 @@ export function ticketGrpc(tickets: Tickets, shown: ShownFields): pb.TicketServi
     },
     async reopenTicket(req, ctx) {
       return out(await tickets.reopen(req.id, v(req.expectedVersion), req.reason, callerOf(ctx)));
+    },
+  };
+}
+
+export function slaGrpc(settings: SlaSettings): pb.SlaServiceImplementation<Ctx> {
+  return {
+    async listBusinessCalendars(_req, ctx) {
+      return { calendars: (await settings.listCalendars(callerOf(ctx))).map(toProtoCalendar) };
+    },
+    async saveBusinessCalendar(req, ctx) {
+      const c = await settings.saveCalendar(
+        req.calendar?.id ?? '',
+        expectedVersionOf(req.expectedVersion),
+        fromProtoCalendar(req.calendar),
+        callerOf(ctx),
+      );
+      return toProtoCalendar(c);
+    },
+    async listSlaPolicies(_req, ctx) {
+      return { policies: (await settings.listPolicies(callerOf(ctx))).map(toProtoPolicy) };
+    },
+    async saveSlaPolicy(req, ctx) {
+      const p = await settings.savePolicy(
+        req.policy?.id ?? '',
+        expectedVersionOf(req.expectedVersion),
+        fromProtoPolicy(req.policy),
+        callerOf(ctx),
+      );
+      return toProtoPolicy(p);
     },
   };
 }

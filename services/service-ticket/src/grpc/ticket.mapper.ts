@@ -1,8 +1,17 @@
 import { ValidationError } from '@crm/kit';
 import { serviceTicket as pb } from '@crm/proto';
 import type { TicketListRequest, TicketPatch } from '../application/tickets';
+import type { BusinessCalendar, SlaPolicyInput } from '../domain/sla';
+import { NO_SLA, slaStateOf } from '../domain/sla-clock';
 import type { Attachment, Comment, Escalation } from '../domain/ticket';
-import type { TicketDoc } from '../store/ticket.model';
+import type { CalendarDoc, PolicyDoc, TicketDoc } from '../store/ticket.model';
+
+/** Business minutes left of the two targets, computed when read. */
+export interface Remaining {
+  firstResponse: number;
+  resolution: number;
+}
+const NOTHING_LEFT: Remaining = { firstResponse: 0, resolution: 0 };
 
 /** Stored custom field values as readers see them: archived fields left out (CustomFields.visibleNow). */
 export type ShownFields = (values: unknown) => Record<string, unknown>;
@@ -12,7 +21,12 @@ export const toProtoComment = (c: Comment): pb.Comment => ({ ...c });
 export const toProtoEscalation = (e: Escalation): pb.Escalation => ({ ...e });
 
 /** Events carry every stored value; readers get what `shown` keeps. */
-export function toProtoTicket(t: TicketDoc, shown: ShownFields = everyField): pb.Ticket {
+export function toProtoTicket(
+  t: TicketDoc,
+  shown: ShownFields = everyField,
+  remaining: Remaining = NOTHING_LEFT,
+): pb.Ticket {
+  const sla = t.sla ?? { ...NO_SLA, startedAt: t.createdAt };
   return {
     id: t._id,
     version: String(t.version),
@@ -43,8 +57,65 @@ export function toProtoTicket(t: TicketDoc, shown: ShownFields = everyField): pb
     createdBy: t.createdBy,
     updatedAt: t.updatedAt,
     updatedBy: t.updatedBy,
+    accountTier: t.accountTier ?? '',
+    sla: {
+      policyId: sla.policyId,
+      firstResponseDueAt: sla.firstResponseDueAt,
+      resolutionDueAt: sla.resolutionDueAt,
+      firstRespondedAt: t.firstRespondedAt,
+      firstResponseRemainingMinutes: remaining.firstResponse,
+      resolutionRemainingMinutes: remaining.resolution,
+      paused: !!sla.pausedSince,
+      firstResponseWarned: sla.firstResponseWarned,
+      resolutionWarned: sla.resolutionWarned,
+      firstResponseBreached: sla.firstResponseBreached,
+      resolutionBreached: sla.resolutionBreached,
+      state: slaStateOf({ ...t, sla }),
+      pausedMinutes: sla.pausedMinutes,
+    },
+    slaEvents: (t.slaEvents ?? []).map((e) => ({ ...e })),
   };
 }
+
+export const toProtoCalendar = (c: CalendarDoc): pb.BusinessCalendar => ({
+  id: c._id,
+  version: String(c.version),
+  name: c.name,
+  timeZone: c.timeZone,
+  workingDays: [...c.workingDays],
+  opensAt: c.opensAt,
+  closesAt: c.closesAt,
+  holidays: [...c.holidays],
+  updatedAt: c.updatedAt,
+  updatedBy: c.updatedBy,
+});
+
+export const fromProtoCalendar = (c: pb.BusinessCalendar | undefined): BusinessCalendar => ({
+  name: c?.name ?? '',
+  timeZone: c?.timeZone ?? '',
+  workingDays: [...(c?.workingDays ?? [])],
+  opensAt: c?.opensAt ?? '',
+  closesAt: c?.closesAt ?? '',
+  holidays: [...(c?.holidays ?? [])],
+});
+
+export const toProtoPolicy = (p: PolicyDoc): pb.SlaPolicy => ({
+  id: p._id,
+  version: String(p.version),
+  name: p.name,
+  calendarId: p.calendarId,
+  warnAtPercent: p.warnAtPercent,
+  targets: p.targets.map((t) => ({ ...t })),
+  updatedAt: p.updatedAt,
+  updatedBy: p.updatedBy,
+});
+
+export const fromProtoPolicy = (p: pb.SlaPolicy | undefined): SlaPolicyInput => ({
+  name: p?.name ?? '',
+  calendarId: p?.calendarId ?? '',
+  warnAtPercent: p?.warnAtPercent ?? 0,
+  targets: (p?.targets ?? []).map((t) => ({ ...t })),
+});
 
 function sizeOf(s: string, i: number): number {
   const n = /^\d{1,15}$/.test(s) ? Number(s) : NaN;
@@ -86,6 +157,8 @@ export function fromProtoListRequest(r: pb.ListTicketsRequest): TicketListReques
     assigneeId: r.assigneeId,
     priority: r.priority,
     accountId: r.accountId,
+    slaState: r.slaState,
+    sort: r.sort,
     limit: r.limit,
     cursor: r.cursor,
   };

@@ -1,5 +1,7 @@
 import { type OutboxEntry, outboxSchema } from '@crm/kit';
 import { type Connection, Schema } from 'mongoose';
+import type { BusinessCalendar, SlaPolicyInput } from '../domain/sla';
+import { NEVER, type SlaEvent, type SlaState, type TicketSla } from '../domain/sla-clock';
 import type {
   Comment,
   Escalation,
@@ -26,12 +28,35 @@ export interface TicketDoc extends TicketFields {
   firstRespondedAt?: Date;
   resolvedAt?: Date;
   closedAt?: Date;
+  /** The account's tier when the ticket was opened (it picks the SLA target). */
+  accountTier: string;
+  sla: TicketSla;
+  slaEvents: SlaEvent[];
+  /** Derived from sla on every write, for the list filter. */
+  slaState: SlaState;
+  /** When the SLA timer looks at this ticket next; NEVER when nothing can fire. */
+  slaCheckAt: Date;
+  /** The nearest open due time, or NEVER, for sort=sla. */
+  slaSortAt: Date;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
   updatedBy: string;
   outbox: OutboxEntry[];
 }
+
+/** Settings documents (a calendar, a policy): keyed by id, changed by compare-and-set. */
+interface SettingsDoc {
+  _id: string;
+  version: number;
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+  updatedBy: string;
+  outbox: OutboxEntry[];
+}
+export type CalendarDoc = SettingsDoc & BusinessCalendar;
+export type PolicyDoc = SettingsDoc & SlaPolicyInput;
 
 const linkSchema = new Schema({ ticketId: String, kind: String }, { _id: false });
 const attachmentSchema = new Schema({ name: String, sizeBytes: Number, contentType: String }, { _id: false });
@@ -54,6 +79,29 @@ const escalationSchema = new Schema<Escalation>(
   { level: Number, toQueue: String, reason: String, escalatedBy: String, escalatedAt: Date },
   { _id: false },
 );
+
+const slaSchema = new Schema<TicketSla>(
+  {
+    policyId: String,
+    calendarId: String,
+    warnAtPercent: Number,
+    firstResponseMinutes: Number,
+    resolutionMinutes: Number,
+    startedAt: Date,
+    pausedMinutes: Number,
+    pausedSince: Date,
+    firstResponseDueAt: Date,
+    resolutionDueAt: Date,
+    firstResponseWarnAt: Date,
+    resolutionWarnAt: Date,
+    firstResponseWarned: Boolean,
+    resolutionWarned: Boolean,
+    firstResponseBreached: Boolean,
+    resolutionBreached: Boolean,
+  },
+  { _id: false },
+);
+const slaEventSchema = new Schema<SlaEvent>({ kind: String, target: String, at: Date }, { _id: false });
 
 const ticketSchema = new Schema<TicketDoc>(
   {
@@ -83,6 +131,12 @@ const ticketSchema = new Schema<TicketDoc>(
     firstRespondedAt: Date,
     resolvedAt: Date,
     closedAt: Date,
+    accountTier: { type: String, default: '' },
+    sla: slaSchema,
+    slaEvents: { type: [slaEventSchema], default: [] },
+    slaState: { type: String, default: 'none' },
+    slaCheckAt: { type: Date, default: NEVER },
+    slaSortAt: { type: Date, default: NEVER },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,
@@ -93,9 +147,51 @@ const ticketSchema = new Schema<TicketDoc>(
 );
 ticketSchema.index({ accountId: 1 });
 ticketSchema.index({ queue: 1, status: 1 });
+ticketSchema.index({ slaCheckAt: 1 });
+
+const settings = {
+  _id: String,
+  version: { type: Number, required: true },
+  createdAt: Date,
+  createdBy: String,
+  updatedAt: Date,
+  updatedBy: String,
+  outbox: [outboxSchema],
+};
+const calendarSchema = new Schema<CalendarDoc>(
+  {
+    ...settings,
+    name: String,
+    timeZone: String,
+    workingDays: [Number],
+    opensAt: String,
+    closesAt: String,
+    holidays: [String],
+  },
+  { versionKey: false, minimize: false },
+);
+const policySchema = new Schema<PolicyDoc>(
+  {
+    ...settings,
+    name: String,
+    calendarId: String,
+    warnAtPercent: Number,
+    targets: [
+      new Schema(
+        { priority: String, tier: String, firstResponseMinutes: Number, resolutionMinutes: Number },
+        { _id: false },
+      ),
+    ],
+  },
+  { versionKey: false, minimize: false },
+);
 
 export function registerModels(db: Connection) {
-  return { Ticket: db.model<TicketDoc>('Ticket', ticketSchema, 'tickets') };
+  return {
+    Ticket: db.model<TicketDoc>('Ticket', ticketSchema, 'tickets'),
+    Calendar: db.model<CalendarDoc>('BusinessCalendar', calendarSchema, 'business_calendars'),
+    Policy: db.model<PolicyDoc>('SlaPolicy', policySchema, 'sla_policies'),
+  };
 }
 
 export type TicketModels = ReturnType<typeof registerModels>;

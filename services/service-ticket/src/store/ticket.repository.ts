@@ -6,10 +6,42 @@ import {
   type OutboxEntry,
   saveAtVersion,
 } from '@crm/kit';
-import type { TicketQuery, TicketRepository } from '../application/ports';
-import type { TicketDoc, TicketModels } from './ticket.model';
+import type { Model } from 'mongoose';
+import type { SettingsRepository, TicketQuery, TicketRepository } from '../application/ports';
+import type { CalendarDoc, PolicyDoc, TicketDoc, TicketModels } from './ticket.model';
 
 const NO_OUTBOX = { outbox: 0 } as const;
+
+async function inserted(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/** Business calendars or SLA policies: a handful of documents keyed by id. */
+export class MongoSettingsRepository<T extends CalendarDoc | PolicyDoc> implements SettingsRepository<T> {
+  constructor(private readonly model: Model<T>) {}
+
+  async get(id: string): Promise<T | undefined> {
+    return (await this.model.findById(id, NO_OUTBOX).lean<T>()) ?? undefined;
+  }
+
+  list(): Promise<T[]> {
+    return this.model.find({}, NO_OUTBOX).sort({ _id: 1 }).lean<T[]>();
+  }
+
+  insert(doc: T): Promise<boolean> {
+    return inserted(() => this.model.create(doc));
+  }
+
+  save(current: T, set: Partial<T>, actor: Actor, events: (next: T) => OutboxEntry[]): Promise<T> {
+    return saveAtVersion(this.model as never, current, set, actor, events) as Promise<T>;
+  }
+}
 
 /** Tickets in MongoDB: queries and writes only (the rules are in src/application). */
 export class MongoTicketRepository implements TicketRepository {
@@ -19,17 +51,19 @@ export class MongoTicketRepository implements TicketRepository {
     return (await this.m.Ticket.findById(id, NO_OUTBOX).lean<TicketDoc>()) ?? undefined;
   }
 
-  async insert(ticket: TicketDoc): Promise<boolean> {
-    try {
-      await this.m.Ticket.create(ticket);
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+  insert(ticket: TicketDoc): Promise<boolean> {
+    return inserted(() => this.m.Ticket.create(ticket));
   }
 
-  /** Newest first, paged by a (createdAt, _id) cursor. */
+  /** Tickets whose SLA timer is due, oldest due first. */
+  dueForSlaCheck(now: Date, limit: number): Promise<TicketDoc[]> {
+    return this.m.Ticket.find({ slaCheckAt: { $lte: now } }, NO_OUTBOX)
+      .sort({ slaCheckAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<TicketDoc[]>();
+  }
+
+  /** Newest first, or nearest SLA due time first; paged by a (field, _id) cursor. */
   async list(q: TicketQuery): Promise<{ tickets: TicketDoc[]; nextCursor: string }> {
     const and: Record<string, unknown>[] = [];
     if (q.queuesIn) and.push({ queue: { $in: q.queuesIn } });
@@ -38,12 +72,15 @@ export class MongoTicketRepository implements TicketRepository {
     if (q.assigneeId) and.push({ assigneeId: q.assigneeId });
     if (q.priority) and.push({ priority: q.priority });
     if (q.accountId) and.push({ accountId: q.accountId });
-    if (q.cursor) and.push(afterCursor(q.cursor, 'createdAt', true, 'date'));
+    if (q.slaState) and.push({ slaState: q.slaState });
+    const bySla = q.sort === 'sla';
+    const field = bySla ? 'slaSortAt' : 'createdAt';
+    if (q.cursor) and.push(afterCursor(q.cursor, field, !bySla, 'date'));
     const docs = await this.m.Ticket.find(and.length ? { $and: and } : {}, NO_OUTBOX)
-      .sort({ createdAt: -1, _id: -1 })
+      .sort(bySla ? { slaSortAt: 1, _id: 1 } : { createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean<TicketDoc[]>();
-    const { page, nextCursor } = nextCursorOf(docs, q.limit, (d) => d.createdAt);
+    const { page, nextCursor } = nextCursorOf(docs, q.limit, (d) => (bySla ? d.slaSortAt : d.createdAt));
     return { tickets: page, nextCursor };
   }
 

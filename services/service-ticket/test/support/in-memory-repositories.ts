@@ -1,6 +1,12 @@
 import { type Actor, decodeOffset, encodeOffset, type OutboxEntry, VersionMismatchError } from '@crm/kit';
-import type { Caller, TicketPorts, TicketQuery, TicketRepository } from '../../src/application/ports';
-import type { TicketDoc } from '../../src/store/ticket.model';
+import type {
+  Caller,
+  SettingsRepository,
+  TicketPorts,
+  TicketQuery,
+  TicketRepository,
+} from '../../src/application/ports';
+import type { CalendarDoc, PolicyDoc, TicketDoc } from '../../src/store/ticket.model';
 
 /** Tickets with the write semantics of kit's saveAtVersion; records are copied in and out. */
 export class InMemoryTickets implements TicketRepository {
@@ -42,7 +48,15 @@ export class InMemoryTickets implements TicketRepository {
     return next;
   }
 
-  /** Newest first, offset-paged (the store pages by cursor; the order is what matters here). */
+  async dueForSlaCheck(now: Date, limit: number) {
+    return [...this.docs.values()]
+      .filter((t) => t.slaCheckAt.getTime() <= now.getTime())
+      .sort((a, b) => a.slaCheckAt.getTime() - b.slaCheckAt.getTime())
+      .slice(0, limit)
+      .map((t) => ({ ...structuredClone(t), outbox: [] }));
+  }
+
+  /** Newest first or nearest due first, offset-paged (the store pages by cursor; the order is what matters here). */
   async list(q: TicketQuery) {
     const hits = [...this.docs.values()]
       .filter((t) => !q.queuesIn || q.queuesIn.includes(t.queue))
@@ -51,7 +65,12 @@ export class InMemoryTickets implements TicketRepository {
       .filter((t) => !q.assigneeId || t.assigneeId === q.assigneeId)
       .filter((t) => !q.priority || t.priority === q.priority)
       .filter((t) => !q.accountId || t.accountId === q.accountId)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.localeCompare(a._id));
+      .filter((t) => !q.slaState || t.slaState === q.slaState)
+      .sort((a, b) =>
+        q.sort === 'sla'
+          ? a.slaSortAt.getTime() - b.slaSortAt.getTime() || a._id.localeCompare(b._id)
+          : b.createdAt.getTime() - a.createdAt.getTime() || b._id.localeCompare(a._id),
+      );
     const from = decodeOffset(q.cursor);
     return {
       tickets: hits.slice(from, from + q.limit),
@@ -65,6 +84,37 @@ export class InMemoryTickets implements TicketRepository {
   }
 }
 
+/** Calendars or policies by id, with compare-and-set like the store. */
+export class InMemorySettings<T extends CalendarDoc | PolicyDoc> implements SettingsRepository<T> {
+  readonly docs = new Map<string, T>();
+  async get(id: string) {
+    const d = this.docs.get(id);
+    return d ? structuredClone(d) : undefined;
+  }
+  async list() {
+    return [...this.docs.values()].map((d) => structuredClone(d));
+  }
+  async insert(doc: T) {
+    if (this.docs.has(doc._id)) return false;
+    this.docs.set(doc._id, structuredClone(doc));
+    return true;
+  }
+  async save(current: T, set: Partial<T>, actor: Actor) {
+    const stored = this.docs.get(current._id);
+    if (!stored || stored.version !== current.version)
+      throw new VersionMismatchError(current.version, stored?.version ?? current.version);
+    const next = {
+      ...current,
+      ...set,
+      version: current.version + 1,
+      updatedAt: new Date(),
+      updatedBy: actor.userId,
+    };
+    this.docs.set(current._id, structuredClone(next));
+    return next;
+  }
+}
+
 export function inMemoryPorts() {
   const tickets = new InMemoryTickets();
   const written: string[] = [];
@@ -73,14 +123,22 @@ export function inMemoryPorts() {
     ['acc-1', ['rep1']],
     ['acc-2', ['rep2']],
   ]);
+  /** Account tiers; acc-1 is a tier-A account. */
+  const tiers = new Map<string, string>([['acc-1', 'A']]);
+  const calendars = new InMemorySettings<CalendarDoc>();
+  const policies = new InMemorySettings<PolicyDoc>();
   /** Contact id -> its account id. */
   const contacts = new Map<string, string>([['contact-1', 'acc-1']]);
   const staff = (c: Caller) => !c.actor.roles.some((r) => r === 'sales-rep' || r === 'sales-manager');
+  const visible = (id: string, c: Caller) =>
+    accounts.has(id) && (staff(c) || accounts.get(id)!.includes(c.actor.userId));
   const ports: TicketPorts = {
     tickets,
+    calendars,
+    policies,
     accounts: {
-      isVisible: async (id, c) =>
-        accounts.has(id) && (staff(c) || accounts.get(id)!.includes(c.actor.userId)),
+      isVisible: async (id, c) => visible(id, c),
+      tierOf: async (id, c) => (visible(id, c) ? (tiers.get(id) ?? '') : undefined),
       accountOfContact: async (id) => contacts.get(id),
     },
     customFields: {
@@ -89,5 +147,5 @@ export function inMemoryPorts() {
     },
     written: (id) => void written.push(id),
   };
-  return { ports, tickets, written, accounts };
+  return { ports, tickets, written, accounts, calendars, policies };
 }
