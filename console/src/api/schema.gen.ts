@@ -812,6 +812,94 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/business-calendars': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the business calendars
+     * @description Working days, hours and holidays in a time zone; SLA targets are measured in them.
+     *
+     *     Roles: support-agent, support-manager, crm-admin, sales-rep, sales-manager, integrator.
+     */
+    get: operations['listBusinessCalendars'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/business-calendars/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Create or replace a business calendar
+     * @description The id is a key such as `china-office`. 400: an unknown time zone, closing before opening.
+     *
+     *     Roles: support-manager, crm-admin.
+     */
+    put: operations['saveBusinessCalendar'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sla-policies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the SLA policies
+     * @description First-response and resolution targets by priority and account tier, in business minutes.
+     *
+     *     Roles: support-agent, support-manager, crm-admin, sales-rep, sales-manager, integrator.
+     */
+    get: operations['listSlaPolicies'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sla-policies/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Create or replace an SLA policy
+     * @description The policy `default` measures tickets that name none. A target naming the tier wins over the one for any tier. New targets apply to tickets opened afterwards.
+     *
+     *     Roles: support-manager, crm-admin.
+     */
+    put: operations['saveSlaPolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/pool': {
     parameters: {
       query?: never;
@@ -1799,6 +1887,17 @@ export interface components {
       createdBy: string;
       updatedAt: string | null;
       updatedBy: string;
+      /** @description The account tier when the ticket was opened */
+      accountTier: string;
+      sla: components['schemas']['TicketSla'];
+      /** @description SLA warnings and breaches that fired, oldest first */
+      slaEvents: {
+        /** @enum {string} */
+        kind: 'warning' | 'breach';
+        /** @enum {string} */
+        target: 'first-response' | 'resolution';
+        at: string | null;
+      }[];
     };
     TicketComment: {
       id: string;
@@ -1808,9 +1907,31 @@ export interface components {
       authorId: string;
       createdAt: string | null;
     };
+    TicketSla: {
+      /** @description Empty when no target applies */
+      policyId: string;
+      firstResponseDueAt: string | null;
+      resolutionDueAt: string | null;
+      firstRespondedAt: string | null;
+      /** @description Business minutes left (negative when overdue; 0 once responded) */
+      firstResponseRemainingMinutes: number;
+      /** @description Business minutes left (negative when overdue; 0 once resolved) */
+      resolutionRemainingMinutes: number;
+      /** @description True while pending on the customer */
+      paused: boolean;
+      pausedMinutes: number;
+      firstResponseWarned: boolean;
+      resolutionWarned: boolean;
+      firstResponseBreached: boolean;
+      resolutionBreached: boolean;
+      /** @enum {string} */
+      state: 'none' | 'ok' | 'warning' | 'breached' | 'paused';
+    };
     CreateTicket: components['schemas']['PatchTicket'] & {
       /** @description Queue to put it in; default `support` */
       queue?: string;
+      /** @description SLA policy measuring it; default `default` */
+      slaPolicyId?: string;
     };
     TicketLink: {
       ticketId: string;
@@ -1882,6 +2003,51 @@ export interface components {
     TicketCloseInput: Record<string, never>;
     TicketReopenInput: {
       reason: string;
+    };
+    BusinessCalendar: components['schemas']['BusinessCalendarInput'] & {
+      id: string;
+      version: number;
+      updatedAt: string | null;
+      updatedBy: string;
+    };
+    BusinessCalendarInput: {
+      name: string;
+      /** @example Asia/Shanghai */
+      timeZone: string;
+      /** @description ISO weekdays: 1 Monday ... 7 Sunday */
+      workingDays: number[];
+      opensAt: string;
+      /** @description "24:00" for midnight */
+      closesAt: string;
+      /** @default [] */
+      holidays: string[];
+    };
+    SlaPolicy: components['schemas']['SlaPolicyInput'] & {
+      id: string;
+      version: number;
+      updatedAt: string | null;
+      updatedBy: string;
+    };
+    SlaTarget: {
+      /** @enum {string} */
+      priority: 'low' | 'normal' | 'high' | 'urgent';
+      /**
+       * @description Empty for any tier
+       * @default
+       * @enum {string}
+       */
+      tier: '' | 'strategic' | 'A' | 'B' | 'C';
+      /** @description Business minutes */
+      firstResponseMinutes: number;
+      /** @description Business minutes */
+      resolutionMinutes: number;
+    };
+    SlaPolicyInput: {
+      name: string;
+      calendarId: string;
+      /** @description A warning fires at this share of a target */
+      warnAtPercent: number;
+      targets: components['schemas']['SlaTarget'][];
     };
     PoolList: {
       items: components['schemas']['PooledRecord'][];
@@ -3755,6 +3921,9 @@ export interface operations {
         priority?: 'low' | 'normal' | 'high' | 'urgent';
         /** @description Required for sales roles */
         accountId?: string;
+        slaState?: 'none' | 'ok' | 'warning' | 'breached' | 'paused';
+        /** @description `created`: newest first; `sla`: nearest open due time first */
+        sort?: 'created' | 'sla';
         limit?: number;
         cursor?: string;
       };
@@ -4176,6 +4345,150 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Ticket'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  listBusinessCalendars: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The calendars */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['BusinessCalendar'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  saveBusinessCalendar: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BusinessCalendarInput'];
+      };
+    };
+    responses: {
+      /** @description The calendar */
+      200: {
+        headers: {
+          /** @description The version of the record, for If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BusinessCalendar'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  listSlaPolicies: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The policies */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['SlaPolicy'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  saveSlaPolicy: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SlaPolicyInput'];
+      };
+    };
+    responses: {
+      /** @description The policy */
+      200: {
+        headers: {
+          /** @description The version of the record, for If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaPolicy'];
         };
       };
       400: components['responses']['BadRequest'];

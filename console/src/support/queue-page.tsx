@@ -17,6 +17,8 @@ const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
 type Status = (typeof STATUSES)[number];
 type Priority = (typeof PRIORITIES)[number];
+const SLA_STATES = ['ok', 'warning', 'breached', 'paused'] as const;
+type SlaState = (typeof SLA_STATES)[number];
 
 /**
  * The agent's work: their own tickets or their queues', nearest SLA due first, refreshed every 30 s.
@@ -30,6 +32,7 @@ export function QueuePage() {
   const [view, setView] = useState<'mine' | 'queues'>('mine');
   const [status, setStatus] = useState<Status | null>(null);
   const [priority, setPriority] = useState<Priority | null>(null);
+  const [slaState, setSlaState] = useState<SlaState | null>(null);
   const [selected, setSelected] = useState(0);
   const tickets = useLoaded(async () => {
     const page = unwrap(
@@ -39,13 +42,15 @@ export function QueuePage() {
             assigneeId: view === 'mine' ? 'me' : undefined,
             status: status ?? undefined,
             priority: priority ?? undefined,
+            slaState: slaState ?? undefined,
+            sort: 'sla',
             limit: 100,
           },
         },
       }),
     );
     return [...page.items].sort(byNearestDue);
-  }, [api, view, status, priority]);
+  }, [api, view, status, priority, slaState]);
   const { reload } = tickets;
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_MS);
@@ -89,6 +94,14 @@ export function QueuePage() {
             onChange={(v) => setPriority(v as Priority | null)}
             data={PRIORITIES.map((p) => ({ value: p, label: t(`support.priorities.${p}`) }))}
           />
+          <Select
+            aria-label={t('support.sla')}
+            placeholder={t('support.sla')}
+            clearable
+            value={slaState}
+            onChange={(v) => setSlaState(v as SlaState | null)}
+            data={SLA_STATES.map((s) => ({ value: s, label: t(`support.slaStates.${s}`) }))}
+          />
         </Group>
       </Group>
       <LoadState loaded={tickets}>
@@ -120,6 +133,7 @@ export function QueuePage() {
                           dueAt={slaOf(ticket).firstResponseDueAt}
                           metAt={slaOf(ticket).firstRespondedAt}
                           startedAt={ticket.createdAt}
+                          paused={slaOf(ticket).paused}
                           now={now}
                         />
                         <SlaBadge
@@ -127,6 +141,7 @@ export function QueuePage() {
                           dueAt={slaOf(ticket).resolutionDueAt}
                           metAt={ticket.resolvedAt}
                           startedAt={ticket.createdAt}
+                          paused={slaOf(ticket).paused}
                           now={now}
                         />
                       </Group>

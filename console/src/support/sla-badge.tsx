@@ -9,6 +9,8 @@ export function SlaBadge(props: {
   dueAt: string | null | undefined;
   metAt?: string | null;
   startedAt: string | null | undefined;
+  /** The clock stands still while the ticket waits on the customer. */
+  paused?: boolean;
   now: number;
 }) {
   const { t, i18n } = useTranslation();
@@ -19,6 +21,15 @@ export function SlaBadge(props: {
       <Tooltip label={`${t('support.due')} ${due}`}>
         <Badge color={SLA_COLOURS.met} variant="light" data-sla="met">
           {props.label}: {t('support.slaMet')}
+        </Badge>
+      </Tooltip>
+    );
+  }
+  if (props.paused) {
+    return (
+      <Tooltip label={`${t('support.due')} ${due}`}>
+        <Badge color="gray" data-sla="paused">
+          {props.label}: {t('support.slaPaused')}
         </Badge>
       </Tooltip>
     );

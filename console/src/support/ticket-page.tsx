@@ -137,6 +137,7 @@ export function TicketPage() {
                   dueAt={slaOf(tk).firstResponseDueAt}
                   metAt={slaOf(tk).firstRespondedAt}
                   startedAt={tk.createdAt}
+                  paused={slaOf(tk).paused}
                   now={now}
                 />
                 <SlaBadge
@@ -144,6 +145,7 @@ export function TicketPage() {
                   dueAt={slaOf(tk).resolutionDueAt}
                   metAt={tk.resolvedAt}
                   startedAt={tk.createdAt}
+                  paused={slaOf(tk).paused}
                   now={now}
                 />
                 <Text size="sm" c="dimmed">

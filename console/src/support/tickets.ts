@@ -2,26 +2,18 @@ import type { components } from '../api/schema.gen';
 
 export type Ticket = components['schemas']['Ticket'];
 
-/** A ticket's SLA targets, as the issue names them (`sla.*`). */
-export interface TicketSla {
-  firstResponseDueAt?: string | null;
-  resolutionDueAt?: string | null;
-  firstRespondedAt?: string | null;
-}
+/** A ticket's SLA: due times, what was met, whether the clock is paused. */
+export type TicketSla = Ticket['sla'];
 
-/**
- * The SLA of a ticket. The ticket API does not carry `sla` yet (the SLA policies are the ticket
- * branch's next slice), so it is read loosely until the OpenAPI document describes it.
- */
 export function slaOf(ticket: Ticket): TicketSla {
-  const sla = (ticket as Ticket & { sla?: TicketSla }).sla;
-  return { ...sla, firstRespondedAt: sla?.firstRespondedAt ?? ticket.firstRespondedAt };
+  return ticket.sla;
 }
 
 /** The target a ticket is racing now: the first response until there is one, then the resolution. */
 export function nextDue(ticket: Ticket): string | null {
   if (ticket.status === 'resolved' || ticket.status === 'closed') return null;
-  const sla = slaOf(ticket);
+  const sla = ticket.sla;
+  if (!sla) return null;
   return (sla.firstRespondedAt ? sla.resolutionDueAt : sla.firstResponseDueAt) ?? null;
 }
 
