@@ -38,19 +38,32 @@ async function takenTicket(subject: string, priority: string): Promise<string> {
 
 describe('the support screens of the console', () => {
   it('an agent finds a ticket in their queue, replies, resolves and closes it, in English and in Chinese', async () => {
+    const calm = `Invoice address ${RUN}`;
+    await takenTicket(calm, 'low');
     const subject = `Export stuck ${RUN}`;
-    const id = await takenTicket(subject, 'high');
+    const id = await takenTicket(subject, 'urgent');
 
     const page = await signedIn(browser, 'agent');
-    // Support staff land in their queue.
+    // Support staff land in their queue, nearest SLA due first: the urgent ticket before the low one,
+    // though it was opened later.
     const row = page.getByTestId('queue-row').filter({ hasText: subject });
     await row.waitFor();
-    await row.getByText('High').waitFor();
+    await row.getByText('Urgent').waitFor();
+    await page.getByTestId('queue-row').filter({ hasText: calm }).waitFor();
+    const order = await page.getByTestId('queue-row').allInnerTexts();
+    const at = (text: string) => order.findIndex((r) => r.includes(text));
+    expect(at(subject)).toBeLessThan(at(calm));
+    await expect(row.locator('[data-sla]').first().getAttribute('data-sla')).resolves.toMatch(
+      /^(ok|warning|critical|breached)$/,
+    );
     await screenshot(page, 'queue-en');
 
     await row.getByRole('link', { name: subject }).click();
     await page.getByTestId('ticket-subject').filter({ hasText: subject }).waitFor();
     await page.getByTestId('ticket-status').filter({ hasText: 'New' }).waitFor();
+    // Both SLA due times, as the service computed them in business hours.
+    const due = await page.getByTestId('ticket-due').innerText();
+    expect(due).toMatch(/^Response due .*\d.* · resolution due .*\d.* \(business hours\)$/);
 
     await page.getByLabel('Message').fill('We restarted the export worker; please try again.');
     await page.getByRole('button', { name: 'Send reply' }).click();

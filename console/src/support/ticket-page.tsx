@@ -148,6 +148,12 @@ export function TicketPage() {
                   paused={slaOf(tk).paused}
                   now={now}
                 />
+                <Text size="sm" data-testid="ticket-due">
+                  {t('support.dueTimes', {
+                    response: formatDateTime(tk.sla.firstResponseDueAt, i18n.language),
+                    resolution: formatDateTime(tk.sla.resolutionDueAt, i18n.language),
+                  })}
+                </Text>
                 <Text size="sm" c="dimmed">
                   {t('support.queueName')}: {tk.queue} · {t('support.level')} {tk.level} ·{' '}
                   {t('support.assignee')}: {tk.assigneeId || t('support.unassigned')}
