@@ -13,6 +13,7 @@ import { rpc } from './http/rpc';
 import { operations } from './api/operations';
 import { operationsRouter } from './api/router';
 import { liveOpenApi } from './custom-fields/openapi';
+import { publicConfirmationRouter } from './tickets/public-confirmation';
 import type { UserDirectory } from './users/directory';
 import type { Clients, RouteDeps } from './route-deps';
 import { createMetrics } from './metrics';
@@ -179,6 +180,16 @@ export function buildApp(deps: AppDeps): Express {
   };
   // Each operation brings its role gate, body parser, validation and handler (see api/operations.ts).
   app.use('/api/v1', operationsRouter(operations, routeDeps, config.bodyLimit));
+  // The customer's confirmation of a resolved ticket: no login, the signed link is the authority.
+  app.use(
+    '/public',
+    publicConfirmationRouter({
+      serviceTicket: deps.clients.serviceTicket,
+      grpcDeadlineMs: config.grpcDeadlineMs,
+      logger,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+    }),
+  );
 
   const consoleRoutes = config.console && consoleRouter(config.console);
   if (consoleRoutes) app.use(consoleRoutes);

@@ -1,4 +1,4 @@
-import { api, RUN, userId } from './support';
+import { api, GATEWAY_URL, RUN, userId } from './support';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -212,5 +212,70 @@ describe('SLA of service tickets (business hours, durable timers)', () => {
     const bad = await api('PUT', `/api/v1/business-calendars/c-${RUN}`, { as: 'supportlead', json: cal });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'timeZone' })]);
+  });
+});
+
+describe('the closed loop: the customer confirms through a signed, single-use link', () => {
+  async function resolvedTicket() {
+    const t = await newTicket();
+    const res = await post(`/api/v1/tickets/${t.id}/resolve`, { resolution: 'Reset the SSO mapping' });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('resolved');
+    const url = new URL(res.body.customerConfirmationUrl);
+    expect(url.pathname).toBe('/public/tickets/confirm');
+    return { t, url, token: url.searchParams.get('token')! };
+  }
+  const answer = (json: unknown) =>
+    fetch(`${GATEWAY_URL}/public/tickets/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    });
+
+  it('shows the page without login in English and Chinese, never with internal notes', async () => {
+    const t = await newTicket();
+    await post(`/api/v1/tickets/${t.id}/comments`, { visibility: 'internal', body: `secret-note-${RUN}` });
+    const res = await post(`/api/v1/tickets/${t.id}/resolve`, { resolution: 'Reset the SSO mapping' });
+    const link = res.body.customerConfirmationUrl as string;
+    const en = await fetch(`${link}&lang=en`);
+    expect(en.status).toBe(200);
+    const html = await en.text();
+    expect(html).toContain('Is your issue resolved?');
+    expect(html).toContain('Reset the SSO mapping');
+    expect(html).not.toContain(`secret-note-${RUN}`);
+    const zh = await fetch(link, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    expect(await zh.text()).toContain('您的问题解决了吗');
+  });
+
+  it('confirms once with CSAT 5: the ticket is closed with CSAT 5; the link cannot be reused or tampered with', async () => {
+    const { t, token } = await resolvedTicket();
+    const [head, body, sig = ''] = token.split('.');
+    const forged = `${head}.${body}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`;
+    const tampered = await answer({ token: forged, decision: 'confirm', csatScore: 5 });
+    expect(tampered.status).toBe(400);
+    const ok = await answer({ token, decision: 'confirm', csatScore: 5, comment: 'Quick, thanks' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ status: 'closed', csatScore: 5 });
+    const again = await answer({ token, decision: 'reject', csatScore: 1, comment: 'changed my mind' });
+    expect(again.status).toBe(409);
+    const stored = await api('GET', `/api/v1/tickets/${t.id}`, { as: 'agent' });
+    expect(stored.body).toMatchObject({ status: 'closed', csatScore: 5, csatComment: 'Quick, thanks' });
+    // Reopening within the window works.
+    const reopened = await post(`/api/v1/tickets/${t.id}/reopen`, { reason: 'It loops again' });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.status).toBe('open');
+  });
+
+  it('a rejection reopens the ticket with the customer comment; a bad score is a 400', async () => {
+    const { t, token } = await resolvedTicket();
+    expect((await answer({ token, decision: 'confirm', csatScore: 9 })).status).toBe(400);
+    const no = await answer({ token, decision: 'reject', csatScore: 2, comment: 'Still loops on Safari' });
+    expect(no.status).toBe(200);
+    const stored = await api('GET', `/api/v1/tickets/${t.id}`, { as: 'agent' });
+    expect(stored.body.status).toBe('open');
+    expect(stored.body.statusHistory.at(-1)).toMatchObject({
+      toStatus: 'open',
+      note: 'Still loops on Safari',
+    });
   });
 });

@@ -217,8 +217,20 @@ export const Ticket = z
         }),
       )
       .openapi({ description: 'SLA warnings and breaches that fired, oldest first' }),
+    csatScore: z
+      .number()
+      .int()
+      .openapi({ description: "The customer's rating 1-5 from the confirmation; 0 if none" }),
+    csatComment: z.string(),
+    autoCloseAt: iso.openapi({ description: 'When a resolved ticket closes by itself without an answer' }),
   })
   .openapi('Ticket');
+
+export const ResolvedTicket = Ticket.extend({
+  customerConfirmationUrl: z.string().openapi({
+    description: 'The signed, single-use link to send the customer (shown once; not stored in the ticket)',
+  }),
+}).openapi('ResolvedTicket');
 
 export const TicketList = z
   .object({ items: z.array(Ticket), nextCursor: z.string().nullable() })
@@ -273,6 +285,9 @@ export const ticketToJson = (t: pb.Ticket): z.input<typeof Ticket> => ({
     state: (t.sla?.state || 'none') as never,
   },
   slaEvents: t.slaEvents.map((e) => ({ kind: e.kind as never, target: e.target as never, at: at(e.at) })),
+  csatScore: t.csatScore,
+  csatComment: t.csatComment,
+  autoCloseAt: at(t.autoCloseAt),
 });
 
 export const KeyParams = z.object({ id: key });

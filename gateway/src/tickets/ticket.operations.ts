@@ -2,6 +2,7 @@ import type { serviceTicket as pb } from '@crm/proto';
 import { z } from 'zod';
 import { type GrpcOptions, operation, type Operation, type Reply } from '../api/operation';
 import type { TicketClient } from '../grpc';
+import { CONFIRMATION_PATH } from './public-confirmation';
 import { HttpProblem } from '../http/problem';
 import { changesSomething } from '../http/validate';
 import {
@@ -21,6 +22,7 @@ import {
   PolicyBody,
   policyToJson,
   ReopenBody,
+  ResolvedTicket,
   ResolveBody,
   StatusBody,
   Ticket,
@@ -216,13 +218,39 @@ export const ticketOperations: Operation[] = [
     rpc: (client, req, b) => (o) =>
       client.changeStatus({ ...req, status: b.status, pendingReason: b.pendingReason ?? '' }, o),
   }),
-  action({
-    name: 'resolve',
+  operation({
+    method: 'post',
+    path: '/tickets/{id}/resolve',
     operationId: 'resolveTicket',
+    tag: 'Tickets',
     summary: 'Resolve a ticket',
-    description: 'Needs the resolution text. 409 for a ticket that is already resolved or closed.',
+    description:
+      'Needs the resolution text. Answers the ticket with `customerConfirmationUrl`: a signed, single-use link ' +
+      '(expiring after the configured days) to a public page where the customer confirms (the ticket closes) or ' +
+      'rejects (it reopens with their comment), with a CSAT score 1-5. Unanswered, the ticket closes itself after ' +
+      'the configured days. 409 for a ticket that is already resolved or closed.',
+    permission: 'ticket.work',
+    params: IdParams,
     body: ResolveBody,
-    rpc: (client, req, b) => (o) => client.resolveTicket({ ...req, resolution: b.resolution }, o),
+    ifMatch: true,
+    responses: {
+      200: {
+        description: 'The resolved ticket and the link for the customer',
+        schema: ResolvedTicket,
+        headers: ['ETag'],
+      },
+    },
+    errors: [404, 409],
+    async handler({ params, body, call, deps, expectedVersion, req }) {
+      const t = await call((o) =>
+        deps.clients.serviceTicket.resolveTicket(
+          { id: params.id, expectedVersion: expectedVersion(), resolution: body.resolution },
+          o,
+        ),
+      );
+      const url = `${req.protocol}://${req.get('host')}${CONFIRMATION_PATH}?token=${encodeURIComponent(t.customerConfirmationToken)}`;
+      return { body: { ...ticketToJson(t), customerConfirmationUrl: url }, etag: t.version };
+    },
   }),
   action({
     name: 'close',

@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   'ticket.read': [agent, supportManager, admin, rep, manager, integrator],
   /** Create and work tickets: reply, note, assign, escalate, resolve, close, reopen (in one's queues). */
   'ticket.work': [agent, supportManager, admin, integrator],
+  /** Answer a confirmation link for a customer (the gateway's public page; the signed link is the authority). */
+  'ticket.confirm': [gatewayService],
   /** Queues, assignment rules, SLA policies, business calendars, bulk actions. */
   'support.manage': [supportManager, admin],
   /** Who changed what and when, across every service (GET /audit). */

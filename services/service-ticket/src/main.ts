@@ -10,6 +10,7 @@ import { Tickets } from './application/tickets';
 import { accountClient } from './grpc/account.client';
 import { slaGrpc, ticketGrpc } from './grpc/ticket.grpc';
 import { registerModels } from './store/ticket.model';
+import { confirmationTokens } from './tokens/confirmation-token';
 import { MongoSettingsRepository, MongoTicketRepository } from './store/ticket.repository';
 
 void runService({
@@ -22,6 +23,12 @@ void runService({
     ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
     /** How often the SLA timer looks for warnings and breaches that came due. */
     SLA_CHECK_EVERY_MS: z.coerce.number().int().min(1000).default(15_000),
+    /** Key of the customers' confirmation links; empty: derived from SERVICE_CLIENT_SECRET. */
+    CONFIRMATION_SECRET: z.string().default(''),
+    /** The closed loop, in days: how long a link works, auto-close without an answer, the reopen window. */
+    CONFIRMATION_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+    AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    REOPEN_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   },
   streams: [{ name: 'CRM_SERVICE_TICKET', subjects: ['crm.serviceticket.>'] }],
   async setup({ db, grpc, config, written }) {
@@ -34,6 +41,12 @@ void runService({
       calendars: new MongoSettingsRepository(models.Calendar),
       policies: new MongoSettingsRepository(models.Policy),
       customFields,
+      confirmations: confirmationTokens(config.CONFIRMATION_SECRET || config.SERVICE_CLIENT_SECRET),
+      closedLoop: {
+        confirmationLinkDays: config.CONFIRMATION_LINK_DAYS,
+        autoCloseDays: config.AUTO_CLOSE_DAYS,
+        reopenWindowDays: config.REOPEN_WINDOW_DAYS,
+      },
       written: (id) => written(models.Ticket, id),
     };
     const settings = new SlaSettings(ports);
@@ -58,6 +71,11 @@ void runService({
           name: 'sla-timers',
           everyMs: config.SLA_CHECK_EVERY_MS,
           run: async (now: Date) => void (await timers.run(now)),
+        },
+        {
+          name: 'auto-close',
+          everyMs: 60_000,
+          run: async (now: Date) => void (await tickets.autoClose(now)),
         },
       ],
     };

@@ -30,6 +30,8 @@ export interface TicketRepository {
   list(query: TicketQuery): Promise<{ tickets: TicketDoc[]; nextCursor: string }>;
   /** Tickets whose slaCheckAt has come, oldest first. */
   dueForSlaCheck(now: Date, limit: number): Promise<TicketDoc[]>;
+  /** Resolved tickets whose autoCloseAt has come, oldest first. */
+  dueForAutoClose(now: Date, limit: number): Promise<TicketDoc[]>;
   /** Compare-and-set on the version with its events; throws VersionMismatchError when another write came first. */
   save(
     current: TicketDoc,
@@ -67,6 +69,23 @@ export interface TicketCustomFields {
   validatePatch(entity: 'ticket', current: unknown, patch: unknown): Promise<Record<string, unknown>>;
 }
 
+/** Signs and checks the customer's confirmation links. */
+export interface ConfirmationTokens {
+  issue(ticketId: string, nonce: string, expiresAt: Date): Promise<string>;
+  /** The ticket and nonce of a genuine, unexpired token; undefined for anything else. */
+  verify(token: string): Promise<{ ticketId: string; nonce: string } | undefined>;
+}
+
+/** How the closed loop is tuned (days). */
+export interface ClosedLoopSettings {
+  /** How long a confirmation link works. */
+  confirmationLinkDays: number;
+  /** A resolved ticket the customer does not answer closes itself after this many days. */
+  autoCloseDays: number;
+  /** A closed ticket may be reopened within this many days of closing. */
+  reopenWindowDays: number;
+}
+
 /** Tells the outbox relay that a ticket has new events (the service host's `written`). */
 export type Written = (id: string) => void;
 
@@ -77,5 +96,7 @@ export interface TicketPorts {
   calendars: SettingsRepository<CalendarDoc>;
   policies: SettingsRepository<PolicyDoc>;
   customFields: TicketCustomFields;
+  confirmations: ConfirmationTokens;
+  closedLoop: ClosedLoopSettings;
   written: Written;
 }

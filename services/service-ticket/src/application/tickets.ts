@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type Actor,
   allows,
+  ConflictError,
   changedFields,
   checkVersion,
   ForbiddenError,
@@ -9,6 +11,7 @@ import {
   retryOnVersionMismatch,
   stripUndefined,
   ValidationError,
+  VersionMismatchError,
   Violations,
 } from '@crm/kit';
 import {
@@ -29,7 +32,7 @@ import {
   worksQueue,
 } from '../domain/ticket';
 import { targetFor } from '../domain/sla';
-import { followStatus, slaIndex, startClock } from '../domain/sla-clock';
+import { followStatus, NEVER, slaIndex, startClock } from '../domain/sla-clock';
 import { ticketEvents as events } from '../events/ticket-events';
 import type { TicketDoc } from '../store/ticket.model';
 import type { Caller, TicketPorts } from './ports';
@@ -128,6 +131,9 @@ export class Tickets {
       comments: [],
       statusHistory: [moveFromNothing(c.actor.userId, now)],
       escalations: [],
+      csatScore: 0,
+      csatComment: '',
+      autoCloseAt: NEVER,
       accountTier: tier,
       sla: clock,
       slaEvents: [],
@@ -304,22 +310,38 @@ export class Tickets {
     }));
   }
 
-  async resolve(id: string, expectedVersion: number, resolution: string, c: Caller): Promise<TicketDoc> {
+  /** Resolves with a resolution text and opens the customer's confirmation link (its token is returned once). */
+  async resolve(
+    id: string,
+    expectedVersion: number,
+    resolution: string,
+    c: Caller,
+  ): Promise<{ ticket: TicketDoc; confirmationToken: string }> {
     const text = requireText(resolution, 'resolution');
-    return this.change(id, expectedVersion, c, async (current, now) => ({
+    const nonce = randomUUID();
+    const ticket = await this.change(id, expectedVersion, c, async (current, now) => ({
       set: {
         ...statusSet(current, moveStatus(current.status, 'resolved', '', '', c.actor.userId, now)),
         resolution: text,
         resolvedAt: now,
+        confirmation: { nonce, expiresAt: afterDays(now, this.p.closedLoop.confirmationLinkDays) },
+        autoCloseAt: afterDays(now, this.p.closedLoop.autoCloseDays),
       },
       events: (n) => [events.resolved(n, c.actor, c.requestId)],
     }));
+    const confirmationToken = await this.p.confirmations.issue(
+      ticket._id,
+      nonce,
+      ticket.confirmation!.expiresAt,
+    );
+    return { ticket, confirmationToken };
   }
 
   close(id: string, expectedVersion: number, c: Caller): Promise<TicketDoc> {
     return this.change(id, expectedVersion, c, async (current, now) => ({
       set: {
         ...statusSet(current, moveStatus(current.status, 'closed', '', '', c.actor.userId, now)),
+        ...LOOP_DONE,
         closedAt: now,
       },
       events: (n) => [events.closed(n, c.actor, c.requestId)],
@@ -333,11 +355,114 @@ export class Tickets {
         throw new ValidationError([
           { field: 'status', description: 'only a resolved or closed ticket is reopened' },
         ]);
+      const window = this.p.closedLoop.reopenWindowDays;
+      if (current.status === 'closed' && current.closedAt && afterDays(current.closedAt, window) < now)
+        throw new ConflictError(`closed more than ${window} days ago: open a new ticket and link this one`);
       return {
-        set: statusSet(current, moveStatus(current.status, 'open', '', why, c.actor.userId, now)),
+        set: {
+          ...statusSet(current, moveStatus(current.status, 'open', '', why, c.actor.userId, now)),
+          ...LOOP_DONE,
+        },
         events: (n) => [events.reopened(n, why, c.actor, c.requestId)],
       };
     });
+  }
+
+  /** What the customer sees behind a confirmation link: never internal notes. */
+  async confirmation(token: string, c: Caller): Promise<CustomerConfirmation> {
+    mayAnswerForCustomers(c);
+    const { ticket, nonce } = await this.byToken(token);
+    return customerView(ticket, nonce);
+  }
+
+  /**
+   * The customer's answer: confirm closes the ticket, reject reopens it with their comment; the score
+   * is kept either way. The link's nonce is forgotten in the same write, so a link answers once.
+   */
+  async answerConfirmation(
+    token: string,
+    decision: string,
+    csatScore: number,
+    comment: string,
+    c: Caller,
+  ): Promise<CustomerConfirmation> {
+    mayAnswerForCustomers(c);
+    const v = new Violations();
+    if (decision !== 'confirm' && decision !== 'reject') v.add('decision', 'must be confirm or reject');
+    if (!Number.isInteger(csatScore) || csatScore < 1 || csatScore > 5)
+      v.add('csatScore', 'must be a whole number from 1 to 5');
+    const said = (comment ?? '').trim();
+    if (said.length > 2000) v.add('comment', 'must be at most 2000 characters');
+    if (decision === 'reject' && !said) v.add('comment', 'says what is still wrong (required to reject)');
+    v.throwIfAny();
+    const once = async () => {
+      const { ticket: current, nonce } = await this.byToken(token);
+      if (customerView(current, nonce).answered) throw new ConflictError('this link was answered already');
+      const now = new Date();
+      const confirmed = decision === 'confirm';
+      const move = moveStatus(
+        'resolved',
+        confirmed ? 'closed' : 'open',
+        '',
+        confirmed ? '' : said,
+        CUSTOMER.userId,
+        now,
+      );
+      const set: Partial<TicketDoc> = {
+        ...statusSet(current, move),
+        ...LOOP_DONE,
+        csatScore,
+        csatComment: said,
+        ...(confirmed ? { closedAt: now } : {}),
+      };
+      Object.assign(set, await this.clockAfter(current, set, now));
+      const rid = `confirmation-${current._id}`;
+      const next = await this.p.tickets.save(current, set, CUSTOMER, (n) => [
+        events.csatReceived(n, csatScore, said, confirmed, CUSTOMER, rid),
+        confirmed ? events.closed(n, CUSTOMER, rid) : events.reopened(n, said, CUSTOMER, rid),
+      ]);
+      this.p.written(current._id);
+      return customerView(next, nonce);
+    };
+    return retryOnVersionMismatch(once);
+  }
+
+  /** Closes resolved tickets the customer did not answer in time (run by a DurableSchedule). */
+  async autoClose(now: Date): Promise<number> {
+    let closed = 0;
+    for (const t of await this.p.tickets.dueForAutoClose(now, 200)) {
+      const set: Partial<TicketDoc> = {
+        ...statusSet(
+          t,
+          moveStatus(t.status, 'closed', '', 'no answer from the customer', AUTO_CLOSE.userId, now),
+        ),
+        ...LOOP_DONE,
+        closedAt: now,
+      };
+      Object.assign(set, await this.clockAfter(t, set, now));
+      try {
+        await this.p.tickets.save(t, set, AUTO_CLOSE, (n) => [
+          events.closed(n, AUTO_CLOSE, `auto-close-${t._id}`),
+        ]);
+      } catch (err) {
+        // Someone answered or reopened it meanwhile; the next run looks again.
+        if (err instanceof VersionMismatchError) continue;
+        throw err;
+      }
+      this.p.written(t._id);
+      closed++;
+    }
+    return closed;
+  }
+
+  private async byToken(token: string): Promise<{ ticket: TicketDoc; nonce: string }> {
+    const claim = await this.p.confirmations.verify((token ?? '').trim());
+    const ticket = claim && (await this.p.tickets.get(claim.ticketId));
+    if (!claim || !ticket)
+      throw new ValidationError([
+        { field: 'token', description: 'is not a valid confirmation link (changed, or expired)' },
+      ]);
+    return { ticket, nonce: claim.nonce };
   }
 
   /**
@@ -416,6 +541,47 @@ export class Tickets {
       ]);
     return tier;
   }
+}
+
+/** Who writes the customer's answer, and who closes unanswered tickets (recorded as updatedBy). */
+const CUSTOMER: Actor = {
+  userId: 'customer',
+  username: 'customer (confirmation link)',
+  roles: [],
+  teams: [],
+};
+const AUTO_CLOSE: Actor = { userId: 'auto-close', username: 'auto-close', roles: [], teams: [] };
+/** A closed, reopened or answered ticket has no open link and no auto-close. */
+const LOOP_DONE = { confirmation: { nonce: '', expiresAt: NEVER }, autoCloseAt: NEVER };
+
+const afterDays = (from: Date, days: number) => new Date(from.getTime() + days * 86_400_000);
+
+export interface CustomerConfirmation {
+  ticketId: string;
+  subject: string;
+  resolution: string;
+  status: string;
+  answered: boolean;
+  csatScore: number;
+  expiresAt?: Date;
+}
+
+/** The link is open while the ticket still holds its nonce (resolving again issues a new one). */
+function customerView(t: TicketDoc, nonce: string): CustomerConfirmation {
+  return {
+    ticketId: t._id,
+    subject: t.subject,
+    resolution: t.resolution,
+    status: t.status,
+    answered: !(t.status === 'resolved' && t.confirmation?.nonce === nonce),
+    csatScore: t.csatScore ?? 0,
+    expiresAt: t.confirmation?.nonce === nonce ? t.confirmation.expiresAt : undefined,
+  };
+}
+
+function mayAnswerForCustomers(c: Caller): void {
+  if (!allows(c.actor.roles, 'ticket.confirm'))
+    throw new ForbiddenError('only the gateway answers for customers through confirmation links');
 }
 
 function mayRead(c: Caller): void {

@@ -67,6 +67,17 @@ export const ticketEvents = {
     const payload = pb.SlaBreached.encode({ ticket: toProtoTicket(t), target }).finish();
     return entry('SlaBreached', payload, t, actor, requestId);
   },
+  csatReceived(
+    t: TicketDoc,
+    score: number,
+    comment: string,
+    confirmed: boolean,
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry {
+    const payload = pb.CsatReceived.encode({ ticket: toProtoTicket(t), score, comment, confirmed }).finish();
+    return entry('CsatReceived', payload, t, actor, requestId);
+  },
   reopened(t: TicketDoc, reason: string, actor: Actor, requestId: string): OutboxEntry {
     const payload = pb.TicketReopened.encode({ ticket: toProtoTicket(t), reason }).finish();
     return entry('TicketReopened', payload, t, actor, requestId);

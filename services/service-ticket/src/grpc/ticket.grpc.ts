@@ -69,7 +69,19 @@ export function ticketGrpc(
       );
     },
     async resolveTicket(req, ctx) {
-      return out(await tickets.resolve(req.id, v(req.expectedVersion), req.resolution, callerOf(ctx)));
+      const { ticket, confirmationToken } = await tickets.resolve(
+        req.id,
+        v(req.expectedVersion),
+        req.resolution,
+        callerOf(ctx),
+      );
+      return { ...(await out(ticket)), customerConfirmationToken: confirmationToken };
+    },
+    async getConfirmation(req, ctx) {
+      return tickets.confirmation(req.token, callerOf(ctx));
+    },
+    async answerConfirmation(req, ctx) {
+      return tickets.answerConfirmation(req.token, req.decision, req.csatScore, req.comment, callerOf(ctx));
     },
     async closeTicket(req, ctx) {
       return out(await tickets.close(req.id, v(req.expectedVersion), callerOf(ctx)));

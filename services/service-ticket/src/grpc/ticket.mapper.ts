@@ -2,7 +2,7 @@ import { ValidationError } from '@crm/kit';
 import { serviceTicket as pb } from '@crm/proto';
 import type { TicketListRequest, TicketPatch } from '../application/tickets';
 import type { BusinessCalendar, SlaPolicyInput } from '../domain/sla';
-import { NO_SLA, slaStateOf } from '../domain/sla-clock';
+import { NEVER, NO_SLA, slaStateOf } from '../domain/sla-clock';
 import type { Attachment, Comment, Escalation } from '../domain/ticket';
 import type { CalendarDoc, PolicyDoc, TicketDoc } from '../store/ticket.model';
 
@@ -74,6 +74,10 @@ export function toProtoTicket(
       pausedMinutes: sla.pausedMinutes,
     },
     slaEvents: (t.slaEvents ?? []).map((e) => ({ ...e })),
+    customerConfirmationToken: '',
+    csatScore: t.csatScore ?? 0,
+    csatComment: t.csatComment ?? '',
+    autoCloseAt: t.autoCloseAt && t.autoCloseAt.getTime() !== NEVER.getTime() ? t.autoCloseAt : undefined,
   };
 }
 

@@ -28,6 +28,12 @@ export interface TicketDoc extends TicketFields {
   firstRespondedAt?: Date;
   resolvedAt?: Date;
   closedAt?: Date;
+  /** The open confirmation link of a resolved ticket: its nonce, until answered or superseded. */
+  confirmation?: { nonce: string; expiresAt: Date };
+  csatScore: number;
+  csatComment: string;
+  /** When a resolved ticket closes by itself; unset otherwise. */
+  autoCloseAt?: Date;
   /** The account's tier when the ticket was opened (it picks the SLA target). */
   accountTier: string;
   sla: TicketSla;
@@ -131,6 +137,10 @@ const ticketSchema = new Schema<TicketDoc>(
     firstRespondedAt: Date,
     resolvedAt: Date,
     closedAt: Date,
+    confirmation: new Schema({ nonce: String, expiresAt: Date }, { _id: false }),
+    csatScore: { type: Number, default: 0 },
+    csatComment: { type: String, default: '' },
+    autoCloseAt: Date,
     accountTier: { type: String, default: '' },
     sla: slaSchema,
     slaEvents: { type: [slaEventSchema], default: [] },
@@ -148,6 +158,7 @@ const ticketSchema = new Schema<TicketDoc>(
 ticketSchema.index({ accountId: 1 });
 ticketSchema.index({ queue: 1, status: 1 });
 ticketSchema.index({ slaCheckAt: 1 });
+ticketSchema.index({ status: 1, autoCloseAt: 1 });
 
 const settings = {
   _id: String,

@@ -63,6 +63,14 @@ export class MongoTicketRepository implements TicketRepository {
       .lean<TicketDoc[]>();
   }
 
+  /** Resolved tickets whose auto-close time has come, oldest first. */
+  dueForAutoClose(now: Date, limit: number): Promise<TicketDoc[]> {
+    return this.m.Ticket.find({ status: 'resolved', autoCloseAt: { $lte: now } }, NO_OUTBOX)
+      .sort({ autoCloseAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<TicketDoc[]>();
+  }
+
   /** Newest first, or nearest SLA due time first; paged by a (field, _id) cursor. */
   async list(q: TicketQuery): Promise<{ tickets: TicketDoc[]; nextCursor: string }> {
     const and: Record<string, unknown>[] = [];

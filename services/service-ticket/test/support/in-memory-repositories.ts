@@ -7,6 +7,7 @@ import type {
   TicketRepository,
 } from '../../src/application/ports';
 import type { CalendarDoc, PolicyDoc, TicketDoc } from '../../src/store/ticket.model';
+import { confirmationTokens } from '../../src/tokens/confirmation-token';
 
 /** Tickets with the write semantics of kit's saveAtVersion; records are copied in and out. */
 export class InMemoryTickets implements TicketRepository {
@@ -52,6 +53,13 @@ export class InMemoryTickets implements TicketRepository {
     return [...this.docs.values()]
       .filter((t) => t.slaCheckAt.getTime() <= now.getTime())
       .sort((a, b) => a.slaCheckAt.getTime() - b.slaCheckAt.getTime())
+      .slice(0, limit)
+      .map((t) => ({ ...structuredClone(t), outbox: [] }));
+  }
+
+  async dueForAutoClose(now: Date, limit: number) {
+    return [...this.docs.values()]
+      .filter((t) => t.status === 'resolved' && !!t.autoCloseAt && t.autoCloseAt.getTime() <= now.getTime())
       .slice(0, limit)
       .map((t) => ({ ...structuredClone(t), outbox: [] }));
   }
@@ -145,6 +153,9 @@ export function inMemoryPorts() {
       validateCreate: async (_e, v) => ({ ...(v as object) }),
       validatePatch: async (_e, cur, patch) => ({ ...(cur as object), ...(patch as object) }),
     },
+    // Real tokens (jose): the closed loop is worth testing with tampering.
+    confirmations: confirmationTokens('unit-test-secret'),
+    closedLoop: { confirmationLinkDays: 14, autoCloseDays: 7, reopenWindowDays: 30 },
     written: (id) => void written.push(id),
   };
   return { ports, tickets, written, accounts, calendars, policies };
