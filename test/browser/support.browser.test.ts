@@ -37,7 +37,7 @@ async function takenTicket(subject: string, priority: string): Promise<string> {
 }
 
 describe('the support screens of the console', () => {
-  it('an agent finds a ticket in their queue, replies, resolves and closes it, in English and in Chinese', async () => {
+  it('an agent finds a ticket in their queue, replies and resolves it; the customer confirms through the link; the agent sees it closed, in English and in Chinese', async () => {
     const calm = `Invoice address ${RUN}`;
     await takenTicket(calm, 'low');
     const subject = `Export stuck ${RUN}`;
@@ -75,7 +75,19 @@ describe('the support screens of the console', () => {
     await dialog.getByRole('button', { name: 'Resolve' }).click();
     await page.locator('[data-testid="ticket-status"][data-status="resolved"]').waitFor();
 
-    await page.getByRole('button', { name: 'Close' }).click();
+    // The customer confirms through the link, without signing in (a browser context of their own).
+    const link = await page.getByTestId('confirmation-url').getAttribute('href');
+    expect(link).toMatch(/\/public\/tickets\/confirm\?token=/);
+    const customer = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-US' });
+    const confirmation = await customer.newPage();
+    await confirmation.goto(link!);
+    await confirmation.locator('input[name="csatScore"][value="5"]').check();
+    await confirmation.getByRole('button', { name: 'Yes, it is resolved' }).click();
+    await confirmation.getByText('Thank you. Your ticket is closed.').waitFor();
+    await screenshot(confirmation, 'customer-confirmed-en');
+    await customer.close();
+
+    await page.reload();
     await page.locator('[data-testid="ticket-status"][data-status="closed"]').waitFor();
     await screenshot(page, 'ticket-closed-en');
 

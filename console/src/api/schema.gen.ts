@@ -757,7 +757,7 @@ export interface paths {
         put?: never;
         /**
          * Resolve a ticket
-         * @description Needs the resolution text. 409 for a ticket that is already resolved or closed.
+         * @description Needs the resolution text. Answers the ticket with `customerConfirmationUrl`: a signed, single-use link (expiring after the configured days) to a public page where the customer confirms (the ticket closes) or rejects (it reopens with their comment), with a CSAT score 1-5. Unanswered, the ticket closes itself after the configured days. 409 for a ticket that is already resolved or closed.
          *
          *     Roles: support-agent, support-manager, crm-admin, integrator.
          */
@@ -1871,6 +1871,11 @@ export interface components {
                 target: "first-response" | "resolution";
                 at: string | null;
             }[];
+            /** @description The customer's rating 1-5 from the confirmation; 0 if none */
+            csatScore: number;
+            csatComment: string;
+            /** @description When a resolved ticket closes by itself without an answer */
+            autoCloseAt: string | null;
         };
         TicketComment: {
             id: string;
@@ -1969,6 +1974,10 @@ export interface components {
              * @enum {string}
              */
             pendingReason?: "customer" | "internal";
+        };
+        ResolvedTicket: components["schemas"]["Ticket"] & {
+            /** @description The signed, single-use link to send the customer (shown once; not stored in the ticket) */
+            customerConfirmationUrl: string;
         };
         TicketResolveInput: {
             resolution: string;
@@ -4222,7 +4231,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The ticket */
+            /** @description The resolved ticket and the link for the customer */
             200: {
                 headers: {
                     /** @description The version of the record, for If-Match */
@@ -4230,7 +4239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Ticket"];
+                    "application/json": components["schemas"]["ResolvedTicket"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -92,10 +92,8 @@ export function TicketPage() {
             body: { resolution: text },
           }),
         );
-        // The resolve answer names the customer's confirmation link once the closed loop is in the API.
-        setConfirmationUrl(
-          (resolved as Ticket & { customerConfirmationUrl?: string }).customerConfirmationUrl,
-        );
+        // The signed, single-use link for the customer to confirm (or reject) the fix and rate it.
+        setConfirmationUrl(resolved.customerConfirmationUrl);
         return resolved;
       }
       if (dialog === 'escalate')
