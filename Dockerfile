@@ -39,8 +39,10 @@ RUN --mount=type=cache,target=/root/.npm \
   && npm ci --no-audit --no-fund --ignore-scripts
 
 COPY . .
+# The gateway serves the web console at /, so its image carries the console's build output too.
 RUN test -f "$APP/package.json" || { echo "APP=$APP is not a workspace folder" >&2; exit 1; } \
-  && npx --no-install turbo run build --filter="./$APP" --output-logs=errors-only
+  && if [ "$APP" = gateway ]; then WITH_CONSOLE="--filter=./console"; else WITH_CONSOLE=""; fi \
+  && npx --no-install turbo run build --filter="./$APP" $WITH_CONSOLE --output-logs=errors-only
 
 # Production dependencies of this one workspace only, then the runtime tree in /out: the root
 # node_modules, and package.json + build output of the app and of the shared packages it links to.
@@ -55,6 +57,7 @@ RUN --mount=type=cache,target=/root/.npm \
          if [ -d "$ws/$d" ]; then cp -a "$ws/$d" "/out/$ws/"; fi; \
        done; \
      done \
+  && if [ "$APP" = gateway ]; then mkdir -p /out/console && cp -a console/dist /out/console/; fi \
   && find /out -name '*.map' -delete
 
 # The opportunity service embeds Noto Sans CJK in quote PDFs (Chinese product names); the runtime image

@@ -15,6 +15,7 @@ export default tseslint.config(
     ignores: [
       '**/dist/**',
       '**/src/gen/**',
+      'console/src/api/schema.gen.ts',
       '**/node_modules/**',
       '.cache/**',
       '.local/**',

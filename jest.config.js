@@ -1,7 +1,7 @@
 // Root jest config: `npm test` (deploy/local/test.sh) runs jest once from here.
 //
 // Projects, found when jest starts:
-//  - every workspace folder (packages/*, services/*, gateway) that has its own jest.config.*, and
+//  - every workspace folder (packages/*, services/*, gateway, console) that has its own jest.config.*, and
 //    charts/crm (the Helm chart checks: a jest project, not an npm workspace) and deploy/local (the
 //    npm lock check);
 //  - test/integration (unless CRM_JEST_SKIP_INTEGRATION=1): its own jest.config.* when it has one,
@@ -27,6 +27,7 @@ const workspaces = [
   ...subdirs('packages'),
   ...subdirs('services'),
   path.join(__dirname, 'gateway'),
+  path.join(__dirname, 'console'),
   path.join(__dirname, 'charts', 'crm'),
   path.join(__dirname, 'deploy', 'local'),
 ].filter((dir) => fs.existsSync(dir) && hasConfig(dir));
@@ -48,6 +49,10 @@ if (process.env.CRM_JEST_SKIP_INTEGRATION !== '1' && fs.existsSync(integration))
         },
   );
 }
+
+// The console in headless chromium against the same stack (test/browser), also skipped without one.
+const browser = path.join(__dirname, 'test', 'browser');
+if (process.env.CRM_JEST_SKIP_INTEGRATION !== '1' && fs.existsSync(browser)) projects.push(browser);
 
 /** @type {import('jest').Config} */
 // Jest reads testTimeout from the root config only (a project's own is ignored): integration tests

@@ -301,6 +301,13 @@ prepare_keycloak() {
   cp -f "$CRM_DEPLOY_DIR/keycloak/crm-realm.json" "$kc/data/import/crm-realm.json"
 }
 
+# The gateway of this profile (apps.sh's port rule), whose console calls Keycloak from the browser.
+console_origin() {
+  local var="CRM_${PROFILE^^}_GATEWAY_PORT" port=8080
+  [ "$PROFILE" = test ] && port=18080
+  printf 'http://%s:%s' "$HOST" "${!var:-$port}"
+}
+
 start_keycloak() {
   prepare_keycloak
   local kc="$PROFILE_DIR/keycloak" db=dev-file
@@ -309,6 +316,7 @@ start_keycloak() {
     JAVA_HOME="$KC_JAVA_HOME" PATH="$KC_JAVA_HOME/bin:$PATH" \
     KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
     JAVA_OPTS_APPEND="--add-opens=java.base/java.lang=ALL-UNNAMED" \
+    CRM_CONSOLE_ORIGIN="$(console_origin)" \
     "$kc/bin/kc.sh" start-dev \
     --db="$db" \
     --http-host="$HOST" --http-port="$KEYCLOAK_PORT" \

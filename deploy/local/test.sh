@@ -53,6 +53,8 @@ if ! bash "$CRM_DEPLOY_DIR/install-infra.sh"; then
   warn "installing the infrastructure failed: integration tests cannot run"
   STACK_OK=0
 fi
+# Debian's chromium for the console's browser tests (test/browser); without it they fail, the rest runs.
+bash "$CRM_DEPLOY_DIR/install-browser.sh" || warn "chromium not installed: the browser tests will fail"
 if ! ensure_node_modules; then
   warn "npm ci failed: no test can run"
   DEPS_OK=0

@@ -18,6 +18,7 @@ import type { UserDirectory } from './users/directory';
 import type { Clients, RouteDeps } from './route-deps';
 import { createMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { consoleRouter } from './console/console-static';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -189,6 +190,10 @@ export function buildApp(deps: AppDeps): Express {
       rateLimitPerMinute: config.rateLimitPerMinute,
     }),
   );
+
+  const consoleRoutes = config.console && consoleRouter(config.console);
+  if (consoleRoutes) app.use(consoleRoutes);
+  else if (config.console) logger.warn({ dir: config.console.dir }, 'console not built: / serves nothing');
 
   app.use((req, res) => {
     sendProblem(res, { status: 404, title: 'Not Found', detail: `No route for ${req.method} ${req.path}.` });

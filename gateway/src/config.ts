@@ -1,5 +1,6 @@
 import { natsEnv } from '@crm/kit';
 import { z } from 'zod';
+import type { ConsoleOptions } from './console/console-static';
 
 /** Environment shape of the gateway; read once at start by main.ts via loadConfig from @crm/kit. */
 export const gatewayEnv = {
@@ -36,6 +37,11 @@ export const gatewayEnv = {
   IMPORT_BODY_LIMIT: z.string().default('10mb'),
   /** Each part of the account overview (contacts, activities, ...) gets this long before it is left out. */
   OVERVIEW_PART_TIMEOUT_MS: z.coerce.number().int().positive().default(1500),
+  /** The console's build output, served at `/` (nothing is served there when it holds no index.html). */
+  CONSOLE_DIR: z.string().default(''),
+  /** Keycloak as browsers reach it, for the console's sign-in (default: KEYCLOAK_URL). */
+  CONSOLE_KEYCLOAK_URL: z.string().url().optional(),
+  CONSOLE_CLIENT_ID: z.string().min(1).default('crm-console'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 };
 
@@ -48,4 +54,6 @@ export interface GatewayConfig {
   /** true: /metrics is served on a port of its own (see metricsApp), not by this app. */
   separateMetricsPort?: boolean;
   overviewPartTimeoutMs?: number;
+  /** The web console served at `/` (none when unset). */
+  console?: ConsoleOptions;
 }

@@ -8,6 +8,7 @@ import {
   ServiceIdentity,
   useServiceIdentity,
 } from '@crm/kit';
+import path from 'node:path';
 import { buildApp, metricsApp } from './app';
 import { createKeycloakVerifier } from './auth';
 import { rememberVerified } from './auth/verified-tokens';
@@ -58,6 +59,13 @@ async function main(): Promise<void> {
       trustProxyHops: env.TRUST_PROXY_HOPS,
       separateMetricsPort: env.METRICS_PORT > 0,
       overviewPartTimeoutMs: env.OVERVIEW_PART_TIMEOUT_MS,
+      console: {
+        // Built next to the gateway in this repository; CONSOLE_DIR points elsewhere in an image.
+        dir: env.CONSOLE_DIR || path.resolve(__dirname, '../../console/dist'),
+        keycloakUrl: env.CONSOLE_KEYCLOAK_URL ?? env.KEYCLOAK_URL,
+        realm: env.KEYCLOAK_REALM,
+        clientId: env.CONSOLE_CLIENT_ID,
+      },
     },
     logger,
     clients: {

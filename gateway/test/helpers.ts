@@ -8,6 +8,7 @@ import { buildApp } from '../src/app';
 import { InvalidTokenError, type TokenClaims } from '../src/auth';
 import type { AccountClient, LeadClient } from '../src/grpc';
 import type { IdempotencyStore } from '../src/http/idempotency';
+import type { GatewayConfig } from '../src/config';
 
 export const AUDIENCE = 'crm-api';
 
@@ -98,6 +99,8 @@ export async function startApp(
     idempotency?: IdempotencyStore;
     /** Where the app logs (silent when unset). */
     logger?: Logger;
+    /** The web console to serve at `/`. */
+    console?: GatewayConfig['console'];
   } = {},
 ): Promise<Harness> {
   const client = fakeLeadClient();
@@ -109,6 +112,7 @@ export async function startApp(
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       overviewPartTimeoutMs: opts.overviewPartTimeoutMs,
       separateMetricsPort: opts.separateMetricsPort,
+      console: opts.console,
     },
     logger: opts.logger ?? pino({ level: 'silent' }),
     clients: {
