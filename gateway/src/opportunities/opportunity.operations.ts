@@ -6,6 +6,9 @@ import {
   CloseOpportunityBody,
   CloseOpportunityResult,
   CreateOpportunityBody,
+  DealTeam,
+  DealTeamBody,
+  dealTeamToJson,
   IdParams,
   LossReasons,
   LossReasonsBody,
@@ -335,6 +338,47 @@ export const opportunityOperations: Operation[] = [
         ),
       );
       return { body: lossReasonsToJson(r), etag: r.version };
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/opportunities/{id}/team',
+    operationId: 'getDealTeam',
+    tag: 'Opportunities',
+    summary: 'Get the deal team',
+    description: 'The people who work the deal with its owner, with their roles. Members read the deal.',
+    permission: 'opportunity.use',
+    params: IdParams,
+    responses: { 200: { description: 'The deal team', schema: DealTeam, headers: ['ETag'] } },
+    async handler({ params, call, deps }) {
+      const o = await call((opts) => deps.clients.opportunity.getOpportunity({ id: params.id }, opts));
+      return { body: dealTeamToJson(o), etag: o.version };
+    },
+  }),
+  operation({
+    method: 'put',
+    path: '/opportunities/{id}/team',
+    operationId: 'putDealTeam',
+    tag: 'Opportunities',
+    summary: 'Replace the deal team',
+    description:
+      'The whole team at once: each user once, roles owner (the deal owner only), presales, ' +
+      'solution-specialist, implementation, customer-success, finance. The owner, their sales manager ' +
+      'or an admin (403 for others, members included). Members read the deal and see it in their lists.',
+    permission: 'opportunity.use',
+    params: IdParams,
+    body: DealTeamBody,
+    ifMatch: true,
+    responses: { 200: { description: 'The deal team', schema: DealTeam, headers: ['ETag'] } },
+    errors: [404],
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const o = await call((opts) =>
+        deps.clients.opportunity.setDealTeam(
+          { id: params.id, expectedVersion: expectedVersion(), members: body.members },
+          opts,
+        ),
+      );
+      return { body: dealTeamToJson(o), etag: o.version };
     },
   }),
 ];

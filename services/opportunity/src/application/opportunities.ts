@@ -14,6 +14,7 @@ import {
   Violations,
 } from '@crm/kit';
 import { mustBeOpen } from '../domain/closing';
+import { canRead, mayChangeTeam, normaliseDealTeam, teamChange } from '../domain/deal-team';
 import {
   forecastChanges,
   isCalendarDate,
@@ -118,6 +119,8 @@ export class Opportunities {
       lossReason: '',
       competitor: '',
       closeHistory: [],
+      teamMembers: [],
+      memberIds: [],
       createdAt: now,
       createdBy: c.actor.userId,
       updatedAt: now,
@@ -130,12 +133,48 @@ export class Opportunities {
     return doc;
   }
 
-  /** NotFound for a deal the caller may not see, so ids of others' deals tell nothing. */
+  /** NotFound for a deal the caller may not read, so ids of others' deals tell nothing; deal team members read it. */
   async get(id: string, c: Caller): Promise<OpportunityDoc> {
     mayUse(c);
     const doc = await this.p.opportunities.get(id);
-    if (!doc || !canSee(c.actor, doc)) throw new NotFoundError('opportunity', id);
+    if (!doc || !canRead(c.actor, doc)) throw new NotFoundError('opportunity', id);
     return doc;
+  }
+
+  /** A deal the caller may change: its owner, their manager or an admin; a deal team member only reads it (403). */
+  async getForChange(id: string, c: Caller): Promise<OpportunityDoc> {
+    const doc = await this.get(id, c);
+    if (!canSee(c.actor, doc))
+      throw new ForbiddenError('a deal team member reads the deal; its owner or their manager changes it');
+    return doc;
+  }
+
+  /** Replaces the deal team; the owner, their manager or an admin. Works on closed deals too (after-sales people join). */
+  setTeam(
+    id: string,
+    expectedVersion: number,
+    raw: { userId: string; role: string }[],
+    c: Caller,
+  ): Promise<OpportunityDoc> {
+    const once = async () => {
+      const current = await this.get(id, c);
+      checkVersion(expectedVersion, current.version);
+      if (!mayChangeTeam(c.actor, current))
+        throw new ForbiddenError(
+          'only the owner of the deal, their sales manager or an admin changes its team',
+        );
+      const members = normaliseDealTeam(raw, current.ownerId);
+      const change = teamChange(current.teamMembers, members);
+      const next = await this.p.opportunities.save(
+        current,
+        { teamMembers: members, memberIds: members.map((m) => m.userId) },
+        c.actor,
+        (n) => [events.teamChanged(n, change, c.actor, c.requestId)],
+      );
+      this.p.written('opportunity', id);
+      return next;
+    };
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
   }
 
   async list(
@@ -183,7 +222,7 @@ export class Opportunities {
   /** Moves the deal to another open stage of its pipeline (see domain moveStage). */
   moveStage(id: string, expectedVersion: number, stageKey: string, c: Caller): Promise<OpportunityDoc> {
     const once = async () => {
-      const current = await this.get(id, c);
+      const current = await this.getForChange(id, c);
       checkVersion(expectedVersion, current.version);
       mustBeOpen(current);
       if (!stageKey.trim()) throw new ValidationError([{ field: 'stageKey', description: 'is required' }]);
@@ -237,7 +276,7 @@ export class Opportunities {
     patch: OpportunityPatch,
     c: Caller,
   ): Promise<OpportunityDoc> {
-    const current = await this.get(id, c);
+    const current = await this.getForChange(id, c);
     checkVersion(expectedVersion, current.version);
     mustBeOpen(current);
     const { ownerId, teamId, ...fields } = stripUndefined(patch);

@@ -93,6 +93,15 @@ export function opportunityGrpc(
       );
       return toProtoOpportunity(o);
     },
+    async setDealTeam(req, ctx) {
+      const o = await opportunities.setTeam(
+        req.id,
+        expectedVersionOf(req.expectedVersion),
+        req.members,
+        callerOf(ctx),
+      );
+      return toProtoOpportunity(o);
+    },
     async getLossReasons() {
       return toProtoLossReasons(await lossReasons.get());
     },

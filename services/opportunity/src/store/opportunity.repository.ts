@@ -27,6 +27,8 @@ const CLOSING_DEFAULTS = {
   lossReason: '',
   competitor: '',
   closeHistory: [],
+  teamMembers: [],
+  memberIds: [],
 } as const;
 const withDefaults = (d: OpportunityDoc): OpportunityDoc => ({ ...CLOSING_DEFAULTS, ...d });
 
@@ -88,8 +90,9 @@ export class MongoOpportunityRepository implements OpportunityRepository {
   /** Newest first, paged by a (createdAt, _id) cursor. */
   async list(q: OpportunityQuery): Promise<{ opportunities: OpportunityDoc[]; nextCursor: string }> {
     const and: Record<string, unknown>[] = [];
+    // Record access plus the deal team: members see the deal in their lists too.
     const visible = visibilityFilter(q.visibleTo);
-    if (visible) and.push(visible);
+    if (visible) and.push({ $or: [visible, { memberIds: q.visibleTo.userId }] });
     if (q.stageKey) and.push({ stageKey: q.stageKey });
     if (q.ownerId) and.push({ ownerId: q.ownerId });
     if (q.teamId) and.push({ teamId: q.teamId });

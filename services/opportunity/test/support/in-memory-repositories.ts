@@ -1,17 +1,11 @@
-import {
-  type Actor,
-  canSee,
-  decodeOffset,
-  encodeOffset,
-  type OutboxEntry,
-  VersionMismatchError,
-} from '@crm/kit';
+import { type Actor, decodeOffset, encodeOffset, type OutboxEntry, VersionMismatchError } from '@crm/kit';
 import type {
   OpportunityPorts,
   OpportunityQuery,
   OpportunityRepository,
   PipelineRepository,
 } from '../../src/application/ports';
+import { canRead } from '../../src/domain/deal-team';
 import type { LossReasonsDoc, OpportunityDoc, PipelineDoc } from '../../src/store/opportunity.model';
 import { InMemoryApprovals } from './in-memory-approvals';
 
@@ -79,7 +73,7 @@ export class InMemoryOpportunities extends Collection<OpportunityDoc> implements
   /** Newest first, offset-paged (the store pages by cursor; the order is what matters here). */
   async list(q: OpportunityQuery) {
     const hits = this.all()
-      .filter((o) => canSee(q.visibleTo, o))
+      .filter((o) => canRead(q.visibleTo, o))
       .filter((o) => !q.stageKey || o.stageKey === q.stageKey)
       .filter((o) => !q.ownerId || o.ownerId === q.ownerId)
       .filter((o) => !q.teamId || o.teamId === q.teamId)
