@@ -293,3 +293,24 @@ describe('pipelines', () => {
     await expect(pipelines.save('default', 1, withoutSolution, admin)).rejects.toThrow(VersionMismatchError);
   });
 });
+
+describe('deals made by a saga step (creation key)', () => {
+  it('a retry returns the same deal; the compensation discards only its own, once; asked again it comes back', async () => {
+    const { opportunities } = setup();
+    const key = 'lead-conversion:L1:opportunity';
+    const first = await opportunities.create(deal(), '', 'L1', rep1, key);
+    const again = await opportunities.create(deal({ name: 'renamed on retry' }), '', 'L1', rep1, key);
+    expect(again._id).toBe(first._id);
+    expect(again.name).toBe(first.name);
+
+    await expect(opportunities.discard(first._id, 'another-key', rep1)).rejects.toThrow(ConflictError);
+    await expect(opportunities.discard(first._id, key, rep1)).resolves.toBe(true);
+    await expect(opportunities.discard(first._id, key, rep1)).resolves.toBe(false);
+    await expect(opportunities.get(first._id, rep1)).rejects.toThrow(NotFoundError);
+    expect((await opportunities.list(listing(), rep1)).opportunities).toEqual([]);
+
+    const back = await opportunities.create(deal(), '', 'L1', rep1, key);
+    expect(back).toMatchObject({ _id: first._id, discardedAt: null, sourceLeadId: 'L1' });
+    await expect(opportunities.get(first._id, rep1)).resolves.toMatchObject({ _id: first._id });
+  });
+});

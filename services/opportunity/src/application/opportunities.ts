@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { v5 as uuidV5 } from 'uuid';
 import {
   allows,
   canReassign,
   canSee,
   changedFields,
   checkVersion,
+  ConflictError,
   ForbiddenError,
   NotFoundError,
   pageLimit,
@@ -62,6 +64,9 @@ const TRACKED: (keyof OpportunityDoc)[] = [
   'teamId',
 ];
 
+/** Ids of deals created with a creation key are UUID v5 of the key in this namespace (fixed forever). */
+const CREATION_KEY_NAMESPACE = '3b0c6f0e-2d7a-4f51-9a8e-6c4d2b1a0f93';
+
 const EMPTY_FIELDS: OpportunityFields = {
   name: '',
   accountId: '',
@@ -84,13 +89,21 @@ export class Opportunities {
     private readonly pipelines: Pipelines,
   ) {}
 
+  /**
+   * With a creation key (a saga step) the id derives from the key: a retry returns the deal the first
+   * attempt created, and one discarded by a compensation comes back.
+   */
   async create(
     patch: OpportunityPatch,
     pipelineId: string,
     sourceLeadId: string,
     c: Caller,
+    creationKey = '',
   ): Promise<OpportunityDoc> {
     mayUse(c);
+    const key = creationKey.trim();
+    const earlier = key ? await this.p.opportunities.get(uuidV5(key, CREATION_KEY_NAMESPACE)) : undefined;
+    if (earlier && !earlier.discardedAt) return earlier;
     const { ownerId, teamId, ...fields } = patch;
     const input = normaliseOpportunityFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
     const owner = ownerOfNewOpportunity(ownerId?.trim() ?? '', teamId?.trim() ?? '', c.actor);
@@ -100,7 +113,7 @@ export class Opportunities {
     const start = firstStage(pipeline);
     const now = new Date();
     const doc: OpportunityDoc = {
-      _id: randomUUID(),
+      _id: key ? uuidV5(key, CREATION_KEY_NAMESPACE) : randomUUID(),
       version: 1,
       ...input,
       ...owner,
@@ -121,23 +134,57 @@ export class Opportunities {
       closeHistory: [],
       teamMembers: [],
       memberIds: [],
+      creationKey: key,
+      discardedAt: null,
       createdAt: now,
       createdBy: c.actor.userId,
       updatedAt: now,
       updatedBy: c.actor.userId,
       outbox: [],
     };
+    if (earlier) {
+      // Discarded by a compensation, asked for again (the saga retried): it comes back as asked now.
+      const { _id, version, outbox, ...fresh } = doc;
+      void [_id, version, outbox];
+      const revived = await this.p.opportunities.save(earlier, fresh, c.actor, (n) => [
+        events.created(n, c.actor, c.requestId),
+      ]);
+      this.p.written('opportunity', revived._id);
+      return revived;
+    }
     doc.outbox = [events.created(doc, c.actor, c.requestId)];
-    await this.p.opportunities.insert(doc);
+    if (!(await this.p.opportunities.insert(doc))) {
+      // Two runs of the same step at once: the first insert won; answer with its deal.
+      const winner = await this.p.opportunities.get(doc._id);
+      if (winner && !winner.discardedAt) return winner;
+      throw new ConflictError('the deal of this creation key is being discarded; retry');
+    }
     this.p.written('opportunity', doc._id);
     return doc;
+  }
+
+  /** Compensation of a create with a creation key: only that key's deal, only while open; idempotent. */
+  async discard(id: string, creationKey: string, c: Caller): Promise<boolean> {
+    mayUse(c);
+    return retryOnVersionMismatch(async () => {
+      const doc = await this.p.opportunities.get(id);
+      if (!doc || doc.discardedAt) return false;
+      if (!creationKey.trim() || doc.creationKey !== creationKey.trim())
+        throw new ConflictError('the deal was not created with this key; it is not discarded');
+      if (doc.status !== 'open') throw new ConflictError(`the deal is ${doc.status}; it is not discarded`);
+      await this.p.opportunities.save(doc, { discardedAt: new Date() }, c.actor, (n) => [
+        events.discarded(n, c.actor, c.requestId),
+      ]);
+      this.p.written('opportunity', id);
+      return true;
+    });
   }
 
   /** NotFound for a deal the caller may not read, so ids of others' deals tell nothing; deal team members read it. */
   async get(id: string, c: Caller): Promise<OpportunityDoc> {
     mayUse(c);
     const doc = await this.p.opportunities.get(id);
-    if (!doc || !canRead(c.actor, doc)) throw new NotFoundError('opportunity', id);
+    if (!doc || doc.discardedAt || !canRead(c.actor, doc)) throw new NotFoundError('opportunity', id);
     return doc;
   }
 

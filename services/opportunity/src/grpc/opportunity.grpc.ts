@@ -44,6 +44,7 @@ export function opportunityGrpc(
         req.pipelineId,
         req.sourceLeadId,
         callerOf(ctx),
+        req.creationKey,
       );
       return toProtoOpportunity(o);
     },
@@ -92,6 +93,9 @@ export function opportunityGrpc(
         callerOf(ctx),
       );
       return toProtoOpportunity(o);
+    },
+    async discardOpportunity(req, ctx) {
+      return { discarded: await opportunities.discard(req.id, req.creationKey, callerOf(ctx)) };
     },
     async setDealTeam(req, ctx) {
       const o = await opportunities.setTeam(

@@ -41,6 +41,10 @@ export interface OpportunityDoc extends OpportunityFields {
   /** The deal team; memberIds repeats their user ids for the list filter (a plain array match). */
   teamMembers: DealTeamMember[];
   memberIds: string[];
+  /** The key a saga step created it with ('' for none); its id derives from it. */
+  creationKey: string;
+  /** Set when a compensation discarded it: never read or listed again. */
+  discardedAt: Date | null;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
@@ -143,6 +147,8 @@ const opportunitySchema = new Schema<OpportunityDoc>(
       default: [],
     },
     memberIds: { type: [String], default: [] },
+    creationKey: { type: String, default: '' },
+    discardedAt: { type: Date, default: null },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,

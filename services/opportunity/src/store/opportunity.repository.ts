@@ -29,6 +29,8 @@ const CLOSING_DEFAULTS = {
   closeHistory: [],
   teamMembers: [],
   memberIds: [],
+  creationKey: '',
+  discardedAt: null,
 } as const;
 const withDefaults = (d: OpportunityDoc): OpportunityDoc => ({ ...CLOSING_DEFAULTS, ...d });
 
@@ -111,7 +113,7 @@ export class MongoOpportunityRepository implements OpportunityRepository {
     if (q.accountId) and.push({ accountId: q.accountId });
     if (q.pipelineId) and.push({ pipelineId: q.pipelineId });
     if (q.cursor) and.push(afterCursor(q.cursor, 'createdAt', true, 'date'));
-    const docs = await this.m.Opportunity.find(and.length ? { $and: and } : {}, NO_OUTBOX)
+    const docs = await this.m.Opportunity.find({ $and: and }, NO_OUTBOX)
       .sort({ createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean<OpportunityDoc[]>();

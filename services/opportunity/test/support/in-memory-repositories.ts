@@ -73,7 +73,7 @@ export class InMemoryOpportunities extends Collection<OpportunityDoc> implements
   /** Newest first, offset-paged (the store pages by cursor; the order is what matters here). */
   async list(q: OpportunityQuery) {
     const hits = this.all()
-      .filter((o) => canRead(q.visibleTo, o))
+      .filter((o) => !o.discardedAt && canRead(q.visibleTo, o))
       .filter((o) => !q.stageKey || o.stageKey === q.stageKey)
       .filter((o) => !q.ownerId || o.ownerId === q.ownerId)
       .filter((o) => !q.teamId || o.teamId === q.teamId)
