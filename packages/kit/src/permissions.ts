@@ -27,8 +27,11 @@ export const PERMISSIONS = {
   'account.merge': [manager, admin],
   'account.tier.override': [manager, admin],
   'pool.use': [rep, manager, admin],
-  /** Read and work opportunities: create, update, move through the stages of a pipeline. */
-  'opportunity.use': [rep, manager, admin, integrator],
+  /**
+   * Read and work opportunities: create, update, move through the stages of a pipeline. The lead
+   * service: a conversion resumed after a restart opens (or discards) its deal.
+   */
+  'opportunity.use': [rep, manager, admin, integrator, leadService],
   /** Read the pipelines (every seller needs their stages); writing them is settings.write. */
   'pipeline.read': [rep, manager, admin, integrator],
   /** Move a user's book to another user; read the user directory to pick one. */
