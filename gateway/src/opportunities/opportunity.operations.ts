@@ -72,7 +72,10 @@ export const opportunityOperations: Operation[] = [
     responses: { 201: { description: 'Created', schema: Pipeline, headers: ['ETag', 'Location'] } },
     async handler({ body, call, deps }) {
       const p = await call((o) =>
-        deps.clients.pipeline.savePipeline({ id: '', expectedVersion: '0', ...body }, o),
+        deps.clients.pipeline.savePipeline(
+          { id: '', expectedVersion: '0', name: body.name, stages: body.stages, moveDeals: {} },
+          o,
+        ),
       );
       return { ...pipelineReply(p, 201), location: `/api/v1/pipelines/${encodeURIComponent(p.id)}` };
     },
@@ -97,7 +100,9 @@ export const opportunityOperations: Operation[] = [
     operationId: 'replacePipeline',
     tag: 'Pipelines',
     summary: 'Replace a pipeline',
-    description: '409: a stage being removed still holds open deals; move them first.',
+    description:
+      'A removed stage that holds open deals needs `moveDeals` naming where they go (an open stage kept from ' +
+      'the current pipeline; each move is recorded in the deal’s stageHistory); without it, 409.',
     permission: 'settings.write',
     params: IdParams,
     body: PipelineBody,
@@ -106,7 +111,10 @@ export const opportunityOperations: Operation[] = [
     errors: [404, 409],
     async handler({ params, body, call, deps, expectedVersion }) {
       const p = await call((o) =>
-        deps.clients.pipeline.savePipeline({ id: params.id, expectedVersion: expectedVersion(), ...body }, o),
+        deps.clients.pipeline.savePipeline(
+          { id: params.id, expectedVersion: expectedVersion(), ...body, moveDeals: body.moveDeals ?? {} },
+          o,
+        ),
       );
       return pipelineReply(p);
     },

@@ -39,7 +39,18 @@ export const Stage = z
   .openapi('Stage');
 
 export const PipelineBody = z
-  .object({ name: z.string().min(1).max(200), stages: z.array(Stage).min(2).max(30) })
+  .object({
+    name: z.string().min(1).max(200),
+    stages: z.array(Stage).min(2).max(30),
+    moveDeals: z
+      .record(z.string().max(40), z.string().max(40))
+      .optional()
+      .openapi({
+        description:
+          'Where the open deals of a removed stage go: removed stage key -> an open stage kept from the current pipeline',
+        example: { 'needs-analysis': 'qualification' },
+      }),
+  })
   .strict()
   .openapi('PipelineInput');
 

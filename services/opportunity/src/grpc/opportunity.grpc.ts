@@ -26,7 +26,13 @@ export function pipelineGrpc(pipelines: Pipelines): pb.PipelineServiceImplementa
     async savePipeline(req, ctx) {
       const raw = { name: req.name, stages: req.stages.map(fromProtoStage) };
       return toProtoPipeline(
-        await pipelines.save(req.id, expectedVersionOf(req.expectedVersion), raw, callerOf(ctx)),
+        await pipelines.save(
+          req.id,
+          expectedVersionOf(req.expectedVersion),
+          raw,
+          callerOf(ctx),
+          req.moveDeals,
+        ),
       );
     },
   };

@@ -86,7 +86,14 @@ export class MongoOpportunityRepository implements OpportunityRepository {
   }
 
   countInStage(pipelineId: string, stageKey: string): Promise<number> {
-    return this.m.Opportunity.countDocuments({ pipelineId, stageKey });
+    return this.m.Opportunity.countDocuments({ pipelineId, stageKey, discardedAt: null });
+  }
+
+  async inStage(pipelineId: string, stageKey: string): Promise<OpportunityDoc[]> {
+    const docs = await this.m.Opportunity.find({ pipelineId, stageKey, discardedAt: null }, NO_OUTBOX).lean<
+      OpportunityDoc[]
+    >();
+    return docs.map(withDefaults);
   }
 
   /** Newest first, paged by a (createdAt, _id) cursor. */

@@ -68,7 +68,10 @@ export class InMemoryPipelines extends Collection<PipelineDoc> implements Pipeli
 
 export class InMemoryOpportunities extends Collection<OpportunityDoc> implements OpportunityRepository {
   async countInStage(pipelineId: string, stageKey: string) {
-    return this.all().filter((o) => o.pipelineId === pipelineId && o.stageKey === stageKey).length;
+    return (await this.inStage(pipelineId, stageKey)).length;
+  }
+  async inStage(pipelineId: string, stageKey: string) {
+    return this.all().filter((o) => !o.discardedAt && o.pipelineId === pipelineId && o.stageKey === stageKey);
   }
   /** Newest first, offset-paged (the store pages by cursor; the order is what matters here). */
   async list(q: OpportunityQuery) {
