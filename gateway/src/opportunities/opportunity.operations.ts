@@ -296,7 +296,7 @@ export const opportunityOperations: Operation[] = [
     description:
       'Sales managers and admins only (403 otherwise): the deal goes back to the stage it was closed from, ' +
       'recorded in closeHistory and stageHistory. 409 when it is open.',
-    permission: 'opportunity.use',
+    permission: 'opportunity.reopen',
     params: IdParams,
     body: ReopenOpportunityBody,
     ifMatch: true,

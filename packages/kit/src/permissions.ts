@@ -32,6 +32,8 @@ export const PERMISSIONS = {
    * service: a conversion resumed after a restart opens (or discards) its deal.
    */
   'opportunity.use': [rep, manager, admin, integrator, leadService],
+  /** Reopen a won or lost deal (the forecast changes under everyone's feet). */
+  'opportunity.reopen': [manager, admin],
   /** Read the pipelines (every seller needs their stages); writing them is settings.write. */
   'pipeline.read': [rep, manager, admin, integrator],
   /** Move a user's book to another user; read the user directory to pick one. */
