@@ -219,10 +219,11 @@ export const leadOperations: Operation[] = [
     path: '/leads/{id}/convert',
     operationId: 'convertLead',
     tag: 'Leads',
-    summary: 'Convert a lead into an account and a contact',
+    summary: 'Convert a lead into an account, a contact and optionally an opportunity',
     description:
       'Converts a working or qualified lead: links or creates the account (by the lead’s email domain or ' +
-      'company name, or the accountId given), creates the contact and marks the lead converted. The ' +
+      'company name, or the accountId given), creates the contact, opens the `opportunity` if one is given ' +
+      '(its id is returned) and marks the lead converted; a step that fails for good undoes the earlier ones. The ' +
       'Idempotency-Key goes with the conversion, so a retry after a timeout or a 503 resumes it and returns ' +
       'the same ids. 409: not convertible, already converted with another key, or the conversion was undone.',
     permission: 'lead.use',
@@ -241,6 +242,12 @@ export const leadOperations: Operation[] = [
               idempotencyKey,
               accountId: body.accountId ?? '',
               expectedVersion: expectedVersion(),
+              opportunity: body.opportunity && {
+                name: body.opportunity.name,
+                amountMinor: String(body.opportunity.amount),
+                currency: body.opportunity.currency.toUpperCase(),
+                closeDate: body.opportunity.closeDate ?? '',
+              },
             },
             o,
           ),

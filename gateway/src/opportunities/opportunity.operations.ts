@@ -6,6 +6,9 @@ import {
   CloseOpportunityBody,
   CloseOpportunityResult,
   CreateOpportunityBody,
+  DealTeam,
+  DealTeamBody,
+  dealTeamToJson,
   IdParams,
   LossReasons,
   LossReasonsBody,
@@ -69,7 +72,10 @@ export const opportunityOperations: Operation[] = [
     responses: { 201: { description: 'Created', schema: Pipeline, headers: ['ETag', 'Location'] } },
     async handler({ body, call, deps }) {
       const p = await call((o) =>
-        deps.clients.pipeline.savePipeline({ id: '', expectedVersion: '0', ...body }, o),
+        deps.clients.pipeline.savePipeline(
+          { id: '', expectedVersion: '0', name: body.name, stages: body.stages, moveDeals: {} },
+          o,
+        ),
       );
       return { ...pipelineReply(p, 201), location: `/api/v1/pipelines/${encodeURIComponent(p.id)}` };
     },
@@ -94,7 +100,9 @@ export const opportunityOperations: Operation[] = [
     operationId: 'replacePipeline',
     tag: 'Pipelines',
     summary: 'Replace a pipeline',
-    description: '409: a stage being removed still holds open deals; move them first.',
+    description:
+      'A removed stage that holds open deals needs `moveDeals` naming where they go (an open stage kept from ' +
+      'the current pipeline; each move is recorded in the deal’s stageHistory); without it, 409.',
     permission: 'settings.write',
     params: IdParams,
     body: PipelineBody,
@@ -103,7 +111,10 @@ export const opportunityOperations: Operation[] = [
     errors: [404, 409],
     async handler({ params, body, call, deps, expectedVersion }) {
       const p = await call((o) =>
-        deps.clients.pipeline.savePipeline({ id: params.id, expectedVersion: expectedVersion(), ...body }, o),
+        deps.clients.pipeline.savePipeline(
+          { id: params.id, expectedVersion: expectedVersion(), ...body, moveDeals: body.moveDeals ?? {} },
+          o,
+        ),
       );
       return pipelineReply(p);
     },
@@ -285,7 +296,7 @@ export const opportunityOperations: Operation[] = [
     description:
       'Sales managers and admins only (403 otherwise): the deal goes back to the stage it was closed from, ' +
       'recorded in closeHistory and stageHistory. 409 when it is open.',
-    permission: 'opportunity.use',
+    permission: 'opportunity.reopen',
     params: IdParams,
     body: ReopenOpportunityBody,
     ifMatch: true,
@@ -335,6 +346,47 @@ export const opportunityOperations: Operation[] = [
         ),
       );
       return { body: lossReasonsToJson(r), etag: r.version };
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/opportunities/{id}/team',
+    operationId: 'getDealTeam',
+    tag: 'Opportunities',
+    summary: 'Get the deal team',
+    description: 'The people who work the deal with its owner, with their roles. Members read the deal.',
+    permission: 'opportunity.use',
+    params: IdParams,
+    responses: { 200: { description: 'The deal team', schema: DealTeam, headers: ['ETag'] } },
+    async handler({ params, call, deps }) {
+      const o = await call((opts) => deps.clients.opportunity.getOpportunity({ id: params.id }, opts));
+      return { body: dealTeamToJson(o), etag: o.version };
+    },
+  }),
+  operation({
+    method: 'put',
+    path: '/opportunities/{id}/team',
+    operationId: 'putDealTeam',
+    tag: 'Opportunities',
+    summary: 'Replace the deal team',
+    description:
+      'The whole team at once: each user once, roles owner (the deal owner only), presales, ' +
+      'solution-specialist, implementation, customer-success, finance. The owner, their sales manager ' +
+      'or an admin (403 for others, members included). Members read the deal and see it in their lists.',
+    permission: 'opportunity.use',
+    params: IdParams,
+    body: DealTeamBody,
+    ifMatch: true,
+    responses: { 200: { description: 'The deal team', schema: DealTeam, headers: ['ETag'] } },
+    errors: [404],
+    async handler({ params, body, call, deps, expectedVersion }) {
+      const o = await call((opts) =>
+        deps.clients.opportunity.setDealTeam(
+          { id: params.id, expectedVersion: expectedVersion(), members: body.members },
+          opts,
+        ),
+      );
+      return { body: dealTeamToJson(o), etag: o.version };
     },
   }),
 ];

@@ -39,7 +39,18 @@ export const Stage = z
   .openapi('Stage');
 
 export const PipelineBody = z
-  .object({ name: z.string().min(1).max(200), stages: z.array(Stage).min(2).max(30) })
+  .object({
+    name: z.string().min(1).max(200),
+    stages: z.array(Stage).min(2).max(30),
+    moveDeals: z
+      .record(z.string().max(40), z.string().max(40))
+      .optional()
+      .openapi({
+        description:
+          'Where the open deals of a removed stage go: removed stage key -> an open stage kept from the current pipeline',
+        example: { 'needs-analysis': 'qualification' },
+      }),
+  })
   .strict()
   .openapi('PipelineInput');
 
@@ -169,8 +180,32 @@ export const Opportunity = z
         fromStage: z.string(),
       }),
     ),
+    teamMembers: z.array(z.lazy(() => DealTeamMember)),
   })
   .openapi('Opportunity');
+
+export const DEAL_TEAM_ROLES = [
+  'owner',
+  'presales',
+  'solution-specialist',
+  'implementation',
+  'customer-success',
+  'finance',
+] as const;
+
+export const DealTeamMember = z
+  .object({ userId: str(64).min(1), role: z.enum(DEAL_TEAM_ROLES) })
+  .strict()
+  .openapi('DealTeamMember');
+
+export const DealTeamBody = z
+  .object({ members: z.array(DealTeamMember).max(30) })
+  .strict()
+  .openapi('DealTeamInput');
+
+export const DealTeam = z
+  .object({ opportunityId: z.string(), version: z.number().int(), members: z.array(DealTeamMember) })
+  .openapi('DealTeam');
 
 export const CloseOpportunityBody = z
   .object({
@@ -250,6 +285,13 @@ export const opportunityToJson = (o: pb.Opportunity): z.input<typeof Opportunity
   status: o.status as never,
   closedAt: iso(o.closedAt),
   closeHistory: o.closeHistory.map((e) => ({ ...e, action: e.action as never, at: iso(e.at) })),
+  teamMembers: o.teamMembers.map((m) => ({ userId: m.userId, role: m.role as never })),
+});
+
+export const dealTeamToJson = (o: pb.Opportunity): z.input<typeof DealTeam> => ({
+  opportunityId: o.id,
+  version: Number(o.version),
+  members: o.teamMembers.map((m) => ({ userId: m.userId, role: m.role as never })),
 });
 
 export const lossReasonsToJson = (r: pb.LossReasons): z.input<typeof LossReasons> => ({

@@ -26,6 +26,26 @@ export const ConvertBody = z
       description:
         'Convert into this existing account; by default the account is found by the lead’s email domain or company name, or created',
     }),
+    opportunity: z
+      .object({
+        name: z.string().min(1).max(200),
+        amount: z
+          .number()
+          .int()
+          .min(0)
+          .max(Number.MAX_SAFE_INTEGER)
+          .default(0)
+          .openapi({ description: 'Integer minor units of the currency (cents, fen)', example: 200000000 }),
+        currency: z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code, e.g. EUR'),
+        closeDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date yyyy-mm-dd')
+          .optional()
+          .openapi({ description: 'Expected close date' }),
+      })
+      .strict()
+      .optional()
+      .openapi({ description: 'Also open a deal with the customer (first stage of the default pipeline)' }),
   })
   .strict()
   .openapi('ConvertLeadBody');
@@ -37,7 +57,7 @@ export const Conversion = z
     opportunityId: z
       .string()
       .nullable()
-      .openapi({ description: 'Set once the opportunity service takes part' }),
+      .openapi({ description: 'The deal opened with the conversion; null when none was asked for' }),
     accountCreated: z.boolean().openapi({ description: 'false when an existing account was linked' }),
     leadVersion: z.number().int(),
   })

@@ -27,8 +27,13 @@ export const PERMISSIONS = {
   'account.merge': [manager, admin],
   'account.tier.override': [manager, admin],
   'pool.use': [rep, manager, admin],
-  /** Read and work opportunities: create, update, move through the stages of a pipeline. */
-  'opportunity.use': [rep, manager, admin, integrator],
+  /**
+   * Read and work opportunities: create, update, move through the stages of a pipeline. The lead
+   * service: a conversion resumed after a restart opens (or discards) its deal.
+   */
+  'opportunity.use': [rep, manager, admin, integrator, leadService],
+  /** Reopen a won or lost deal (the forecast changes under everyone's feet). */
+  'opportunity.reopen': [manager, admin],
   /** Read the pipelines (every seller needs their stages); writing them is settings.write. */
   'pipeline.read': [rep, manager, admin, integrator],
   /** The product catalogue: every CRM role reads it (quotes, tickets, reports name products). */

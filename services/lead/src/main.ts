@@ -13,6 +13,7 @@ import { LeadSettings } from './application/lead-settings';
 import { Leads } from './application/leads';
 import { followAccountEvents } from './events/account-events.consumer';
 import { accountClient } from './grpc/account.client';
+import { opportunityClient } from './grpc/opportunity.client';
 import { leadGrpc } from './grpc/lead.grpc';
 import { MongoConversionRepository } from './store/lead-conversion.repository';
 import { leadPool, leadTransfer } from './store/lead-ownership';
@@ -27,6 +28,8 @@ void runService({
   descriptorSet: descriptorSet(),
   env: {
     ACCOUNT_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50052'),
+    /** The opportunity service: a conversion may open a deal (its saga's opportunity step). */
+    OPPORTUNITY_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50053'),
     POOL_RELEASE_EVERY_MS: z.coerce
       .number()
       .int()
@@ -59,6 +62,7 @@ void runService({
       repository,
       conversions: new MongoConversionRepository(models),
       accounts: accountClient(config.ACCOUNT_GRPC_ADDR),
+      opportunities: opportunityClient(config.OPPORTUNITY_GRPC_ADDR),
       written: kick,
       logger,
     });

@@ -68,6 +68,7 @@ describe('lead conversion rules', () => {
     expect(creationKeys('l1')).toEqual({
       account: 'lead-conversion:l1:account',
       contact: 'lead-conversion:l1:contact',
+      opportunity: 'lead-conversion:l1:opportunity',
     });
   });
 });

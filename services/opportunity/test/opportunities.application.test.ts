@@ -292,4 +292,53 @@ describe('pipelines', () => {
     expect((await pipelines.save('default', 1, withoutSolution, admin)).version).toBe(2);
     await expect(pipelines.save('default', 1, withoutSolution, admin)).rejects.toThrow(VersionMismatchError);
   });
+
+  it('moves the deals of a removed stage where the admin says, recorded; a closed or unknown target is refused', async () => {
+    const { pipelines, opportunities, mem } = setup();
+    const o = await opportunities.create(deal(), '', '', rep1);
+    await opportunities.moveStage(o._id, 0, 'needs-analysis', rep1);
+    const withoutNeeds = {
+      ...DEFAULT_PIPELINE,
+      stages: DEFAULT_PIPELINE.stages.filter((s) => s.key !== 'needs-analysis'),
+    };
+    for (const target of ['closed-won', 'needs-analysis', 'nowhere'])
+      await expect(
+        pipelines.save('default', 0, withoutNeeds, admin, { 'needs-analysis': target }),
+      ).rejects.toMatchObject({
+        violations: [expect.objectContaining({ field: 'moveDeals.needs-analysis' })],
+      });
+    const saved = await pipelines.save('default', 0, withoutNeeds, admin, {
+      'needs-analysis': 'qualification',
+    });
+    expect(saved.stages.map((s) => s.key)).not.toContain('needs-analysis');
+    const moved = await opportunities.get(o._id, rep1);
+    expect(moved.stageKey).toBe('qualification');
+    expect(moved.stageHistory.at(-1)).toMatchObject({
+      fromStage: 'needs-analysis',
+      toStage: 'qualification',
+      movedBy: 'admin',
+    });
+    expect(mem.opportunities.subjects().at(-1)).toBe('OpportunityStageChanged');
+  });
+});
+
+describe('deals made by a saga step (creation key)', () => {
+  it('a retry returns the same deal; the compensation discards only its own, once; asked again it comes back', async () => {
+    const { opportunities } = setup();
+    const key = 'lead-conversion:L1:opportunity';
+    const first = await opportunities.create(deal(), '', 'L1', rep1, key);
+    const again = await opportunities.create(deal({ name: 'renamed on retry' }), '', 'L1', rep1, key);
+    expect(again._id).toBe(first._id);
+    expect(again.name).toBe(first.name);
+
+    await expect(opportunities.discard(first._id, 'another-key', rep1)).rejects.toThrow(ConflictError);
+    await expect(opportunities.discard(first._id, key, rep1)).resolves.toBe(true);
+    await expect(opportunities.discard(first._id, key, rep1)).resolves.toBe(false);
+    await expect(opportunities.get(first._id, rep1)).rejects.toThrow(NotFoundError);
+    expect((await opportunities.list(listing(), rep1)).opportunities).toEqual([]);
+
+    const back = await opportunities.create(deal(), '', 'L1', rep1, key);
+    expect(back).toMatchObject({ _id: first._id, discardedAt: null, sourceLeadId: 'L1' });
+    await expect(opportunities.get(first._id, rep1)).resolves.toMatchObject({ _id: first._id });
+  });
 });

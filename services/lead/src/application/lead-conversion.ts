@@ -15,6 +15,9 @@ import {
   type ConversionData,
   conversionSaga,
   type LeadSnapshot,
+  type OpportunityPort,
+  opportunityStep,
+  type RequestedOpportunity,
 } from '../domain/convert-lead';
 import { LeadEvents } from '../events/lead-events';
 import type { ConversionSagaDoc, LeadDoc } from '../store/lead.model';
@@ -39,6 +42,8 @@ export interface LeadConversionsDeps {
   repository: LeadRepository;
   conversions: ConversionRepository;
   accounts: AccountPort;
+  /** The opportunity service, for conversions that open a deal; without it none may ask for one. */
+  opportunities?: OpportunityPort;
   written: (leadId: string) => void;
   logger: Logger;
   /** How long to pause between looks at another runner's progress (tests pass 0). */
@@ -60,6 +65,7 @@ export class LeadConversions {
       d.accounts,
       { markConverted: (ctx, data) => this.markConverted(ctx, data) },
       isTransientGrpcError,
+      d.opportunities ? [opportunityStep(d.opportunities)] : [],
     );
     this.pause = d.pause ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -70,7 +76,10 @@ export class LeadConversions {
     requestedAccountId: string,
     expectedVersion: number,
     c: Caller,
+    requestedOpportunity?: RequestedOpportunity,
   ): Promise<ConversionResult> {
+    if (requestedOpportunity && !this.d.opportunities)
+      throw new UnavailableError('the opportunity service is not configured; convert without an opportunity');
     const lead = await this.d.leads.get(id, c);
     const key = idempotencyKey || id;
     const saga = lead.conversionSaga;
@@ -89,7 +98,7 @@ export class LeadConversions {
     checkConvertible(lead.status);
     checkVersion(expectedVersion, lead.version);
     const doc: ConversionSagaDoc = {
-      state: this.saga.begin(key, { requestedAccountId }),
+      state: this.saga.begin(key, { requestedAccountId, requestedOpportunity }),
       // Stored: the token stays out; a resumed run calls the account service with the service's own.
       actor: withoutToken(c.actor),
       requestId: c.requestId,
@@ -103,7 +112,7 @@ export class LeadConversions {
       await this.d.conversions.start(lead, doc, c.actor);
     } catch (err) {
       if (!(err instanceof VersionMismatchError)) throw err;
-      return this.convert(id, idempotencyKey, requestedAccountId, 0, c);
+      return this.convert(id, idempotencyKey, requestedAccountId, 0, c, requestedOpportunity);
     }
     return this.runHeld(lead._id, doc, c.actor);
   }

@@ -25,9 +25,19 @@ export interface ConversionContext {
   requestId: string;
 }
 
+/** The deal a caller asks the conversion to open (amount in minor units). */
+export interface RequestedOpportunity {
+  name: string;
+  amountMinor: number;
+  currency: string;
+  closeDate: string;
+}
+
 export interface ConversionData {
   /** The account the caller named; empty means find by domain or name, or create. */
   requestedAccountId: string;
+  /** The deal to open with the customer; none when absent. */
+  requestedOpportunity?: RequestedOpportunity;
   accountId?: string;
   accountCreated?: boolean;
   contactId?: string;
@@ -71,6 +81,18 @@ export interface AccountPort {
   /** Compensations: remove only what this conversion created (the creation key proves it). */
   discardAccount(ctx: ConversionContext, accountId: string, creationKey: string): Promise<void>;
   discardContact(ctx: ConversionContext, contactId: string, creationKey: string): Promise<void>;
+}
+
+/** What the conversion needs from the opportunity service; the gRPC client implements it. */
+export interface OpportunityPort {
+  /** Creates the deal (or returns the one this creation key made before). */
+  createOpportunity(
+    ctx: ConversionContext,
+    deal: RequestedOpportunity & { accountId: string; contactId: string; ownerId: string; teamId: string },
+    creationKey: string,
+  ): Promise<{ opportunityId: string }>;
+  /** Compensation: discards only the deal this creation key made. */
+  discardOpportunity(ctx: ConversionContext, opportunityId: string, creationKey: string): Promise<void>;
 }
 
 /** The pivot: once the lead says converted, the conversion is done for good. */
@@ -132,7 +154,41 @@ export function contactFromLead(lead: LeadSnapshot): NewContact {
 export const creationKeys = (leadId: string) => ({
   account: `lead-conversion:${leadId}:account`,
   contact: `lead-conversion:${leadId}:contact`,
+  opportunity: `lead-conversion:${leadId}:opportunity`,
 });
+
+/**
+ * The opportunity step, between the contact and the lead: opens the deal the caller asked for with
+ * the new customer, owned like the account; its compensation discards it if a later step fails for good.
+ */
+export function opportunityStep(opportunities: OpportunityPort): SagaStep<ConversionContext, ConversionData> {
+  return {
+    name: 'opportunity',
+    async run(ctx, data) {
+      if (!data.requestedOpportunity) return {};
+      const owner = accountFromLead(ctx.lead, ctx.actor);
+      return opportunities.createOpportunity(
+        ctx,
+        {
+          ...data.requestedOpportunity,
+          accountId: data.accountId!,
+          contactId: data.contactId ?? '',
+          ownerId: owner.ownerId,
+          teamId: owner.teamId,
+        },
+        creationKeys(ctx.lead._id).opportunity,
+      );
+    },
+    async compensate(ctx, data) {
+      if (data.opportunityId)
+        await opportunities.discardOpportunity(
+          ctx,
+          data.opportunityId,
+          creationKeys(ctx.lead._id).opportunity,
+        );
+    },
+  };
+}
 
 /**
  * Lead conversion as a saga: account, contact, then the lead itself (the pivot). A later service adds

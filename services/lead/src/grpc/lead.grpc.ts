@@ -146,6 +146,12 @@ export function leadGrpc(u: LeadUseCases): pb.LeadServiceImplementation<Ctx> {
         req.accountId,
         version(req.expectedVersion),
         callerOf(ctx),
+        req.opportunity && {
+          name: req.opportunity.name,
+          amountMinor: minorUnits(req.opportunity.amountMinor),
+          currency: req.opportunity.currency,
+          closeDate: req.opportunity.closeDate,
+        },
       );
       return {
         lead: toProtoLead(r.lead),
@@ -164,4 +170,14 @@ export function leadGrpc(u: LeadUseCases): pb.LeadServiceImplementation<Ctx> {
       );
     },
   };
+}
+
+/** An int64 amount (a decimal string on the wire) as a safe integer; anything else is bad input. */
+function minorUnits(s: string): number {
+  const n = /^\d{1,16}$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n))
+    throw new ValidationError([
+      { field: 'opportunity.amountMinor', description: 'must be a whole, non-negative number' },
+    ]);
+  return n;
 }

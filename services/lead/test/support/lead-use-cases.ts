@@ -7,6 +7,7 @@ import { LeadRouting } from '../../src/application/lead-routing';
 import { LeadSettings } from '../../src/application/lead-settings';
 import { Leads } from '../../src/application/leads';
 import type { AccountPort, Caller } from '../../src/application/ports';
+import type { OpportunityPort } from '../../src/domain/convert-lead';
 import type { LeadInput } from '../../src/domain/lead';
 import { InMemoryConversionRepository } from './in-memory-conversions';
 import { InMemoryDuplicateKeys, InMemoryLeadRepository } from './in-memory-leads';
@@ -63,7 +64,9 @@ export const textField = (key: string, over: Partial<FieldDefinition> = {}): Fie
 });
 
 /** Every lead use case over in-memory repositories, as main.ts wires them over MongoDB. */
-export function leadUseCases(opts: { accounts?: AccountPort; fields?: FieldDefinition[] } = {}) {
+export function leadUseCases(
+  opts: { accounts?: AccountPort; opportunities?: OpportunityPort; fields?: FieldDefinition[] } = {},
+) {
   const repository = new InMemoryLeadRepository();
   const keys = new InMemoryDuplicateKeys();
   const settingsRepository = new InMemorySettingsRepository();
@@ -85,6 +88,7 @@ export function leadUseCases(opts: { accounts?: AccountPort; fields?: FieldDefin
     repository,
     conversions: conversionRepository,
     accounts: opts.accounts ?? unreachableAccounts(),
+    opportunities: opts.opportunities,
     written: (id) => void written.push(id),
     logger: createLogger('lead-test'),
     pause: async () => undefined,

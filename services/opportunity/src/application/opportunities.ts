@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { v5 as uuidV5 } from 'uuid';
 import {
   allows,
   canReassign,
   canSee,
   changedFields,
   checkVersion,
+  ConflictError,
   ForbiddenError,
   NotFoundError,
   pageLimit,
@@ -14,6 +16,7 @@ import {
   Violations,
 } from '@crm/kit';
 import { mustBeOpen } from '../domain/closing';
+import { canRead, mayChangeTeam, normaliseDealTeam, teamChange } from '../domain/deal-team';
 import {
   forecastChanges,
   isCalendarDate,
@@ -61,6 +64,9 @@ const TRACKED: (keyof OpportunityDoc)[] = [
   'teamId',
 ];
 
+/** Ids of deals created with a creation key are UUID v5 of the key in this namespace (fixed forever). */
+const CREATION_KEY_NAMESPACE = '3b0c6f0e-2d7a-4f51-9a8e-6c4d2b1a0f93';
+
 const EMPTY_FIELDS: OpportunityFields = {
   name: '',
   accountId: '',
@@ -83,13 +89,21 @@ export class Opportunities {
     private readonly pipelines: Pipelines,
   ) {}
 
+  /**
+   * With a creation key (a saga step) the id derives from the key: a retry returns the deal the first
+   * attempt created, and one discarded by a compensation comes back.
+   */
   async create(
     patch: OpportunityPatch,
     pipelineId: string,
     sourceLeadId: string,
     c: Caller,
+    creationKey = '',
   ): Promise<OpportunityDoc> {
     mayUse(c);
+    const key = creationKey.trim();
+    const earlier = key ? await this.p.opportunities.get(uuidV5(key, CREATION_KEY_NAMESPACE)) : undefined;
+    if (earlier && !earlier.discardedAt) return earlier;
     const { ownerId, teamId, ...fields } = patch;
     const input = normaliseOpportunityFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
     const owner = ownerOfNewOpportunity(ownerId?.trim() ?? '', teamId?.trim() ?? '', c.actor);
@@ -99,7 +113,7 @@ export class Opportunities {
     const start = firstStage(pipeline);
     const now = new Date();
     const doc: OpportunityDoc = {
-      _id: randomUUID(),
+      _id: key ? uuidV5(key, CREATION_KEY_NAMESPACE) : randomUUID(),
       version: 1,
       ...input,
       ...owner,
@@ -118,24 +132,96 @@ export class Opportunities {
       lossReason: '',
       competitor: '',
       closeHistory: [],
+      teamMembers: [],
+      memberIds: [],
+      creationKey: key,
+      discardedAt: null,
       createdAt: now,
       createdBy: c.actor.userId,
       updatedAt: now,
       updatedBy: c.actor.userId,
       outbox: [],
     };
+    if (earlier) {
+      // Discarded by a compensation, asked for again (the saga retried): it comes back as asked now.
+      const { _id, version, outbox, ...fresh } = doc;
+      void [_id, version, outbox];
+      const revived = await this.p.opportunities.save(earlier, fresh, c.actor, (n) => [
+        events.created(n, c.actor, c.requestId),
+      ]);
+      this.p.written('opportunity', revived._id);
+      return revived;
+    }
     doc.outbox = [events.created(doc, c.actor, c.requestId)];
-    await this.p.opportunities.insert(doc);
+    if (!(await this.p.opportunities.insert(doc))) {
+      // Two runs of the same step at once: the first insert won; answer with its deal.
+      const winner = await this.p.opportunities.get(doc._id);
+      if (winner && !winner.discardedAt) return winner;
+      throw new ConflictError('the deal of this creation key is being discarded; retry');
+    }
     this.p.written('opportunity', doc._id);
     return doc;
   }
 
-  /** NotFound for a deal the caller may not see, so ids of others' deals tell nothing. */
+  /** Compensation of a create with a creation key: only that key's deal, only while open; idempotent. */
+  async discard(id: string, creationKey: string, c: Caller): Promise<boolean> {
+    mayUse(c);
+    return retryOnVersionMismatch(async () => {
+      const doc = await this.p.opportunities.get(id);
+      if (!doc || doc.discardedAt) return false;
+      if (!creationKey.trim() || doc.creationKey !== creationKey.trim())
+        throw new ConflictError('the deal was not created with this key; it is not discarded');
+      if (doc.status !== 'open') throw new ConflictError(`the deal is ${doc.status}; it is not discarded`);
+      await this.p.opportunities.save(doc, { discardedAt: new Date() }, c.actor, (n) => [
+        events.discarded(n, c.actor, c.requestId),
+      ]);
+      this.p.written('opportunity', id);
+      return true;
+    });
+  }
+
+  /** NotFound for a deal the caller may not read, so ids of others' deals tell nothing; deal team members read it. */
   async get(id: string, c: Caller): Promise<OpportunityDoc> {
     mayUse(c);
     const doc = await this.p.opportunities.get(id);
-    if (!doc || !canSee(c.actor, doc)) throw new NotFoundError('opportunity', id);
+    if (!doc || doc.discardedAt || !canRead(c.actor, doc)) throw new NotFoundError('opportunity', id);
     return doc;
+  }
+
+  /** A deal the caller may change: its owner, their manager or an admin; a deal team member only reads it (403). */
+  async getForChange(id: string, c: Caller): Promise<OpportunityDoc> {
+    const doc = await this.get(id, c);
+    if (!canSee(c.actor, doc))
+      throw new ForbiddenError('a deal team member reads the deal; its owner or their manager changes it');
+    return doc;
+  }
+
+  /** Replaces the deal team; the owner, their manager or an admin. Works on closed deals too (after-sales people join). */
+  setTeam(
+    id: string,
+    expectedVersion: number,
+    raw: { userId: string; role: string }[],
+    c: Caller,
+  ): Promise<OpportunityDoc> {
+    const once = async () => {
+      const current = await this.get(id, c);
+      checkVersion(expectedVersion, current.version);
+      if (!mayChangeTeam(c.actor, current))
+        throw new ForbiddenError(
+          'only the owner of the deal, their sales manager or an admin changes its team',
+        );
+      const members = normaliseDealTeam(raw, current.ownerId);
+      const change = teamChange(current.teamMembers, members);
+      const next = await this.p.opportunities.save(
+        current,
+        { teamMembers: members, memberIds: members.map((m) => m.userId) },
+        c.actor,
+        (n) => [events.teamChanged(n, change, c.actor, c.requestId)],
+      );
+      this.p.written('opportunity', id);
+      return next;
+    };
+    return expectedVersion ? once() : retryOnVersionMismatch(once);
   }
 
   async list(
@@ -183,7 +269,7 @@ export class Opportunities {
   /** Moves the deal to another open stage of its pipeline (see domain moveStage). */
   moveStage(id: string, expectedVersion: number, stageKey: string, c: Caller): Promise<OpportunityDoc> {
     const once = async () => {
-      const current = await this.get(id, c);
+      const current = await this.getForChange(id, c);
       checkVersion(expectedVersion, current.version);
       mustBeOpen(current);
       if (!stageKey.trim()) throw new ValidationError([{ field: 'stageKey', description: 'is required' }]);
@@ -237,7 +323,7 @@ export class Opportunities {
     patch: OpportunityPatch,
     c: Caller,
   ): Promise<OpportunityDoc> {
-    const current = await this.get(id, c);
+    const current = await this.getForChange(id, c);
     checkVersion(expectedVersion, current.version);
     mustBeOpen(current);
     const { ownerId, teamId, ...fields } = stripUndefined(patch);

@@ -98,7 +98,7 @@ export class OpportunityClosing {
       throw new ValidationError([
         { field: 'lossReason', description: 'only a lost deal has a loss reason or competitor' },
       ]);
-    const current = await this.opportunities.get(id, c);
+    const current = await this.opportunities.getForChange(id, c);
     checkVersion(expectedVersion, current.version);
     mustBeOpen(current);
     const pipeline = await this.pipelines.get(current.pipelineId);
@@ -162,7 +162,7 @@ export class OpportunityClosing {
         throw new ValidationError([
           { field: 'reason', description: `must be at most ${MAX_REOPEN_REASON} characters` },
         ]);
-      const current = await this.opportunities.get(id, c);
+      const current = await this.opportunities.getForChange(id, c);
       checkVersion(expectedVersion, current.version);
       if (current.status === 'open')
         throw new ConflictError('the deal is open; only a won or lost deal is reopened');

@@ -1,13 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { allows, checkVersion, ConflictError, ForbiddenError, NotFoundError } from '@crm/kit';
+import {
+  allows,
+  checkVersion,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  retryOnVersionMismatch,
+  Violations,
+} from '@crm/kit';
+import { wholeDaysBetween } from '../domain/opportunity';
 import {
   DEFAULT_PIPELINE,
   DEFAULT_PIPELINE_ID,
   normalisePipelineInput,
   type RawStage,
+  type Stage,
+  stageOf,
 } from '../domain/pipeline';
 import { opportunityEvents as events } from '../events/opportunity-events';
-import type { PipelineDoc } from '../store/opportunity.model';
+import type { OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
 import type { Caller, OpportunityPorts } from './ports';
 
 /** The shipped default pipeline before an admin first saves it: version 0, never written. */
@@ -54,6 +65,7 @@ export class Pipelines {
     expectedVersion: number,
     raw: { name: string; stages: RawStage[] },
     c: Caller,
+    moveDeals: Record<string, string> = {},
   ): Promise<PipelineDoc> {
     if (!allows(c.actor.roles, 'settings.write'))
       throw new ForbiddenError('only an admin may change pipelines');
@@ -78,13 +90,26 @@ export class Pipelines {
     }
     const current = await this.get(id);
     checkVersion(expectedVersion, current.version);
+    // A removed stage that holds deals needs a place for them (moveDeals: removed key -> kept open stage).
     const kept = new Set(input.stages.map((s) => s.key));
+    const moves: { from: string; to: Stage; deals: OpportunityDoc[] }[] = [];
+    const v = new Violations();
     for (const s of current.stages) {
       if (kept.has(s.key) || s.forecastCategory === 'closed') continue;
-      const held = await this.p.opportunities.countInStage(current._id, s.key);
-      if (held > 0)
-        throw new ConflictError(`stage ${s.key} holds ${held} open deal(s); move them before removing it`);
+      const deals = await this.p.opportunities.inStage(current._id, s.key);
+      if (!deals.length) continue;
+      const to = stageOf(input, moveDeals[s.key] ?? '');
+      if (!moveDeals[s.key])
+        throw new ConflictError(
+          `stage ${s.key} holds ${deals.length} open deal(s); name the stage they move to in moveDeals`,
+        );
+      if (!to || to.forecastCategory === 'closed' || !stageOf(current, to.key))
+        v.add(`moveDeals.${s.key}`, 'must be an open stage kept from the current pipeline');
+      else moves.push({ from: s.key, to, deals });
     }
+    v.throwIfAny();
+    // Deals move first: should the save then fail, they sit in a stage that still exists.
+    for (const m of moves) for (const deal of m.deals) await this.moveOff(deal, m.to, c);
     if (current.version === 0) return this.insertDefault(current, input, c);
     const next = await this.p.pipelines.save(current, input, c.actor, (n) => [
       events.pipelineSaved(n, c.actor, c.requestId),
@@ -114,5 +139,28 @@ export class Pipelines {
       throw new ConflictError('the pipeline was saved meanwhile; reload it');
     this.p.written('pipeline', doc._id);
     return doc;
+  }
+
+  /** One deal off a removed stage, recorded like any stage move (the exit criteria do not hold it back). */
+  private async moveOff(deal: OpportunityDoc, to: Stage, c: Caller): Promise<void> {
+    const now = new Date();
+    const move = {
+      fromStage: deal.stageKey,
+      toStage: to.key,
+      movedBy: c.actor.userId,
+      movedAt: now,
+      daysInStage: wholeDaysBetween(deal.stageEnteredAt, now),
+    };
+    await retryOnVersionMismatch(async () => {
+      const current = (await this.p.opportunities.get(deal._id)) ?? deal;
+      if (current.stageKey !== deal.stageKey) return; // moved meanwhile
+      await this.p.opportunities.save(
+        current,
+        { stageKey: to.key, stageEnteredAt: now, stageHistory: [...current.stageHistory, move] },
+        c.actor,
+        (n) => [events.stageChanged(n, move, to.forecastCategory, c.actor, c.requestId)],
+      );
+    });
+    this.p.written('opportunity', deal._id);
   }
 }

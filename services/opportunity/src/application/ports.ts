@@ -51,6 +51,8 @@ export interface OpportunityRepository {
   list(query: OpportunityQuery): Promise<{ opportunities: OpportunityDoc[]; nextCursor: string }>;
   /** Deals of a pipeline in an open stage (a stage holding any cannot be removed). */
   countInStage(pipelineId: string, stageKey: string): Promise<number>;
+  /** The live deals in a stage of a pipeline (moved off a stage an admin removes). */
+  inStage(pipelineId: string, stageKey: string): Promise<OpportunityDoc[]>;
   /** Compare-and-set on the version with its events; throws VersionMismatchError when another write came first. */
   save(
     current: OpportunityDoc,

@@ -1,10 +1,9 @@
 import {
   type Actor,
+  allows,
   collapseSpace,
   ConflictError,
   ForbiddenError,
-  hasRole,
-  Roles,
   Violations,
 } from '@crm/kit/domain';
 import type { PipelineInput, Stage } from './pipeline';
@@ -114,7 +113,7 @@ export function checkLoss(
 
 /** Reopening a closed deal is a manager's call (the forecast changes under everyone's feet). */
 export function mayReopen(actor: Actor): void {
-  if (!hasRole(actor, Roles.manager, Roles.admin))
+  if (!allows(actor.roles, 'opportunity.reopen'))
     throw new ForbiddenError('only a sales manager or an admin may reopen a closed deal');
 }
 

@@ -6,6 +6,7 @@ import {
   ForbiddenError,
   hasRole,
   Roles,
+  ServiceRoles,
   ValidationError,
   Violations,
 } from '@crm/kit/domain';
@@ -86,13 +87,16 @@ export function normaliseOpportunityFields(raw: OpportunityFields): OpportunityF
   return f;
 }
 
-/** The owner and team of a new deal: the caller's own unless a manager, admin or integrator names another. */
+/**
+ * The owner and team of a new deal: the caller's own unless a manager, admin or integrator names
+ * another (or the lead service, whose conversion gives the deal to the account's owner).
+ */
 export function ownerOfNewOpportunity(
   ownerId: string,
   teamId: string,
   actor: Actor,
 ): { ownerId: string; teamId: string } {
-  const mayAssign = hasRole(actor, Roles.manager, Roles.admin, Roles.integrator);
+  const mayAssign = hasRole(actor, Roles.manager, Roles.admin, Roles.integrator, ServiceRoles.leadService);
   if (ownerId && ownerId !== actor.userId && !mayAssign)
     throw new ForbiddenError('only a sales manager, an admin or an integrator may name another owner');
   if (teamId && !mayAssign && !actor.teams.includes(teamId))

@@ -93,6 +93,22 @@ export const opportunityEvents = {
     }).finish();
     return entry('OpportunityReopened', payload, 'opportunity', o, actor, requestId);
   },
+  teamChanged(
+    o: OpportunityDoc,
+    change: { added: string[]; removed: string[] },
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry {
+    const payload = pb.OpportunityTeamChanged.encode({
+      opportunity: toProtoOpportunity(o),
+      ...change,
+    }).finish();
+    return entry('OpportunityTeamChanged', payload, 'opportunity', o, actor, requestId);
+  },
+  discarded(o: OpportunityDoc, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.OpportunityDiscarded.encode({ opportunity: toProtoOpportunity(o) }).finish();
+    return entry('OpportunityDiscarded', payload, 'opportunity', o, actor, requestId);
+  },
   pipelineSaved(p: PipelineDoc, actor: Actor, requestId: string): OutboxEntry {
     const payload = pb.PipelineSaved.encode({ pipeline: toProtoPipeline(p) }).finish();
     return entry('PipelineSaved', payload, 'pipeline', p, actor, requestId);

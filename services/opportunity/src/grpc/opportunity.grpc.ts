@@ -26,7 +26,13 @@ export function pipelineGrpc(pipelines: Pipelines): pb.PipelineServiceImplementa
     async savePipeline(req, ctx) {
       const raw = { name: req.name, stages: req.stages.map(fromProtoStage) };
       return toProtoPipeline(
-        await pipelines.save(req.id, expectedVersionOf(req.expectedVersion), raw, callerOf(ctx)),
+        await pipelines.save(
+          req.id,
+          expectedVersionOf(req.expectedVersion),
+          raw,
+          callerOf(ctx),
+          req.moveDeals,
+        ),
       );
     },
   };
@@ -44,6 +50,7 @@ export function opportunityGrpc(
         req.pipelineId,
         req.sourceLeadId,
         callerOf(ctx),
+        req.creationKey,
       );
       return toProtoOpportunity(o);
     },
@@ -89,6 +96,18 @@ export function opportunityGrpc(
         req.id,
         expectedVersionOf(req.expectedVersion),
         req.reason,
+        callerOf(ctx),
+      );
+      return toProtoOpportunity(o);
+    },
+    async discardOpportunity(req, ctx) {
+      return { discarded: await opportunities.discard(req.id, req.creationKey, callerOf(ctx)) };
+    },
+    async setDealTeam(req, ctx) {
+      const o = await opportunities.setTeam(
+        req.id,
+        expectedVersionOf(req.expectedVersion),
+        req.members,
         callerOf(ctx),
       );
       return toProtoOpportunity(o);

@@ -47,6 +47,7 @@ export function toProtoOpportunity(o: OpportunityDoc): pb.Opportunity {
     lossReason: o.lossReason,
     competitor: o.competitor,
     closeHistory: o.closeHistory.map((e) => ({ ...e })),
+    teamMembers: o.teamMembers.map((m) => ({ userId: m.userId, role: m.role })),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type OutboxEntry, outboxSchema } from '@crm/kit';
 import { type Connection, Schema } from 'mongoose';
 import type { CloseEntry, LossReason, OpportunityStatus } from '../domain/closing';
+import type { DealTeamMember } from '../domain/deal-team';
 import type { ForecastChange, OpportunityFields, StageMove } from '../domain/opportunity';
 import type { PipelineInput } from '../domain/pipeline';
 
@@ -37,6 +38,13 @@ export interface OpportunityDoc extends OpportunityFields {
   lossReason: string;
   competitor: string;
   closeHistory: CloseEntry[];
+  /** The deal team; memberIds repeats their user ids for the list filter (a plain array match). */
+  teamMembers: DealTeamMember[];
+  memberIds: string[];
+  /** The key a saga step created it with ('' for none); its id derives from it. */
+  creationKey: string;
+  /** Set when a compensation discarded it: never read or listed again. */
+  discardedAt: Date | null;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
@@ -134,6 +142,13 @@ const opportunitySchema = new Schema<OpportunityDoc>(
     lossReason: { type: String, default: '' },
     competitor: { type: String, default: '' },
     closeHistory: { type: [closeEntrySchema], default: [] },
+    teamMembers: {
+      type: [new Schema<DealTeamMember>({ userId: String, role: String }, { _id: false })],
+      default: [],
+    },
+    memberIds: { type: [String], default: [] },
+    creationKey: { type: String, default: '' },
+    discardedAt: { type: Date, default: null },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,
@@ -144,6 +159,7 @@ const opportunitySchema = new Schema<OpportunityDoc>(
 );
 opportunitySchema.index({ ownerId: 1 });
 opportunitySchema.index({ accountId: 1 });
+opportunitySchema.index({ memberIds: 1 });
 
 const lossReasonsSchema = new Schema<LossReasonsDoc>(
   {

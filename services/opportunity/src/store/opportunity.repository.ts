@@ -27,6 +27,10 @@ const CLOSING_DEFAULTS = {
   lossReason: '',
   competitor: '',
   closeHistory: [],
+  teamMembers: [],
+  memberIds: [],
+  creationKey: '',
+  discardedAt: null,
 } as const;
 const withDefaults = (d: OpportunityDoc): OpportunityDoc => ({ ...CLOSING_DEFAULTS, ...d });
 
@@ -82,14 +86,22 @@ export class MongoOpportunityRepository implements OpportunityRepository {
   }
 
   countInStage(pipelineId: string, stageKey: string): Promise<number> {
-    return this.m.Opportunity.countDocuments({ pipelineId, stageKey });
+    return this.m.Opportunity.countDocuments({ pipelineId, stageKey, discardedAt: null });
+  }
+
+  async inStage(pipelineId: string, stageKey: string): Promise<OpportunityDoc[]> {
+    const docs = await this.m.Opportunity.find({ pipelineId, stageKey, discardedAt: null }, NO_OUTBOX).lean<
+      OpportunityDoc[]
+    >();
+    return docs.map(withDefaults);
   }
 
   /** Newest first, paged by a (createdAt, _id) cursor. */
   async list(q: OpportunityQuery): Promise<{ opportunities: OpportunityDoc[]; nextCursor: string }> {
     const and: Record<string, unknown>[] = [];
+    // Record access plus the deal team: members see the deal in their lists too.
     const visible = visibilityFilter(q.visibleTo);
-    if (visible) and.push(visible);
+    if (visible) and.push({ $or: [visible, { memberIds: q.visibleTo.userId }] });
     if (q.stageKey) and.push({ stageKey: q.stageKey });
     if (q.ownerId) and.push({ ownerId: q.ownerId });
     if (q.teamId) and.push({ teamId: q.teamId });
@@ -108,7 +120,7 @@ export class MongoOpportunityRepository implements OpportunityRepository {
     if (q.accountId) and.push({ accountId: q.accountId });
     if (q.pipelineId) and.push({ pipelineId: q.pipelineId });
     if (q.cursor) and.push(afterCursor(q.cursor, 'createdAt', true, 'date'));
-    const docs = await this.m.Opportunity.find(and.length ? { $and: and } : {}, NO_OUTBOX)
+    const docs = await this.m.Opportunity.find({ $and: and }, NO_OUTBOX)
       .sort({ createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean<OpportunityDoc[]>();

@@ -1,17 +1,11 @@
-import {
-  type Actor,
-  canSee,
-  decodeOffset,
-  encodeOffset,
-  type OutboxEntry,
-  VersionMismatchError,
-} from '@crm/kit';
+import { type Actor, decodeOffset, encodeOffset, type OutboxEntry, VersionMismatchError } from '@crm/kit';
 import type {
   OpportunityPorts,
   OpportunityQuery,
   OpportunityRepository,
   PipelineRepository,
 } from '../../src/application/ports';
+import { canRead } from '../../src/domain/deal-team';
 import type { LossReasonsDoc, OpportunityDoc, PipelineDoc } from '../../src/store/opportunity.model';
 import { InMemoryApprovals } from './in-memory-approvals';
 
@@ -74,12 +68,15 @@ export class InMemoryPipelines extends Collection<PipelineDoc> implements Pipeli
 
 export class InMemoryOpportunities extends Collection<OpportunityDoc> implements OpportunityRepository {
   async countInStage(pipelineId: string, stageKey: string) {
-    return this.all().filter((o) => o.pipelineId === pipelineId && o.stageKey === stageKey).length;
+    return (await this.inStage(pipelineId, stageKey)).length;
+  }
+  async inStage(pipelineId: string, stageKey: string) {
+    return this.all().filter((o) => !o.discardedAt && o.pipelineId === pipelineId && o.stageKey === stageKey);
   }
   /** Newest first, offset-paged (the store pages by cursor; the order is what matters here). */
   async list(q: OpportunityQuery) {
     const hits = this.all()
-      .filter((o) => canSee(q.visibleTo, o))
+      .filter((o) => !o.discardedAt && canRead(q.visibleTo, o))
       .filter((o) => !q.stageKey || o.stageKey === q.stageKey)
       .filter((o) => !q.ownerId || o.ownerId === q.ownerId)
       .filter((o) => !q.teamId || o.teamId === q.teamId)
