@@ -110,8 +110,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Convert a lead into an account and a contact
-         * @description Converts a working or qualified lead: links or creates the account (by the lead’s email domain or company name, or the accountId given), creates the contact and marks the lead converted. The Idempotency-Key goes with the conversion, so a retry after a timeout or a 503 resumes it and returns the same ids. 409: not convertible, already converted with another key, or the conversion was undone.
+         * Convert a lead into an account, a contact and optionally an opportunity
+         * @description Converts a working or qualified lead: links or creates the account (by the lead’s email domain or company name, or the accountId given), creates the contact, opens the `opportunity` if one is given (its id is returned) and marks the lead converted; a step that fails for good undoes the earlier ones. The Idempotency-Key goes with the conversion, so a retry after a timeout or a 503 resumes it and returns the same ids. 409: not convertible, already converted with another key, or the conversion was undone.
          *
          *     Roles: sales-rep, sales-manager, crm-admin, integrator.
          */
@@ -512,7 +512,7 @@ export interface paths {
         get: operations["getPipeline"];
         /**
          * Replace a pipeline
-         * @description 409: a stage being removed still holds open deals; move them first.
+         * @description A removed stage that holds open deals needs `moveDeals` naming where they go (an open stage kept from the current pipeline; each move is recorded in the deal’s stageHistory); without it, 409.
          *
          *     Roles: crm-admin.
          */
@@ -535,7 +535,7 @@ export interface paths {
          * List opportunities
          * @description The deals the caller may see, newest first. Filters: stage, owner, team, account, pipeline, expected close date range, amount range (minor units, any currency) and forecast category.
          *
-         *     Roles: sales-rep, sales-manager, crm-admin, integrator.
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */
         get: operations["listOpportunities"];
         put?: never;
@@ -543,7 +543,7 @@ export interface paths {
          * Create an opportunity
          * @description The deal starts in the first stage of its pipeline, owned by the caller unless a manager names another.
          *
-         *     Roles: sales-rep, sales-manager, crm-admin, integrator.
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */
         post: operations["createOpportunity"];
         delete?: never;
@@ -563,7 +563,7 @@ export interface paths {
          * Get an opportunity
          * @description With its stage history and forecast changes; the ETag carries its version for If-Match.
          *
-         *     Roles: sales-rep, sales-manager, crm-admin, integrator.
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */
         get: operations["getOpportunity"];
         put?: never;
@@ -575,7 +575,7 @@ export interface paths {
          * Update an opportunity
          * @description Changes the fields present in the body. Amount and expected close date changes are recorded in forecastChanges. The stage moves with POST /opportunities/{id}/stage.
          *
-         *     Roles: sales-rep, sales-manager, crm-admin, integrator.
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */
         patch: operations["updateOpportunity"];
         trace?: never;
@@ -593,10 +593,504 @@ export interface paths {
          * Move an opportunity to another stage
          * @description Forward or backward within its pipeline; recorded in stageHistory (from, to, who, when, days in stage). 400: not a stage of the pipeline. 422: the current stage needs fields filled first (named in errors). 409: the deal is closed, or the target is a closed stage (closing has its own operation).
          *
-         *     Roles: sales-rep, sales-manager, crm-admin, integrator.
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */
         post: operations["moveOpportunityStage"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close an opportunity as won or lost
+         * @description lost: needs `lossReason`, a key of GET /loss-reasons (400 otherwise); `competitor` optional. won: asks the approval engine (subject `opportunity-close`); 200 when won at once, 202 `pending-approval` when a policy applies: the deal becomes won when the approval is given, and stays open (recorded in closeHistory) when it is rejected. A closed deal is read-only (409) until a manager reopens it; 503 when the approval engine cannot be reached.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["closeOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a won or lost opportunity
+         * @description Sales managers and admins only (403 otherwise): the deal goes back to the stage it was closed from, recorded in closeHistory and stageHistory. 409 when it is open.
+         *
+         *     Roles: sales-manager, crm-admin.
+         */
+        post: operations["reopenOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loss-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the loss reasons
+         * @description The reasons a seller picks from when closing a deal as lost (built in until an admin saves a list).
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator.
+         */
+        get: operations["getLossReasons"];
+        /**
+         * Replace the loss reasons
+         * @description Admins only. Keys are lower-case kebab-case and unique; deals already lost keep theirs.
+         *
+         *     Roles: crm-admin.
+         */
+        put: operations["putLossReasons"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the deal team
+         * @description The people who work the deal with its owner, with their roles. Members read the deal.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        get: operations["getDealTeam"];
+        /**
+         * Replace the deal team
+         * @description The whole team at once: each user once, roles owner (the deal owner only), presales, solution-specialist, implementation, customer-success, finance. The owner, their sales manager or an admin (403 for others, members included). Members read the deal and see it in their lists.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        put: operations["putDealTeam"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the products
+         * @description The catalogue by code; retired (inactive) products only with includeInactive=true.
+         *
+         *     Roles: crm-admin, sales-manager, sales-rep, approver, support-agent, integrator.
+         */
+        get: operations["listProducts"];
+        put?: never;
+        /**
+         * Create a product
+         * @description The code is unique (409 otherwise); list prices in integer minor units, one per currency.
+         *
+         *     Roles: crm-admin.
+         */
+        post: operations["createProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a product
+         * @description Also a retired one (quotes keep pointing at it).
+         *
+         *     Roles: crm-admin, sales-manager, sales-rep, approver, support-agent, integrator.
+         */
+        get: operations["getProduct"];
+        /**
+         * Replace a product
+         * @description Retire a product with active=false; it is never deleted. 409: another product has the code.
+         *
+         *     Roles: crm-admin.
+         */
+        put: operations["replaceProduct"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an opportunity's quotes
+         * @description Every version of every quote of the deal, newest first. 404: the deal is not visible to you.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        get: operations["listQuotes"];
+        put?: never;
+        /**
+         * Create a quote
+         * @description A draft in the deal's currency. Lines take the product's list price unless unitPriceMinor is given. Totals are computed by the service in integer minor units: each line discount rounded half up, the tax once on the subtotal, rounded half up.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["createQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/quotes/{quoteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a quote
+         * @description One version of a quote with its lines and totals.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        get: operations["getQuote"];
+        /**
+         * Replace a draft quote
+         * @description Only a draft changes (409 otherwise): a sent quote is never edited; revise it instead.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        put: operations["replaceQuote"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/quotes/{quoteId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a quote as PDF
+         * @description The quote as a PDF the customer can receive (any version; Chinese text embedded with a CJK font). Served as an attachment named after the quote number and revision.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        get: operations["getQuotePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/quotes/{quoteId}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a draft quote for approval
+         * @description Asks the approval engine (subject type quote; policies read discountPercent, the highest line discount, totalMinor, currency, ownerId). 200 approved at once when no policy applies; 202 pending-approval until an approver decides (approved: approved; rejected or changes requested: a draft again, approvalOutcome says which). 409: not a draft. 503: the approval engine is away.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["submitQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/quotes/{quoteId}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a quote as sent
+         * @description Only an approved quote is sent; it is frozen from now on. 409: a draft (submit it first), pending approval, sent already, or an older version.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["markQuoteSent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/quotes/{quoteId}/revise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the next version of a quote
+         * @description A new draft with the same lines and the next revision number; the old version stays as it was. 409: a draft is edited instead, or this is not the newest version.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["reviseQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List approval requests (the inbox)
+         * @description Requests the caller takes part in (as requester, approver or delegate; admins see all), newest first. `assignedTo=me&status=pending` is the inbox: what waits for the caller now, including what waits for someone who delegated to them.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, approver, support-agent, integrator.
+         */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an approval request
+         * @description With its snapshot, current approvers and full trail (every step, decision, delegation, escalation).
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, approver, support-agent, integrator.
+         */
+        get: operations["getApproval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide the current step of an approval request
+         * @description As an approver of the current step (or their delegate). 403: your own request, or you are not an approver of the step. 409: the step or the request is already decided (of two approvers deciding at once, one gets 409). 400: reject and request-changes need a comment.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, approver, support-agent, integrator.
+         */
+        post: operations["decideApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an approval request
+         * @description By its requester while it is pending; 409 once decided.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, approver, support-agent, integrator.
+         */
+        post: operations["withdrawApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List approval policies
+         * @description Latest versions, by subject type then priority.
+         *
+         *     Roles: sales-manager, crm-admin, approver.
+         */
+        get: operations["listApprovalPolicies"];
+        put?: never;
+        /**
+         * Create an approval policy
+         * @description Validated whole when saved: the condition must parse and read only fields of the subject type (or listed in snapshotFields); every step names approvers.
+         *
+         *     Roles: crm-admin.
+         */
+        post: operations["createApprovalPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an approval policy
+         * @description At its latest version; requests keep the version they started with.
+         *
+         *     Roles: sales-manager, crm-admin, approver.
+         */
+        get: operations["getApprovalPolicy"];
+        /**
+         * Replace an approval policy (a new version)
+         * @description Requests already under way keep following the version they started with.
+         *
+         *     Roles: crm-admin.
+         */
+        put: operations["replaceApprovalPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List delegations
+         * @description The caller's delegations (every one for an admin); `includeEnded=true` adds ended ones.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, approver, support-agent, integrator.
+         */
+        get: operations["listApprovalDelegations"];
+        put?: never;
+        /**
+         * Delegate approvals while away
+         * @description From startsOn to endsOn (UTC days, both included) the delegate sees and decides what waits for the delegator; the trail records both.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, approver, support-agent, integrator.
+         */
+        post: operations["createApprovalDelegation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-delegations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a delegation early
+         * @description It stays listed with includeEnded=true.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, approver, support-agent, integrator.
+         */
+        delete: operations["endApprovalDelegation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1134,6 +1628,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales funnel
+         * @description Lead -> qualified -> converted -> opportunity -> each open stage -> won: counts, conversion rate and drop-off of each step, for leads and deals created from `from` to `to`. A rep sees their own records, a sales manager their teams, an admin all. `format=csv` downloads the table.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getFunnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open pipeline by close month and forecast category
+         * @description Open deals: their amount and probability-weighted amount by expected close month (or `period`) and forecast category, per currency. `from`/`to` bound the expected close day. `format=csv` downloads the table.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getPipelineFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales leaderboard
+         * @description Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per currency, for records created from `from` to `to`. `format=csv` downloads the table.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The last rebuild of the analytics read models
+         * @description Running, done or failed, with how many events it read; state "none" before the first. Admins only.
+         *
+         *     Roles: crm-admin, analytics-service.
+         */
+        get: operations["getAnalyticsRebuild"];
+        put?: never;
+        /**
+         * Start rebuilding the analytics read models
+         * @description Reads every event stream from its start into new read models beside the live ones, which swap when done, so figures never go blank. Answers at once (202) with the rebuild; GET the same path to follow it. While one runs, answers with that one. Admins only.
+         *
+         *     Roles: crm-admin, analytics-service.
+         */
+        post: operations["rebuildAnalytics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1271,7 +1859,7 @@ export interface components {
             leadId: string;
             accountId: string;
             contactId: string;
-            /** @description Set once the opportunity service takes part */
+            /** @description The deal opened with the conversion; null when none was asked for */
             opportunityId: string | null;
             /** @description false when an existing account was linked */
             accountCreated: boolean;
@@ -1280,6 +1868,19 @@ export interface components {
         ConvertLeadBody: {
             /** @description Convert into this existing account; by default the account is found by the lead’s email domain or company name, or created */
             accountId?: string;
+            /** @description Also open a deal with the customer (first stage of the default pipeline) */
+            opportunity?: {
+                name: string;
+                /**
+                 * @description Integer minor units of the currency (cents, fen)
+                 * @default 0
+                 * @example 200000000
+                 */
+                amount: number;
+                currency: string;
+                /** @description Expected close date */
+                closeDate?: string;
+            };
         };
         ImportResult: {
             created: number;
@@ -1496,6 +2097,7 @@ export interface components {
             account: components["schemas"]["Account"];
             contacts: components["schemas"]["OverviewContacts"];
             activities: components["schemas"]["OverviewActivities"];
+            tickets: components["schemas"]["OverviewTickets"];
             /** @description true when a part is unavailable (a Warning header names it); later services add parts */
             partial: boolean;
         };
@@ -1573,6 +2175,122 @@ export interface components {
             createdBy: string;
             updatedAt: string | null;
             updatedBy: string;
+        };
+        /** @description Service tickets not closed yet, nearest SLA due first */
+        OverviewTickets: {
+            /** @enum {string} */
+            status: "ok";
+            items: components["schemas"]["Ticket"][];
+            more: boolean;
+        } | {
+            /** @enum {string} */
+            status: "unavailable";
+            detail: string;
+        };
+        Ticket: {
+            id: string;
+            version: number;
+            accountId: string;
+            contactId: string;
+            subject: string;
+            description: string;
+            /** @enum {string} */
+            channel: "phone" | "email" | "web" | "chat" | "api";
+            category: string;
+            /** @enum {string} */
+            priority: "low" | "normal" | "high" | "urgent";
+            queue: string;
+            assigneeId: string;
+            tags: string[];
+            /** @description Values of custom fields by key (archived fields are left out) */
+            customFields: {
+                [key: string]: unknown;
+            };
+            links: {
+                ticketId: string;
+                kind: string;
+            }[];
+            attachments: {
+                name: string;
+                sizeBytes: number;
+                contentType: string;
+            }[];
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "resolved" | "closed";
+            /** @enum {string} */
+            pendingReason: "" | "customer" | "internal";
+            resolution: string;
+            /** @description Support level: 1 first line, +1 per escalation */
+            level: number;
+            /** @description Replies and internal notes, oldest first */
+            comments: components["schemas"]["TicketComment"][];
+            statusHistory: {
+                fromStatus: string;
+                toStatus: string;
+                pendingReason: string;
+                note: string;
+                changedBy: string;
+                changedAt: string | null;
+            }[];
+            escalations: {
+                level: number;
+                toQueue: string;
+                reason: string;
+                escalatedBy: string;
+                escalatedAt: string | null;
+            }[];
+            /** @description When the first public reply was written */
+            firstRespondedAt: string | null;
+            resolvedAt: string | null;
+            closedAt: string | null;
+            createdAt: string | null;
+            createdBy: string;
+            updatedAt: string | null;
+            updatedBy: string;
+            /** @description The account tier when the ticket was opened */
+            accountTier: string;
+            sla: components["schemas"]["TicketSla"];
+            /** @description SLA warnings and breaches that fired, oldest first */
+            slaEvents: {
+                /** @enum {string} */
+                kind: "warning" | "breach";
+                /** @enum {string} */
+                target: "first-response" | "resolution";
+                at: string | null;
+            }[];
+            /** @description The customer's rating 1-5 from the confirmation; 0 if none */
+            csatScore: number;
+            csatComment: string;
+            /** @description When a resolved ticket closes by itself without an answer */
+            autoCloseAt: string | null;
+        };
+        TicketComment: {
+            id: string;
+            /** @enum {string} */
+            visibility: "public" | "internal";
+            body: string;
+            authorId: string;
+            createdAt: string | null;
+        };
+        TicketSla: {
+            /** @description Empty when no target applies */
+            policyId: string;
+            firstResponseDueAt: string | null;
+            resolutionDueAt: string | null;
+            firstRespondedAt: string | null;
+            /** @description Business minutes left (negative when overdue; 0 once responded) */
+            firstResponseRemainingMinutes: number;
+            /** @description Business minutes left (negative when overdue; 0 once resolved) */
+            resolutionRemainingMinutes: number;
+            /** @description True while pending on the customer */
+            paused: boolean;
+            pausedMinutes: number;
+            firstResponseWarned: boolean;
+            resolutionWarned: boolean;
+            firstResponseBreached: boolean;
+            resolutionBreached: boolean;
+            /** @enum {string} */
+            state: "none" | "ok" | "warning" | "breached" | "paused";
         };
         TierRules: {
             version: number;
@@ -1733,6 +2451,15 @@ export interface components {
         PipelineInput: {
             name: string;
             stages: components["schemas"]["Stage"][];
+            /**
+             * @description Where the open deals of a removed stage go: removed stage key -> an open stage kept from the current pipeline
+             * @example {
+             *       "needs-analysis": "qualification"
+             *     }
+             */
+            moveDeals?: {
+                [key: string]: string;
+            };
         };
         Opportunity: {
             id: string;
@@ -1770,6 +2497,34 @@ export interface components {
             createdBy: string;
             updatedAt: string | null;
             updatedBy: string;
+            /**
+             * @description A won or lost deal is read-only until reopened
+             * @enum {string}
+             */
+            status: "open" | "won" | "lost";
+            /** @description The approval request a close as won waits for; empty when none */
+            pendingCloseApprovalId: string;
+            closedAt: string | null;
+            closedBy: string;
+            lossReason: string;
+            competitor: string;
+            closeHistory: {
+                /** @enum {string} */
+                action: "close-requested" | "won" | "lost" | "close-rejected" | "reopened";
+                by: string;
+                at: string | null;
+                approvalRequestId: string;
+                lossReason: string;
+                competitor: string;
+                comment: string;
+                fromStage: string;
+            }[];
+            teamMembers: components["schemas"]["DealTeamMember"][];
+        };
+        DealTeamMember: {
+            userId: string;
+            /** @enum {string} */
+            role: "owner" | "presales" | "solution-specialist" | "implementation" | "customer-success" | "finance";
         };
         OpportunityInput: components["schemas"]["OpportunityPatch"] & {
             name: string;
@@ -1800,110 +2555,306 @@ export interface components {
         StageMoveInput: {
             stageKey: string;
         };
-        Ticket: {
+        CloseOpportunityResult: {
+            /** @enum {string} */
+            result: "won" | "lost" | "pending-approval";
+            /** @description The approval request (won); empty for lost */
+            approvalRequestId: string;
+            opportunity: components["schemas"]["Opportunity"];
+        };
+        CloseOpportunityInput: {
+            /** @enum {string} */
+            outcome: "won" | "lost";
+            /**
+             * @description Required for lost: a key of GET /loss-reasons
+             * @example price
+             */
+            lossReason?: string;
+            /** @description Who won instead (lost only) */
+            competitor?: string;
+        };
+        ReopenOpportunityInput: {
+            reason?: string;
+        };
+        LossReasons: {
+            /** @description 0 for the built-in list */
+            version: number;
+            reasons: {
+                key: string;
+                name: string;
+            }[];
+            updatedAt: string | null;
+            updatedBy: string;
+        };
+        LossReasonsInput: {
+            reasons: {
+                key: string;
+                name: string;
+            }[];
+        };
+        DealTeam: {
+            opportunityId: string;
+            version: number;
+            members: components["schemas"]["DealTeamMember"][];
+        };
+        DealTeamInput: {
+            members: components["schemas"]["DealTeamMember"][];
+        };
+        ProductList: {
+            items: components["schemas"]["Product"][];
+        };
+        Product: {
             id: string;
             version: number;
-            accountId: string;
-            contactId: string;
-            subject: string;
+            code: string;
+            name: string;
+            unit: string;
+            listPrices: {
+                currency: string;
+                amountMinor: number;
+            }[];
+            active: boolean;
             description: string;
-            /** @enum {string} */
-            channel: "phone" | "email" | "web" | "chat" | "api";
-            category: string;
-            /** @enum {string} */
-            priority: "low" | "normal" | "high" | "urgent";
-            queue: string;
-            assigneeId: string;
-            tags: string[];
-            /** @description Values of custom fields by key (archived fields are left out) */
-            customFields: {
-                [key: string]: unknown;
-            };
-            links: {
-                ticketId: string;
-                kind: string;
-            }[];
-            attachments: {
-                name: string;
-                sizeBytes: number;
-                contentType: string;
-            }[];
-            /** @enum {string} */
-            status: "new" | "open" | "pending" | "resolved" | "closed";
-            /** @enum {string} */
-            pendingReason: "" | "customer" | "internal";
-            resolution: string;
-            /** @description Support level: 1 first line, +1 per escalation */
-            level: number;
-            /** @description Replies and internal notes, oldest first */
-            comments: components["schemas"]["TicketComment"][];
-            statusHistory: {
-                fromStatus: string;
-                toStatus: string;
-                pendingReason: string;
-                note: string;
-                changedBy: string;
-                changedAt: string | null;
-            }[];
-            escalations: {
-                level: number;
-                toQueue: string;
-                reason: string;
-                escalatedBy: string;
-                escalatedAt: string | null;
-            }[];
-            /** @description When the first public reply was written */
-            firstRespondedAt: string | null;
-            resolvedAt: string | null;
-            closedAt: string | null;
             createdAt: string | null;
             createdBy: string;
             updatedAt: string | null;
             updatedBy: string;
-            /** @description The account tier when the ticket was opened */
-            accountTier: string;
-            sla: components["schemas"]["TicketSla"];
-            /** @description SLA warnings and breaches that fired, oldest first */
-            slaEvents: {
-                /** @enum {string} */
-                kind: "warning" | "breach";
-                /** @enum {string} */
-                target: "first-response" | "resolution";
+        };
+        ProductInput: {
+            /** @example CRM-SEAT */
+            code: string;
+            /** @example 客户管理系统 席位 */
+            name: string;
+            /** @example seat/year */
+            unit: string;
+            /** @default [] */
+            listPrices: components["schemas"]["Price"][];
+            /** @default true */
+            active: boolean;
+            /** @default  */
+            description: string;
+        };
+        Price: {
+            currency: string;
+            /**
+             * @description Integer minor units of the currency
+             * @example 99900
+             */
+            amountMinor: number;
+        };
+        QuoteList: {
+            items: components["schemas"]["Quote"][];
+        };
+        Quote: {
+            id: string;
+            version: number;
+            opportunityId: string;
+            quoteNumber: string;
+            revision: number;
+            /** @enum {string} */
+            status: "draft" | "pending-approval" | "approved" | "sent";
+            currency: string;
+            lines: {
+                productId: string;
+                productCode: string;
+                productName: string;
+                unit: string;
+                quantity: number;
+                unitPriceMinor: number;
+                discountPercent: number;
+                grossMinor: number;
+                discountMinor: number;
+                netMinor: number;
+            }[];
+            taxRatePercent: number;
+            validUntil: string;
+            note: string;
+            subtotalMinor: number;
+            discountMinor: number;
+            taxMinor: number;
+            totalMinor: number;
+            maxDiscountPercent: number;
+            /** @description The next version, once revised */
+            supersededBy: string;
+            sentAt: string | null;
+            sentBy: string;
+            /** @description The approval request of the last submission */
+            approvalRequestId: string;
+            /**
+             * @description Empty while pending or never submitted
+             * @enum {string}
+             */
+            approvalOutcome: "" | "approved" | "rejected" | "changes-requested" | "withdrawn";
+            approvalDecidedBy: string;
+            approvalDecidedAt: string | null;
+            createdAt: string | null;
+            createdBy: string;
+            updatedAt: string | null;
+            updatedBy: string;
+        };
+        QuoteInput: {
+            lines: {
+                productId: string;
+                /**
+                 * @description Up to 3 decimals
+                 * @example 10
+                 */
+                quantity: number;
+                /** @description Default: the product's list price */
+                unitPriceMinor?: number;
+                /**
+                 * @description Up to 2 decimals
+                 * @default 0
+                 * @example 12.5
+                 */
+                discountPercent: number;
+            }[];
+            /**
+             * @description Up to 2 decimals
+             * @default 0
+             * @example 13
+             */
+            taxRatePercent: number;
+            /** @default  */
+            validUntil: string | "";
+            /** @default  */
+            note: string;
+        };
+        ApprovalList: {
+            items: components["schemas"]["Approval"][];
+            nextCursor: string | null;
+        };
+        Approval: {
+            id: string;
+            version: number;
+            subjectType: string;
+            subjectId: string;
+            title: string;
+            snapshot: {
+                [key: string]: unknown;
+            };
+            requesterId: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "changes-requested" | "withdrawn";
+            policyId: string;
+            policyVersion: number;
+            currentStep: number;
+            currentApproverIds: string[];
+            trail: {
+                /** @description requested, auto-approved, step-assigned, approved, rejected, changes-requested, delegated, escalated, withdrawn */
+                action: string;
+                step: number;
+                /** @description A user id, or approval-service for what the engine did */
+                actorId: string;
+                userIds: string[];
+                comment: string;
                 at: string | null;
             }[];
-            /** @description The customer's rating 1-5 from the confirmation; 0 if none */
-            csatScore: number;
-            csatComment: string;
-            /** @description When a resolved ticket closes by itself without an answer */
-            autoCloseAt: string | null;
-        };
-        TicketComment: {
-            id: string;
-            /** @enum {string} */
-            visibility: "public" | "internal";
-            body: string;
-            authorId: string;
             createdAt: string | null;
+            decidedAt: string | null;
         };
-        TicketSla: {
-            /** @description Empty when no target applies */
-            policyId: string;
-            firstResponseDueAt: string | null;
-            resolutionDueAt: string | null;
-            firstRespondedAt: string | null;
-            /** @description Business minutes left (negative when overdue; 0 once responded) */
-            firstResponseRemainingMinutes: number;
-            /** @description Business minutes left (negative when overdue; 0 once resolved) */
-            resolutionRemainingMinutes: number;
-            /** @description True while pending on the customer */
-            paused: boolean;
-            pausedMinutes: number;
-            firstResponseWarned: boolean;
-            resolutionWarned: boolean;
-            firstResponseBreached: boolean;
-            resolutionBreached: boolean;
+        ApprovalDecisionInput: {
             /** @enum {string} */
-            state: "none" | "ok" | "warning" | "breached" | "paused";
+            decision: "approve" | "reject" | "request-changes";
+            /**
+             * @description Required to reject or request changes
+             * @default
+             */
+            comment: string;
+        };
+        ApprovalWithdrawInput: {
+            /** @default  */
+            comment: string;
+        };
+        ApprovalPolicyList: {
+            items: components["schemas"]["ApprovalPolicy"][];
+        };
+        ApprovalPolicy: components["schemas"]["ApprovalPolicyInput"] & {
+            id: string;
+            version: number;
+            updatedAt: string | null;
+            updatedBy: string;
+        };
+        ApprovalStep: {
+            /** @default  */
+            name: string;
+            /** @default [] */
+            userIds: string[];
+            /** @default [] */
+            roles: string[];
+            /**
+             * @description The sales managers of the requester's teams (Keycloak groups)
+             * @default false
+             */
+            requesterManager: boolean;
+            /**
+             * @default any
+             * @enum {string}
+             */
+            mode: "any" | "all";
+            /**
+             * @description 0: never escalates
+             * @default 0
+             */
+            timeLimitMinutes: number;
+            /**
+             * @description next-level: the requester's manager (admins when the managers already decide the step); user: escalateToUserId
+             * @default
+             * @enum {string}
+             */
+            escalateTo: "" | "next-level" | "user";
+            /** @default  */
+            escalateToUserId: string;
+        };
+        ApprovalPolicyInput: {
+            name: string;
+            /** @example quote */
+            subjectType: string;
+            /**
+             * @description On the snapshot fields: comparisons, arithmetic, and/or/!, `in [..]`; empty matches every subject
+             * @default
+             * @example discountPercent > 20 or totalMinor >= 100000000
+             */
+            condition: string;
+            /**
+             * @description Fields the condition may read besides the known ones of the subject type
+             * @default []
+             */
+            snapshotFields: string[];
+            /**
+             * @description Lower is tried first
+             * @default 100
+             */
+            priority: number;
+            /** @default true */
+            active: boolean;
+            steps: components["schemas"]["ApprovalStep"][];
+        };
+        ApprovalDelegationList: {
+            items: components["schemas"]["ApprovalDelegation"][];
+        };
+        ApprovalDelegation: {
+            id: string;
+            delegatorId: string;
+            delegateId: string;
+            startsOn: string;
+            endsOn: string;
+            comment: string;
+            active: boolean;
+            createdAt: string | null;
+            createdBy: string;
+        };
+        ApprovalDelegationInput: {
+            /**
+             * @description Whose approvals; default the caller (admins may name anyone)
+             * @default
+             */
+            delegatorId: string;
+            delegateId: string;
+            startsOn: string;
+            endsOn: string;
+            /** @default  */
+            comment: string;
         };
         CreateTicket: components["schemas"]["PatchTicket"] & {
             /** @description Queue to put it in; default `support` */
@@ -2237,6 +3188,68 @@ export interface components {
             before?: unknown;
             /** @description The value after; null when cleared */
             after?: unknown;
+        };
+        Funnel: {
+            steps: components["schemas"]["FunnelStep"][];
+        };
+        FunnelStep: {
+            /** @description The period, e.g. 2026-12 or 2026-W49; null without period */
+            period: string | null;
+            /** @description lead, qualified, converted, opportunity, stage:<key> or won */
+            step: string;
+            count: number;
+            /** @description count / the previous step count (0..1) */
+            conversionRate: number;
+            /** @description The previous step count minus this one */
+            dropOff: number;
+        };
+        PipelineFigures: {
+            rows: components["schemas"]["PipelineRow"][];
+        };
+        PipelineRow: {
+            /** @description Expected close month (or the period asked for); "none" without a date */
+            closePeriod: string;
+            /** @enum {string} */
+            forecastCategory: "pipeline" | "best-case" | "commit";
+            currency: string;
+            deals: number;
+            /** @description Open amount, minor units */
+            amountMinor: number;
+            /** @description Amount times win probability, minor units */
+            weightedAmountMinor: number;
+        };
+        Leaderboard: {
+            rows: components["schemas"]["LeaderboardRow"][];
+        };
+        LeaderboardRow: {
+            ownerId: string;
+            period: string | null;
+            leads: number;
+            leadsConverted: number;
+            conversionRate: number;
+            deals: number;
+            dealsWon: number;
+            won: {
+                currency: string;
+                amountMinor: number;
+            }[];
+        };
+        AnalyticsRebuild: {
+            /**
+             * @description "none": no rebuild yet
+             * @enum {string}
+             */
+            state: "running" | "done" | "failed" | "none";
+            /** @description The generation it builds; once done, the one answering */
+            generation: number;
+            /** @description Events read from the streams so far */
+            events: number;
+            startedAt: string | null;
+            finishedAt: string | null;
+            /** @description Keycloak subject of who started it */
+            startedBy: string;
+            /** @description Why it failed */
+            error: string | null;
         };
     };
     responses: {
@@ -3892,6 +4905,1082 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
+    closeOpportunity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseOpportunityInput"];
+            };
+        };
+        responses: {
+            /** @description Won or lost */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloseOpportunityResult"];
+                };
+            };
+            /** @description Waiting for approval */
+            202: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloseOpportunityResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    reopenOpportunity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReopenOpportunityInput"];
+            };
+        };
+        responses: {
+            /** @description The opportunity */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getLossReasons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The loss reasons */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LossReasons"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    putLossReasons: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LossReasonsInput"];
+            };
+        };
+        responses: {
+            /** @description The loss reasons */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LossReasons"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getDealTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deal team */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    putDealTeam: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealTeamInput"];
+            };
+        };
+        responses: {
+            /** @description The deal team */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listProducts: {
+        parameters: {
+            query?: {
+                includeInactive?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The products */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    /** @description Where the record lives */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    replaceProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductInput"];
+            };
+        };
+        responses: {
+            /** @description The product */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listQuotes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quotes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createQuote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    /** @description Where the record lives */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getQuote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quote */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    replaceQuote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteInput"];
+            };
+        };
+        responses: {
+            /** @description The quote */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getQuotePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    submitQuote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved at once */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            /** @description Pending approval */
+            202: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    markQuoteSent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quote */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    reviseQuote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new version */
+            201: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    /** @description Where the record lives */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listApprovals: {
+        parameters: {
+            query?: {
+                /** @description "me" or a user id: waiting for them now */
+                assignedTo?: string;
+                /** @description "me" or a user id */
+                requesterId?: string;
+                status?: "pending" | "approved" | "rejected" | "changes-requested" | "withdrawn";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of approval requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The approval request */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    decideApproval: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description The approval request */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    withdrawApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalWithdrawInput"];
+            };
+        };
+        responses: {
+            /** @description The approval request */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listApprovalPolicies: {
+        parameters: {
+            query?: {
+                subjectType?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createApprovalPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    /** @description Where the record lives */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getApprovalPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    replaceApprovalPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listApprovalDelegations: {
+        parameters: {
+            query?: {
+                includeEnded?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delegations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalDelegationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createApprovalDelegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDelegationInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description Where the record lives */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalDelegation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    endApprovalDelegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ended delegation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalDelegation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
     listTickets: {
         parameters: {
             query?: {
@@ -5043,6 +7132,190 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getFunnel: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The funnel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getPipelineFigures: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineFigures"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getLeaderboard: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The leaderboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getAnalyticsRebuild: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The last rebuild */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsRebuild"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    rebuildAnalytics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rebuild runs */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsRebuild"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

@@ -59,7 +59,7 @@ export const analyticsOperations: Operation[] = [
       'Lead -> qualified -> converted -> opportunity -> each open stage -> won: counts, conversion rate and ' +
       'drop-off of each step, for leads and deals created from `from` to `to`. A rep sees their own records, ' +
       'a sales manager their teams, an admin all. `format=csv` downloads the table.',
-    responses: { 200: { description: 'The funnel', schema: Funnel } },
+    responses: { 200: { description: 'The funnel', schema: Funnel, csv: true } },
     async handler({ query: q, actor, call, deps }) {
       const res = await call((o) => deps.clients.analytics.getFunnel(toProtoQuery(q, actor), o));
       const steps = res.steps.map((s) => ({
@@ -86,7 +86,7 @@ export const analyticsOperations: Operation[] = [
     description:
       'Open deals: their amount and probability-weighted amount by expected close month (or `period`) and ' +
       'forecast category, per currency. `from`/`to` bound the expected close day. `format=csv` downloads the table.',
-    responses: { 200: { description: 'The pipeline', schema: PipelineFigures } },
+    responses: { 200: { description: 'The pipeline', schema: PipelineFigures, csv: true } },
     async handler({ query: q, actor, call, deps }) {
       const res = await call((o) => deps.clients.analytics.getPipeline(toProtoQuery(q, actor), o));
       const rows = res.rows.map((r) => ({
@@ -120,7 +120,7 @@ export const analyticsOperations: Operation[] = [
     description:
       'Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per ' +
       'currency, for records created from `from` to `to`. `format=csv` downloads the table.',
-    responses: { 200: { description: 'The leaderboard', schema: Leaderboard } },
+    responses: { 200: { description: 'The leaderboard', schema: Leaderboard, csv: true } },
     async handler({ query: q, actor, call, deps }) {
       const res = await call((o) => deps.clients.analytics.getLeaderboard(toProtoQuery(q, actor), o));
       const rows = res.rows.map((r) => ({

@@ -185,9 +185,14 @@ export function buildOpenApiDocument(ops: Operation[], prefix = '/api/v1'): obje
         ...(r!.headers?.length
           ? { headers: Object.fromEntries(r!.headers.map((h) => [h, HEADERS[h]])) }
           : {}),
-        ...(r!.schema ? { content: { 'application/json': { schema: r!.schema } } } : {}),
-        ...(r!.mediaType
-          ? { content: { [r!.mediaType]: { schema: { type: 'string', format: 'binary' } } } }
+        ...(r!.schema || r!.mediaType
+          ? {
+              content: {
+                ...(r!.schema ? { 'application/json': { schema: r!.schema } } : {}),
+                ...(r!.csv ? { 'text/csv': { schema: { type: 'string' } } } : {}),
+                ...(r!.mediaType ? { [r!.mediaType]: { schema: { type: 'string', format: 'binary' } } } : {}),
+              },
+            }
           : {}),
       },
     ]);

@@ -39,6 +39,8 @@ export interface SuccessResponse {
   headers?: ReplyHeader[];
   /** A binary answer of this type instead of JSON (the handler's body is a Buffer). */
   mediaType?: 'application/pdf';
+  /** The same answer may also come as a CSV download (`format=csv`): documented as text/csv too. */
+  csv?: boolean;
 }
 
 /** What a handler answers; the core writes it (status, ETag, Location, JSON body). */

@@ -6,7 +6,8 @@
 import { Roles, ServiceRoles } from './actor';
 
 const { admin, manager, rep, approver, agent, supportManager, integrator } = Roles;
-const { leadService, gatewayService, analyticsService, opportunityService, serviceTicketService } = ServiceRoles;
+const { leadService, gatewayService, analyticsService, opportunityService, serviceTicketService } =
+  ServiceRoles;
 
 export const PERMISSIONS = {
   /** Read and work leads: create, update, change status, convert. */
