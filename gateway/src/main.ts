@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     ),
     audience: env.KEYCLOAK_AUDIENCE,
     readiness: Object.fromEntries(connections.map((c) => [c.name, () => c.ready(1000)])),
-    idempotency: IdempotencyStore.shared(nats.jetstream(), logger),
+    idempotency: IdempotencyStore.shared(nats.jetstream(), logger, undefined, env.NATS_STREAM_REPLICAS),
   });
   const server = app.listen(env.PORT, env.HOST, () => {
     logger.info({ host: env.HOST, port: env.PORT }, 'gateway listening');

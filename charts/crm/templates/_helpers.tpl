@@ -149,6 +149,8 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- $addr := printf "%s:%d" (include "crm.componentName" (dict "root" $root "name" $svc)) (int $port) -}}
 {{- $_ := set $d (printf "%s_GRPC_ADDR" (include "crm.envName" $svc)) $addr -}}
 {{- end -}}
+{{- /* Streams and the gateway's key-value bucket alike are kept in this many copies. */ -}}
+{{- $_ := set $d "NATS_STREAM_REPLICAS" (toString (int (default 1 $v.nats.streamReplicas))) -}}
 {{- if eq $c.kind "http" -}}
 {{- $_ := set $d "HOST" $v.listenHost -}}
 {{- $_ := set $d "PORT" (toString (int $c.port)) -}}
@@ -163,7 +165,6 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- $_ := set $d "GRPC_PORT" (toString (int $c.grpcPort)) -}}
 {{- $_ := set $d "MONGODB_DB" $c.database -}}
 {{- $_ := set $d "GRPC_REFLECTION" (ternary "true" "false" (ne $c.grpcReflection false)) -}}
-{{- $_ := set $d "NATS_STREAM_REPLICAS" (toString (int (default 1 $v.nats.streamReplicas))) -}}
 {{- with $c.keycloakClient.clientId }}{{ $_ := set $d "SERVICE_CLIENT_ID" . }}{{ end -}}
 {{- end -}}
 {{- /* Every component verifies the realm's tokens: the gateway those of its callers, services every call. */ -}}

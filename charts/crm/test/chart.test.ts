@@ -55,6 +55,12 @@ describe.each([...PROFILES, ALL_FEATURES])('chart with the $name values', ({ nam
     out = render(name, files);
   });
 
+  it('gives every component, the gateway too (its key-value bucket), the stream replica count', () => {
+    const want = name === 'production' ? '3' : '1';
+    for (const c of expected)
+      expect([c, find(out.objects, 'ConfigMap', `crm-${c}`)?.data.NATS_STREAM_REPLICAS]).toEqual([c, want]);
+  });
+
   it('passes helm lint --strict', () => {
     const r = helm(['lint', '--strict', CHART, ...valuesArgs(files)]);
     expect(r.stderr + r.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');

@@ -128,12 +128,17 @@ export const PolicyBody = z
   .strict()
   .openapi('ApprovalPolicyInput');
 
-export const Policy = PolicyBody.extend({
-  id: z.string(),
-  version: z.number().int(),
-  updatedAt: z.string().nullable(),
-  updatedBy: z.string(),
-}).openapi('ApprovalPolicy');
+// A fresh object over the body's fields, not .extend(): the document would say allOf the strict body
+// (additionalProperties false) and these fields, which no answer can satisfy.
+export const Policy = z
+  .object({
+    ...PolicyBody.shape,
+    id: z.string(),
+    version: z.number().int(),
+    updatedAt: z.string().nullable(),
+    updatedBy: z.string(),
+  })
+  .openapi('ApprovalPolicy');
 
 export const PolicyList = z.object({ items: z.array(Policy) }).openapi('ApprovalPolicyList');
 export const PolicyListQuery = z.object({ subjectType: z.string().max(64).optional() }).strict();

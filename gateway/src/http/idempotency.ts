@@ -32,9 +32,12 @@ export class IdempotencyStore {
     private readonly logger?: Logger,
   ) {}
 
-  /** Answers in a JetStream key-value bucket whose entries expire after ttlMs (created on first use). */
-  static shared(js: JetStreamClient, logger: Logger, ttlMs = DAY_MS): IdempotencyStore {
-    return new IdempotencyStore(new BucketAnswers(js, ttlMs), logger);
+  /**
+   * Answers in a JetStream key-value bucket whose entries expire after ttlMs (created on first use,
+   * with `replicas` copies: NATS_STREAM_REPLICAS, like the services' streams).
+   */
+  static shared(js: JetStreamClient, logger: Logger, ttlMs = DAY_MS, replicas = 1): IdempotencyStore {
+    return new IdempotencyStore(new BucketAnswers(js, ttlMs, replicas), logger);
   }
 
   /**
@@ -70,6 +73,7 @@ class BucketAnswers implements AnswerBackend {
   constructor(
     private readonly js: JetStreamClient,
     private readonly ttlMs: number,
+    private readonly replicas = 1,
   ) {}
 
   async get(key: string): Promise<StoredResponse | undefined> {
@@ -92,10 +96,12 @@ class BucketAnswers implements AnswerBackend {
 
   /** Creates or binds the bucket when first needed, so the gateway starts while NATS is still away. */
   private open(): Promise<Bucket> {
-    this.bucket ??= this.js.views.kv(IDEMPOTENCY_BUCKET, { ttl: this.ttlMs, history: 1 }).catch((err) => {
-      this.bucket = undefined;
-      throw err;
-    });
+    this.bucket ??= this.js.views
+      .kv(IDEMPOTENCY_BUCKET, { ttl: this.ttlMs, history: 1, replicas: this.replicas })
+      .catch((err) => {
+        this.bucket = undefined;
+        throw err;
+      });
     return this.bucket;
   }
 }

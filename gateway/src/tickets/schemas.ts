@@ -314,12 +314,17 @@ export const CalendarBody = z
   .strict()
   .openapi('BusinessCalendarInput');
 
-export const Calendar = CalendarBody.extend({
-  id: z.string(),
-  version: z.number().int(),
-  updatedAt: iso,
-  updatedBy: z.string(),
-}).openapi('BusinessCalendar');
+// A fresh object over the body's fields, not .extend(): the document would say allOf the strict body
+// (additionalProperties false) and these fields, which no answer can satisfy.
+export const Calendar = z
+  .object({
+    ...CalendarBody.shape,
+    id: z.string(),
+    version: z.number().int(),
+    updatedAt: iso,
+    updatedBy: z.string(),
+  })
+  .openapi('BusinessCalendar');
 
 const Target = z
   .object({
@@ -349,12 +354,15 @@ export const PolicyBody = z
   .strict()
   .openapi('SlaPolicyInput');
 
-export const Policy = PolicyBody.extend({
-  id: z.string(),
-  version: z.number().int(),
-  updatedAt: iso,
-  updatedBy: z.string(),
-}).openapi('SlaPolicy');
+export const Policy = z
+  .object({
+    ...PolicyBody.shape,
+    id: z.string(),
+    version: z.number().int(),
+    updatedAt: iso,
+    updatedBy: z.string(),
+  })
+  .openapi('SlaPolicy');
 
 export const calendarToJson = (c: pb.BusinessCalendar): z.input<typeof Calendar> => ({
   id: c.id,
