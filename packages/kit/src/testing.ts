@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from 'nats';
 
+export { InMemoryDocs, InMemoryVersioned, type VersionedDoc } from './in-memory-versioned';
+
 export const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017';
 
 export const waitFor = async (check: () => Promise<boolean>, ms = 15_000) => {

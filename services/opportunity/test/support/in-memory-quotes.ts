@@ -1,50 +1,9 @@
-import { type Actor, type OutboxEntry, VersionMismatchError } from '@crm/kit';
+import { type Actor, type OutboxEntry } from '@crm/kit';
+import { InMemoryDocs as Docs } from '@crm/kit/testing';
 import type { ProductRepository, QuotePorts, QuoteRepository } from '../../src/application/quote-ports';
 import type { ApprovalRequests } from '../../src/application/approvals';
 import type { ProductDoc, QuoteDoc } from '../../src/store/quote.model';
 import type { InMemoryOpportunities } from './in-memory-repositories';
-
-/** Documents copied in and out, with compare-and-set saves and the events written, like the store. */
-class Docs<T extends { _id: string; version: number; outbox: OutboxEntry[] }> {
-  readonly docs = new Map<string, T>();
-  readonly events: OutboxEntry[] = [];
-
-  async get(id: string): Promise<T | undefined> {
-    const d = this.docs.get(id);
-    return d ? { ...structuredClone(d), outbox: [] } : undefined;
-  }
-
-  all(): T[] {
-    return [...this.docs.values()].map((d) => ({ ...structuredClone(d), outbox: [] }));
-  }
-
-  protected put(doc: T): void {
-    this.docs.set(doc._id, structuredClone(doc));
-    this.events.push(...doc.outbox);
-  }
-
-  protected next(current: T, set: Partial<T>, actor: Actor, events: (next: T) => OutboxEntry[]): T {
-    const stored = this.docs.get(current._id);
-    if (!stored || stored.version !== current.version)
-      throw new VersionMismatchError(current.version, stored?.version ?? current.version);
-    const next = {
-      ...current,
-      ...set,
-      version: current.version + 1,
-      updatedAt: new Date(),
-      updatedBy: actor.userId,
-    };
-    const outbox = events(next);
-    this.docs.set(current._id, { ...structuredClone(next), outbox: [...stored.outbox, ...outbox] });
-    this.events.push(...outbox);
-    return next;
-  }
-
-  /** Event names in order, without the package (QuoteSaved, ...). */
-  subjects(): string[] {
-    return this.events.map((e) => e.subject.replace('crm.opportunity.v1.', ''));
-  }
-}
 
 export class InMemoryProducts extends Docs<ProductDoc> implements ProductRepository {
   private codeTaken(p: ProductDoc) {
@@ -70,7 +29,7 @@ export class InMemoryProducts extends Docs<ProductDoc> implements ProductReposit
     events: (n: ProductDoc) => OutboxEntry[],
   ) {
     if (this.codeTaken({ ...current, ...set })) return false as const;
-    return this.next(current, set, actor, events);
+    return this.apply(current, set, actor, events);
   }
 }
 
@@ -91,7 +50,7 @@ export class InMemoryQuotes extends Docs<QuoteDoc> implements QuoteRepository {
     actor: Actor,
     events: (n: QuoteDoc) => OutboxEntry[],
   ) {
-    return this.next(current, set, actor, events);
+    return this.apply(current, set, actor, events);
   }
 }
 

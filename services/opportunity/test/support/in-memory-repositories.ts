@@ -1,4 +1,5 @@
-import { type Actor, decodeOffset, encodeOffset, type OutboxEntry, VersionMismatchError } from '@crm/kit';
+import { decodeOffset, encodeOffset, VersionMismatchError } from '@crm/kit';
+import { InMemoryVersioned as Collection } from '@crm/kit/testing';
 import type {
   OpportunityPorts,
   OpportunityQuery,
@@ -8,57 +9,6 @@ import type {
 import { canRead } from '../../src/domain/deal-team';
 import type { LossReasonsDoc, OpportunityDoc, PipelineDoc } from '../../src/store/opportunity.model';
 import { InMemoryApprovals } from './in-memory-approvals';
-
-interface Stored {
-  _id: string;
-  version: number;
-  outbox: OutboxEntry[];
-}
-
-/** One collection with the write semantics of kit's saveAtVersion; records are copied in and out. */
-class Collection<T extends Stored> {
-  readonly docs = new Map<string, T>();
-  /** Every event written, in order. */
-  readonly events: OutboxEntry[] = [];
-
-  async get(id: string): Promise<T | undefined> {
-    const d = this.docs.get(id);
-    return d ? { ...structuredClone(d), outbox: [] } : undefined;
-  }
-
-  all(): T[] {
-    return [...this.docs.values()].map((d) => ({ ...structuredClone(d), outbox: [] }));
-  }
-
-  async insert(doc: T): Promise<boolean> {
-    if (this.docs.has(doc._id)) return false;
-    this.docs.set(doc._id, structuredClone(doc));
-    this.events.push(...doc.outbox);
-    return true;
-  }
-
-  async save(current: T, set: Partial<T>, actor: Actor, events: (next: T) => OutboxEntry[]): Promise<T> {
-    const stored = this.docs.get(current._id);
-    if (!stored || stored.version !== current.version)
-      throw new VersionMismatchError(current.version, stored?.version ?? current.version);
-    const next = {
-      ...current,
-      ...set,
-      version: current.version + 1,
-      updatedAt: new Date(),
-      updatedBy: actor.userId,
-    };
-    const outbox = events(next);
-    this.docs.set(current._id, { ...structuredClone(next), outbox: [...stored.outbox, ...outbox] });
-    this.events.push(...outbox);
-    return next;
-  }
-
-  /** Event names in order, without the package (OpportunityCreated, ...). */
-  subjects(): string[] {
-    return this.events.map((e) => e.subject.replace('crm.opportunity.v1.', ''));
-  }
-}
 
 export class InMemoryPipelines extends Collection<PipelineDoc> implements PipelineRepository {
   async list() {

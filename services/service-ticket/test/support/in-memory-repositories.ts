@@ -1,4 +1,5 @@
-import { type Actor, decodeOffset, encodeOffset, type OutboxEntry, VersionMismatchError } from '@crm/kit';
+import { type Actor, decodeOffset, encodeOffset, VersionMismatchError } from '@crm/kit';
+import { InMemoryVersioned } from '@crm/kit/testing';
 import type {
   Caller,
   SettingsRepository,
@@ -9,46 +10,8 @@ import type {
 import type { CalendarDoc, PolicyDoc, TicketDoc } from '../../src/store/ticket.model';
 import { confirmationTokens } from '../../src/tokens/confirmation-token';
 
-/** Tickets with the write semantics of kit's saveAtVersion; records are copied in and out. */
-export class InMemoryTickets implements TicketRepository {
-  readonly docs = new Map<string, TicketDoc>();
-  /** Every event written, in order. */
-  readonly events: OutboxEntry[] = [];
-
-  async get(id: string): Promise<TicketDoc | undefined> {
-    const d = this.docs.get(id);
-    return d ? { ...structuredClone(d), outbox: [] } : undefined;
-  }
-
-  async insert(doc: TicketDoc): Promise<boolean> {
-    if (this.docs.has(doc._id)) return false;
-    this.docs.set(doc._id, structuredClone(doc));
-    this.events.push(...doc.outbox);
-    return true;
-  }
-
-  async save(
-    current: TicketDoc,
-    set: Partial<TicketDoc>,
-    actor: Actor,
-    events: (next: TicketDoc) => OutboxEntry[],
-  ) {
-    const stored = this.docs.get(current._id);
-    if (!stored || stored.version !== current.version)
-      throw new VersionMismatchError(current.version, stored?.version ?? current.version);
-    const next = {
-      ...current,
-      ...set,
-      version: current.version + 1,
-      updatedAt: new Date(),
-      updatedBy: actor.userId,
-    };
-    const outbox = events(next);
-    this.docs.set(current._id, { ...structuredClone(next), outbox: [...stored.outbox, ...outbox] });
-    this.events.push(...outbox);
-    return next;
-  }
-
+/** Tickets with the write semantics of kit's saveAtVersion (kit InMemoryVersioned), and the store's queries. */
+export class InMemoryTickets extends InMemoryVersioned<TicketDoc> implements TicketRepository {
   async dueForSlaCheck(now: Date, limit: number) {
     return [...this.docs.values()]
       .filter((t) => t.slaCheckAt.getTime() <= now.getTime())
@@ -84,11 +47,6 @@ export class InMemoryTickets implements TicketRepository {
       tickets: hits.slice(from, from + q.limit),
       nextCursor: from + q.limit < hits.length ? encodeOffset(from + q.limit) : '',
     };
-  }
-
-  /** Event names in order, without the package (TicketCreated, ...). */
-  subjects(): string[] {
-    return this.events.map((e) => e.subject.replace('crm.serviceticket.v1.', ''));
   }
 }
 
