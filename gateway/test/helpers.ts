@@ -118,7 +118,11 @@ export async function startApp(
     clients: {
       lead: client as unknown as LeadClient,
       account: (opts.account ?? {}) as unknown as AccountClient,
-      opportunity: (opts.opportunity ?? {}) as never,
+      // The account overview lists an account's deals: none unless a test's fake says otherwise.
+      opportunity: {
+        listOpportunities: async () => ({ opportunities: [], nextCursor: '' }),
+        ...(opts.opportunity ?? {}),
+      } as never,
       pipeline: {} as never,
       analytics: (opts.analytics ?? {}) as never,
       product: (opts.product ?? {}) as never,

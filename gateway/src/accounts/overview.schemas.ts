@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Activity } from '../activities/schemas';
+import { Opportunity } from '../opportunities/schemas';
 import { Ticket } from '../tickets/schemas';
 import { Account, Contact } from './schemas';
 
@@ -16,6 +17,9 @@ export const Overview = z
     account: Account,
     contacts: part(Contact, 'OverviewContacts').openapi({ description: 'Key persons first' }),
     activities: part(Activity, 'OverviewActivities').openapi({ description: 'The latest 20' }),
+    opportunities: part(Opportunity, 'OverviewOpportunities').openapi({
+      description: 'Open and won deals the caller can see, newest first (lost ones are left out)',
+    }),
     tickets: part(Ticket, 'OverviewTickets').openapi({
       description: 'Service tickets not closed yet, nearest SLA due first',
     }),

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { account as pb } from '@crm/proto';
 import { activityToJson } from '../activities/mapping';
+import { opportunityToJson } from '../opportunities/schemas';
 import { ticketToJson } from '../tickets/schemas';
 import type { RouteDeps } from '../route-deps';
 import { contactToJson } from './mapping';
@@ -117,5 +118,29 @@ const ticketsPart: OverviewPart = {
   },
 };
 
-/** The registry: later services add their part here (e.g. opportunities). */
-export const overviewParts: OverviewPart[] = [contactsPart, activitiesPart, ticketsPart];
+/** The account's open and won deals the caller can see, newest first (the opportunity service); lost ones are left out. */
+const opportunitiesPart: OverviewPart = {
+  name: 'opportunities',
+  async fetch(ctx, signal, deadline) {
+    const reply = await ctx.deps.clients.opportunity.listOpportunities(
+      {
+        stageKey: '',
+        ownerId: '',
+        teamId: '',
+        accountId: ctx.account.id,
+        pipelineId: '',
+        closeDateFrom: '',
+        closeDateTo: '',
+        forecastCategory: '',
+        limit: 50,
+        cursor: '',
+      },
+      callOpts(ctx, signal, deadline),
+    );
+    const kept = reply.opportunities.filter((o) => o.status !== 'lost');
+    return { items: kept.map(opportunityToJson), more: !!reply.nextCursor };
+  },
+};
+
+/** The registry: a later service adds its part here. */
+export const overviewParts: OverviewPart[] = [contactsPart, activitiesPart, opportunitiesPart, ticketsPart];
