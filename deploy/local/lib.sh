@@ -128,7 +128,18 @@ spawn() {
   # setsid makes the process a session and process-group leader, so stop can kill the whole
   # group (kc.sh forks java) and nothing is tied to the caller's terminal.
   nohup setsid "$@" >>"$logfile" 2>&1 </dev/null &
-  echo $! >"$(pid_file "$name")"
+  local pid=$! i
+  echo "$pid" >"$(pid_file "$name")"
+  # Until the child has exec'd, its command line is this script's, without the profile folder, and
+  # pid_of would call it gone: a readiness check in that moment said "exited during start" of a server
+  # that was starting. Wait for the exec (or the end of the child) before anyone asks.
+  local ours
+  ours="$(tr '\0' ' ' <"/proc/$$/cmdline" 2>/dev/null)"
+  for i in $(seq 1 50); do
+    [ -r "/proc/$pid/cmdline" ] || break
+    [ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" != "$ours" ] && break
+    sleep 0.1
+  done
 }
 
 # stop_pid NAME [SIGNAL]: TERM the process group, wait up to 30 s, then KILL. With SIGNAL, send that to

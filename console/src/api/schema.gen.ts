@@ -2097,6 +2097,7 @@ export interface components {
             account: components["schemas"]["Account"];
             contacts: components["schemas"]["OverviewContacts"];
             activities: components["schemas"]["OverviewActivities"];
+            opportunities: components["schemas"]["OverviewOpportunities"];
             tickets: components["schemas"]["OverviewTickets"];
             /** @description true when a part is unavailable (a Warning header names it); later services add parts */
             partial: boolean;
@@ -2175,6 +2176,82 @@ export interface components {
             createdBy: string;
             updatedAt: string | null;
             updatedBy: string;
+        };
+        /** @description Open and won deals the caller can see, newest first (lost ones are left out) */
+        OverviewOpportunities: {
+            /** @enum {string} */
+            status: "ok";
+            items: components["schemas"]["Opportunity"][];
+            more: boolean;
+        } | {
+            /** @enum {string} */
+            status: "unavailable";
+            detail: string;
+        };
+        Opportunity: {
+            id: string;
+            version: number;
+            name: string;
+            accountId: string;
+            primaryContactId: string;
+            decisionMakerContactId: string;
+            amountMinor: number;
+            currency: string;
+            expectedCloseDate: string;
+            nextStep: string;
+            ownerId: string;
+            teamId: string;
+            sourceLeadId: string;
+            pipelineId: string;
+            stageKey: string;
+            stageEnteredAt: string | null;
+            stageHistory: {
+                fromStage: string;
+                toStage: string;
+                movedBy: string;
+                movedAt: string | null;
+                daysInStage: number;
+            }[];
+            forecastChanges: {
+                /** @enum {string} */
+                field: "amount" | "expectedCloseDate";
+                before: string;
+                after: string;
+                changedBy: string;
+                changedAt: string | null;
+            }[];
+            createdAt: string | null;
+            createdBy: string;
+            updatedAt: string | null;
+            updatedBy: string;
+            /**
+             * @description A won or lost deal is read-only until reopened
+             * @enum {string}
+             */
+            status: "open" | "won" | "lost";
+            /** @description The approval request a close as won waits for; empty when none */
+            pendingCloseApprovalId: string;
+            closedAt: string | null;
+            closedBy: string;
+            lossReason: string;
+            competitor: string;
+            closeHistory: {
+                /** @enum {string} */
+                action: "close-requested" | "won" | "lost" | "close-rejected" | "reopened";
+                by: string;
+                at: string | null;
+                approvalRequestId: string;
+                lossReason: string;
+                competitor: string;
+                comment: string;
+                fromStage: string;
+            }[];
+            teamMembers: components["schemas"]["DealTeamMember"][];
+        };
+        DealTeamMember: {
+            userId: string;
+            /** @enum {string} */
+            role: "owner" | "presales" | "solution-specialist" | "implementation" | "customer-success" | "finance";
         };
         /** @description Service tickets not closed yet, nearest SLA due first */
         OverviewTickets: {
@@ -2461,71 +2538,6 @@ export interface components {
                 [key: string]: string;
             };
         };
-        Opportunity: {
-            id: string;
-            version: number;
-            name: string;
-            accountId: string;
-            primaryContactId: string;
-            decisionMakerContactId: string;
-            amountMinor: number;
-            currency: string;
-            expectedCloseDate: string;
-            nextStep: string;
-            ownerId: string;
-            teamId: string;
-            sourceLeadId: string;
-            pipelineId: string;
-            stageKey: string;
-            stageEnteredAt: string | null;
-            stageHistory: {
-                fromStage: string;
-                toStage: string;
-                movedBy: string;
-                movedAt: string | null;
-                daysInStage: number;
-            }[];
-            forecastChanges: {
-                /** @enum {string} */
-                field: "amount" | "expectedCloseDate";
-                before: string;
-                after: string;
-                changedBy: string;
-                changedAt: string | null;
-            }[];
-            createdAt: string | null;
-            createdBy: string;
-            updatedAt: string | null;
-            updatedBy: string;
-            /**
-             * @description A won or lost deal is read-only until reopened
-             * @enum {string}
-             */
-            status: "open" | "won" | "lost";
-            /** @description The approval request a close as won waits for; empty when none */
-            pendingCloseApprovalId: string;
-            closedAt: string | null;
-            closedBy: string;
-            lossReason: string;
-            competitor: string;
-            closeHistory: {
-                /** @enum {string} */
-                action: "close-requested" | "won" | "lost" | "close-rejected" | "reopened";
-                by: string;
-                at: string | null;
-                approvalRequestId: string;
-                lossReason: string;
-                competitor: string;
-                comment: string;
-                fromStage: string;
-            }[];
-            teamMembers: components["schemas"]["DealTeamMember"][];
-        };
-        DealTeamMember: {
-            userId: string;
-            /** @enum {string} */
-            role: "owner" | "presales" | "solution-specialist" | "implementation" | "customer-success" | "finance";
-        };
         OpportunityInput: components["schemas"]["OpportunityPatch"] & {
             name: string;
             /** @description Default: the default pipeline */
@@ -2769,7 +2781,29 @@ export interface components {
         ApprovalPolicyList: {
             items: components["schemas"]["ApprovalPolicy"][];
         };
-        ApprovalPolicy: components["schemas"]["ApprovalPolicyInput"] & {
+        ApprovalPolicy: {
+            name: string;
+            /** @example quote */
+            subjectType: string;
+            /**
+             * @description On the snapshot fields: comparisons, arithmetic, and/or/!, `in [..]`; empty matches every subject
+             * @default
+             * @example discountPercent > 20 or totalMinor >= 100000000
+             */
+            condition: string;
+            /**
+             * @description Fields the condition may read besides the known ones of the subject type
+             * @default []
+             */
+            snapshotFields: string[];
+            /**
+             * @description Lower is tried first
+             * @default 100
+             */
+            priority: number;
+            /** @default true */
+            active: boolean;
+            steps: components["schemas"]["ApprovalStep"][];
             id: string;
             version: number;
             updatedAt: string | null;
@@ -2937,7 +2971,17 @@ export interface components {
         TicketReopenInput: {
             reason: string;
         };
-        BusinessCalendar: components["schemas"]["BusinessCalendarInput"] & {
+        BusinessCalendar: {
+            name: string;
+            /** @example Asia/Shanghai */
+            timeZone: string;
+            /** @description ISO weekdays: 1 Monday ... 7 Sunday */
+            workingDays: number[];
+            opensAt: string;
+            /** @description "24:00" for midnight */
+            closesAt: string;
+            /** @default [] */
+            holidays: string[];
             id: string;
             version: number;
             updatedAt: string | null;
@@ -2955,7 +2999,12 @@ export interface components {
             /** @default [] */
             holidays: string[];
         };
-        SlaPolicy: components["schemas"]["SlaPolicyInput"] & {
+        SlaPolicy: {
+            name: string;
+            calendarId: string;
+            /** @description A warning fires at this share of a target */
+            warnAtPercent: number;
+            targets: components["schemas"]["SlaTarget"][];
             id: string;
             version: number;
             updatedAt: string | null;
