@@ -10,7 +10,7 @@ import {
 import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
-import { CallHeaders, RECONNECT, serviceIdentity } from '@crm/kit';
+import { CallHeaders, RECONNECT, serviceIdentity, waitForReadyMiddleware } from '@crm/kit';
 import {
   account,
   analytics,
@@ -95,7 +95,10 @@ export interface ServiceConnection {
 
 export function connectService(name: string, address: string): ServiceConnection {
   const channel: Channel = createChannel(address, undefined, RECONNECT);
-  const factory = createClientFactory().use(errorDetailsClientMiddleware).use(deadlineMiddleware);
+  const factory = createClientFactory()
+    .use(errorDetailsClientMiddleware)
+    .use(deadlineMiddleware)
+    .use(waitForReadyMiddleware(channel));
   const health = createClientFactory().use(deadlineMiddleware).create(HealthDefinition, channel);
   return {
     name,
