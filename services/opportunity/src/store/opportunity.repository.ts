@@ -98,7 +98,8 @@ export class MongoOpportunityRepository implements OpportunityRepository {
 
   /** Newest first, paged by a (createdAt, _id) cursor. */
   async list(q: OpportunityQuery): Promise<{ opportunities: OpportunityDoc[]; nextCursor: string }> {
-    const and: Record<string, unknown>[] = [];
+    // A deal discarded by a conversion's compensation is gone for everyone (get answers 404 too).
+    const and: Record<string, unknown>[] = [{ discardedAt: null }];
     // Record access plus the deal team: members see the deal in their lists too.
     const visible = visibilityFilter(q.visibleTo);
     if (visible) and.push({ $or: [visible, { memberIds: q.visibleTo.userId }] });
