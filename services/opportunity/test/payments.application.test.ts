@@ -294,6 +294,18 @@ describe('overdue milestones', () => {
     });
   });
 
+  it('raises it again only when the due date is moved and passes again', async () => {
+    const s = await setup();
+    const { payment } = await s.payments.add(s.deal._id, milestone({ dueDate: '2026-06-01' }), rep1);
+    const ref = { opportunityId: s.deal._id, paymentId: payment._id };
+    expect(await s.payments.markOverdue(TODAY)).toBe(1);
+    await s.payments.update(ref, 2, milestone({ dueDate: '2026-06-01', note: 'called the CFO' }), rep1);
+    expect(await s.payments.markOverdue(TODAY)).toBe(0);
+    await s.payments.update(ref, 3, milestone({ dueDate: '2026-06-20' }), rep1);
+    expect(await s.payments.markOverdue(TODAY)).toBe(0);
+    expect(await s.payments.markOverdue(new Date('2026-06-21T00:00:00Z'))).toBe(1);
+  });
+
   it('a received milestone never becomes overdue', async () => {
     const s = await setup();
     const { payment } = await s.payments.add(s.deal._id, milestone({ dueDate: '2026-06-01' }), rep1);
