@@ -5,7 +5,13 @@
  * creates (the rep cannot approve their own receipt; the approver can); the account overview shows
  * collected vs outstanding. The policy is switched off again at the end.
  */
-import { api, RUN, token, type User } from './support';
+import { event as eventProto, paymentEvents } from '@crm/proto';
+import { connect, DeliverPolicy } from 'nats';
+import { api, RUN, token, type User, userId } from './support';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+/** The test profile's payment timer interval (apps.sh); the events check waits for two more runs. */
+const CHECK_EVERY_MS = Number(process.env.PAYMENT_CHECK_EVERY_MS ?? 2000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let policyId = '';
@@ -48,6 +54,33 @@ afterAll(async () => {
   expect(off.status).toBe(200);
 });
 
+/** Every PaymentMilestoneOverdue of this milestone on the stream since `since`. */
+async function overdueEventsOf(paymentId: string, since: Date) {
+  const nc = await connect({
+    servers: NATS_URL,
+    user: 'observer',
+    pass: process.env.NATS_OBSERVER_PASSWORD,
+    inboxPrefix: '_INBOX_observer',
+  });
+  try {
+    const consumer = await nc.jetstream().consumers.get('CRM_OPPORTUNITY', {
+      filterSubjects: 'crm.opportunity.v1.PaymentMilestoneOverdue',
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: since.toISOString(),
+    });
+    const found: paymentEvents.PaymentMilestoneOverdue[] = [];
+    const messages = await consumer.fetch({ max_messages: 1000, expires: 2000 });
+    for await (const m of messages) {
+      const envelope = eventProto.EventEnvelope.decode(m.data);
+      if (envelope.aggregateId === paymentId)
+        found.push(paymentEvents.PaymentMilestoneOverdue.decode(envelope.payload));
+    }
+    return found;
+  } finally {
+    await nc.close();
+  }
+}
+
 /** A deal of rep1's on a new account, in CNY. */
 async function deal(tag: string) {
   const account = await api('POST', '/api/v1/accounts', {
@@ -78,8 +111,9 @@ const plan = async (dealId: string, amountMinor: number, dueDate: string, invoic
 };
 
 describe('payments after the win (real stack)', () => {
-  it('a milestone due yesterday is listed as overdue and the timer marks it once', async () => {
-    const { dealId } = await deal('overdue');
+  it('a milestone due yesterday is listed as overdue and the timer raises its event once', async () => {
+    const since = new Date();
+    const { accountId, dealId } = await deal('overdue');
     const late = await plan(dealId, 100_000, day(-1), `LATE-${RUN}`);
     const later = await plan(dealId, 200_000, day(30), `LATER-${RUN}`);
 
@@ -103,6 +137,21 @@ describe('payments after the win (real stack)', () => {
     expect(marked.find((p: { id: string }) => p.id === later.id)).toMatchObject({
       overdue: false,
       overdueAt: null,
+    });
+
+    // Two more timer runs raise nothing new: the mark went with the event in one write.
+    await sleep(2 * CHECK_EVERY_MS + 500);
+    const events = await overdueEventsOf(late.id, since);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.payment).toMatchObject({
+      id: late.id,
+      opportunityId: dealId,
+      accountId,
+      ownerId: await userId('rep1'),
+      currency: 'CNY',
+      amountMinor: '100000',
+      dueDate: day(-1),
+      status: 'planned',
     });
   });
 
