@@ -1789,7 +1789,7 @@ export interface paths {
         put?: never;
         /**
          * Record that a payment arrived
-         * @description On a won deal only (409 otherwise). Asks the approval engine (subject type payment; policies read amountMinor = the received amount, plannedAmountMinor, currency, ownerId, teamId, accountId, invoiceNumber). 200 received at once when no policy applies; 202 pending-approval until finance decides (approved: received; rejected or changes requested: planned again, approvalOutcome says which). 503: the approval engine is away.
+         * @description On a won deal only (409 otherwise); the deal's owner, their manager, an admin or a finance member of its deal team. Asks the approval engine (subject type payment; policies read amountMinor = the received amount, plannedAmountMinor, currency, ownerId, teamId, accountId, invoiceNumber). 200 received at once when no policy applies; 202 pending-approval until finance decides (approved: received; rejected or changes requested: planned again, approvalOutcome says which). 503: the approval engine is away.
          *
          *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */

@@ -43,6 +43,7 @@ async function setup() {
     store: pay.payments,
     written: pay.written,
     approvals: mem.approvals,
+    opportunities,
     payments,
     deal,
     open,
@@ -261,10 +262,32 @@ describe('recording a receipt', () => {
     ).rejects.toThrow(ConflictError);
   });
 
-  it('is recorded by whoever may change the deal; a deal team member or another rep may not', async () => {
+  it('is recorded by whoever may change the deal or a finance member of its team, not by other members', async () => {
     const s = await planned();
+    await s.opportunities.setTeam(
+      s.deal._id,
+      0,
+      [
+        { userId: 'fin1', role: 'finance' },
+        { userId: 'pre1', role: 'presales' },
+      ],
+      rep1,
+    );
     await s.win(s.deal._id);
     await expect(s.payments.markReceived(s.ref, 1, receipt, rep2)).rejects.toThrow(NotFoundError);
+    const presales = caller('pre1', [Roles.rep]);
+    await expect(s.payments.markReceived(s.ref, 1, receipt, presales)).rejects.toThrow(ForbiddenError);
+    // A finance member reads the milestones but does not plan them.
+    const finance = caller('fin1', [Roles.rep]);
+    await expect(s.payments.add(s.deal._id, milestone(), finance)).rejects.toThrow(ForbiddenError);
+    const other = await s.payments.add(s.deal._id, milestone({ invoiceNumber: 'INV-2' }), rep1);
+    const byFinance = await s.payments.markReceived(
+      { opportunityId: s.deal._id, paymentId: other.payment._id },
+      1,
+      receipt,
+      finance,
+    );
+    expect(byFinance.payment).toMatchObject({ status: 'received', receiptRecordedBy: 'fin1' });
     expect((await s.payments.markReceived(s.ref, 1, receipt, admin)).payment.receiptRecordedBy).toBe('admin');
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Actor,
   allows,
+  canSee,
   checkVersion,
   ConflictError,
   ForbiddenError,
@@ -18,6 +19,7 @@ import {
   type CurrencyCollection,
   dayOf,
   matchesFilter,
+  mayRecordReceipt,
   PAYMENT_FILTERS,
   type PaymentFields,
   type PaymentFilter,
@@ -78,8 +80,8 @@ export interface PaymentView {
 
 /**
  * Payment milestones on a deal and their collection (回款). Record access follows the deal: whoever
- * reads it reads its milestones; whoever may change it plans them and records receipts, which the
- * approval engine confirms (subject type 'payment').
+ * reads it reads its milestones; whoever may change it plans them and records receipts (so does a
+ * finance member of its deal team), which the approval engine confirms (subject type 'payment').
  */
 export class Payments {
   constructor(
@@ -168,7 +170,7 @@ export class Payments {
     input: ReceiptInput,
     c: Caller,
   ): Promise<PaymentView> {
-    const { deal, payment } = await this.forChange(ref, c);
+    const { deal, payment } = await this.forReceipt(ref, c);
     checkVersion(expectedVersion, payment.version);
     assertReceivable(payment, deal.status);
     const receipt = validateReceipt(input, this.clock());
@@ -318,14 +320,29 @@ export class Payments {
   }
 
   /** The milestone and its deal, for a caller who may change the deal; NotFound for another deal's milestone. */
-  private async forChange(
-    ref: PaymentRef,
-    c: Caller,
-  ): Promise<{ deal: OpportunityDoc; payment: PaymentDoc }> {
-    const deal = await this.opportunities.getForChange(ref.opportunityId, c);
+  private async forChange(ref: PaymentRef, c: Caller): Promise<DealAndPayment> {
+    return this.milestoneOf(await this.opportunities.getForChange(ref.opportunityId, c), ref);
+  }
+
+  /** As forChange, and also for a finance member of the deal team (403 for other members). */
+  private async forReceipt(ref: PaymentRef, c: Caller): Promise<DealAndPayment> {
+    const deal = await this.opportunities.get(ref.opportunityId, c);
+    if (!mayRecordReceipt(c.actor, deal, canSee(c.actor, deal)))
+      throw new ForbiddenError(
+        "the deal's owner, their manager, an admin or a finance member of its team records receipts",
+      );
+    return this.milestoneOf(deal, ref);
+  }
+
+  private async milestoneOf(deal: OpportunityDoc, ref: PaymentRef): Promise<DealAndPayment> {
     const payment = await this.p.payments.get(ref.paymentId);
     if (!payment || payment.opportunityId !== deal._id || payment.removedAt)
       throw new NotFoundError('payment', ref.paymentId);
     return { deal, payment };
   }
+}
+
+interface DealAndPayment {
+  deal: OpportunityDoc;
+  payment: PaymentDoc;
 }

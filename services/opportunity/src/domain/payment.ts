@@ -85,6 +85,17 @@ export function assertReceivable(p: PaymentState, dealStatus: string): void {
   assertEditable(p);
 }
 
+/**
+ * Who records that money arrived: whoever may change the deal, or a member of its deal team in the
+ * `finance` role (finance sees the bank statement; the approval engine still confirms the receipt).
+ */
+export const mayRecordReceipt = (
+  actor: { userId: string },
+  deal: { teamMembers: { userId: string; role: string }[] },
+  mayChangeDeal: boolean,
+): boolean =>
+  mayChangeDeal || deal.teamMembers.some((m) => m.userId === actor.userId && m.role === 'finance');
+
 /** Not received and its due date passed (the day after the due date, UTC). */
 export const isOverdue = (p: { status: PaymentStatus; dueDate: string }, now: Date): boolean =>
   p.status !== 'received' && p.dueDate < dayOf(now);
