@@ -238,6 +238,13 @@ const APPROVAL_POLICIES = [
       },
     ],
   },
+  {
+    // Every recorded receipt is confirmed by finance (the realm role approver: the finance approver).
+    name: 'Payments received, confirmed by finance',
+    subjectType: 'payment',
+    condition: 'amountMinor > 0',
+    steps: [{ name: 'Finance', roles: ['approver'], timeLimitMinutes: 2880, escalateTo: 'next-level' }],
+  },
 ];
 {
   const adminToken = await token('admin');

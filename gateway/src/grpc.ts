@@ -19,6 +19,7 @@ import {
   lead,
   opportunity,
   type quote,
+  type payment,
   serviceTicket,
 } from '@crm/proto';
 import type { Actor } from './auth';
@@ -38,6 +39,7 @@ export type PipelineClient = ServiceClient<typeof opportunity.PipelineServiceDef
 export type AnalyticsClient = ServiceClient<typeof analytics.AnalyticsServiceDefinition>;
 export type ProductClient = ServiceClient<typeof quote.ProductServiceDefinition>;
 export type QuoteClient = ServiceClient<typeof quote.QuoteServiceDefinition>;
+export type PaymentClient = ServiceClient<typeof payment.PaymentServiceDefinition>;
 /** The approval engine: requests, the approvers' inbox, policies and delegations (the approval service). */
 export interface ApprovalClients {
   requests: ServiceClient<typeof approval.ApprovalRequestServiceDefinition>;

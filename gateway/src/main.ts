@@ -24,6 +24,7 @@ import {
   serviceTicket as serviceTicketPb,
   ownership,
   quote as quotePb,
+  payment as paymentPb,
 } from '@crm/proto';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
         ticket: serviceTicket.client(customFieldsPb.CustomFieldServiceDefinition),
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
+      payment: opportunity.client(paymentPb.PaymentServiceDefinition),
     },
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,

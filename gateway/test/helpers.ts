@@ -96,6 +96,8 @@ export async function startApp(
     analytics?: object;
     /** Fake AuditService clients by service. */
     audit?: Record<string, object>;
+    /** A fake PaymentService client. */
+    payment?: object;
     idempotency?: IdempotencyStore;
     /** Where the app logs (silent when unset). */
     logger?: Logger;
@@ -136,6 +138,11 @@ export async function startApp(
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,
       audit: (opts.audit ?? {}) as never,
+      // The account overview shows collections: none unless a test's fake says otherwise.
+      payment: {
+        getAccountCollections: async () => ({ accountId: '', currencies: [] }),
+        ...(opts.payment ?? {}),
+      } as never,
     },
     users: { list: async () => [] } as unknown as UserDirectory,
     verifyToken: async (raw) => {

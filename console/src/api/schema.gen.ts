@@ -1722,6 +1722,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/opportunities/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an opportunity's payment milestones
+         * @description By due date; removed ones are left out. 404: the deal is not visible to you.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        get: operations["listPayments"];
+        put?: never;
+        /**
+         * Plan a payment milestone
+         * @description An amount in the deal's currency (integer minor units), a due date, an invoice number. Planned on an open deal (payment terms are negotiated before the win) or a won one; 409 on a lost deal. The deal's owner, their manager or an admin (403 for a deal team member).
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["addPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/payments/{paymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a planned payment milestone
+         * @description Only a planned milestone changes: 409 once a receipt is pending approval or recorded.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        put: operations["replacePayment"];
+        post?: never;
+        /**
+         * Remove a planned payment milestone
+         * @description Only a planned milestone is removed (409 otherwise); it is kept for the record with removedAt set and no longer listed.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        delete: operations["removePayment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/payments/{paymentId}/received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that a payment arrived
+         * @description On a won deal only (409 otherwise); the deal's owner, their manager, an admin or a finance member of its deal team. Asks the approval engine (subject type payment; policies read amountMinor = the received amount, plannedAmountMinor, currency, ownerId, teamId, accountId, invoiceNumber). 200 received at once when no policy applies; 202 pending-approval until finance decides (approved: received; rejected or changes requested: planned again, approvalOutcome says which). 503: the approval engine is away.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["markPaymentReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payment milestones across deals
+         * @description The milestones of the deals you can see (owner, team manager, admin, deal team), by due date. status=overdue lists those not received whose due date passed (UTC days); due: not received yet, due today or later; received. Filters: accountId, ownerId (or me).
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        get: operations["searchPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2099,6 +2199,7 @@ export interface components {
             activities: components["schemas"]["OverviewActivities"];
             opportunities: components["schemas"]["OverviewOpportunities"];
             tickets: components["schemas"]["OverviewTickets"];
+            payments: components["schemas"]["OverviewPayments"];
             /** @description true when a part is unavailable (a Warning header names it); later services add parts */
             partial: boolean;
         };
@@ -2368,6 +2469,25 @@ export interface components {
             resolutionBreached: boolean;
             /** @enum {string} */
             state: "none" | "ok" | "warning" | "breached" | "paused";
+        };
+        /** @description Collected vs outstanding per currency over the account's deals the caller can see (payment milestones) */
+        OverviewPayments: {
+            /** @enum {string} */
+            status: "ok";
+            currencies: components["schemas"]["CurrencyCollection"][];
+        } | {
+            /** @enum {string} */
+            status: "unavailable";
+            detail: string;
+        };
+        CurrencyCollection: {
+            currency: string;
+            /** @description Received, integer minor units */
+            collectedMinor: number;
+            /** @description Not received yet (pending approval included) */
+            outstandingMinor: number;
+            /** @description The part of outstanding past its due date */
+            overdueMinor: number;
         };
         TierRules: {
             version: number;
@@ -3299,6 +3419,73 @@ export interface components {
             startedBy: string;
             /** @description Why it failed */
             error: string | null;
+        };
+        PaymentList: {
+            items: components["schemas"]["Payment"][];
+        };
+        Payment: {
+            id: string;
+            version: number;
+            opportunityId: string;
+            accountId: string;
+            /** @description The deal's owner */
+            ownerId: string;
+            /** @description The deal's team */
+            teamId: string;
+            currency: string;
+            amountMinor: number;
+            dueDate: string;
+            invoiceNumber: string;
+            note: string;
+            /** @enum {string} */
+            status: "planned" | "pending-approval" | "received";
+            /** @description Not received and the due date has passed (UTC days) */
+            overdue: boolean;
+            receivedDate: string;
+            receivedAmountMinor: number;
+            receiptRecordedBy: string;
+            /** @description The approval request of the last receipt */
+            approvalRequestId: string;
+            /**
+             * @description Empty while pending or never asked
+             * @enum {string}
+             */
+            approvalOutcome: "" | "approved" | "rejected" | "changes-requested" | "withdrawn";
+            approvalDecidedBy: string;
+            approvalDecidedAt: string | null;
+            /** @description When PaymentMilestoneOverdue was raised */
+            overdueAt: string | null;
+            removedAt: string | null;
+            createdAt: string | null;
+            createdBy: string;
+            updatedAt: string | null;
+            updatedBy: string;
+        };
+        PaymentInput: {
+            /**
+             * @description Integer minor units of the deal's currency
+             * @example 50000000
+             */
+            amountMinor: number;
+            /** @example 2026-03-31 */
+            dueDate: string;
+            /**
+             * @default
+             * @example INV-2026-0042
+             */
+            invoiceNumber: string;
+            /** @default  */
+            note: string;
+        };
+        PaymentReceipt: {
+            /** @description The day the money arrived; not in the future */
+            receivedDate: string;
+            /** @description The amount that arrived, integer minor units */
+            amountMinor: number;
+        };
+        PaymentSearchResult: {
+            items: components["schemas"]["Payment"][];
+            more: boolean;
         };
     };
     responses: {
@@ -7365,6 +7552,248 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The milestones */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    addPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    /** @description Where the record lives */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    replacePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            /** @description The milestone */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    removePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the current version is removed. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The milestone */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    markPaymentReceived: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentReceipt"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Pending approval */
+            202: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    searchPayments: {
+        parameters: {
+            query?: {
+                /** @description overdue: not received and the due date passed; due: not received, due today or later; received */
+                status?: "overdue" | "due" | "received";
+                accountId?: string;
+                /** @description A user id, or me */
+                ownerId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The milestones */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSearchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

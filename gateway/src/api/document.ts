@@ -26,6 +26,7 @@ const TAGS: Record<Tag, string> = {
   Approvals: "Approval requests: the approvers' inbox, decisions, withdrawals and delegations while away.",
   'Approval policies':
     'Which quotes, deal closes and payments need whose approval, with escalation time limits.',
+  Payments: 'Payment milestones of deals and their collection after the win: due, overdue, received.',
 };
 
 export const FieldError = z

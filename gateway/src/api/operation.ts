@@ -27,7 +27,8 @@ export type Tag =
   | 'Audit'
   | 'Analytics'
   | 'Approvals'
-  | 'Approval policies';
+  | 'Approval policies'
+  | 'Payments';
 
 /** Headers that the gateway sets on a success response; documented with it. */
 export type ReplyHeader = 'ETag' | 'Location' | 'Warning';
