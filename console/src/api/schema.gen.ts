@@ -1637,7 +1637,7 @@ export interface paths {
         };
         /**
          * Sales funnel
-         * @description Lead -> qualified -> converted -> opportunity -> each open stage -> won: counts, conversion rate and drop-off of each step, for leads and deals created from `from` to `to`. A rep sees their own records, a sales manager their teams, an admin all. `format=csv` downloads the table.
+         * @description Lead -> qualified -> converted -> opportunity -> each open stage -> won: counts, conversion rate and drop-off of each step, for leads and deals created from `from` to `to`. A rep sees their own records, a sales manager their teams, an admin all. `format=csv` or `xlsx` downloads the table.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
@@ -1659,7 +1659,7 @@ export interface paths {
         };
         /**
          * Open pipeline by close month and forecast category
-         * @description Open deals: their amount and probability-weighted amount by expected close month (or `period`) and forecast category, per currency. `from`/`to` bound the expected close day. `format=csv` downloads the table.
+         * @description Open deals: their amount and probability-weighted amount by expected close month (or `period`) and forecast category, per currency. `from`/`to` bound the expected close day. `format=csv` or `xlsx` downloads the table.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
@@ -1681,11 +1681,187 @@ export interface paths {
         };
         /**
          * Sales leaderboard
-         * @description Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per currency, for records created from `from` to `to`. `format=csv` downloads the table.
+         * @description Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per currency, for records created from `from` to `to`. `format=csv` or `xlsx` downloads the table.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
         get: operations["getLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/win-rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Win rate, loss reasons and competitors
+         * @description Of the deals won or lost from `from` to `to` (the close day): deals closed, won, lost and the win rate per period; lost deals per loss reason and per competitor. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getWinRate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales-cycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Days to close and time in each stage
+         * @description Average and median days from creation to close of the deals won or lost from `from` to `to`, won and lost apart, per period; and how long deals stayed in each stage (stays that ended in the range, in the pipeline's stage order). A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getSalesCycle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forecast by close month, category, owner and team
+         * @description Open deals by expected close month (or `period`) and forecast category with their probability-weighted amount, and the deals won in each period (category "closed"), per owner, team and currency (no exchange rates yet). `from`/`to` bound the expected close day of an open deal and the close day of a won one. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revenue and quantity by product
+         * @description Products sold on the deals won from `from` to `to`: each won deal counts with its newest sent quote revision, in the period of the win; revenue is net of line discounts, before tax, per currency. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getProductFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/backlog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open tickets by queue, priority and status
+         * @description Tickets new, open or pending (created from `from` to `to`), with how many are unassigned. For support agents, support managers and admins (403 for sales roles); `owner` is the agent working the ticket, `queue` its queue. `format=csv` or `xlsx` downloads the table.
+         *
+         *     Roles: support-agent, support-manager, crm-admin.
+         */
+        get: operations["getServiceBacklog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA compliance and breaches
+         * @description Of the tickets an SLA measures, created from `from` to `to`, per period and queue: first-response and resolution targets met and breached, and compliance = met / (met + breached); a target still running counts in neither. For support agents, support managers and admins (403 for sales roles); `owner` is the agent working the ticket, `queue` its queue. `format=csv` or `xlsx` downloads the table.
+         *
+         *     Roles: support-agent, support-manager, crm-admin.
+         */
+        get: operations["getServiceSla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/resolution-time": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resolution and first-response times, reopen rate
+         * @description Tickets resolved or closed from `from` to `to` (the day of resolution), per period and priority: average and median wall-clock minutes to resolve and to the first reply, and how many of them had been reopened before (reopen rate). For support agents, support managers and admins (403 for sales roles); `owner` is the agent working the ticket, `queue` its queue. `format=csv` or `xlsx` downloads the table.
+         *
+         *     Roles: support-agent, support-manager, crm-admin.
+         */
+        get: operations["getResolutionTime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer satisfaction
+         * @description Satisfaction answers (1-5) of the tickets created from `from` to `to`, per period: overall (dimension "all"), by agent, by queue and by account tier, with the average and how many gave each score. For support agents, support managers and admins (403 for sales roles); `owner` is the agent working the ticket, `queue` its queue. `format=csv` or `xlsx` downloads the table.
+         *
+         *     Roles: support-agent, support-manager, crm-admin.
+         */
+        get: operations["getCsat"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3402,6 +3578,135 @@ export interface components {
                 currency: string;
                 amountMinor: number;
             }[];
+        };
+        WinRate: {
+            rows: components["schemas"]["WinRateRow"][];
+            lossReasons: components["schemas"]["LossReasonCount"][];
+            competitors: components["schemas"]["CompetitorCount"][];
+        };
+        WinRateRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            closed: number;
+            won: number;
+            lost: number;
+            /** @description 0..1 */
+            winRate: number;
+        };
+        LossReasonCount: {
+            key: string;
+            deals: number;
+        };
+        CompetitorCount: {
+            key: string;
+            deals: number;
+        };
+        SalesCycle: {
+            rows: components["schemas"]["SalesCycleRow"][];
+            stages: components["schemas"]["StageVelocityRow"][];
+        };
+        SalesCycleRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            /** @enum {string} */
+            outcome: "won" | "lost";
+            deals: number;
+            averageDays: number;
+            medianDays: number;
+        };
+        StageVelocityRow: {
+            stage: string;
+            stays: number;
+            averageDays: number;
+            medianDays: number;
+        };
+        Forecast: {
+            rows: components["schemas"]["ForecastRow"][];
+        };
+        ForecastRow: {
+            /** @description "none" for an open deal without an expected close date */
+            closePeriod: string;
+            /** @enum {string} */
+            forecastCategory: "pipeline" | "best-case" | "commit" | "closed";
+            ownerId: string;
+            teamId: string;
+            currency: string;
+            deals: number;
+            amountMinor: number;
+            weightedAmountMinor: number;
+        };
+        ProductFigures: {
+            rows: components["schemas"]["ProductRow"][];
+        };
+        ProductRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            productId: string;
+            productCode: string;
+            productName: string;
+            currency: string;
+            deals: number;
+            quantity: number;
+            /** @description Net of discounts, before tax */
+            revenueMinor: number;
+        };
+        ServiceBacklog: {
+            rows: components["schemas"]["BacklogRow"][];
+        };
+        BacklogRow: {
+            queue: string;
+            priority: string;
+            /** @enum {string} */
+            status: "new" | "open" | "pending";
+            tickets: number;
+            unassigned: number;
+        };
+        ServiceSla: {
+            rows: components["schemas"]["SlaRow"][];
+        };
+        SlaRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            queue: string;
+            tickets: number;
+            firstResponseMet: number;
+            firstResponseBreached: number;
+            /** @description 0..1 */
+            firstResponseCompliance: number;
+            resolutionMet: number;
+            resolutionBreached: number;
+            /** @description 0..1 */
+            resolutionCompliance: number;
+        };
+        ResolutionTime: {
+            rows: components["schemas"]["ResolutionTimeRow"][];
+        };
+        ResolutionTimeRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            priority: string;
+            resolved: number;
+            averageResolutionMinutes: number;
+            medianResolutionMinutes: number;
+            averageFirstResponseMinutes: number;
+            medianFirstResponseMinutes: number;
+            reopened: number;
+            /** @description 0..1 */
+            reopenRate: number;
+        };
+        Csat: {
+            rows: components["schemas"]["CsatRow"][];
+        };
+        CsatRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            /** @enum {string} */
+            dimension: "all" | "agent" | "queue" | "tier";
+            key: string;
+            rated: number;
+            average: number;
+            /** @description Answers giving 1, 2, 3, 4 and 5 */
+            distribution: number[];
         };
         AnalyticsRebuild: {
             /**
@@ -7383,14 +7688,16 @@ export interface operations {
                 to?: string;
                 /** @description Group the figures by day, ISO week, month or quarter */
                 period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
                 /** @description Only the records of this user (Keycloak subject) or "me" */
                 owner?: string;
                 /** @description Only the records of this team */
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
-                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
-                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7406,6 +7713,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Funnel"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7426,14 +7734,16 @@ export interface operations {
                 to?: string;
                 /** @description Group the figures by day, ISO week, month or quarter */
                 period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
                 /** @description Only the records of this user (Keycloak subject) or "me" */
                 owner?: string;
                 /** @description Only the records of this team */
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
-                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
-                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7449,6 +7759,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PipelineFigures"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7469,14 +7780,16 @@ export interface operations {
                 to?: string;
                 /** @description Group the figures by day, ISO week, month or quarter */
                 period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
                 /** @description Only the records of this user (Keycloak subject) or "me" */
                 owner?: string;
                 /** @description Only the records of this team */
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
-                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
-                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7492,6 +7805,367 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Leaderboard"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getWinRate: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The win rate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WinRate"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getSalesCycle: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sales cycle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesCycle"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getForecast: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forecast */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Forecast"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getProductFigures: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Products sold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductFigures"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getServiceBacklog: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the tickets this agent works (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the tickets of this queue */
+                queue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backlog */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceBacklog"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getServiceSla: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the tickets this agent works (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the tickets of this queue */
+                queue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SLA compliance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSla"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getResolutionTime: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the tickets this agent works (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the tickets of this queue */
+                queue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Resolution times */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionTime"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getCsat: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the tickets this agent works (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the tickets of this queue */
+                queue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSAT */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Csat"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];

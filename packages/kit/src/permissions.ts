@@ -68,6 +68,8 @@ export const PERMISSIONS = {
   'analytics.sales.read': [rep, manager, admin],
   /** Rebuild the analytics read models from the streams; the service's own client for npm run analytics:rebuild. */
   'analytics.rebuild': [admin, analyticsService],
+  /** Service figures (backlog, SLA, resolution time, CSAT): support staff and admins. */
+  'analytics.service.read': [agent, supportManager, admin],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
