@@ -28,7 +28,8 @@ export const RECONNECT = {
 
 /**
  * How long a call waits for its channel to (re)connect: twice the longest reconnect backoff (jitter adds 20%),
- * so a peer that has just restarted is reached, while a peer that is really down still fails fast.
+ * so a peer that has just restarted is reached; a call to a peer that is really down fails after it
+ * (a 503 for the user within seconds, not at once: the price of not failing every call during a restart).
  */
 export const READY_GRACE_MS = 4000;
 
