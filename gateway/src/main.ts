@@ -95,6 +95,7 @@ async function main(): Promise<void> {
         account: accountCustomFields,
         contact: accountCustomFields,
         ticket: serviceTicket.client(customFieldsPb.CustomFieldServiceDefinition),
+        opportunity: opportunity.client(customFieldsPb.CustomFieldServiceDefinition),
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
     },

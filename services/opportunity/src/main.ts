@@ -1,7 +1,8 @@
 import './telemetry';
+import { CustomFields } from '@crm/custom-fields';
 import { runService, startAll } from '@crm/kit';
 import { z } from 'zod';
-import { descriptorSet, opportunity as pb, quote as quotePb } from '@crm/proto';
+import { customFields as cfPb, descriptorSet, opportunity as pb, quote as quotePb } from '@crm/proto';
 import { ApprovalOutcomes } from './application/approvals';
 import { Opportunities } from './application/opportunities';
 import { CLOSE_SUBJECT, LossReasons, OpportunityClosing } from './application/opportunity-closing';
@@ -41,12 +42,15 @@ void runService({
   async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
     const byKind = { pipeline: models.Pipeline, opportunity: models.Opportunity };
+    const customFields = new CustomFields(db, ['opportunity']);
+    await customFields.load();
     const ports: OpportunityPorts = {
       pipelines: new MongoPipelineRepository(models),
       opportunities: new MongoOpportunityRepository(models),
       lossReasons: new MongoLossReasonsRepository(models),
       accounts: accountClient(config.ACCOUNT_GRPC_ADDR),
       approvals: approvalClient(config.APPROVAL_GRPC_ADDR),
+      customFields,
       written: (kind, id) => written(byKind[kind], id),
     };
     const pipelines = new Pipelines(ports);
@@ -73,7 +77,11 @@ void runService({
       logger,
     );
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
-    grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities, closing, lossReasons));
+    grpc.server.add(
+      pb.OpportunityServiceDefinition,
+      opportunityGrpc(opportunities, closing, lossReasons, (v) => customFields.visibleNow('opportunity', v)),
+    );
+    grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
     grpc.server.add(quotePb.ProductServiceDefinition, productGrpc(new Products(quotePorts)));
     grpc.server.add(quotePb.QuoteServiceDefinition, quoteGrpc(quotes));
     return {
@@ -82,6 +90,7 @@ void runService({
         pb.OpportunityServiceDefinition.fullName,
         quotePb.ProductServiceDefinition.fullName,
         quotePb.QuoteServiceDefinition.fullName,
+        cfPb.CustomFieldServiceDefinition.fullName,
       ],
       outboxModels: [models.Pipeline, models.Opportunity, quoteModels.Product, quoteModels.Quote],
       // CRM_APPROVAL is the approval service's stream: until it exists the host retries every 2 s.
