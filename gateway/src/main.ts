@@ -96,6 +96,7 @@ async function main(): Promise<void> {
         account: accountCustomFields,
         contact: accountCustomFields,
         ticket: serviceTicket.client(customFieldsPb.CustomFieldServiceDefinition),
+        opportunity: opportunity.client(customFieldsPb.CustomFieldServiceDefinition),
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
       payment: opportunity.client(paymentPb.PaymentServiceDefinition),

@@ -533,7 +533,7 @@ export interface paths {
         };
         /**
          * List opportunities
-         * @description The deals the caller may see, newest first. Filters: stage, owner, team, account, pipeline, expected close date range, amount range (minor units, any currency) and forecast category.
+         * @description The deals the caller may see, newest first unless sorted. Filters: stage, owner, team, account, pipeline, expected close date range, amount range (minor units, any currency), forecast category, and custom fields with `cf.<key>=value` (parsed by the field type; a multi-enum field matches deals whose list holds the value; a date yyyy-mm-dd matches that day). A range whose end is before its start is 400.
          *
          *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */
@@ -2524,6 +2524,10 @@ export interface components {
                 fromStage: string;
             }[];
             teamMembers: components["schemas"]["DealTeamMember"][];
+            /** @description Values of custom fields by key (archived fields are left out) */
+            customFields: {
+                [key: string]: unknown;
+            };
         };
         DealTeamMember: {
             userId: string;
@@ -2855,6 +2859,10 @@ export interface components {
             nextStep?: string;
             ownerId?: string;
             teamId?: string;
+            /** @description Values of custom fields (entity opportunity) by key; in a PATCH only the keys sent change and null clears one */
+            customFields?: {
+                [key: string]: unknown;
+            };
         };
         OpportunityList: {
             items: components["schemas"]["Opportunity"][];
@@ -2995,6 +3003,8 @@ export interface components {
             approvalOutcome: "" | "approved" | "rejected" | "changes-requested" | "withdrawn";
             approvalDecidedBy: string;
             approvalDecidedAt: string | null;
+            /** @description The approver's comment with the decision (why rejected, what to change); empty if none */
+            approvalComment: string;
             createdAt: string | null;
             createdBy: string;
             updatedAt: string | null;
@@ -5262,6 +5272,8 @@ export interface operations {
                 amountMinMinor?: number | null;
                 amountMaxMinor?: number | null;
                 forecastCategory?: "pipeline" | "best-case" | "commit" | "closed";
+                /** @description Order of the list (default -createdAt, newest first); - sorts descending. amount compares minor units across currencies; closeDate puts deals without a date first (last with -closeDate) */
+                sort?: "createdAt" | "updatedAt" | "closeDate" | "amount" | "name" | "-createdAt" | "-updatedAt" | "-closeDate" | "-amount" | "-name";
                 limit?: number;
                 cursor?: string;
             };

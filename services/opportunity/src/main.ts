@@ -1,7 +1,14 @@
 import './telemetry';
+import { CustomFields } from '@crm/custom-fields';
 import { runService, startAll } from '@crm/kit';
 import { z } from 'zod';
-import { descriptorSet, opportunity as pb, payment as paymentPb, quote as quotePb } from '@crm/proto';
+import {
+  customFields as cfPb,
+  descriptorSet,
+  opportunity as pb,
+  payment as paymentPb,
+  quote as quotePb,
+} from '@crm/proto';
 import { ApprovalOutcomes } from './application/approvals';
 import { Opportunities } from './application/opportunities';
 import { CLOSE_SUBJECT, LossReasons, OpportunityClosing } from './application/opportunity-closing';
@@ -47,12 +54,15 @@ void runService({
   async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
     const byKind = { pipeline: models.Pipeline, opportunity: models.Opportunity };
+    const customFields = new CustomFields(db, ['opportunity']);
+    await customFields.load();
     const ports: OpportunityPorts = {
       pipelines: new MongoPipelineRepository(models),
       opportunities: new MongoOpportunityRepository(models),
       lossReasons: new MongoLossReasonsRepository(models),
       accounts: accountClient(config.ACCOUNT_GRPC_ADDR),
       approvals: approvalClient(config.APPROVAL_GRPC_ADDR),
+      customFields,
       written: (kind, id) => written(byKind[kind], id),
     };
     const pipelines = new Pipelines(ports);
@@ -90,7 +100,11 @@ void runService({
       logger,
     );
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
-    grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities, closing, lossReasons));
+    grpc.server.add(
+      pb.OpportunityServiceDefinition,
+      opportunityGrpc(opportunities, closing, lossReasons, (v) => customFields.visibleNow('opportunity', v)),
+    );
+    grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
     grpc.server.add(quotePb.ProductServiceDefinition, productGrpc(new Products(quotePorts)));
     grpc.server.add(quotePb.QuoteServiceDefinition, quoteGrpc(quotes));
     grpc.server.add(paymentPb.PaymentServiceDefinition, paymentGrpc(payments));
@@ -101,6 +115,7 @@ void runService({
         quotePb.ProductServiceDefinition.fullName,
         quotePb.QuoteServiceDefinition.fullName,
         paymentPb.PaymentServiceDefinition.fullName,
+        cfPb.CustomFieldServiceDefinition.fullName,
       ],
       outboxModels: [
         models.Pipeline,

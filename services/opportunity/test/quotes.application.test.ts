@@ -270,7 +270,7 @@ describe('quote approval', () => {
     expect(q.quotes.subjects()).toEqual(['QuoteSaved', 'QuoteSubmitted', 'QuoteApproved', 'QuoteSent']);
   });
 
-  it('turns a rejected quote back into a draft that can be changed and submitted again', async () => {
+  it("turns a rejected quote back into a draft with the approver's comment, to be changed and submitted again", async () => {
     const { quotes, deal, input, lines, q } = await withPolicy();
     const quote = await quotes.create(deal._id, input({ lines: lines('25') }), rep1);
     const ref = { opportunityId: deal._id, quoteId: quote._id };
@@ -283,13 +283,19 @@ describe('quote approval', () => {
       outcome: 'changes-requested',
       decidedBy: 'approver',
       decidedAt: new Date(),
+      comment: 'At most 15% for a first order',
     });
     expect(await quotes.get(ref, rep1)).toMatchObject({
       status: 'draft',
       approvalOutcome: 'changes-requested',
+      approvalComment: 'At most 15% for a first order',
     });
     const fixed = await quotes.update(ref, 3, input({ lines: lines('15') }), rep1);
-    expect((await quotes.submit(ref, fixed.version, rep1)).status).toBe('approved');
+    // The next submission starts afresh: the old comment does not stick to the new outcome.
+    expect(await quotes.submit(ref, fixed.version, rep1)).toMatchObject({
+      status: 'approved',
+      approvalComment: '',
+    });
     expect(q.quotes.subjects()).toContain('QuoteRejected');
   });
 

@@ -32,6 +32,7 @@ const NOT_SUBMITTED = {
   approvalOutcome: '',
   approvalDecidedBy: '',
   approvalDecidedAt: null,
+  approvalComment: '',
 } as const;
 
 /** A quote is addressed through its deal: whoever may see the deal works its quotes. */
@@ -146,6 +147,7 @@ export class Quotes {
         approvalOutcome: approved ? 'approved' : '',
         approvalDecidedBy: approved ? 'approval-service' : '',
         approvalDecidedAt: approved ? new Date() : null,
+        approvalComment: '',
       },
       c.actor,
       (n) => [
@@ -183,6 +185,8 @@ export class Quotes {
           approvalOutcome: d.outcome,
           approvalDecidedBy: d.decidedBy,
           approvalDecidedAt: d.decidedAt,
+          // What the approver said (why rejected, what to change) goes back to the seller with the draft.
+          approvalComment: d.comment ?? '',
         },
         decider,
         (n) => [
