@@ -20,6 +20,7 @@ import {
   opportunity,
   type quote,
   serviceTicket,
+  type serviceTicketQueues,
 } from '@crm/proto';
 import type { Actor } from './auth';
 
@@ -49,6 +50,8 @@ export interface ApprovalClients {
 export type TicketClient = ServiceClient<typeof serviceTicket.TicketServiceDefinition>;
 /** Business calendars and SLA policies (the service-ticket service). */
 export type SlaClient = ServiceClient<typeof serviceTicket.SlaServiceDefinition>;
+/** Support queues and assignment rules (the service-ticket service). */
+export type QueueClient = ServiceClient<typeof serviceTicketQueues.QueueServiceDefinition>;
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 

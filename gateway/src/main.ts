@@ -22,6 +22,7 @@ import {
   opportunity as opportunityPb,
   analytics as analyticsPb,
   serviceTicket as serviceTicketPb,
+  serviceTicketQueues as serviceTicketQueuesPb,
   ownership,
   quote as quotePb,
 } from '@crm/proto';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
         ticket: serviceTicket.client(customFieldsPb.CustomFieldServiceDefinition),
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
+      queues: serviceTicket.client(serviceTicketQueuesPb.QueueServiceDefinition),
     },
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,

@@ -11,6 +11,7 @@ import type {
   PipelineClient,
   ProductClient,
   QuoteClient,
+  QueueClient,
   ServiceClient,
   SlaClient,
   TicketClient,
@@ -39,6 +40,8 @@ export interface Clients {
   customFields: Partial<Record<CustomFieldEntity, CustomFieldClient>>;
   /** The audit log of every service, by service name (each keeps its own). */
   audit: Record<string, ServiceClient<typeof audit.AuditServiceDefinition>>;
+  /** Support queues and ticket assignment rules. */
+  queues: QueueClient;
 }
 
 /** What every route module (leads, accounts, ...) is built from. */

@@ -1722,6 +1722,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the support queues
+         * @description Every queue with its members and their availability. `support` and `tier-2` always exist.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        get: operations["listQueues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a support queue
+         * @description Its members and their availability, its assignment method and senior queue.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        get: operations["getQueue"];
+        /**
+         * Create or replace a support queue
+         * @description Support managers and admins. Members are user ids of the realm (400 for one that is not a user). New tickets routed to the queue go to its available members, in turn (`round-robin`) or to whoever has the fewest open tickets (`least-loaded`). Escalations go to `seniorQueue`, else to `managerId`. A Keycloak group named like the queue still gives its members access to the queue.
+         *
+         *     Roles: support-manager, crm-admin.
+         */
+        put: operations["saveQueue"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{key}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Say a member is available or away
+         * @description A member sets their own (without `userId`); a support manager sets anyone’s. Away members get no new tickets. 400 when the user is not a member of the queue.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        put: operations["setQueueAvailability"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignment-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the ticket assignment rules
+         * @description The ordered rules that route a new ticket given no queue, and the default queue.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        get: operations["getTicketAssignmentRules"];
+        /**
+         * Replace the ticket assignment rules
+         * @description Support managers and admins. A new ticket without a queue goes to the queue of the first rule whose conditions (category, account tier, channel, priority) it matches, else to `defaultQueue`. 400 when a rule names a queue that does not exist.
+         *
+         *     Roles: support-manager, crm-admin.
+         */
+        put: operations["saveTicketAssignmentRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2315,6 +2415,10 @@ export interface components {
                 reason: string;
                 escalatedBy: string;
                 escalatedAt: string | null;
+                /** @description The queue it was in before */
+                fromQueue: string;
+                /** @description The queue's support manager it went to (no senior queue); empty otherwise */
+                toManagerId: string;
             }[];
             /** @description When the first public reply was written */
             firstRespondedAt: string | null;
@@ -2340,6 +2444,17 @@ export interface components {
             csatComment: string;
             /** @description When a resolved ticket closes by itself without an answer */
             autoCloseAt: string | null;
+            /** @description Every assignment (routed when created, taken, handed over), oldest first */
+            assignments: {
+                assigneeId: string;
+                previousAssigneeId: string;
+                queue: string;
+                /** @enum {string} */
+                method: "round-robin" | "least-loaded" | "take" | "hand-over";
+                /** @description Who assigned it; "assignment" when routed */
+                assignedBy: string;
+                assignedAt: string | null;
+            }[];
         };
         TicketComment: {
             id: string;
@@ -3299,6 +3414,53 @@ export interface components {
             startedBy: string;
             /** @description Why it failed */
             error: string | null;
+        };
+        /** @description A support queue: its members, how it hands out tickets, where it escalates */
+        Queue: {
+            key: string;
+            version: number;
+            name: string;
+            members: {
+                userId: string;
+                /** @enum {string} */
+                availability: "available" | "away";
+            }[];
+            seniorQueue: string;
+            managerId: string;
+            /** @enum {string} */
+            assignmentMethod: "round-robin" | "least-loaded";
+            active: boolean;
+            updatedAt: string | null;
+            updatedBy: string;
+        };
+        QueueInput: {
+            name: string;
+            /** @default [] */
+            members: {
+                userId: string;
+                /**
+                 * @description Left out: the member keeps theirs (new members: available)
+                 * @enum {string}
+                 */
+                availability?: "available" | "away";
+            }[];
+            /**
+             * @description Key of the queue escalations go to; empty for none
+             * @default
+             */
+            seniorQueue: string | "";
+            /**
+             * @description Support manager escalations go to when there is no senior queue
+             * @default
+             */
+            managerId: string | "";
+            /**
+             * @default round-robin
+             * @enum {string}
+             */
+            assignmentMethod: "round-robin" | "least-loaded";
+            /** @default true */
+            active: boolean;
         };
     };
     responses: {
@@ -7365,6 +7527,223 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listQueues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queues */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Queue"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    saveQueue: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueInput"];
+            };
+        };
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    setQueueAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    availability: "available" | "away";
+                    /** @description The member; left out: the caller */
+                    userId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getTicketAssignmentRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    saveTicketAssignmentRules: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentRulesInput"];
+            };
+        };
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

@@ -11,6 +11,7 @@ import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { slaOperations, ticketOperations } from '../tickets/ticket.operations';
 import { userOperations } from '../users/user.operations';
+import { queueOperations } from '../tickets/queue.operations';
 import type { Operation } from './operation';
 
 /** Every REST operation under /api/v1; a new domain adds its module's list here. */
@@ -29,4 +30,5 @@ export const operations: Operation[] = [
   ...customFieldOperations,
   ...auditOperations,
   ...analyticsOperations,
+  ...queueOperations,
 ];
