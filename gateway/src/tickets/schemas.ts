@@ -178,11 +178,9 @@ export const Ticket = z
         escalatedBy: z.string(),
         escalatedAt: iso,
         fromQueue: z.string().openapi({ description: 'The queue it was in before' }),
-        toManagerId: z
-          .string()
-          .openapi({
-            description: "The queue's support manager it went to (no senior queue); empty otherwise",
-          }),
+        toManagerId: z.string().openapi({
+          description: "The queue's support manager it went to (no senior queue); empty otherwise",
+        }),
       }),
     ),
     firstRespondedAt: iso.openapi({ description: 'When the first public reply was written' }),
