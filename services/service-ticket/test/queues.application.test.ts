@@ -229,6 +229,17 @@ describe('routing and assigning new tickets', () => {
     const third = await tickets.create(billingTicket(), '', agent);
     expect(third.assigneeId).toBe('bob'); // a tie goes to whoever is next in turn after Ann
   });
+
+  it('least loaded counts a ticket handed out a moment ago that is not stored yet', async () => {
+    const { queues, tickets } = await setup({ assignmentMethod: 'least-loaded' });
+    const bobs = await tickets.create(billingTicket(), '', agent);
+    expect(bobs.assigneeId).toBe('ann');
+    await tickets.assign(bobs._id, 0, 'bob', '', ann); // Bob has one open ticket, Ann none
+    // Ann's turn for a ticket still being written: Ann and Bob are even, so Bob is next in turn.
+    const inFlight = await queues.pickAgent('billing', 'ticket-being-written');
+    expect(inFlight?.agentId).toBe('ann');
+    expect((await queues.pickAgent('billing', 'next-ticket'))?.agentId).toBe('bob');
+  });
 });
 
 describe('taking, handing over and escalating', () => {

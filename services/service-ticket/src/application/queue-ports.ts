@@ -31,11 +31,15 @@ export interface TurnLog {
   last(queue: string): Promise<TurnDoc | undefined>;
   /** Inserts the turn by its id; false when another ticket took that turn number first. */
   claim(turn: TurnDoc): Promise<boolean>;
+  /** The turns of a queue taken since the time given. */
+  since(queue: string, from: Date): Promise<TurnDoc[]>;
 }
 
 /** Open (new, open, pending) tickets per agent. */
 export interface OpenLoad {
   openTickets(agentIds: string[]): Promise<Map<string, number>>;
+  /** Which of these tickets are stored (a turn's ticket is written just after the turn). */
+  stored(ticketIds: string[]): Promise<Set<string>>;
 }
 
 export interface QueuePorts {

@@ -55,6 +55,8 @@ const SHIPPED: Record<string, QueueFields> = {
   },
 };
 
+/** How far back a turn whose ticket is not stored yet still counts as that ticket being on its way. */
+const IN_FLIGHT_MS = 60_000;
 /** Two tickets handed out at once race for a turn; this many lost races in a row is a busy queue. */
 const TURN_ATTEMPTS = 10;
 
@@ -212,7 +214,7 @@ export class Queues {
       const last = await this.p.turns.last(key);
       const agentId =
         q.assignmentMethod === 'least-loaded'
-          ? leastLoaded(q, await this.p.load.openTickets(availableMembers(q)), last?.agentId)
+          ? leastLoaded(q, await this.loadOf(q, now), last?.agentId)
           : nextInTurn(q, last?.agentId);
       if (!agentId) return undefined;
       const seq = (last?.seq ?? 0) + 1;
@@ -220,6 +222,20 @@ export class Queues {
         return { agentId, method: q.assignmentMethod };
     }
     throw new UnavailableError(`queue ${key} is busy handing out tickets; try again`);
+  }
+
+  /**
+   * Open tickets per available member, counting the tickets handed out a moment ago that are not
+   * written yet (a turn is claimed just before its ticket is stored), so two tickets at once do not
+   * both go to the same least-loaded member.
+   */
+  private async loadOf(q: QueueDoc, now: Date): Promise<Map<string, number>> {
+    const load = await this.p.load.openTickets(availableMembers(q));
+    const recent = await this.p.turns.since(q._id, new Date(now.getTime() - IN_FLIGHT_MS));
+    const stored = await this.p.load.stored(recent.map((t) => t.ticketId));
+    for (const turn of recent.filter((t) => !stored.has(t.ticketId)))
+      load.set(turn.agentId, (load.get(turn.agentId) ?? 0) + 1);
+    return load;
   }
 
   private async existing(key: string): Promise<QueueDoc> {

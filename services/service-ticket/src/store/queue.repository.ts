@@ -72,6 +72,10 @@ export class MongoTurnLog implements TurnLog {
     return turn;
   }
 
+  since(queue: string, from: Date): Promise<TurnDoc[]> {
+    return this.m.Turn.find({ queue, at: { $gte: from } }).lean<TurnDoc[]>();
+  }
+
   async claim(turn: TurnDoc): Promise<boolean> {
     const won = await inserted(() => this.m.Turn.create(turn));
     if (won && turn.seq % TURNS_KEPT === 0)
@@ -92,5 +96,10 @@ export class MongoOpenLoad implements OpenLoad {
     const load = new Map<string, number>();
     for (const d of docs) load.set(d.assigneeId, (load.get(d.assigneeId) ?? 0) + 1);
     return load;
+  }
+
+  async stored(ticketIds: string[]): Promise<Set<string>> {
+    const docs = await this.m.Ticket.find({ _id: { $in: ticketIds } }, { _id: 1 }).lean<{ _id: string }[]>();
+    return new Set(docs.map((d) => d._id));
   }
 }

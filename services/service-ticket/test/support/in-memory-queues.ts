@@ -33,6 +33,9 @@ export class InMemoryTurns {
   async last(queue: string) {
     return [...this.turns.values()].filter((t) => t.queue === queue).sort((a, b) => b.seq - a.seq)[0];
   }
+  async since(queue: string, from: Date) {
+    return [...this.turns.values()].filter((t) => t.queue === queue && t.at.getTime() >= from.getTime());
+  }
   async claim(turn: TurnDoc) {
     await this.beforeClaim?.();
     if (this.turns.has(turn._id)) return false;
@@ -58,6 +61,7 @@ export function inMemoryQueuePorts(tickets: InMemoryTickets) {
             load.set(t.assigneeId, (load.get(t.assigneeId) ?? 0) + 1);
         return load;
       },
+      stored: async (ids) => new Set(ids.filter((id) => tickets.docs.has(id))),
     },
     written: (key) => void written.push(key),
   };
