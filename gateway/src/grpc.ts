@@ -21,6 +21,7 @@ import {
   type quote,
   type payment,
   serviceTicket,
+  type serviceTicketQueues,
 } from '@crm/proto';
 import type { Actor } from './auth';
 
@@ -51,6 +52,8 @@ export interface ApprovalClients {
 export type TicketClient = ServiceClient<typeof serviceTicket.TicketServiceDefinition>;
 /** Business calendars and SLA policies (the service-ticket service). */
 export type SlaClient = ServiceClient<typeof serviceTicket.SlaServiceDefinition>;
+/** Support queues and assignment rules (the service-ticket service). */
+export type QueueClient = ServiceClient<typeof serviceTicketQueues.QueueServiceDefinition>;
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 

@@ -22,6 +22,7 @@ import {
   opportunity as opportunityPb,
   analytics as analyticsPb,
   serviceTicket as serviceTicketPb,
+  serviceTicketQueues as serviceTicketQueuesPb,
   ownership,
   quote as quotePb,
   payment as paymentPb,
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
       payment: opportunity.client(paymentPb.PaymentServiceDefinition),
+      queues: serviceTicket.client(serviceTicketQueuesPb.QueueServiceDefinition),
     },
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,

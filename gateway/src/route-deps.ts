@@ -12,6 +12,7 @@ import type {
   ProductClient,
   QuoteClient,
   PaymentClient,
+  QueueClient,
   ServiceClient,
   SlaClient,
   TicketClient,
@@ -42,6 +43,8 @@ export interface Clients {
   audit: Record<string, ServiceClient<typeof audit.AuditServiceDefinition>>;
   /** Payment milestones of deals (the opportunity service). */
   payment: PaymentClient;
+  /** Support queues and ticket assignment rules. */
+  queues: QueueClient;
 }
 
 /** What every route module (leads, accounts, ...) is built from. */

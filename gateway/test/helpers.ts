@@ -30,6 +30,7 @@ export const TOKENS: Record<string, TokenClaims> = {
   admin: claims('u-admin', ['crm-admin']),
   integrator: claims('u-int', ['integrator'], { groups: undefined, azp: 'crm-integrator' }),
   agent: claims('u-agent', ['support-agent']),
+  supportlead: claims('u-supportlead', ['support-manager']),
   wrongaud: claims('u-rep', ['sales-rep'], { aud: 'account' }),
 };
 
@@ -86,6 +87,10 @@ export async function startApp(
     approval?: object;
     /** A fake TicketService client. */
     serviceTicket?: object;
+    /** A fake QueueService client. */
+    queues?: object;
+    /** The user directory's users (none unless given). */
+    users?: { id: string }[];
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
@@ -143,8 +148,9 @@ export async function startApp(
         getAccountCollections: async () => ({ accountId: '', currencies: [] }),
         ...(opts.payment ?? {}),
       } as never,
+      queues: (opts.queues ?? {}) as never,
     },
-    users: { list: async () => [] } as unknown as UserDirectory,
+    users: { list: async () => opts.users ?? [] } as unknown as UserDirectory,
     verifyToken: async (raw) => {
       const c = TOKENS[raw];
       if (!c) throw new InvalidTokenError('bad signature');

@@ -12,6 +12,7 @@ import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { slaOperations, ticketOperations } from '../tickets/ticket.operations';
 import { userOperations } from '../users/user.operations';
+import { queueOperations } from '../tickets/queue.operations';
 import type { Operation } from './operation';
 
 /** Every REST operation under /api/v1; a new domain adds its module's list here. */
@@ -31,4 +32,5 @@ export const operations: Operation[] = [
   ...auditOperations,
   ...analyticsOperations,
   ...paymentOperations,
+  ...queueOperations,
 ];

@@ -70,6 +70,8 @@ export const PERMISSIONS = {
   'analytics.rebuild': [admin, analyticsService],
   /** Service figures (backlog, SLA, resolution time, CSAT): support staff and admins. */
   'analytics.service.read': [agent, supportManager, admin],
+  /** Read the support queues and assignment rules; a member sets their own availability (changing them is support.manage). */
+  'queue.read': [agent, supportManager, admin, integrator],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
