@@ -61,6 +61,7 @@ async function main(): Promise<void> {
       trustProxyHops: env.TRUST_PROXY_HOPS,
       separateMetricsPort: env.METRICS_PORT > 0,
       overviewPartTimeoutMs: env.OVERVIEW_PART_TIMEOUT_MS,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
       console: {
         // Built next to the gateway in this repository; CONSOLE_DIR points elsewhere in an image.
         dir: env.CONSOLE_DIR || path.resolve(__dirname, '../../console/dist'),

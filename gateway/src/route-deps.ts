@@ -58,4 +58,6 @@ export interface RouteDeps {
   logger: Logger;
   /** Deadline of each part of the account overview (OVERVIEW_PART_TIMEOUT_MS); default 1500. */
   overviewPartTimeoutMs?: number;
+  /** Where customers reach the gateway (PUBLIC_BASE_URL), for links handed out; default: the caller's address. */
+  publicBaseUrl?: string;
 }

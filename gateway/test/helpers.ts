@@ -94,6 +94,8 @@ export async function startApp(
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
+    /** PUBLIC_BASE_URL: where customers reach the gateway. */
+    publicBaseUrl?: string;
     separateMetricsPort?: boolean;
     /** Fake CustomFieldService clients by entity. */
     customFields?: Record<string, object>;
@@ -118,6 +120,7 @@ export async function startApp(
       importBodyLimit: '10mb',
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       overviewPartTimeoutMs: opts.overviewPartTimeoutMs,
+      publicBaseUrl: opts.publicBaseUrl,
       separateMetricsPort: opts.separateMetricsPort,
       console: opts.console,
     },
