@@ -4,7 +4,10 @@ import { runService } from '@crm/kit';
 import { z } from 'zod';
 import { customFields as cfPb, descriptorSet, serviceTicket as pb } from '@crm/proto';
 import type { TicketPorts } from './application/ports';
+import { BulkActions } from './application/bulk-actions';
+import { ServiceSettingsAdmin } from './application/service-settings';
 import { SlaSettings } from './application/sla-settings';
+import { TicketMerge } from './application/ticket-merge';
 import { SlaTimers } from './application/sla-timers';
 import { Tickets } from './application/tickets';
 import { accountClient } from './grpc/account.client';
@@ -25,7 +28,10 @@ void runService({
     SLA_CHECK_EVERY_MS: z.coerce.number().int().min(1000).default(15_000),
     /** Key of the customers' confirmation links; empty: derived from SERVICE_CLIENT_SECRET. */
     CONFIRMATION_SECRET: z.string().default(''),
-    /** The closed loop, in days: how long a link works, auto-close without an answer, the reopen window. */
+    /**
+     * The closed loop, in days: how long a link works, auto-close without an answer, the reopen window.
+     * Defaults until a support manager saves the service settings (/api/v1/service-settings).
+     */
     CONFIRMATION_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(14),
     AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
     REOPEN_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
@@ -48,6 +54,8 @@ void runService({
         reopenWindowDays: config.REOPEN_WINDOW_DAYS,
       },
       written: (id) => written(models.Ticket, id),
+      serviceSettings: new MongoSettingsRepository(models.ServiceSettings),
+      settingsWritten: (id) => written(models.ServiceSettings, id),
     };
     const settings = new SlaSettings(ports);
     await settings.seed();
@@ -56,16 +64,19 @@ void runService({
     grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
     grpc.server.add(
       pb.TicketServiceDefinition,
-      ticketGrpc(tickets, settings, (v) => customFields.visibleNow('ticket', v)),
+      ticketGrpc(tickets, settings, (v) => customFields.visibleNow('ticket', v), {
+        merge: new TicketMerge(tickets, ports),
+        bulk: new BulkActions(tickets),
+      }),
     );
-    grpc.server.add(pb.SlaServiceDefinition, slaGrpc(settings));
+    grpc.server.add(pb.SlaServiceDefinition, slaGrpc(settings, new ServiceSettingsAdmin(ports)));
     return {
       services: [
         pb.TicketServiceDefinition.fullName,
         pb.SlaServiceDefinition.fullName,
         cfPb.CustomFieldServiceDefinition.fullName,
       ],
-      outboxModels: [models.Ticket],
+      outboxModels: [models.Ticket, models.ServiceSettings],
       schedules: [
         {
           name: 'sla-timers',
