@@ -31,6 +31,7 @@ export const TOKENS: Record<string, TokenClaims> = {
   integrator: claims('u-int', ['integrator'], { groups: undefined, azp: 'crm-integrator' }),
   agent: claims('u-agent', ['support-agent']),
   wrongaud: claims('u-rep', ['sales-rep'], { aud: 'account' }),
+  supportlead: claims('u-supportlead', ['support-manager'], { groups: ['support'] }),
 };
 
 export function sampleLead(over: Partial<lead.Lead> = {}): lead.Lead {
@@ -86,6 +87,8 @@ export async function startApp(
     approval?: object;
     /** A fake TicketService client. */
     serviceTicket?: object;
+    /** A fake SlaService client (calendars, policies, service settings). */
+    sla?: object;
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
@@ -131,7 +134,7 @@ export async function startApp(
       serviceTicket: (opts.serviceTicket ?? {
         listTickets: async () => ({ tickets: [], nextCursor: '' }),
       }) as never,
-      sla: {} as never,
+      sla: (opts.sla ?? {}) as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

@@ -10,6 +10,7 @@ import { quoteOperations } from '../opportunities/quote.operations';
 import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { slaOperations, ticketOperations } from '../tickets/ticket.operations';
+import { ticketOpsOperations } from '../tickets/ticket-ops.operations';
 import { userOperations } from '../users/user.operations';
 import type { Operation } from './operation';
 
@@ -29,4 +30,5 @@ export const operations: Operation[] = [
   ...customFieldOperations,
   ...auditOperations,
   ...analyticsOperations,
+  ...ticketOpsOperations,
 ];
