@@ -168,7 +168,6 @@ describe('service settings through the gateway', () => {
     expect(await json(res)).toMatchObject({
       autoCloseDays: 7,
       updatedBy: 'u-supportlead',
-      ticketsFollowAccountTransfer: false,
     });
   });
 

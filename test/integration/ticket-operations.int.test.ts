@@ -220,19 +220,12 @@ describe('ticket operations (real Keycloak, account and service-ticket services,
   it('service settings: support staff read them, a support manager saves them (recorded), an agent cannot', async () => {
     const now = await api('GET', '/api/v1/service-settings', { as: 'agent' });
     expect(now.status).toBe(200);
-    const {
-      autoCloseDays,
-      reopenWindowDays,
-      confirmationLinkDays,
-      defaultWarnAtPercent,
-      ticketsFollowAccountTransfer,
-    } = now.body;
+    const { autoCloseDays, reopenWindowDays, confirmationLinkDays, defaultWarnAtPercent } = now.body;
     const same = {
       autoCloseDays,
       reopenWindowDays,
       confirmationLinkDays,
       defaultWarnAtPercent,
-      ticketsFollowAccountTransfer,
     };
     expect((await api('PUT', '/api/v1/service-settings', { as: 'agent', json: same })).status).toBe(403);
     const bad = await api('PUT', '/api/v1/service-settings', {

@@ -1775,7 +1775,7 @@ export interface paths {
         };
         /**
          * The service settings
-         * @description Closed-loop durations (auto-close, reopen window, confirmation link), the default SLA warning percentage, and whether tickets follow their account in an ownership transfer. `version` 0: the deployment defaults (environment) apply because nobody saved any yet.
+         * @description Closed-loop durations (auto-close, reopen window, confirmation link) and the default SLA warning percentage. `version` 0: the deployment defaults (environment) apply because nobody saved any yet.
          *
          *     Roles: support-agent, support-manager, crm-admin, sales-rep, sales-manager, integrator.
          */
@@ -3449,7 +3449,6 @@ export interface components {
             confirmationLinkDays: number;
             /** @description Warning percentage of SLA policies that set none (warnAtPercent 0) */
             defaultWarnAtPercent: number;
-            ticketsFollowAccountTransfer: boolean;
             /** @description 0 while the deployment defaults apply */
             version: number;
             updatedAt: string | null;
@@ -3464,11 +3463,6 @@ export interface components {
             confirmationLinkDays: number;
             /** @description Warning percentage of SLA policies that set none (warnAtPercent 0) */
             defaultWarnAtPercent: number;
-            /**
-             * @description When an account is transferred to a new owner, its open tickets assigned to the old owner go to the new one (off: support works tickets by queue)
-             * @default false
-             */
-            ticketsFollowAccountTransfer: boolean;
         };
     };
     responses: {

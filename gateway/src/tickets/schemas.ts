@@ -226,11 +226,9 @@ export const Ticket = z
       .openapi({ description: "The customer's rating 1-5 from the confirmation; 0 if none" }),
     csatComment: z.string(),
     autoCloseAt: iso.openapi({ description: 'When a resolved ticket closes by itself without an answer' }),
-    mergedIntoTicketId: z
-      .string()
-      .openapi({
-        description: 'The ticket this duplicate was merged into (it is closed then); empty otherwise',
-      }),
+    mergedIntoTicketId: z.string().openapi({
+      description: 'The ticket this duplicate was merged into (it is closed then); empty otherwise',
+    }),
     mergedAt: iso,
     mergedBy: z.string(),
     mergedTickets: z

@@ -91,9 +91,8 @@ export const ticketOpsOperations: Operation[] = [
     tag: 'Tickets',
     summary: 'The service settings',
     description:
-      'Closed-loop durations (auto-close, reopen window, confirmation link), the default SLA warning percentage, ' +
-      'and whether tickets follow their account in an ownership transfer. `version` 0: the deployment defaults ' +
-      '(environment) apply because nobody saved any yet.',
+      'Closed-loop durations (auto-close, reopen window, confirmation link) and the default SLA warning ' +
+      'percentage. `version` 0: the deployment defaults (environment) apply because nobody saved any yet.',
     permission: 'ticket.read',
     responses: { 200: { description: 'The settings in force', schema: ServiceSettings, headers: ['ETag'] } },
     async handler({ call, deps }) {

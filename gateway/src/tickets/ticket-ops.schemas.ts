@@ -121,17 +121,12 @@ export const ServiceSettingsBody = z
       .min(1)
       .max(99)
       .openapi({ description: 'Warning percentage of SLA policies that set none (warnAtPercent 0)' }),
-    ticketsFollowAccountTransfer: z.boolean().default(false).openapi({
-      description:
-        'When an account is transferred to a new owner, its open tickets assigned to the old owner go to the new one (off: support works tickets by queue)',
-    }),
   })
   .strict()
   .openapi('ServiceSettingsInput');
 
 export const ServiceSettings = ServiceSettingsBody.extend({
   version: z.number().int().openapi({ description: '0 while the deployment defaults apply' }),
-  ticketsFollowAccountTransfer: z.boolean(),
   updatedAt: z.string().nullable(),
   updatedBy: z.string(),
 })
@@ -144,7 +139,6 @@ export const serviceSettingsToJson = (s: pb.ServiceSettings): z.input<typeof Ser
   reopenWindowDays: s.reopenWindowDays,
   confirmationLinkDays: s.confirmationLinkDays,
   defaultWarnAtPercent: s.defaultWarnAtPercent,
-  ticketsFollowAccountTransfer: s.ticketsFollowAccountTransfer,
   updatedAt: s.updatedAt?.toISOString() ?? null,
   updatedBy: s.updatedBy,
 });

@@ -299,7 +299,6 @@ describe('service settings', () => {
         reopenWindowDays: 0,
         confirmationLinkDays: 5,
         defaultWarnAtPercent: 50,
-        ticketsFollowAccountTransfer: false,
       },
       lead,
     );
@@ -321,7 +320,6 @@ describe('service settings', () => {
       reopenWindowDays: 30,
       confirmationLinkDays: 14,
       defaultWarnAtPercent: 80,
-      ticketsFollowAccountTransfer: true,
     };
     await expect(admin.save(0, good, agent)).rejects.toThrow(ForbiddenError);
     await expect(
@@ -332,10 +330,15 @@ describe('service settings', () => {
     );
     await admin.save(0, good, lead);
     const doc = await serviceSettings.get('service');
-    expect(doc).toMatchObject({ createdBy: 'lead', ticketsFollowAccountTransfer: true });
+    expect(doc).toMatchObject({ createdBy: 'lead', reopenWindowDays: 30 });
     const [changed] = doc!.outbox.map((e) =>
       pbEvents.ServiceSettingsChanged.decode(event.EventEnvelope.decode(e.data).payload),
     );
-    expect(changed!.changedFields).toContain('tickets_follow_account_transfer');
+    expect(changed!.changedFields).toEqual([
+      'auto_close_days',
+      'reopen_window_days',
+      'confirmation_link_days',
+      'default_warn_at_percent',
+    ]);
   });
 });

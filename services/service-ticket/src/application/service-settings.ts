@@ -23,7 +23,6 @@ export async function settingsInForce(p: Ports): Promise<EffectiveSettings> {
       reopenWindowDays: saved.reopenWindowDays,
       confirmationLinkDays: saved.confirmationLinkDays,
       defaultWarnAtPercent: saved.defaultWarnAtPercent,
-      ticketsFollowAccountTransfer: saved.ticketsFollowAccountTransfer,
       version: saved.version,
       updatedAt: saved.updatedAt,
       updatedBy: saved.updatedBy,
@@ -31,7 +30,6 @@ export async function settingsInForce(p: Ports): Promise<EffectiveSettings> {
   return {
     ...p.closedLoop,
     defaultWarnAtPercent: DEFAULT_WARN_AT_PERCENT,
-    ticketsFollowAccountTransfer: false,
     version: 0,
     updatedBy: '',
   };
@@ -42,7 +40,6 @@ const FIELDS: (keyof ServiceSettingsDoc)[] = [
   'reopenWindowDays',
   'confirmationLinkDays',
   'defaultWarnAtPercent',
-  'ticketsFollowAccountTransfer',
 ];
 
 /**

@@ -10,8 +10,6 @@ export interface ServiceSettings {
   confirmationLinkDays: number;
   /** Warning percentage of SLA policies that set none. */
   defaultWarnAtPercent: number;
-  /** Whether an account's ownership transfer also moves its open tickets assigned to the old owner. */
-  ticketsFollowAccountTransfer: boolean;
 }
 
 const whole = (v: Violations, field: string, value: number, min: number, max: number) => {
@@ -34,6 +32,5 @@ export function normaliseServiceSettings(raw: ServiceSettings): ServiceSettings 
     reopenWindowDays: raw.reopenWindowDays,
     confirmationLinkDays: raw.confirmationLinkDays,
     defaultWarnAtPercent: raw.defaultWarnAtPercent,
-    ticketsFollowAccountTransfer: !!raw.ticketsFollowAccountTransfer,
   };
 }

@@ -107,7 +107,6 @@ export const toProtoServiceSettings = (s: EffectiveSettings): pb.ServiceSettings
   reopenWindowDays: s.reopenWindowDays,
   confirmationLinkDays: s.confirmationLinkDays,
   defaultWarnAtPercent: s.defaultWarnAtPercent,
-  ticketsFollowAccountTransfer: s.ticketsFollowAccountTransfer,
   updatedAt: s.updatedAt,
   updatedBy: s.updatedBy,
 });
@@ -117,7 +116,6 @@ export const fromProtoServiceSettings = (s: pb.ServiceSettings | undefined): Ser
   reopenWindowDays: s?.reopenWindowDays ?? 0,
   confirmationLinkDays: s?.confirmationLinkDays ?? 0,
   defaultWarnAtPercent: s?.defaultWarnAtPercent ?? 0,
-  ticketsFollowAccountTransfer: s?.ticketsFollowAccountTransfer ?? false,
 });
 
 export const toProtoCalendar = (c: CalendarDoc): pb.BusinessCalendar => ({

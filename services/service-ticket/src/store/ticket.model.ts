@@ -249,7 +249,6 @@ const serviceSettingsSchema = new Schema<ServiceSettingsDoc>(
     reopenWindowDays: Number,
     confirmationLinkDays: Number,
     defaultWarnAtPercent: Number,
-    ticketsFollowAccountTransfer: Boolean,
   },
   { versionKey: false, minimize: false },
 );
