@@ -22,8 +22,10 @@ import {
   opportunity as opportunityPb,
   analytics as analyticsPb,
   serviceTicket as serviceTicketPb,
+  serviceTicketQueues as serviceTicketQueuesPb,
   ownership,
   quote as quotePb,
+  payment as paymentPb,
 } from '@crm/proto';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
@@ -95,8 +97,11 @@ async function main(): Promise<void> {
         account: accountCustomFields,
         contact: accountCustomFields,
         ticket: serviceTicket.client(customFieldsPb.CustomFieldServiceDefinition),
+        opportunity: opportunity.client(customFieldsPb.CustomFieldServiceDefinition),
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
+      payment: opportunity.client(paymentPb.PaymentServiceDefinition),
+      queues: serviceTicket.client(serviceTicketQueuesPb.QueueServiceDefinition),
     },
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,

@@ -11,6 +11,8 @@ import type {
   PipelineClient,
   ProductClient,
   QuoteClient,
+  PaymentClient,
+  QueueClient,
   ServiceClient,
   SlaClient,
   TicketClient,
@@ -39,6 +41,10 @@ export interface Clients {
   customFields: Partial<Record<CustomFieldEntity, CustomFieldClient>>;
   /** The audit log of every service, by service name (each keeps its own). */
   audit: Record<string, ServiceClient<typeof audit.AuditServiceDefinition>>;
+  /** Payment milestones of deals (the opportunity service). */
+  payment: PaymentClient;
+  /** Support queues and ticket assignment rules. */
+  queues: QueueClient;
 }
 
 /** What every route module (leads, accounts, ...) is built from. */

@@ -30,8 +30,8 @@ export const TOKENS: Record<string, TokenClaims> = {
   admin: claims('u-admin', ['crm-admin']),
   integrator: claims('u-int', ['integrator'], { groups: undefined, azp: 'crm-integrator' }),
   agent: claims('u-agent', ['support-agent']),
+  supportlead: claims('u-supportlead', ['support-manager']),
   wrongaud: claims('u-rep', ['sales-rep'], { aud: 'account' }),
-  supportlead: claims('u-supportlead', ['support-manager'], { groups: ['support'] }),
 };
 
 export function sampleLead(over: Partial<lead.Lead> = {}): lead.Lead {
@@ -87,6 +87,10 @@ export async function startApp(
     approval?: object;
     /** A fake TicketService client. */
     serviceTicket?: object;
+    /** A fake QueueService client. */
+    queues?: object;
+    /** The user directory's users (none unless given). */
+    users?: { id: string }[];
     /** A fake SlaService client (calendars, policies, service settings). */
     sla?: object;
     /** Fake PoolService clients by record type. */
@@ -99,6 +103,8 @@ export async function startApp(
     analytics?: object;
     /** Fake AuditService clients by service. */
     audit?: Record<string, object>;
+    /** A fake PaymentService client. */
+    payment?: object;
     idempotency?: IdempotencyStore;
     /** Where the app logs (silent when unset). */
     logger?: Logger;
@@ -139,8 +145,14 @@ export async function startApp(
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,
       audit: (opts.audit ?? {}) as never,
+      // The account overview shows collections: none unless a test's fake says otherwise.
+      payment: {
+        getAccountCollections: async () => ({ accountId: '', currencies: [] }),
+        ...(opts.payment ?? {}),
+      } as never,
+      queues: (opts.queues ?? {}) as never,
     },
-    users: { list: async () => [] } as unknown as UserDirectory,
+    users: { list: async () => opts.users ?? [] } as unknown as UserDirectory,
     verifyToken: async (raw) => {
       const c = TOKENS[raw];
       if (!c) throw new InvalidTokenError('bad signature');

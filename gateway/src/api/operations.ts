@@ -7,11 +7,13 @@ import { customFieldOperations } from '../custom-fields/custom-field.operations'
 import { leadOperations } from '../leads/lead.operations';
 import { opportunityOperations } from '../opportunities/opportunity.operations';
 import { quoteOperations } from '../opportunities/quote.operations';
+import { paymentOperations } from '../opportunities/payment.operations';
 import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { slaOperations, ticketOperations } from '../tickets/ticket.operations';
 import { ticketOpsOperations } from '../tickets/ticket-ops.operations';
 import { userOperations } from '../users/user.operations';
+import { queueOperations } from '../tickets/queue.operations';
 import type { Operation } from './operation';
 
 /** Every REST operation under /api/v1; a new domain adds its module's list here. */
@@ -30,5 +32,7 @@ export const operations: Operation[] = [
   ...customFieldOperations,
   ...auditOperations,
   ...analyticsOperations,
+  ...paymentOperations,
+  ...queueOperations,
   ...ticketOpsOperations,
 ];

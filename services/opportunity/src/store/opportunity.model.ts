@@ -45,6 +45,8 @@ export interface OpportunityDoc extends OpportunityFields {
   creationKey: string;
   /** Set when a compensation discarded it: never read or listed again. */
   discardedAt: Date | null;
+  /** Custom field values by key (@crm/custom-fields, entity "opportunity"); archived ones stay stored. */
+  customFields: Record<string, unknown>;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
@@ -149,6 +151,8 @@ const opportunitySchema = new Schema<OpportunityDoc>(
     memberIds: { type: [String], default: [] },
     creationKey: { type: String, default: '' },
     discardedAt: { type: Date, default: null },
+    // Validated by @crm/custom-fields on write; values of archived fields stay stored, hidden on read.
+    customFields: { type: Schema.Types.Mixed, default: {} },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,

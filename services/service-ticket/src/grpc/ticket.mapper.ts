@@ -24,7 +24,11 @@ export const toProtoComment = (c: Comment): pb.Comment => ({
   ...c,
   mergedFromTicketId: c.mergedFromTicketId ?? '',
 });
-export const toProtoEscalation = (e: Escalation): pb.Escalation => ({ ...e });
+export const toProtoEscalation = (e: Escalation): pb.Escalation => ({
+  ...e,
+  fromQueue: e.fromQueue ?? '',
+  toManagerId: e.toManagerId ?? '',
+});
 
 /** Events carry every stored value; readers get what `shown` keeps. */
 export function toProtoTicket(
@@ -84,6 +88,7 @@ export function toProtoTicket(
     csatScore: t.csatScore ?? 0,
     csatComment: t.csatComment ?? '',
     autoCloseAt: t.autoCloseAt && t.autoCloseAt.getTime() !== NEVER.getTime() ? t.autoCloseAt : undefined,
+    assignments: (t.assignments ?? []).map((a) => ({ ...a })),
     mergedIntoTicketId: t.mergedIntoTicketId ?? '',
     mergedAt: t.mergedAt,
     mergedBy: t.mergedBy ?? '',

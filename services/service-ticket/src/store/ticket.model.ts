@@ -12,6 +12,7 @@ import type {
   TicketFields,
   TicketStatus,
 } from '../domain/ticket';
+import type { TicketAssignment } from '../domain/queue';
 
 /** A service ticket as stored, its comments and history with it. */
 export interface TicketDoc extends TicketFields {
@@ -51,6 +52,8 @@ export interface TicketDoc extends TicketFields {
   updatedAt: Date;
   updatedBy: string;
   outbox: OutboxEntry[];
+  /** Every assignment (routing, take, hand-over), oldest first; unset on tickets from before queues. */
+  assignments?: TicketAssignment[];
   /** Set when this ticket was merged into another as a duplicate (it is closed then). */
   mergedIntoTicketId?: string;
   mergedAt?: Date;
@@ -107,7 +110,15 @@ const statusChangeSchema = new Schema<StatusChange>(
   { _id: false },
 );
 const escalationSchema = new Schema<Escalation>(
-  { level: Number, toQueue: String, reason: String, escalatedBy: String, escalatedAt: Date },
+  {
+    level: Number,
+    toQueue: String,
+    reason: String,
+    escalatedBy: String,
+    escalatedAt: Date,
+    fromQueue: String,
+    toManagerId: String,
+  },
   { _id: false },
 );
 
@@ -192,6 +203,22 @@ const ticketSchema = new Schema<TicketDoc>(
     updatedAt: Date,
     updatedBy: String,
     outbox: [outboxSchema],
+    assignments: {
+      type: [
+        new Schema<TicketAssignment>(
+          {
+            assigneeId: String,
+            previousAssigneeId: String,
+            queue: String,
+            method: String,
+            assignedBy: String,
+            assignedAt: Date,
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     mergedIntoTicketId: String,
     mergedAt: Date,
     mergedBy: String,
