@@ -91,6 +91,8 @@ export async function startApp(
     queues?: object;
     /** The user directory's users (none unless given). */
     users?: { id: string }[];
+    /** A fake SlaService client (calendars, policies, service settings). */
+    sla?: object;
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
@@ -141,7 +143,7 @@ export async function startApp(
       serviceTicket: (opts.serviceTicket ?? {
         listTickets: async () => ({ tickets: [], nextCursor: '' }),
       }) as never,
-      sla: {} as never,
+      sla: (opts.sla ?? {}) as never,
       pool: (opts.pool ?? {}) as never,
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,

@@ -160,6 +160,8 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
 {{- $_ := set $d "GRPC_DEADLINE_MS" (toString (int $c.grpcDeadlineMs)) -}}
 {{- $_ := set $d "BODY_LIMIT" $c.bodyLimit -}}
 {{- $_ := set $d "IMPORT_BODY_LIMIT" $c.importBodyLimit -}}
+{{- /* Where browsers reach Keycloak, when not at keycloak.url (the console signs in there). */ -}}
+{{- with $c.consoleKeycloakUrl }}{{ $_ := set $d "CONSOLE_KEYCLOAK_URL" . }}{{ end -}}
 {{- else -}}
 {{- $_ := set $d "GRPC_HOST" $v.listenHost -}}
 {{- $_ := set $d "GRPC_PORT" (toString (int $c.grpcPort)) -}}
@@ -231,7 +233,7 @@ each entry of .Values.services is kind "grpc", merged over .Values.serviceDefaul
       key: {{ $v.keycloak.clientSecretKey | quote }}
 {{- end }}
 {{- if and (has "confirmationLink" $c.mountSecrets) $v.confirmationLink.existingSecret }}
-- name: CONFIRMATION_LINK_SIGNING_KEY
+- name: CONFIRMATION_SECRET
   valueFrom:
     secretKeyRef:
       name: {{ $v.confirmationLink.existingSecret | quote }}

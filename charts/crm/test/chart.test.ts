@@ -273,18 +273,24 @@ describe('chart with every optional path on', () => {
       NATS_URL: 'crm-nats/url',
       NATS_USER: 'lead',
       NATS_PASSWORD: 'crm-nats-users/lead-password',
-      CONFIRMATION_LINK_SIGNING_KEY: 'crm-confirmation-link/signing-key',
       SERVICE_CLIENT_SECRET: 'crm-service-clients/lead',
+    });
+    // Only the service that signs customers' confirmation links gets their key.
+    expect(env('service-ticket')).toMatchObject({
+      CONFIRMATION_SECRET: 'crm-confirmation-link/signing-key',
     });
     expect(env('gateway')).toEqual({
       NATS_URL: 'crm-nats/url',
       NATS_USER: 'gateway',
       NATS_PASSWORD: 'crm-nats-users/gateway-password',
       KEYCLOAK_CLIENT_SECRET: 'crm-keycloak/client-secret',
-      CONFIRMATION_LINK_SIGNING_KEY: 'crm-confirmation-link/signing-key',
       EXTRA_TOKEN: 'crm-extra/token',
     });
     expect(find(objects, 'ConfigMap', fullName('gateway'))!.data.LOG_LEVEL).toBe('debug');
+    // Browsers sign in to the console at Keycloak's public address, not the in-cluster one.
+    expect(find(objects, 'ConfigMap', fullName('gateway'))!.data.CONSOLE_KEYCLOAK_URL).toBe(
+      'https://id.example.com',
+    );
     // the provision hook creates the service's streams as that service's NATS user
     const job = find(objects, 'Job', 'crm-provision-lead')!.spec.template.spec.containers[0].env;
     expect(job).toEqual(

@@ -2098,6 +2098,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate into another ticket
+         * @description The ticket `{id}` is the duplicate: it is closed with `mergedIntoTicketId`, its SLA timers stop, and the ticket `intoTicketId` takes its replies, notes (marked `mergedFromTicketId`), links and attachment descriptions and lists it in `mergedTickets`. Both record who merged and when; the event `TicketMerged` tells the others. 400 for merging into itself or into a ticket of another account; 409 when either ticket is closed (a duplicate merged already is closed). If-Match applies to the duplicate.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        post: operations["mergeTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One action on many tickets
+         * @description For support managers and admins (agents: 403). Up to 200 tickets (an id named twice counts once) get one action: `assign` (`assigneeId`, optionally `queue`), `status` (`open`, or `pending` with `pendingReason`) or `add-tag` (`tag`). Each ticket is changed on its own, with its own events and checks; the answer reports each one, ok with its new version or with the problem it alone would have answered (404, 409 ...). One ticket that fails never stops the others, so the answer is 200 even when some failed. A request that is wrong as a whole (unknown action, missing assignee) is 400 and changes nothing.
+         *
+         *     Roles: support-manager, crm-admin.
+         */
+        post: operations["bulkUpdateTickets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service settings
+         * @description Closed-loop durations (auto-close, reopen window, confirmation link) and the default SLA warning percentage. `version` 0: the deployment defaults (environment) apply because nobody saved any yet.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, sales-rep, sales-manager, integrator.
+         */
+        get: operations["getServiceSettings"];
+        /**
+         * Change the service settings
+         * @description Support managers and admins. Replaces every setting; applies at once to what comes next (a ticket resolved now closes after the new auto-close days; already resolved ones keep their time). Each save is recorded with who made it (`ServiceSettingsChanged`, in the audit log). 400 for values out of range or a confirmation link shorter than the auto-close.
+         *
+         *     Roles: support-manager, crm-admin.
+         */
+        put: operations["saveServiceSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2736,6 +2808,25 @@ export interface components {
                 assignedBy: string;
                 assignedAt: string | null;
             }[];
+            /** @description The ticket this duplicate was merged into (it is closed then); empty otherwise */
+            mergedIntoTicketId: string;
+            mergedAt: string | null;
+            mergedBy: string;
+            /** @description Duplicates merged into this ticket, oldest first */
+            mergedTickets: {
+                ticketId: string;
+                mergedBy: string;
+                mergedAt: string | null;
+            }[];
+            /** @description SLA due times taken again after priority changes, oldest first */
+            slaChanges: {
+                fromPriority: string;
+                toPriority: string;
+                firstResponseDueAt: string | null;
+                resolutionDueAt: string | null;
+                changedBy: string;
+                changedAt: string | null;
+            }[];
         };
         TicketComment: {
             id: string;
@@ -2744,6 +2835,8 @@ export interface components {
             body: string;
             authorId: string;
             createdAt: string | null;
+            /** @description The merged duplicate it was written on; empty when written here */
+            mergedFromTicketId: string;
         };
         TicketSla: {
             /** @description Empty when no target applies */
@@ -3423,7 +3516,7 @@ export interface components {
         SlaPolicy: {
             name: string;
             calendarId: string;
-            /** @description A warning fires at this share of a target */
+            /** @description A warning fires at this share of a target; 0 takes the service default (`defaultWarnAtPercent` of /service-settings) */
             warnAtPercent: number;
             targets: components["schemas"]["SlaTarget"][];
             id: string;
@@ -3448,7 +3541,7 @@ export interface components {
         SlaPolicyInput: {
             name: string;
             calendarId: string;
-            /** @description A warning fires at this share of a target */
+            /** @description A warning fires at this share of a target; 0 takes the service default (`defaultWarnAtPercent` of /service-settings) */
             warnAtPercent: number;
             targets: components["schemas"]["SlaTarget"][];
         };
@@ -3963,6 +4056,77 @@ export interface components {
             assignmentMethod: "round-robin" | "least-loaded";
             /** @default true */
             active: boolean;
+        };
+        TicketMergeResult: {
+            duplicate: components["schemas"]["Ticket"] & unknown;
+            target: components["schemas"]["Ticket"] & unknown;
+        };
+        TicketMergeInput: {
+            /** @description The ticket that stays (same account, not closed) */
+            intoTicketId: string;
+        };
+        TicketBulkResult: {
+            items: {
+                id: string;
+                ok: boolean;
+                /** @description The version afterwards, when ok */
+                version: number | null;
+                problem: components["schemas"]["TicketBulkItemProblem"];
+            }[];
+            succeeded: number;
+            failed: number;
+        };
+        TicketBulkItemProblem: {
+            /** @description The HTTP status this ticket alone would have answered */
+            status: number;
+            /** @description not-found, conflict, forbidden, invalid, version-mismatch, unavailable */
+            code: string;
+            detail: string;
+        } | null;
+        TicketBulkInput: {
+            /** @enum {string} */
+            action: "assign";
+            ticketIds: string[];
+            assigneeId: string;
+            /** @description Also move them to this queue */
+            queue?: string;
+        } | {
+            /** @enum {string} */
+            action: "status";
+            ticketIds: string[];
+            /** @enum {string} */
+            status: "open" | "pending";
+            /** @enum {string} */
+            pendingReason?: "customer" | "internal";
+        } | {
+            /** @enum {string} */
+            action: "add-tag";
+            ticketIds: string[];
+            tag: string;
+        };
+        ServiceSettings: {
+            /** @description A resolved ticket the customer does not answer closes itself after this many days */
+            autoCloseDays: number;
+            /** @description A closed ticket may be reopened within this many days of closing */
+            reopenWindowDays: number;
+            /** @description How long a customer's confirmation link works; at least autoCloseDays */
+            confirmationLinkDays: number;
+            /** @description Warning percentage of SLA policies that set none (warnAtPercent 0) */
+            defaultWarnAtPercent: number;
+            /** @description 0 while the deployment defaults apply */
+            version: number;
+            updatedAt: string | null;
+            updatedBy: string;
+        };
+        ServiceSettingsInput: {
+            /** @description A resolved ticket the customer does not answer closes itself after this many days */
+            autoCloseDays: number;
+            /** @description A closed ticket may be reopened within this many days of closing */
+            reopenWindowDays: number;
+            /** @description How long a customer's confirmation link works; at least autoCloseDays */
+            confirmationLinkDays: number;
+            /** @description Warning percentage of SLA policies that set none (warnAtPercent 0) */
+            defaultWarnAtPercent: number;
         };
     };
     responses: {
@@ -8850,6 +9014,152 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AssignmentRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    mergeTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketMergeInput"];
+            };
+        };
+        responses: {
+            /** @description Both tickets after the merge */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketMergeResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    bulkUpdateTickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketBulkInput"];
+            };
+        };
+        responses: {
+            /** @description What happened to each ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketBulkResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getServiceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings in force */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    saveServiceSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description The settings as saved */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSettings"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -11,6 +11,7 @@ import { paymentOperations } from '../opportunities/payment.operations';
 import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { slaOperations, ticketOperations } from '../tickets/ticket.operations';
+import { ticketOpsOperations } from '../tickets/ticket-ops.operations';
 import { userOperations } from '../users/user.operations';
 import { queueOperations } from '../tickets/queue.operations';
 import type { Operation } from './operation';
@@ -33,4 +34,5 @@ export const operations: Operation[] = [
   ...analyticsOperations,
   ...paymentOperations,
   ...queueOperations,
+  ...ticketOpsOperations,
 ];

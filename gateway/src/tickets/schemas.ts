@@ -131,6 +131,9 @@ export const Comment = z
     body: z.string(),
     authorId: z.string(),
     createdAt: iso,
+    mergedFromTicketId: z
+      .string()
+      .openapi({ description: 'The merged duplicate it was written on; empty when written here' }),
   })
   .openapi('TicketComment');
 
@@ -239,6 +242,26 @@ export const Ticket = z
         }),
       )
       .openapi({ description: 'Every assignment (routed when created, taken, handed over), oldest first' }),
+    mergedIntoTicketId: z.string().openapi({
+      description: 'The ticket this duplicate was merged into (it is closed then); empty otherwise',
+    }),
+    mergedAt: iso,
+    mergedBy: z.string(),
+    mergedTickets: z
+      .array(z.object({ ticketId: z.string(), mergedBy: z.string(), mergedAt: iso }))
+      .openapi({ description: 'Duplicates merged into this ticket, oldest first' }),
+    slaChanges: z
+      .array(
+        z.object({
+          fromPriority: z.string(),
+          toPriority: z.string(),
+          firstResponseDueAt: iso,
+          resolutionDueAt: iso,
+          changedBy: z.string(),
+          changedAt: iso,
+        }),
+      )
+      .openapi({ description: 'SLA due times taken again after priority changes, oldest first' }),
   })
   .openapi('Ticket');
 
@@ -274,7 +297,11 @@ export const ticketToJson = (t: pb.Ticket): z.input<typeof Ticket> => ({
   pendingReason: t.pendingReason as never,
   resolution: t.resolution,
   level: t.level,
-  comments: t.comments.map((c) => ({ ...c, visibility: c.visibility as never, createdAt: at(c.createdAt) })),
+  comments: t.comments.map((c) => ({
+    ...c,
+    visibility: c.visibility as never,
+    createdAt: at(c.createdAt),
+  })),
   statusHistory: t.statusHistory.map((s) => ({ ...s, changedAt: at(s.changedAt) })),
   escalations: t.escalations.map((e) => ({ ...e, escalatedAt: at(e.escalatedAt) })),
   firstRespondedAt: at(t.firstRespondedAt),
@@ -308,6 +335,16 @@ export const ticketToJson = (t: pb.Ticket): z.input<typeof Ticket> => ({
     ...a,
     method: a.method as never,
     assignedAt: at(a.assignedAt),
+  })),
+  mergedIntoTicketId: t.mergedIntoTicketId,
+  mergedAt: at(t.mergedAt),
+  mergedBy: t.mergedBy,
+  mergedTickets: t.mergedTickets.map((m) => ({ ...m, mergedAt: at(m.mergedAt) })),
+  slaChanges: t.slaChanges.map((c) => ({
+    ...c,
+    firstResponseDueAt: at(c.firstResponseDueAt),
+    resolutionDueAt: at(c.resolutionDueAt),
+    changedAt: at(c.changedAt),
   })),
 });
 
@@ -364,12 +401,10 @@ export const PolicyBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     calendarId: key,
-    warnAtPercent: z
-      .number()
-      .int()
-      .min(1)
-      .max(99)
-      .openapi({ description: 'A warning fires at this share of a target' }),
+    warnAtPercent: z.number().int().min(0).max(99).openapi({
+      description:
+        'A warning fires at this share of a target; 0 takes the service default (`defaultWarnAtPercent` of /service-settings)',
+    }),
     targets: z.array(Target).min(1).max(100),
   })
   .strict()

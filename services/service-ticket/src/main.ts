@@ -9,8 +9,11 @@ import {
   serviceTicketQueues as queuePb,
 } from '@crm/proto';
 import type { TicketPorts } from './application/ports';
+import { BulkActions } from './application/bulk-actions';
+import { ServiceSettingsAdmin } from './application/service-settings';
 import { Queues } from './application/queues';
 import { SlaSettings } from './application/sla-settings';
+import { TicketMerge } from './application/ticket-merge';
 import { SlaTimers } from './application/sla-timers';
 import { Tickets } from './application/tickets';
 import { accountClient } from './grpc/account.client';
@@ -39,7 +42,10 @@ void runService({
     SLA_CHECK_EVERY_MS: z.coerce.number().int().min(1000).default(15_000),
     /** Key of the customers' confirmation links; empty: derived from SERVICE_CLIENT_SECRET. */
     CONFIRMATION_SECRET: z.string().default(''),
-    /** The closed loop, in days: how long a link works, auto-close without an answer, the reopen window. */
+    /**
+     * The closed loop, in days: how long a link works, auto-close without an answer, the reopen window.
+     * Defaults until a support manager saves the service settings (/api/v1/service-settings).
+     */
     CONFIRMATION_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(14),
     AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
     REOPEN_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
@@ -62,6 +68,8 @@ void runService({
         reopenWindowDays: config.REOPEN_WINDOW_DAYS,
       },
       written: (id) => written(models.Ticket, id),
+      serviceSettings: new MongoSettingsRepository(models.ServiceSettings),
+      settingsWritten: (id) => written(models.ServiceSettings, id),
     };
     const settings = new SlaSettings(ports);
     await settings.seed();
@@ -79,9 +87,12 @@ void runService({
     grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
     grpc.server.add(
       pb.TicketServiceDefinition,
-      ticketGrpc(tickets, settings, (v) => customFields.visibleNow('ticket', v)),
+      ticketGrpc(tickets, settings, (v) => customFields.visibleNow('ticket', v), {
+        merge: new TicketMerge(tickets, ports),
+        bulk: new BulkActions(tickets),
+      }),
     );
-    grpc.server.add(pb.SlaServiceDefinition, slaGrpc(settings));
+    grpc.server.add(pb.SlaServiceDefinition, slaGrpc(settings, new ServiceSettingsAdmin(ports)));
     grpc.server.add(queuePb.QueueServiceDefinition, queueGrpc(queues));
     return {
       services: [
@@ -90,7 +101,7 @@ void runService({
         cfPb.CustomFieldServiceDefinition.fullName,
         queuePb.QueueServiceDefinition.fullName,
       ],
-      outboxModels: [models.Ticket, queueModels.Queue],
+      outboxModels: [models.Ticket, queueModels.Queue, models.ServiceSettings],
       schedules: [
         {
           name: 'sla-timers',

@@ -1,5 +1,5 @@
 import type { Actor, OutboxEntry } from '@crm/kit';
-import type { CalendarDoc, PolicyDoc, TicketDoc } from '../store/ticket.model';
+import type { CalendarDoc, PolicyDoc, ServiceSettingsDoc, TicketDoc } from '../store/ticket.model';
 
 /** Who acts and under which request id (kit's callerOf). */
 export interface Caller {
@@ -76,7 +76,7 @@ export interface ConfirmationTokens {
   verify(token: string): Promise<{ ticketId: string; nonce: string } | undefined>;
 }
 
-/** How the closed loop is tuned (days). */
+/** How the closed loop is tuned (days): the environment's defaults until the service settings are saved. */
 export interface ClosedLoopSettings {
   /** How long a confirmation link works. */
   confirmationLinkDays: number;
@@ -99,4 +99,8 @@ export interface TicketPorts {
   confirmations: ConfirmationTokens;
   closedLoop: ClosedLoopSettings;
   written: Written;
+  /** The saved service settings (one document); absent until a manager saves them. */
+  serviceSettings: SettingsRepository<ServiceSettingsDoc>;
+  /** Tells the outbox relay that the service settings have new events. */
+  settingsWritten: Written;
 }

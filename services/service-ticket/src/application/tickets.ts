@@ -33,11 +33,13 @@ import {
 import type { TicketAssignment } from '../domain/queue';
 import { targetFor } from '../domain/sla';
 import { followStatus, NEVER, slaIndex, startClock } from '../domain/sla-clock';
+import { businessMinutesSpent, retargetClock } from '../domain/sla-retarget';
 import { queueEvents } from '../events/queue-events';
 import { ticketEvents as events } from '../events/ticket-events';
 import type { TicketDoc } from '../store/ticket.model';
 import type { Caller, TicketPorts } from './ports';
 import type { Queues } from './queues';
+import { settingsInForce } from './service-settings';
 import { DEFAULT_ID, type SlaSettings } from './sla-settings';
 
 /** What a caller sends to create or change a ticket; undefined leaves a field as it is. */
@@ -124,7 +126,7 @@ export class Tickets {
     const now = new Date();
     const clock = startClock(
       now,
-      { id: policy._id, warnAtPercent: policy.warnAtPercent, calendarId: policy.calendarId },
+      await this.clockPolicy(policy),
       targetFor(policy, input.priority, tier),
       calendar,
     );
@@ -226,7 +228,7 @@ export class Tickets {
 
   /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
   update(id: string, expectedVersion: number, patch: TicketPatch, c: Caller): Promise<TicketDoc> {
-    return this.change(id, expectedVersion, c, async (current) => {
+    return this.change(id, expectedVersion, c, async (current, now) => {
       const { customFields, ...fields } = stripUndefined(patch);
       const input = normaliseTicketFields({ ...pickFields(current), ...fields }, current._id);
       const values =
@@ -235,7 +237,60 @@ export class Tickets {
           : await this.p.customFields.validatePatch('ticket', current.customFields, customFields);
       if (input.accountId !== current.accountId || input.contactId !== current.contactId)
         await this.requireAccountAndContact(input, c);
-      return { set: { ...input, customFields: values } };
+      const set: Partial<TicketDoc> = { ...input, customFields: values };
+      if (input.priority === current.priority) return { set };
+      const { sla, change } = await this.retarget(current, input.priority, c.actor.userId, now);
+      Object.assign(set, { sla, slaChanges: [...(current.slaChanges ?? []), change] });
+      return { set, events: (n) => [events.slaRetargeted(n, change, c.actor, c.requestId)] };
+    });
+  }
+
+  /**
+   * The clock against the targets of a new priority, from the policy the ticket is measured by (the
+   * default one when no target applied before); the time already spent and the breaches stay.
+   */
+  private async retarget(current: TicketDoc, priority: string, by: string, now: Date) {
+    const policy =
+      (await this.sla.policy(current.sla.policyId || DEFAULT_ID)) ?? (await this.sla.policy(DEFAULT_ID));
+    const target = policy && targetFor(policy, priority, current.accountTier);
+    const sla = policy
+      ? retargetClock(
+          current.sla,
+          await this.clockPolicy(policy),
+          target,
+          await this.sla.calendar(policy.calendarId),
+        )
+      : current.sla;
+    const change = {
+      fromPriority: current.priority,
+      toPriority: priority,
+      firstResponseDueAt: sla.firstResponseDueAt,
+      resolutionDueAt: sla.resolutionDueAt,
+      changedBy: by,
+      changedAt: now,
+    };
+    return { sla, change };
+  }
+
+  /** What a clock keeps of its policy; a policy without a warning percentage takes the service default. */
+  private async clockPolicy(policy: { _id: string; warnAtPercent: number; calendarId: string }) {
+    const warnAtPercent = policy.warnAtPercent || (await settingsInForce(this.p)).defaultWarnAtPercent;
+    return { id: policy._id, warnAtPercent, calendarId: policy.calendarId };
+  }
+
+  /** Business minutes the ticket's clock ran until `at` (tickets without an SLA: the default calendar). */
+  private async businessMinutes(t: TicketDoc, at: Date): Promise<number> {
+    return businessMinutesSpent(t.sla, at, await this.sla.calendar(t.sla.calendarId || DEFAULT_ID));
+  }
+
+  /** Adds one tag (kept once) to the tags the ticket has. */
+  addTag(id: string, tag: string, c: Caller): Promise<TicketDoc> {
+    return this.change(id, 0, c, async (current) => {
+      const input = normaliseTicketFields(
+        { ...pickFields(current), tags: [...current.tags, tag] },
+        current._id,
+      );
+      return { set: { tags: input.tags } };
     });
   }
 
@@ -254,6 +309,7 @@ export class Tickets {
       const set: Partial<TicketDoc> = { comments: [...current.comments, comment] };
       const first = kind === 'public' && !current.firstRespondedAt;
       if (first) set.firstRespondedAt = now;
+      const toRespond = first ? await this.businessMinutes(current, now) : 0;
       if (kind === 'public' && current.status === 'new') {
         const move = moveStatus('new', 'open', '', 'first reply', c.actor.userId, now);
         Object.assign(set, statusSet(current, move));
@@ -262,7 +318,7 @@ export class Tickets {
         set,
         events: (n) => [
           events.commented(n, comment, c.actor, c.requestId),
-          ...(first ? [events.firstResponded(n, c.actor, c.requestId)] : []),
+          ...(first ? [events.firstResponded(n, toRespond, c.actor, c.requestId)] : []),
         ],
       };
     });
@@ -370,16 +426,20 @@ export class Tickets {
   ): Promise<{ ticket: TicketDoc; confirmationToken: string }> {
     const text = requireText(resolution, 'resolution');
     const nonce = randomUUID();
-    const ticket = await this.change(id, expectedVersion, c, async (current, now) => ({
-      set: {
+    const loop = await settingsInForce(this.p);
+    const ticket = await this.change(id, expectedVersion, c, async (current, now) => {
+      const set: Partial<TicketDoc> = {
         ...statusSet(current, moveStatus(current.status, 'resolved', '', '', c.actor.userId, now)),
         resolution: text,
         resolvedAt: now,
-        confirmation: { nonce, expiresAt: afterDays(now, this.p.closedLoop.confirmationLinkDays) },
-        autoCloseAt: afterDays(now, this.p.closedLoop.autoCloseDays),
-      },
-      events: (n) => [events.resolved(n, c.actor, c.requestId)],
-    }));
+        confirmation: { nonce, expiresAt: afterDays(now, loop.confirmationLinkDays) },
+        autoCloseAt: afterDays(now, loop.autoCloseDays),
+      };
+      // Measured on the clock as it stands after this move (a pause on the customer ends with it).
+      const clock = { ...current, sla: (await this.clockAfter(current, set, now)).sla! };
+      const toResolve = await this.businessMinutes(clock, now);
+      return { set, events: (n) => [events.resolved(n, toResolve, c.actor, c.requestId)] };
+    });
     const confirmationToken = await this.p.confirmations.issue(
       ticket._id,
       nonce,
@@ -406,7 +466,7 @@ export class Tickets {
         throw new ValidationError([
           { field: 'status', description: 'only a resolved or closed ticket is reopened' },
         ]);
-      const window = this.p.closedLoop.reopenWindowDays;
+      const window = (await settingsInForce(this.p)).reopenWindowDays;
       if (current.status === 'closed' && current.closedAt && afterDays(current.closedAt, window) < now)
         throw new ConflictError(`closed more than ${window} days ago: open a new ticket and link this one`);
       return {
@@ -561,7 +621,7 @@ export class Tickets {
     now: Date,
   ): Promise<Partial<TicketDoc>> {
     const merged = { ...current, ...set };
-    let sla = current.sla;
+    let sla = set.sla ?? current.sla;
     if (set.status !== undefined && sla.policyId) {
       const calendar = sla.pausedSince ? await this.sla.calendar(sla.calendarId) : undefined;
       sla = followStatus(sla, merged.status, merged.pendingReason, now, calendar);

@@ -77,7 +77,8 @@ export function startClock(
   );
 }
 
-function withDueTimes(s: TicketSla, cal: BusinessCalendar): TicketSla {
+/** The due and warning times of a clock from its start, targets and pauses. */
+export function withDueTimes(s: TicketSla, cal: BusinessCalendar): TicketSla {
   const after = (minutes: number) => addBusinessMinutes(s.startedAt, minutes + s.pausedMinutes, cal);
   const share = s.warnAtPercent / 100;
   return {

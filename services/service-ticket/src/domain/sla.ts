@@ -77,8 +77,9 @@ export function normalisePolicy(raw: SlaPolicyInput): SlaPolicyInput {
   };
   if (!p.name || p.name.length > 200) v.add('name', 'is required, at most 200 characters');
   if (!p.calendarId) v.add('calendarId', 'is required');
-  if (!Number.isInteger(p.warnAtPercent) || p.warnAtPercent < 1 || p.warnAtPercent > 99)
-    v.add('warnAtPercent', 'must be a whole percentage from 1 to 99');
+  // 0: the service settings' default percentage.
+  if (!Number.isInteger(p.warnAtPercent) || p.warnAtPercent < 0 || p.warnAtPercent > 99)
+    v.add('warnAtPercent', 'must be a whole percentage from 1 to 99, or 0 for the service default');
   if (!p.targets.length) v.add('targets', 'at least one');
   const seen = new Set<string>();
   p.targets.forEach((t, i) => {

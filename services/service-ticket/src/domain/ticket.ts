@@ -56,6 +56,8 @@ export interface Comment {
   body: string;
   authorId: string;
   createdAt: Date;
+  /** Set on a comment that came with a merged duplicate: the ticket it was written on. */
+  mergedFromTicketId?: string;
 }
 
 export interface StatusChange {

@@ -1,7 +1,8 @@
 import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
 import { serviceTicketEvents as pb } from '@crm/proto';
 import type { Comment, Escalation } from '../domain/ticket';
-import { toProtoComment, toProtoEscalation, toProtoTicket } from '../grpc/ticket.mapper';
+import type { SlaChange } from '../domain/sla-retarget';
+import { toProtoComment, toProtoEscalation, toProtoSlaChange, toProtoTicket } from '../grpc/ticket.mapper';
 import type { TicketDoc } from '../store/ticket.model';
 
 const minutesBetween = (from: Date, to: Date) =>
@@ -29,10 +30,12 @@ export const ticketEvents = {
     const payload = pb.TicketCommented.encode({ ticketId: t._id, comment: toProtoComment(comment) }).finish();
     return entry('TicketCommented', payload, t, actor, requestId);
   },
-  firstResponded(t: TicketDoc, actor: Actor, requestId: string): OutboxEntry {
+  /** businessMinutes: from creation to the reply in the ticket's calendar, pauses left out. */
+  firstResponded(t: TicketDoc, businessMinutes: number, actor: Actor, requestId: string): OutboxEntry {
     const payload = pb.TicketFirstResponded.encode({
       ticket: toProtoTicket(t),
       minutesToRespond: String(minutesBetween(t.createdAt, t.firstRespondedAt ?? t.updatedAt)),
+      businessMinutesToRespond: businessMinutes,
     }).finish();
     return entry('TicketFirstResponded', payload, t, actor, requestId);
   },
@@ -45,10 +48,12 @@ export const ticketEvents = {
     }).finish();
     return entry('TicketEscalated', payload, t, actor, requestId);
   },
-  resolved(t: TicketDoc, actor: Actor, requestId: string): OutboxEntry {
+  /** businessMinutes: from creation to resolution in the ticket's calendar, pauses left out. */
+  resolved(t: TicketDoc, businessMinutes: number, actor: Actor, requestId: string): OutboxEntry {
     const payload = pb.TicketResolved.encode({
       ticket: toProtoTicket(t),
       minutesToResolve: String(minutesBetween(t.createdAt, t.resolvedAt ?? t.updatedAt)),
+      businessMinutesToResolve: businessMinutes,
     }).finish();
     return entry('TicketResolved', payload, t, actor, requestId);
   },
@@ -79,6 +84,17 @@ export const ticketEvents = {
   ): OutboxEntry {
     const payload = pb.CsatReceived.encode({ ticket: toProtoTicket(t), score, comment, confirmed }).finish();
     return entry('CsatReceived', payload, t, actor, requestId);
+  },
+  merged(t: TicketDoc, intoTicketId: string, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.TicketMerged.encode({ ticket: toProtoTicket(t), intoTicketId }).finish();
+    return entry('TicketMerged', payload, t, actor, requestId);
+  },
+  slaRetargeted(t: TicketDoc, change: SlaChange, actor: Actor, requestId: string): OutboxEntry {
+    const payload = pb.SlaRetargeted.encode({
+      ticket: toProtoTicket(t),
+      change: toProtoSlaChange(change),
+    }).finish();
+    return entry('SlaRetargeted', payload, t, actor, requestId);
   },
   reopened(t: TicketDoc, reason: string, actor: Actor, requestId: string): OutboxEntry {
     const payload = pb.TicketReopened.encode({ ticket: toProtoTicket(t), reason }).finish();

@@ -1,6 +1,9 @@
 import { type CallerContext, callerOf, expectedVersionOf } from '@crm/kit';
 import { serviceTicket as pb } from '@crm/proto';
+import type { BulkActions } from '../application/bulk-actions';
+import type { ServiceSettingsAdmin } from '../application/service-settings';
 import type { SlaSettings } from '../application/sla-settings';
+import type { TicketMerge } from '../application/ticket-merge';
 import type { Tickets } from '../application/tickets';
 import type { TicketDoc } from '../store/ticket.model';
 import {
@@ -8,9 +11,11 @@ import {
   fromProtoListRequest,
   fromProtoPatch,
   fromProtoPolicy,
+  fromProtoServiceSettings,
   type ShownFields,
   toProtoCalendar,
   toProtoPolicy,
+  toProtoServiceSettings,
   toProtoTicket,
 } from './ticket.mapper';
 
@@ -21,6 +26,7 @@ export function ticketGrpc(
   tickets: Tickets,
   settings: SlaSettings,
   shown: ShownFields,
+  operations: { merge: TicketMerge; bulk: BulkActions },
 ): pb.TicketServiceImplementation<Ctx> {
   const outAll = async (ts: TicketDoc[]) => {
     const left = await settings.remainingOf(ts);
@@ -89,11 +95,45 @@ export function ticketGrpc(
     async reopenTicket(req, ctx) {
       return out(await tickets.reopen(req.id, v(req.expectedVersion), req.reason, callerOf(ctx)));
     },
+    async mergeTicket(req, ctx) {
+      const { duplicate, target } = await operations.merge.merge(
+        req.id,
+        v(req.expectedVersion),
+        req.intoTicketId,
+        callerOf(ctx),
+      );
+      const [d, t] = await outAll([duplicate, target]);
+      return { duplicate: d, target: t };
+    },
+    async bulkUpdateTickets(req, ctx) {
+      const results = await operations.bulk.run(req, callerOf(ctx));
+      return {
+        results: results.map((r) =>
+          r.ok
+            ? { ticketId: r.ticketId, ok: true, version: String(r.version), errorKind: '', message: '' }
+            : { ticketId: r.ticketId, ok: false, version: '0', errorKind: r.errorKind, message: r.message },
+        ),
+      };
+    },
   };
 }
 
-export function slaGrpc(settings: SlaSettings): pb.SlaServiceImplementation<Ctx> {
+export function slaGrpc(
+  settings: SlaSettings,
+  serviceSettings: ServiceSettingsAdmin,
+): pb.SlaServiceImplementation<Ctx> {
   return {
+    async getServiceSettings(_req, ctx) {
+      return toProtoServiceSettings(await serviceSettings.get(callerOf(ctx)));
+    },
+    async saveServiceSettings(req, ctx) {
+      const s = await serviceSettings.save(
+        expectedVersionOf(req.expectedVersion),
+        fromProtoServiceSettings(req.settings),
+        callerOf(ctx),
+      );
+      return toProtoServiceSettings(s);
+    },
     async listBusinessCalendars(_req, ctx) {
       return { calendars: (await settings.listCalendars(callerOf(ctx))).map(toProtoCalendar) };
     },

@@ -4,6 +4,9 @@ import type { TicketListRequest, TicketPatch } from '../application/tickets';
 import type { BusinessCalendar, SlaPolicyInput } from '../domain/sla';
 import { NEVER, NO_SLA, slaStateOf } from '../domain/sla-clock';
 import type { Attachment, Comment, Escalation } from '../domain/ticket';
+import type { ServiceSettings } from '../domain/service-settings';
+import type { SlaChange } from '../domain/sla-retarget';
+import type { EffectiveSettings } from '../application/service-settings';
 import type { CalendarDoc, PolicyDoc, TicketDoc } from '../store/ticket.model';
 
 /** Business minutes left of the two targets, computed when read. */
@@ -17,7 +20,10 @@ const NOTHING_LEFT: Remaining = { firstResponse: 0, resolution: 0 };
 export type ShownFields = (values: unknown) => Record<string, unknown>;
 const everyField: ShownFields = (v) => ({ ...(v as Record<string, unknown>) });
 
-export const toProtoComment = (c: Comment): pb.Comment => ({ ...c });
+export const toProtoComment = (c: Comment): pb.Comment => ({
+  ...c,
+  mergedFromTicketId: c.mergedFromTicketId ?? '',
+});
 export const toProtoEscalation = (e: Escalation): pb.Escalation => ({
   ...e,
   fromQueue: e.fromQueue ?? '',
@@ -83,8 +89,39 @@ export function toProtoTicket(
     csatComment: t.csatComment ?? '',
     autoCloseAt: t.autoCloseAt && t.autoCloseAt.getTime() !== NEVER.getTime() ? t.autoCloseAt : undefined,
     assignments: (t.assignments ?? []).map((a) => ({ ...a })),
+    mergedIntoTicketId: t.mergedIntoTicketId ?? '',
+    mergedAt: t.mergedAt,
+    mergedBy: t.mergedBy ?? '',
+    mergedTickets: (t.mergedTickets ?? []).map((m) => ({ ...m })),
+    slaChanges: (t.slaChanges ?? []).map(toProtoSlaChange),
   };
 }
+
+export const toProtoSlaChange = (c: SlaChange): pb.SlaChange => ({
+  fromPriority: c.fromPriority,
+  toPriority: c.toPriority,
+  firstResponseDueAt: c.firstResponseDueAt,
+  resolutionDueAt: c.resolutionDueAt,
+  changedBy: c.changedBy,
+  changedAt: c.changedAt,
+});
+
+export const toProtoServiceSettings = (s: EffectiveSettings): pb.ServiceSettings => ({
+  version: String(s.version),
+  autoCloseDays: s.autoCloseDays,
+  reopenWindowDays: s.reopenWindowDays,
+  confirmationLinkDays: s.confirmationLinkDays,
+  defaultWarnAtPercent: s.defaultWarnAtPercent,
+  updatedAt: s.updatedAt,
+  updatedBy: s.updatedBy,
+});
+
+export const fromProtoServiceSettings = (s: pb.ServiceSettings | undefined): ServiceSettings => ({
+  autoCloseDays: s?.autoCloseDays ?? 0,
+  reopenWindowDays: s?.reopenWindowDays ?? 0,
+  confirmationLinkDays: s?.confirmationLinkDays ?? 0,
+  defaultWarnAtPercent: s?.defaultWarnAtPercent ?? 0,
+});
 
 export const toProtoCalendar = (c: CalendarDoc): pb.BusinessCalendar => ({
   id: c._id,

@@ -2,6 +2,8 @@ import { type OutboxEntry, outboxSchema } from '@crm/kit';
 import { type Connection, Schema } from 'mongoose';
 import type { BusinessCalendar, SlaPolicyInput } from '../domain/sla';
 import { NEVER, type SlaEvent, type SlaState, type TicketSla } from '../domain/sla-clock';
+import type { SlaChange } from '../domain/sla-retarget';
+import type { ServiceSettings } from '../domain/service-settings';
 import type {
   Comment,
   Escalation,
@@ -52,10 +54,24 @@ export interface TicketDoc extends TicketFields {
   outbox: OutboxEntry[];
   /** Every assignment (routing, take, hand-over), oldest first; unset on tickets from before queues. */
   assignments?: TicketAssignment[];
+  /** Set when this ticket was merged into another as a duplicate (it is closed then). */
+  mergedIntoTicketId?: string;
+  mergedAt?: Date;
+  mergedBy?: string;
+  /** The duplicates merged into this ticket. */
+  mergedTickets?: MergedTicket[];
+  /** SLA re-targetings after priority changes. */
+  slaChanges?: SlaChange[];
+}
+
+export interface MergedTicket {
+  ticketId: string;
+  mergedBy: string;
+  mergedAt: Date;
 }
 
 /** Settings documents (a calendar, a policy): keyed by id, changed by compare-and-set. */
-interface SettingsDoc {
+export interface SettingsDoc {
   _id: string;
   version: number;
   createdAt: Date;
@@ -66,11 +82,20 @@ interface SettingsDoc {
 }
 export type CalendarDoc = SettingsDoc & BusinessCalendar;
 export type PolicyDoc = SettingsDoc & SlaPolicyInput;
+/** The one document of service settings (id "service"). */
+export type ServiceSettingsDoc = SettingsDoc & ServiceSettings;
 
 const linkSchema = new Schema({ ticketId: String, kind: String }, { _id: false });
 const attachmentSchema = new Schema({ name: String, sizeBytes: Number, contentType: String }, { _id: false });
 const commentSchema = new Schema<Comment>(
-  { id: String, visibility: String, body: String, authorId: String, createdAt: Date },
+  {
+    id: String,
+    visibility: String,
+    body: String,
+    authorId: String,
+    createdAt: Date,
+    mergedFromTicketId: String,
+  },
   { _id: false },
 );
 const statusChangeSchema = new Schema<StatusChange>(
@@ -116,6 +141,21 @@ const slaSchema = new Schema<TicketSla>(
     firstResponseBreached: Boolean,
     resolutionBreached: Boolean,
   },
+  { _id: false },
+);
+const slaChangeSchema = new Schema<SlaChange>(
+  {
+    fromPriority: String,
+    toPriority: String,
+    firstResponseDueAt: Date,
+    resolutionDueAt: Date,
+    changedBy: String,
+    changedAt: Date,
+  },
+  { _id: false },
+);
+const mergedTicketSchema = new Schema<MergedTicket>(
+  { ticketId: String, mergedBy: String, mergedAt: Date },
   { _id: false },
 );
 const slaEventSchema = new Schema<SlaEvent>({ kind: String, target: String, at: Date }, { _id: false });
@@ -179,6 +219,11 @@ const ticketSchema = new Schema<TicketDoc>(
       ],
       default: [],
     },
+    mergedIntoTicketId: String,
+    mergedAt: Date,
+    mergedBy: String,
+    mergedTickets: { type: [mergedTicketSchema], default: [] },
+    slaChanges: { type: [slaChangeSchema], default: [] },
   },
   { versionKey: false, minimize: false },
 );
@@ -224,8 +269,24 @@ const policySchema = new Schema<PolicyDoc>(
   { versionKey: false, minimize: false },
 );
 
+const serviceSettingsSchema = new Schema<ServiceSettingsDoc>(
+  {
+    ...settings,
+    autoCloseDays: Number,
+    reopenWindowDays: Number,
+    confirmationLinkDays: Number,
+    defaultWarnAtPercent: Number,
+  },
+  { versionKey: false, minimize: false },
+);
+
 export function registerModels(db: Connection) {
   return {
+    ServiceSettings: db.model<ServiceSettingsDoc>(
+      'ServiceSettings',
+      serviceSettingsSchema,
+      'service_settings',
+    ),
     Ticket: db.model<TicketDoc>('Ticket', ticketSchema, 'tickets'),
     Calendar: db.model<CalendarDoc>('BusinessCalendar', calendarSchema, 'business_calendars'),
     Policy: db.model<PolicyDoc>('SlaPolicy', policySchema, 'sla_policies'),

@@ -8,7 +8,7 @@ import {
 } from '@crm/kit';
 import type { Model } from 'mongoose';
 import type { SettingsRepository, TicketQuery, TicketRepository } from '../application/ports';
-import type { CalendarDoc, PolicyDoc, TicketDoc, TicketModels } from './ticket.model';
+import type { SettingsDoc, TicketDoc, TicketModels } from './ticket.model';
 
 const NO_OUTBOX = { outbox: 0 } as const;
 
@@ -22,8 +22,8 @@ async function inserted(create: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** Business calendars or SLA policies: a handful of documents keyed by id. */
-export class MongoSettingsRepository<T extends CalendarDoc | PolicyDoc> implements SettingsRepository<T> {
+/** Business calendars, SLA policies or the service settings: a handful of documents keyed by id. */
+export class MongoSettingsRepository<T extends SettingsDoc> implements SettingsRepository<T> {
   constructor(private readonly model: Model<T>) {}
 
   async get(id: string): Promise<T | undefined> {

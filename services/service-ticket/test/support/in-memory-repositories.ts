@@ -7,7 +7,13 @@ import type {
   TicketQuery,
   TicketRepository,
 } from '../../src/application/ports';
-import type { CalendarDoc, PolicyDoc, TicketDoc } from '../../src/store/ticket.model';
+import type {
+  CalendarDoc,
+  PolicyDoc,
+  ServiceSettingsDoc,
+  SettingsDoc,
+  TicketDoc,
+} from '../../src/store/ticket.model';
 import { confirmationTokens } from '../../src/tokens/confirmation-token';
 
 /** Tickets with the write semantics of kit's saveAtVersion (kit InMemoryVersioned), and the store's queries. */
@@ -50,8 +56,8 @@ export class InMemoryTickets extends InMemoryVersioned<TicketDoc> implements Tic
   }
 }
 
-/** Calendars or policies by id, with compare-and-set like the store. */
-export class InMemorySettings<T extends CalendarDoc | PolicyDoc> implements SettingsRepository<T> {
+/** Calendars, policies or the service settings by id, with compare-and-set like the store. */
+export class InMemorySettings<T extends SettingsDoc> implements SettingsRepository<T> {
   readonly docs = new Map<string, T>();
   async get(id: string) {
     const d = this.docs.get(id);
@@ -93,6 +99,7 @@ export function inMemoryPorts() {
   const tiers = new Map<string, string>([['acc-1', 'A']]);
   const calendars = new InMemorySettings<CalendarDoc>();
   const policies = new InMemorySettings<PolicyDoc>();
+  const serviceSettings = new InMemorySettings<ServiceSettingsDoc>();
   /** Contact id -> its account id. */
   const contacts = new Map<string, string>([['contact-1', 'acc-1']]);
   const staff = (c: Caller) => !c.actor.roles.some((r) => r === 'sales-rep' || r === 'sales-manager');
@@ -115,6 +122,8 @@ export function inMemoryPorts() {
     confirmations: confirmationTokens('unit-test-secret'),
     closedLoop: { confirmationLinkDays: 14, autoCloseDays: 7, reopenWindowDays: 30 },
     written: (id) => void written.push(id),
+    serviceSettings,
+    settingsWritten: (id) => void written.push(id),
   };
-  return { ports, tickets, written, accounts, calendars, policies };
+  return { ports, tickets, written, accounts, calendars, policies, serviceSettings };
 }
