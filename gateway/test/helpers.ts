@@ -101,6 +101,8 @@ export async function startApp(
     logger?: Logger;
     /** The web console to serve at `/`. */
     console?: GatewayConfig['console'];
+    /** The user directory's users (none unless a test says otherwise). */
+    users?: Awaited<ReturnType<UserDirectory['list']>>;
   } = {},
 ): Promise<Harness> {
   const client = fakeLeadClient();
@@ -137,7 +139,7 @@ export async function startApp(
       customFields: (opts.customFields ?? {}) as never,
       audit: (opts.audit ?? {}) as never,
     },
-    users: { list: async () => [] } as unknown as UserDirectory,
+    users: { list: async () => opts.users ?? [] } as unknown as UserDirectory,
     verifyToken: async (raw) => {
       const c = TOKENS[raw];
       if (!c) throw new InvalidTokenError('bad signature');
