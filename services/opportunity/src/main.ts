@@ -1,8 +1,10 @@
 import './telemetry';
 import { runService, startAll } from '@crm/kit';
+import { OWNERSHIP_STREAM, poolGrpc, RecordPool, takePartInTransfers } from '@crm/ownership';
 import { z } from 'zod';
-import { descriptorSet, opportunity as pb, quote as quotePb } from '@crm/proto';
+import { descriptorSet, opportunity as pb, ownership, quote as quotePb } from '@crm/proto';
 import { ApprovalOutcomes } from './application/approvals';
+import { DealOwnership } from './application/deal-ownership';
 import { Opportunities } from './application/opportunities';
 import { CLOSE_SUBJECT, LossReasons, OpportunityClosing } from './application/opportunity-closing';
 import { Pipelines } from './application/pipelines';
@@ -16,6 +18,7 @@ import { approvalClient } from './grpc/approval.client';
 import { opportunityGrpc, pipelineGrpc } from './grpc/opportunity.grpc';
 import { productGrpc, quoteGrpc } from './grpc/quote.grpc';
 import { registerModels } from './store/opportunity.model';
+import { opportunityPool, opportunityTransfer, transferredDeals } from './store/opportunity-ownership';
 import {
   MongoLossReasonsRepository,
   MongoOpportunityRepository,
@@ -37,7 +40,7 @@ void runService({
     /** A font with Chinese glyphs for quote PDFs (Debian fonts-noto-cjk). */
     QUOTE_PDF_FONT: z.string().min(1).default(DEFAULT_QUOTE_FONT),
   },
-  streams: [{ name: 'CRM_OPPORTUNITY', subjects: ['crm.opportunity.>'] }],
+  streams: [{ name: 'CRM_OPPORTUNITY', subjects: ['crm.opportunity.>'] }, OWNERSHIP_STREAM],
   async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
     const byKind = { pipeline: models.Pipeline, opportunity: models.Opportunity };
@@ -72,6 +75,10 @@ void runService({
       },
       logger,
     );
+    // Open deals follow their owner's book in a transfer and can wait in the public pool.
+    const dealOwnership = new DealOwnership(ports, transferredDeals(models));
+    const pool = new RecordPool(opportunityPool(models, db, (id) => written(models.Opportunity, id), logger));
+    grpc.server.add(ownership.PoolServiceDefinition, poolGrpc([pool]));
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
     grpc.server.add(pb.OpportunityServiceDefinition, opportunityGrpc(opportunities, closing, lossReasons));
     grpc.server.add(quotePb.ProductServiceDefinition, productGrpc(new Products(quotePorts)));
@@ -82,10 +89,16 @@ void runService({
         pb.OpportunityServiceDefinition.fullName,
         quotePb.ProductServiceDefinition.fullName,
         quotePb.QuoteServiceDefinition.fullName,
+        ownership.PoolServiceDefinition.fullName,
       ],
       outboxModels: [models.Pipeline, models.Opportunity, quoteModels.Product, quoteModels.Quote],
       // CRM_APPROVAL is the approval service's stream: until it exists the host retries every 2 s.
-      consumers: (nc) => startAll([followApprovalOutcomes(nc, db, approvalOutcomes, logger)]),
+      consumers: (nc) =>
+        startAll([
+          followApprovalOutcomes(nc, db, approvalOutcomes, logger),
+          () =>
+            takePartInTransfers(nc, db, logger, 'opportunity', [opportunityTransfer(models, dealOwnership)]),
+        ]),
     };
   },
 });

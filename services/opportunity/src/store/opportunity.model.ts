@@ -1,4 +1,5 @@
 import { type OutboxEntry, outboxSchema } from '@crm/kit';
+import type { PoolState, TransferStamp } from '@crm/ownership';
 import { type Connection, Schema } from 'mongoose';
 import type { CloseEntry, LossReason, OpportunityStatus } from '../domain/closing';
 import type { DealTeamMember } from '../domain/deal-team';
@@ -45,6 +46,10 @@ export interface OpportunityDoc extends OpportunityFields {
   creationKey: string;
   /** Set when a compensation discarded it: never read or listed again. */
   discardedAt: Date | null;
+  /** In the public pool or claimed from it (@crm/ownership). */
+  pool?: PoolState;
+  /** The ownership transfer that last moved it: which, from whom, by whom, when. */
+  transfer?: TransferStamp;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
@@ -149,6 +154,8 @@ const opportunitySchema = new Schema<OpportunityDoc>(
     memberIds: { type: [String], default: [] },
     creationKey: { type: String, default: '' },
     discardedAt: { type: Date, default: null },
+    pool: { type: Schema.Types.Mixed },
+    transfer: { type: Schema.Types.Mixed },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,
