@@ -12,13 +12,14 @@ import { Products } from './application/products';
 import { QUOTE_SUBJECT, Quotes } from './application/quotes';
 import type { OpportunityPorts } from './application/ports';
 import { DEFAULT_QUOTE_FONT, quotePdfRenderer } from './documents/quote-pdf';
+import { followAccountOwners } from './events/account-owner.consumer';
 import { followApprovalOutcomes } from './events/approval-events.consumer';
 import { accountClient } from './grpc/account.client';
 import { approvalClient } from './grpc/approval.client';
 import { opportunityGrpc, pipelineGrpc } from './grpc/opportunity.grpc';
 import { productGrpc, quoteGrpc } from './grpc/quote.grpc';
 import { registerModels } from './store/opportunity.model';
-import { opportunityPool, opportunityTransfer, transferredDeals } from './store/opportunity-ownership';
+import { opportunityPool, opportunityTransfer, movableDeals } from './store/opportunity-ownership';
 import {
   MongoLossReasonsRepository,
   MongoOpportunityRepository,
@@ -76,7 +77,7 @@ void runService({
       logger,
     );
     // Open deals follow their owner's book in a transfer and can wait in the public pool.
-    const dealOwnership = new DealOwnership(ports, transferredDeals(models));
+    const dealOwnership = new DealOwnership(ports, movableDeals(models));
     const pool = new RecordPool(opportunityPool(models, db, (id) => written(models.Opportunity, id), logger));
     grpc.server.add(ownership.PoolServiceDefinition, poolGrpc([pool]));
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
@@ -96,6 +97,7 @@ void runService({
       consumers: (nc) =>
         startAll([
           followApprovalOutcomes(nc, db, approvalOutcomes, logger),
+          followAccountOwners(nc, db, dealOwnership, logger),
           () =>
             takePartInTransfers(nc, db, logger, 'opportunity', [opportunityTransfer(models, dealOwnership)]),
         ]),

@@ -1,6 +1,6 @@
 import { Roles } from '@crm/kit';
 import type { TransferRequest } from '@crm/ownership';
-import { DealOwnership, type TransferredDeals } from '../src/application/deal-ownership';
+import { DealOwnership, type MovableDeals } from '../src/application/deal-ownership';
 import { Opportunities } from '../src/application/opportunities';
 import { Pipelines } from '../src/application/pipelines';
 import type { Caller } from '../src/application/ports';
@@ -51,9 +51,11 @@ describe('deals in an ownership transfer', () => {
       opportunities.create({ name, accountId: 'acc-1', amountMinor: 100, currency: 'EUR' }, '', '', rep1);
     // Every deal of the from-user, as if each closed or changed team after the store's query found it:
     // the use case itself must leave closed and other teams' deals alone.
-    const deals: TransferredDeals = {
+    const deals: MovableDeals = {
       toMove: async (t) => mem.opportunities.all().filter((o) => o.ownerId === t.fromUserId),
       countMoved: async (id) => mem.opportunities.all().filter((o) => o.transfer?.id === id).length,
+      ofAccount: async (accountId, ownerId) =>
+        mem.opportunities.all().filter((o) => o.accountId === accountId && o.ownerId === ownerId),
     };
     return { mem, opportunities, open, ownership: new DealOwnership(mem.ports, deals) };
   }
@@ -107,5 +109,44 @@ describe('deals in an ownership transfer', () => {
     const limited = { ...transfer, withinTeams: ['north'] };
     expect(await ownership.moveForTransfer(limited, admin.actor)).toBe(0);
     expect((await mem.opportunities.get(deal._id))!.ownerId).toBe('rep1');
+  });
+});
+
+describe('deals following their account to a new owner', () => {
+  it("the previous owner's open deals on the account go along; others' deals and closed ones stay", async () => {
+    const mem = inMemoryPorts();
+    const opportunities = new Opportunities(mem.ports, new Pipelines(mem.ports));
+    const rep3 = caller('rep3', [Roles.rep], ['east']);
+    const open = (name: string, accountId: string, c: Caller) =>
+      opportunities.create({ name, accountId, amountMinor: 100, currency: 'EUR' }, '', '', c);
+    const follows = await open('Follows', 'acc-1', rep1);
+    const otherAccount = await open('Other account', 'acc-2', rep1);
+    const someoneElses = await open('Specialist deal', 'acc-1', rep3);
+    const won = await open('Won', 'acc-1', rep1);
+    await mem.opportunities.save(
+      (await mem.opportunities.get(won._id))!,
+      { status: 'won' },
+      rep1.actor,
+      () => [],
+    );
+    const ownership = new DealOwnership(mem.ports, {
+      toMove: async () => [],
+      countMoved: async () => 0,
+      ofAccount: async (accountId, ownerId) =>
+        mem.opportunities.all().filter((o) => o.accountId === accountId && o.ownerId === ownerId),
+    });
+    const change = { accountId: 'acc-1', fromUserId: 'rep1', toUserId: 'rep2', toTeamId: 'west' };
+    const manager = caller('manager', [Roles.manager], ['east']);
+    expect(await ownership.followAccount(change, manager.actor, 'req-reassign')).toBe(1);
+    expect(await mem.opportunities.get(follows._id)).toMatchObject({
+      ownerId: 'rep2',
+      teamId: 'west',
+      updatedBy: 'manager',
+    });
+    const owners = await Promise.all(
+      [otherAccount, someoneElses, won].map(async (d) => (await mem.opportunities.get(d._id))!.ownerId),
+    );
+    expect(owners).toEqual(['rep1', 'rep3', 'rep1']);
+    expect(mem.opportunities.subjects().at(-1)).toBe('OpportunityUpdated');
   });
 });

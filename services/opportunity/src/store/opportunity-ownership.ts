@@ -1,7 +1,7 @@
 import type { Logger } from '@crm/kit';
 import type { PoolOptions, TransferableEntity, TransferRequest } from '@crm/ownership';
 import type { Connection } from 'mongoose';
-import type { DealOwnership, TransferredDeals } from '../application/deal-ownership';
+import type { DealOwnership, MovableDeals } from '../application/deal-ownership';
 import type { DealTeamMember } from '../domain/deal-team';
 import { poolRefusal, teamAfterHandOver } from '../domain/deal-ownership';
 import type { OpportunityDoc, OpportunityModels } from './opportunity.model';
@@ -9,8 +9,8 @@ import type { OpportunityDoc, OpportunityModels } from './opportunity.model';
 /** Live deals still being worked (stored before closing existed: no status, read as open). */
 const OPEN: Record<string, unknown> = { discardedAt: null, status: { $nin: ['won', 'lost'] } };
 
-/** The deals of a transfer, read from this service's database. */
-export function transferredDeals(m: OpportunityModels): TransferredDeals {
+/** The deals that change hands, read from this service's database. */
+export function movableDeals(m: OpportunityModels): MovableDeals {
   return {
     async toMove(t: TransferRequest) {
       const teams = t.withinTeams ? { teamId: { $in: t.withinTeams } } : {};
@@ -22,6 +22,10 @@ export function transferredDeals(m: OpportunityModels): TransferredDeals {
       return m.Opportunity.find(filter, { outbox: 0 }).lean<OpportunityDoc[]>();
     },
     countMoved: (transferId: string) => m.Opportunity.countDocuments({ 'transfer.id': transferId }),
+    async ofAccount(accountId: string, ownerId: string) {
+      const filter: Record<string, unknown> = { ...OPEN, accountId, ownerId };
+      return m.Opportunity.find(filter, { outbox: 0 }).lean<OpportunityDoc[]>();
+    },
   };
 }
 
