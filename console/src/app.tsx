@@ -9,6 +9,7 @@ import { AccountPage } from './sales/account-page';
 import { NotFoundPage } from './layout/not-found-page';
 import { QueuePage } from './support/queue-page';
 import { TicketPage } from './support/ticket-page';
+import { SalesDashboardPage } from './analytics/sales-dashboard-page';
 
 interface ConsoleContext {
   session: Session;
@@ -46,6 +47,7 @@ export function App({ session, api }: ConsoleContext) {
             <Route path="leads" element={<LeadsPage />} />
             <Route path="leads/:id" element={<LeadPage />} />
             <Route path="accounts/:id" element={<AccountPage />} />
+            <Route path="dashboards/sales" element={<SalesDashboardPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

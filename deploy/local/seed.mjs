@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Seeds approval policies, demo leads, and accounts with their contacts and a logged visit, into a
-// running local stack through the public API (run by `npm start` once).
+// Seeds approval policies, demo leads, accounts with their contacts and a logged visit, products, a
+// renewal pipeline, deals in several stages and one quote waiting for approval, into a running local
+// stack through the public API (run by `npm start` once; a re-run adds nothing twice).
 //
 //   GATEWAY_URL=http://127.0.0.1:8080 KEYCLOAK_URL=http://127.0.0.1:8180 node deploy/local/seed.mjs
 //
-// Tokens come from Keycloak's password grant (public client crm-cli, demo users rep1, rep2 and agent,
-// password crm-demo). A 409 (the lead exists) counts as already seeded. Plain Node 20, no deps.
+// Tokens come from Keycloak's password grant (public client crm-cli, demo users admin, rep1, rep2 and
+// agent, password crm-demo). A 409 (the lead exists) counts as already seeded. Plain Node 20, no deps.
 
 const GATEWAY_URL = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const KEYCLOAK_URL = (process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180').replace(/\/+$/, '');
@@ -220,7 +221,13 @@ const APPROVAL_POLICIES = [
     subjectType: 'quote',
     condition: 'discountPercent > 20',
     steps: [
-      { name: 'Sales manager', requesterManager: true, timeLimitMinutes: 1440, escalateTo: 'next-level' },
+      {
+        name: 'Sales manager or approver',
+        requesterManager: true,
+        roles: ['approver'],
+        timeLimitMinutes: 1440,
+        escalateTo: 'next-level',
+      },
     ],
   },
   {
@@ -237,6 +244,13 @@ const APPROVAL_POLICIES = [
         escalateTo: 'next-level',
       },
     ],
+  },
+  {
+    // Every recorded receipt is confirmed by finance (the realm role approver: the finance approver).
+    name: 'Payments received, confirmed by finance',
+    subjectType: 'payment',
+    condition: 'amountMinor > 0',
+    steps: [{ name: 'Finance', roles: ['approver'], timeLimitMinutes: 2880, escalateTo: 'next-level' }],
   },
 ];
 {
@@ -284,8 +298,180 @@ const TICKETS = [
   },
 ];
 
+/** GET as the user; the parsed body. */
+async function get(accessToken, path) {
+  const res = await fetch(`${GATEWAY_URL}/api/v1${path}`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  if (!res.ok) fail(`GET ${path} failed: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+  return res.json();
+}
+
+const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+// The product catalogue: a code is taken once (409), so a re-run finds the products by code.
+const PRODUCTS = [
+  {
+    code: 'CRM-SEAT',
+    name: 'CRM Enterprise seat',
+    unit: 'seat/year',
+    listPrices: [
+      { currency: 'EUR', amountMinor: 480_00 },
+      { currency: 'USD', amountMinor: 520_00 },
+      { currency: 'CNY', amountMinor: 3_600_00 },
+    ],
+  },
+  {
+    code: 'IMPL-DAY',
+    name: '实施服务 人天（现场）',
+    unit: 'day',
+    description: 'Implementation services, one consultant on site for a day',
+    listPrices: [
+      { currency: 'EUR', amountMinor: 1_200_00 },
+      { currency: 'USD', amountMinor: 1_300_00 },
+      { currency: 'CNY', amountMinor: 8_000_00 },
+    ],
+  },
+  {
+    code: 'SUPPORT-PREMIUM',
+    name: 'Premium support (24/7)',
+    unit: 'year',
+    listPrices: [
+      { currency: 'EUR', amountMinor: 25_000_00 },
+      { currency: 'USD', amountMinor: 27_000_00 },
+    ],
+  },
+];
+
+// A second pipeline next to the built-in "New business" one.
+const RENEWAL_PIPELINE = {
+  name: 'Renewal',
+  stages: [
+    { key: 'renewal-review', name: 'Usage review', winProbability: 50, forecastCategory: 'pipeline' },
+    { key: 'renewal-offer', name: 'Renewal offer', winProbability: 70, forecastCategory: 'best-case' },
+    { key: 'renewal-commit', name: 'Verbal commit', winProbability: 90, forecastCategory: 'commit' },
+    { key: 'renewed', name: 'Renewed', winProbability: 100, forecastCategory: 'closed', outcome: 'won' },
+    { key: 'churned', name: 'Churned', winProbability: 0, forecastCategory: 'closed', outcome: 'lost' },
+  ],
+};
+
+/**
+ * Deals of each seeded account (made with the account, so only once): moved stage by stage to where
+ * they stand, each with its decision-maker named so it may leave needs-analysis. One has a quote with
+ * 25% discount submitted, which the quote policy above sends to the approver's inbox.
+ */
+const DEALS = {
+  'Nordwind Logistics GmbH': [
+    {
+      deal: {
+        name: 'Nordwind fleet CRM rollout',
+        amountMinor: 1_150_000_00,
+        currency: 'EUR',
+        expectedCloseDate: day(75),
+        nextStep: 'Solution workshop with the IT team',
+      },
+      decisionMaker: 'Weber',
+      stages: ['needs-analysis', 'solution', 'proposal'],
+      quote: {
+        lines: [
+          { code: 'CRM-SEAT', quantity: 250, discountPercent: 25 },
+          { code: 'IMPL-DAY', quantity: 40, discountPercent: 25 },
+        ],
+        taxRatePercent: 19,
+        validUntil: day(30),
+        note: 'Introductory discount for a three-year commitment',
+      },
+    },
+    {
+      deal: {
+        name: 'Nordwind support renewal',
+        amountMinor: 25_000_00,
+        currency: 'EUR',
+        expectedCloseDate: day(40),
+      },
+      pipeline: 'Renewal',
+      stages: ['renewal-offer'],
+    },
+  ],
+  'Pacific Dental Partners': [
+    {
+      deal: {
+        name: 'Pacific Dental practice suite',
+        amountMinor: 85_000_00,
+        currency: 'USD',
+        expectedCloseDate: day(45),
+        nextStep: 'Demo for the COO',
+      },
+      decisionMaker: 'Kim',
+      stages: ['needs-analysis'],
+    },
+    {
+      deal: { name: 'Pacific Dental analytics add-on', amountMinor: 12_000_00, currency: 'USD' },
+      stages: [],
+    },
+  ],
+};
+
+let productIds = new Map();
+let pipelineIds = new Map();
+{
+  const adminToken = await token('admin');
+  for (const product of PRODUCTS)
+    await post(adminToken, '/products', product, `seed-product-${product.code}`);
+  productIds = new Map((await get(adminToken, '/products')).items.map((p) => [p.code, p.id]));
+  let pipelines = (await get(adminToken, '/pipelines')).items;
+  if (!pipelines.some((p) => p.name === RENEWAL_PIPELINE.name)) {
+    await post(adminToken, '/pipelines', RENEWAL_PIPELINE, 'seed-pipeline-renewal');
+    pipelines = (await get(adminToken, '/pipelines')).items;
+  }
+  pipelineIds = new Map(pipelines.map((p) => [p.name, p.id]));
+  console.log(
+    `[seed] products: ${productIds.size} in the catalogue; pipelines: ${[...pipelineIds.keys()].join(', ')}`,
+  );
+}
+
+/** The deals of a new account, moved to their stages; returns how many deals and quotes were made. */
+async function seedDeals(accessToken, accountId, contactIds, list) {
+  let made = 0;
+  let quotes = 0;
+  for (const { deal, decisionMaker, pipeline, stages, quote } of list) {
+    const d = await post(
+      accessToken,
+      '/opportunities',
+      {
+        ...deal,
+        accountId,
+        ...(pipeline ? { pipelineId: pipelineIds.get(pipeline) } : {}),
+        ...(decisionMaker && contactIds[decisionMaker]
+          ? { decisionMakerContactId: contactIds[decisionMaker] }
+          : {}),
+      },
+      `seed-deal-${accountId}-${deal.name}`,
+    );
+    if (!d) continue;
+    made += 1;
+    for (const stageKey of stages)
+      await post(accessToken, `/opportunities/${d.id}/stage`, { stageKey }, `seed-stage-${d.id}-${stageKey}`);
+    if (!quote) continue;
+    const lines = quote.lines.map(({ code, ...line }) => ({ productId: productIds.get(code), ...line }));
+    const q = await post(
+      accessToken,
+      `/opportunities/${d.id}/quotes`,
+      { ...quote, lines },
+      `seed-quote-${d.id}`,
+    );
+    if (!q) continue;
+    // 25% discount: pending approval (202) under the quote policy seeded above.
+    await post(accessToken, `/opportunities/${d.id}/quotes/${q.id}/submit`, {}, `seed-quote-submit-${q.id}`);
+    quotes += 1;
+  }
+  return { made, quotes };
+}
+
 let accounts = 0;
 let tickets = 0;
+let deals = 0;
+let pendingQuotes = 0;
 const agentToken = await token('agent');
 for (const [user, list] of Object.entries(ACCOUNTS)) {
   const accessToken = await token(user);
@@ -293,8 +479,19 @@ for (const [user, list] of Object.entries(ACCOUNTS)) {
     const a = await post(accessToken, '/accounts', account, `seed-account-${account.name}`);
     if (!a) continue; // seeded before
     accounts += 1;
-    for (const c of contacts)
-      await post(accessToken, `/accounts/${a.id}/contacts`, c, `seed-contact-${a.id}-${c.lastName}`);
+    const contactIds = {};
+    for (const c of contacts) {
+      const made = await post(
+        accessToken,
+        `/accounts/${a.id}/contacts`,
+        c,
+        `seed-contact-${a.id}-${c.lastName}`,
+      );
+      if (made) contactIds[c.lastName] = made.id;
+    }
+    const seeded = await seedDeals(accessToken, a.id, contactIds, DEALS[account.name] ?? []);
+    deals += seeded.made;
+    pendingQuotes += seeded.quotes;
     await post(
       accessToken,
       '/activities',
@@ -323,3 +520,4 @@ for (const [user, list] of Object.entries(ACCOUNTS)) {
 console.log(
   `[seed] demo accounts: ${accounts} created with their contacts and a visit; ${tickets} service tickets`,
 );
+console.log(`[seed] deals: ${deals} created in their stages; ${pendingQuotes} quote waiting for approval`);

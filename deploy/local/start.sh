@@ -53,7 +53,7 @@ CRM is running (dev profile, ready in $(elapsed_s "$T0") s). Stop it with: npm s
 
 Demo logins (realm crm, password crm-demo, local development only):
   admin (crm-admin), manager (sales-manager), rep1 and rep2 (sales-rep),
-  approver (approver), agent (support-agent)
+  approver (approver), agent (support-agent), supportlead (support-manager)
   client crm-integrator (client credentials) secret: $CRM_DEV_INTEGRATOR_SECRET
 
 Get a token and call the API:

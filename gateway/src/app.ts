@@ -177,6 +177,7 @@ export function buildApp(deps: AppDeps): Express {
     grpcDeadlineMs: config.grpcDeadlineMs,
     logger,
     overviewPartTimeoutMs: config.overviewPartTimeoutMs,
+    publicBaseUrl: config.publicBaseUrl,
   };
   // Each operation brings its role gate, body parser, validation and handler (see api/operations.ts).
   app.use('/api/v1', operationsRouter(operations, routeDeps, config.bodyLimit));

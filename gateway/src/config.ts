@@ -42,6 +42,11 @@ export const gatewayEnv = {
   /** Keycloak as browsers reach it, for the console's sign-in (default: KEYCLOAK_URL). */
   CONSOLE_KEYCLOAK_URL: z.string().url().optional(),
   CONSOLE_CLIENT_ID: z.string().min(1).default('crm-console'),
+  /**
+   * The gateway's address as customers reach it (e.g. https://crm.example.com), for the links it
+   * hands out such as the ticket confirmation link; default: the address the caller used.
+   */
+  PUBLIC_BASE_URL: z.string().url().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 };
 
@@ -54,6 +59,7 @@ export interface GatewayConfig {
   /** true: /metrics is served on a port of its own (see metricsApp), not by this app. */
   separateMetricsPort?: boolean;
   overviewPartTimeoutMs?: number;
+  publicBaseUrl?: string;
   /** The web console served at `/` (none when unset). */
   console?: ConsoleOptions;
 }

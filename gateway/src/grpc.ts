@@ -10,7 +10,7 @@ import {
 import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
-import { CallHeaders, RECONNECT, serviceIdentity } from '@crm/kit';
+import { CallHeaders, RECONNECT, serviceIdentity, waitForReadyMiddleware } from '@crm/kit';
 import {
   account,
   analytics,
@@ -19,7 +19,9 @@ import {
   lead,
   opportunity,
   type quote,
+  type payment,
   serviceTicket,
+  type serviceTicketQueues,
 } from '@crm/proto';
 import type { Actor } from './auth';
 
@@ -38,6 +40,7 @@ export type PipelineClient = ServiceClient<typeof opportunity.PipelineServiceDef
 export type AnalyticsClient = ServiceClient<typeof analytics.AnalyticsServiceDefinition>;
 export type ProductClient = ServiceClient<typeof quote.ProductServiceDefinition>;
 export type QuoteClient = ServiceClient<typeof quote.QuoteServiceDefinition>;
+export type PaymentClient = ServiceClient<typeof payment.PaymentServiceDefinition>;
 /** The approval engine: requests, the approvers' inbox, policies and delegations (the approval service). */
 export interface ApprovalClients {
   requests: ServiceClient<typeof approval.ApprovalRequestServiceDefinition>;
@@ -49,6 +52,8 @@ export interface ApprovalClients {
 export type TicketClient = ServiceClient<typeof serviceTicket.TicketServiceDefinition>;
 /** Business calendars and SLA policies (the service-ticket service). */
 export type SlaClient = ServiceClient<typeof serviceTicket.SlaServiceDefinition>;
+/** Support queues and assignment rules (the service-ticket service). */
+export type QueueClient = ServiceClient<typeof serviceTicketQueues.QueueServiceDefinition>;
 /** Custom field definitions, hosted by each service for the entities it owns. */
 export type CustomFieldClient = ServiceClient<typeof customFields.CustomFieldServiceDefinition>;
 
@@ -95,7 +100,10 @@ export interface ServiceConnection {
 
 export function connectService(name: string, address: string): ServiceConnection {
   const channel: Channel = createChannel(address, undefined, RECONNECT);
-  const factory = createClientFactory().use(errorDetailsClientMiddleware).use(deadlineMiddleware);
+  const factory = createClientFactory()
+    .use(errorDetailsClientMiddleware)
+    .use(deadlineMiddleware)
+    .use(waitForReadyMiddleware(channel));
   const health = createClientFactory().use(deadlineMiddleware).create(HealthDefinition, channel);
   return {
     name,

@@ -22,8 +22,10 @@ import {
   opportunity as opportunityPb,
   analytics as analyticsPb,
   serviceTicket as serviceTicketPb,
+  serviceTicketQueues as serviceTicketQueuesPb,
   ownership,
   quote as quotePb,
+  payment as paymentPb,
 } from '@crm/proto';
 import { UserDirectory } from './users/directory';
 import { connectService } from './grpc';
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
       trustProxyHops: env.TRUST_PROXY_HOPS,
       separateMetricsPort: env.METRICS_PORT > 0,
       overviewPartTimeoutMs: env.OVERVIEW_PART_TIMEOUT_MS,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
       console: {
         // Built next to the gateway in this repository; CONSOLE_DIR points elsewhere in an image.
         dir: env.CONSOLE_DIR || path.resolve(__dirname, '../../console/dist'),
@@ -96,8 +99,11 @@ async function main(): Promise<void> {
         account: accountCustomFields,
         contact: accountCustomFields,
         ticket: serviceTicket.client(customFieldsPb.CustomFieldServiceDefinition),
+        opportunity: opportunity.client(customFieldsPb.CustomFieldServiceDefinition),
       },
       audit: Object.fromEntries(connections.map((c) => [c.name, c.client(auditPb.AuditServiceDefinition)])),
+      payment: opportunity.client(paymentPb.PaymentServiceDefinition),
+      queues: serviceTicket.client(serviceTicketQueuesPb.QueueServiceDefinition),
     },
     users: new UserDirectory({
       url: env.KEYCLOAK_URL,

@@ -11,6 +11,8 @@ import type {
   PipelineClient,
   ProductClient,
   QuoteClient,
+  PaymentClient,
+  QueueClient,
   ServiceClient,
   SlaClient,
   TicketClient,
@@ -41,6 +43,10 @@ export interface Clients {
   customFields: Partial<Record<CustomFieldEntity, CustomFieldClient>>;
   /** The audit log of every service, by service name (each keeps its own). */
   audit: Record<string, ServiceClient<typeof audit.AuditServiceDefinition>>;
+  /** Payment milestones of deals (the opportunity service). */
+  payment: PaymentClient;
+  /** Support queues and ticket assignment rules. */
+  queues: QueueClient;
 }
 
 /** What every route module (leads, accounts, ...) is built from. */
@@ -54,4 +60,6 @@ export interface RouteDeps {
   logger: Logger;
   /** Deadline of each part of the account overview (OVERVIEW_PART_TIMEOUT_MS); default 1500. */
   overviewPartTimeoutMs?: number;
+  /** Where customers reach the gateway (PUBLIC_BASE_URL), for links handed out; default: the caller's address. */
+  publicBaseUrl?: string;
 }

@@ -297,6 +297,33 @@ describe('OpenAPI with the current custom fields', () => {
     });
   });
 
+  it('describes Opportunity and its patch body the same way', () => {
+    const fields = {
+      opportunity: [
+        customFieldToJson(
+          definition({
+            entity: 'opportunity',
+            key: 'deal_type',
+            label: 'Deal type',
+            type: pb.FieldType.FIELD_TYPE_ENUM,
+            constraints: { options: ['new', 'renewal'] },
+          }),
+        ),
+      ],
+    };
+    const doc = describeCustomFields(buildOpenApiDocument(), fields, []) as {
+      components: { schemas: Record<string, { description?: string; properties: Record<string, never> }> };
+    };
+    const s = doc.components.schemas;
+    expect(s.Opportunity!.description).toContain('`deal_type` (enum): Deal type; options: new, renewal');
+    expect(s.Opportunity!.properties.customFields).toMatchObject({
+      properties: { deal_type: { enum: ['new', 'renewal'] } },
+    });
+    expect(s.OpportunityPatch!.properties.customFields).toMatchObject({
+      properties: { deal_type: { anyOf: [{ enum: ['new', 'renewal'] }, { type: 'null' }] } },
+    });
+  });
+
   it('is built on request, cached, and still served with a note when a service is down', async () => {
     const client = fakeClient();
     client.listFieldDefinitions.mockRejectedValueOnce(new ClientError('/x', Status.UNAVAILABLE, 'down'));

@@ -30,6 +30,7 @@ export const TOKENS: Record<string, TokenClaims> = {
   admin: claims('u-admin', ['crm-admin']),
   integrator: claims('u-int', ['integrator'], { groups: undefined, azp: 'crm-integrator' }),
   agent: claims('u-agent', ['support-agent']),
+  supportlead: claims('u-supportlead', ['support-manager']),
   wrongaud: claims('u-rep', ['sales-rep'], { aud: 'account' }),
 };
 
@@ -86,9 +87,15 @@ export async function startApp(
     approval?: object;
     /** A fake TicketService client. */
     serviceTicket?: object;
+    /** A fake QueueService client. */
+    queues?: object;
+    /** The user directory's users (none unless given). */
+    users?: { id: string }[];
     /** Fake PoolService clients by record type. */
     pool?: Record<string, object>;
     overviewPartTimeoutMs?: number;
+    /** PUBLIC_BASE_URL: where customers reach the gateway. */
+    publicBaseUrl?: string;
     separateMetricsPort?: boolean;
     /** Fake CustomFieldService clients by entity. */
     customFields?: Record<string, object>;
@@ -96,13 +103,13 @@ export async function startApp(
     analytics?: object;
     /** Fake AuditService clients by service. */
     audit?: Record<string, object>;
+    /** A fake PaymentService client. */
+    payment?: object;
     idempotency?: IdempotencyStore;
     /** Where the app logs (silent when unset). */
     logger?: Logger;
     /** The web console to serve at `/`. */
     console?: GatewayConfig['console'];
-    /** The user directory's users (none unless a test says otherwise). */
-    users?: Awaited<ReturnType<UserDirectory['list']>>;
   } = {},
 ): Promise<Harness> {
   const client = fakeLeadClient();
@@ -113,6 +120,7 @@ export async function startApp(
       importBodyLimit: '10mb',
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       overviewPartTimeoutMs: opts.overviewPartTimeoutMs,
+      publicBaseUrl: opts.publicBaseUrl,
       separateMetricsPort: opts.separateMetricsPort,
       console: opts.console,
     },
@@ -138,6 +146,12 @@ export async function startApp(
       transfers: {} as never,
       customFields: (opts.customFields ?? {}) as never,
       audit: (opts.audit ?? {}) as never,
+      // The account overview shows collections: none unless a test's fake says otherwise.
+      payment: {
+        getAccountCollections: async () => ({ accountId: '', currencies: [] }),
+        ...(opts.payment ?? {}),
+      } as never,
+      queues: (opts.queues ?? {}) as never,
     },
     users: { list: async () => opts.users ?? [] } as unknown as UserDirectory,
     verifyToken: async (raw) => {

@@ -23,6 +23,7 @@ let opportunity: {
   moveStage: jest.Mock;
   listOpportunities: jest.Mock;
   closeOpportunity: jest.Mock;
+  updateOpportunity: jest.Mock;
 };
 beforeEach(async () => {
   opportunity = {
@@ -30,6 +31,7 @@ beforeEach(async () => {
     moveStage: jest.fn(),
     listOpportunities: jest.fn(async () => ({ opportunities: [sample()], nextCursor: '' })),
     closeOpportunity: jest.fn(),
+    updateOpportunity: jest.fn(async () => sample({ version: '3' })),
   };
   h = await startApp({ opportunity });
 });
@@ -125,6 +127,101 @@ describe('opportunities through the gateway', () => {
     const bad = await fetch(`${h.url}/api/v1/opportunities?forecastCategory=hot`, { headers: auth('rep') });
     expect(bad.status).toBe(400);
     expect(opportunity.listOpportunities).toHaveBeenCalledTimes(1);
+  });
+
+  it('passes the sort and cf.<key> custom field filters on, and refuses an unknown sort or parameter', async () => {
+    const list = (query: string) => fetch(`${h.url}/api/v1/opportunities?${query}`, { headers: auth('rep') });
+    expect((await list('sort=-amount&cf.deal_type=renewal&cf.po_number=PO-7')).status).toBe(200);
+    expect(opportunity.listOpportunities.mock.calls[0][0]).toMatchObject({
+      sort: '-amount',
+      customFilters: { deal_type: 'renewal', po_number: 'PO-7' },
+    });
+    expect((await list('')).status).toBe(200);
+    expect(opportunity.listOpportunities.mock.calls[1][0]).toMatchObject({ sort: '', customFilters: {} });
+    for (const bad of [
+      'sort=probability',
+      'sort=amount,name',
+      'colour=red',
+      'amountMinMinor=lots',
+      'closeDateFrom=03/31/2027',
+    ]) {
+      const res = await list(bad);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    expect(opportunity.listOpportunities).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers a range the service finds malformed with a 400 naming the parameter', async () => {
+    opportunity.listOpportunities.mockRejectedValueOnce(
+      new RichClientError('/x', Status.INVALID_ARGUMENT, 'bad range', [
+        BadRequest.fromPartial({
+          fieldViolations: [{ field: 'closeDateTo', description: 'must not be before closeDateFrom' }],
+        }),
+      ]),
+    );
+    const res = await fetch(`${h.url}/api/v1/opportunities?closeDateFrom=2027-05-01&closeDateTo=2027-04-01`, {
+      headers: auth('rep'),
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      { field: 'closeDateTo', message: 'must not be before closeDateFrom' },
+    ]);
+  });
+
+  it('carries custom field values both ways on create and update', async () => {
+    opportunity.createOpportunity.mockResolvedValueOnce(sample({ customFields: { deal_type: 'renewal' } }));
+    const res = await fetch(`${h.url}/api/v1/opportunities`, {
+      method: 'POST',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({
+        name: 'ACME ERP',
+        accountId: 'A1',
+        currency: 'CNY',
+        customFields: { deal_type: 'renewal', seats: 40 },
+      }),
+    });
+    expect(res.status).toBe(201);
+    expect((await json(res)).customFields).toEqual({ deal_type: 'renewal' });
+    expect(opportunity.createOpportunity.mock.calls[0][0].fields.customFields).toEqual({
+      deal_type: 'renewal',
+      seats: 40,
+    });
+    const patch = await fetch(`${h.url}/api/v1/opportunities/O1`, {
+      method: 'PATCH',
+      headers: jsonHeaders('rep', { 'if-match': '"2"' }),
+      body: JSON.stringify({ customFields: { po_number: null } }),
+    });
+    expect(patch.status).toBe(200);
+    expect(opportunity.updateOpportunity.mock.calls[0][0]).toMatchObject({
+      id: 'O1',
+      expectedVersion: '2',
+      patch: { customFields: { po_number: null } },
+    });
+  });
+
+  it('answers a custom field value the service refuses with a 400 naming customFields.<key>', async () => {
+    opportunity.createOpportunity.mockRejectedValueOnce(
+      new RichClientError('/x', Status.INVALID_ARGUMENT, 'invalid', [
+        BadRequest.fromPartial({
+          fieldViolations: [{ field: 'customFields.deal_type', description: 'must be one of new, renewal' }],
+        }),
+      ]),
+    );
+    const res = await fetch(`${h.url}/api/v1/opportunities`, {
+      method: 'POST',
+      headers: jsonHeaders('rep'),
+      body: JSON.stringify({
+        name: 'ACME',
+        accountId: 'A1',
+        currency: 'EUR',
+        customFields: { deal_type: 'x' },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      { field: 'customFields.deal_type', message: 'must be one of new, renewal' },
+    ]);
   });
 
   it('lets no support agent move a deal', async () => {

@@ -86,6 +86,30 @@ describe('analytics (real stack: events through NATS into the analytics read mod
       },
     });
     expect(deal.status).toBe(201);
+    const lost = await api('POST', '/api/v1/opportunities', {
+      as: 'admin',
+      json: {
+        name: `Analytics lost ${RUN}`,
+        accountId: account.body.id,
+        amountMinor: 500,
+        currency: 'EUR',
+        ownerId: admin,
+        teamId: team,
+      },
+    });
+    expect(lost.status).toBe(201);
+    const closed = await api('POST', `/api/v1/opportunities/${lost.body.id}/close`, {
+      as: 'admin',
+      json: { outcome: 'lost', lossReason: 'price', competitor: 'Globex' },
+    });
+    expect(closed.status).toBe(200);
+    // A ticket in a queue of this run's own, for the service figures.
+    const queue = `analytics-${RUN}`;
+    const ticket = await api('POST', '/api/v1/tickets', {
+      as: 'admin',
+      json: { accountId: account.body.id, subject: `Rebuilt ${RUN}`, channel: 'web', priority: 'low', queue },
+    });
+    expect(ticket.status).toBe(201);
     const figures = async () => {
       const out: Record<string, unknown> = {};
       for (const path of [
@@ -95,6 +119,15 @@ describe('analytics (real stack: events through NATS into the analytics read mod
         `pipeline?team=${team}&period=quarter`,
         `leaderboard?team=${team}&period=month`,
         `leaderboard?team=${team}&format=csv`,
+        `win-rate?team=${team}&period=month`,
+        `win-rate?team=${team}&format=csv&table=lossReasons`,
+        `sales-cycle?team=${team}`,
+        `forecast?team=${team}`,
+        `products?team=${team}`,
+        `service/backlog?queue=${queue}`,
+        `service/sla?queue=${queue}&period=day`,
+        `service/resolution-time?queue=${queue}`,
+        `service/csat?queue=${queue}`,
       ]) {
         const res = await api('GET', `/api/v1/analytics/${path}`, { as: 'admin' });
         expect(res.status).toBe(200);
@@ -113,7 +146,7 @@ describe('analytics (real stack: events through NATS into the analytics read mod
             leads: 1,
             leadsConverted: 0,
             conversionRate: 0,
-            deals: 1,
+            deals: 2,
             dealsWon: 0,
             won: [],
           },
@@ -121,7 +154,16 @@ describe('analytics (real stack: events through NATS into the analytics read mod
       );
     }, 5000);
     expect(seen).toBeGreaterThanOrEqual(0);
+    const lossAndTicketSeen = await timeUntil(async () => {
+      const rate = await api('GET', `/api/v1/analytics/win-rate?team=${team}`, { as: 'admin' });
+      const backlog = await api('GET', `/api/v1/analytics/service/backlog?queue=${queue}`, { as: 'admin' });
+      return rate.body.rows?.[0]?.lost === 1 && backlog.body.rows?.length === 1;
+    }, 5000);
+    expect(lossAndTicketSeen).toBeGreaterThanOrEqual(0);
     const before = await figures();
+    expect((before[`win-rate?team=${team}&period=month`] as { competitors: unknown[] }).competitors).toEqual([
+      { key: 'Globex', deals: 1 },
+    ]);
     expect((before[`pipeline?team=${team}`] as { rows: unknown[] }).rows).toEqual([
       expect.objectContaining({
         closePeriod: '2027-02',

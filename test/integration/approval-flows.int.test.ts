@@ -173,4 +173,42 @@ describe('approvals across the opportunity service and the approval engine (real
     );
     expect(won.status).toBe('won');
   });
+
+  it("a quote sent back for changes is a draft again that carries the approver's comment to the rep", async () => {
+    await policy('quote', 'discountPercent > 30');
+    const product = await api('POST', '/api/v1/products', {
+      as: 'admin',
+      json: {
+        code: `FLOW-CHG-${RUN}`.toUpperCase().slice(0, 40),
+        name: '实施服务 人天',
+        unit: 'day',
+        listPrices: [{ currency: 'CNY', amountMinor: 3_000_00 }],
+      },
+    });
+    expect(product.status).toBe(201);
+    const dealId = await deal('changes', 10_000_000);
+    const quote = await api('POST', `/api/v1/opportunities/${dealId}/quotes`, {
+      as: 'rep1',
+      json: { lines: [{ productId: product.body.id, quantity: 20, discountPercent: 35 }] },
+    });
+    expect(quote.status).toBe(201);
+    const url = `/api/v1/opportunities/${dealId}/quotes/${quote.body.id}`;
+    expect((await api('POST', `${url}/submit`, { as: 'rep1' })).status).toBe(202);
+
+    const request = await inInbox(quote.body.id);
+    const sentBack = await api('POST', `/api/v1/approvals/${request.id}/decision`, {
+      as: 'manager',
+      json: { decision: 'request-changes', comment: 'At most 15% for a first order' },
+    });
+    expect(sentBack.status).toBe(200);
+    const after = await eventually(
+      async () => (await api('GET', url, { as: 'rep1' })).body,
+      (q) => q.status === 'draft',
+    );
+    expect(after).toMatchObject({
+      status: 'draft',
+      approvalOutcome: 'changes-requested',
+      approvalComment: 'At most 15% for a first order',
+    });
+  });
 });

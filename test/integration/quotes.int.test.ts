@@ -78,7 +78,8 @@ describe('quotes on an opportunity (real stack)', () => {
       subtotalMinor: 927_301,
       taxMinor: 120_549,
       totalMinor: 1_047_850,
-      maxDiscountPercent: 12.5,
+      // 3.33 against a list price of 3000.00, then 12.5% off: 99.91% below list, what approval sees.
+      maxDiscountPercent: 99.91,
       createdBy: await userId('rep1'),
     });
     expect(res.body.lines.map((l: { netMinor: number }) => l.netMinor)).toEqual([926_572, 729]);

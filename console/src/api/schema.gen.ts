@@ -533,7 +533,7 @@ export interface paths {
         };
         /**
          * List opportunities
-         * @description The deals the caller may see, newest first. Filters: stage, owner, team, account, pipeline, expected close date range, amount range (minor units, any currency) and forecast category.
+         * @description The deals the caller may see, newest first unless sorted. Filters: stage, owner, team, account, pipeline, expected close date range, amount range (minor units, any currency), forecast category, and custom fields with `cf.<key>=value` (parsed by the field type; a multi-enum field matches deals whose list holds the value; a date yyyy-mm-dd matches that day). A range whose end is before its start is 400.
          *
          *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */
@@ -1637,7 +1637,7 @@ export interface paths {
         };
         /**
          * Sales funnel
-         * @description Lead -> qualified -> converted -> opportunity -> each open stage -> won: counts, conversion rate and drop-off of each step, for leads and deals created from `from` to `to`. A rep sees their own records, a sales manager their teams, an admin all. `format=csv` downloads the table.
+         * @description Lead -> qualified -> converted -> opportunity -> each open stage -> won: counts, conversion rate and drop-off of each step, for leads and deals created from `from` to `to`. A rep sees their own records, a sales manager their teams, an admin all. `format=csv` or `xlsx` downloads the table.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
@@ -1659,7 +1659,7 @@ export interface paths {
         };
         /**
          * Open pipeline by close month and forecast category
-         * @description Open deals: their amount and probability-weighted amount by expected close month (or `period`) and forecast category, per currency. `from`/`to` bound the expected close day. `format=csv` downloads the table.
+         * @description Open deals: their amount and probability-weighted amount by expected close month (or `period`) and forecast category, per currency. `from`/`to` bound the expected close day. `format=csv` or `xlsx` downloads the table.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
@@ -1681,11 +1681,187 @@ export interface paths {
         };
         /**
          * Sales leaderboard
-         * @description Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per currency, for records created from `from` to `to`. `format=csv` downloads the table.
+         * @description Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per currency, for records created from `from` to `to`. `format=csv` or `xlsx` downloads the table.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
         get: operations["getLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/win-rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Win rate, loss reasons and competitors
+         * @description Of the deals won or lost from `from` to `to` (the close day): deals closed, won, lost and the win rate per period; lost deals per loss reason and per competitor. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getWinRate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales-cycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Days to close and time in each stage
+         * @description Average and median days from creation to close of the deals won or lost from `from` to `to`, won and lost apart, per period; and how long deals stayed in each stage (stays that ended in the range, in the pipeline's stage order). A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getSalesCycle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forecast by close month, category, owner and team
+         * @description Open deals by expected close month (or `period`) and forecast category with their probability-weighted amount, and the deals won in each period (category "closed"), per owner, team and currency (no exchange rates yet). `from`/`to` bound the expected close day of an open deal and the close day of a won one. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revenue and quantity by product
+         * @description Products sold on the deals won from `from` to `to`: each won deal counts with its newest sent quote revision, in the period of the win; revenue is net of line discounts, before tax, per currency. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getProductFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/backlog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open tickets by queue, priority and status
+         * @description Tickets new, open or pending (created from `from` to `to`), with how many are unassigned. For support agents, support managers and admins (403 for sales roles); `owner` is the agent working the ticket, `queue` its queue. `format=csv` or `xlsx` downloads the table.
+         *
+         *     Roles: support-agent, support-manager, crm-admin.
+         */
+        get: operations["getServiceBacklog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA compliance and breaches
+         * @description Of the tickets an SLA measures, created from `from` to `to`, per period and queue: first-response and resolution targets met and breached, and compliance = met / (met + breached); a target still running counts in neither. For support agents, support managers and admins (403 for sales roles); `owner` is the agent working the ticket, `queue` its queue. `format=csv` or `xlsx` downloads the table.
+         *
+         *     Roles: support-agent, support-manager, crm-admin.
+         */
+        get: operations["getServiceSla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/resolution-time": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resolution and first-response times, reopen rate
+         * @description Tickets resolved or closed from `from` to `to` (the day of resolution), per period and priority: average and median wall-clock minutes to resolve and to the first reply, and how many of them had been reopened before (reopen rate). For support agents, support managers and admins (403 for sales roles); `owner` is the agent working the ticket, `queue` its queue. `format=csv` or `xlsx` downloads the table.
+         *
+         *     Roles: support-agent, support-manager, crm-admin.
+         */
+        get: operations["getResolutionTime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer satisfaction
+         * @description Satisfaction answers (1-5) of the tickets created from `from` to `to`, per period: overall (dimension "all"), by agent, by queue and by account tier, with the average and how many gave each score. For support agents, support managers and admins (403 for sales roles); `owner` is the agent working the ticket, `queue` its queue. `format=csv` or `xlsx` downloads the table.
+         *
+         *     Roles: support-agent, support-manager, crm-admin.
+         */
+        get: operations["getCsat"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1716,6 +1892,206 @@ export interface paths {
          *     Roles: crm-admin, analytics-service.
          */
         post: operations["rebuildAnalytics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an opportunity's payment milestones
+         * @description By due date; removed ones are left out. 404: the deal is not visible to you.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        get: operations["listPayments"];
+        put?: never;
+        /**
+         * Plan a payment milestone
+         * @description An amount in the deal's currency (integer minor units), a due date, an invoice number. Planned on an open deal (payment terms are negotiated before the win) or a won one; 409 on a lost deal. The deal's owner, their manager or an admin (403 for a deal team member).
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["addPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/payments/{paymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a planned payment milestone
+         * @description Only a planned milestone changes: 409 once a receipt is pending approval or recorded.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        put: operations["replacePayment"];
+        post?: never;
+        /**
+         * Remove a planned payment milestone
+         * @description Only a planned milestone is removed (409 otherwise); it is kept for the record with removedAt set and no longer listed.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        delete: operations["removePayment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/payments/{paymentId}/received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that a payment arrived
+         * @description On a won deal only (409 otherwise); the deal's owner, their manager, an admin or a finance member of its deal team. Asks the approval engine (subject type payment; policies read amountMinor = the received amount, plannedAmountMinor, currency, ownerId, teamId, accountId, invoiceNumber). 200 received at once when no policy applies; 202 pending-approval until finance decides (approved: received; rejected or changes requested: planned again, approvalOutcome says which). 503: the approval engine is away.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        post: operations["markPaymentReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payment milestones across deals
+         * @description The milestones of the deals you can see (owner, team manager, admin, deal team), by due date. status=overdue lists those not received whose due date passed (UTC days); due: not received yet, due today or later; received. Filters: accountId, ownerId (or me).
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
+         */
+        get: operations["searchPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the support queues
+         * @description Every queue with its members and their availability. `support` and `tier-2` always exist.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        get: operations["listQueues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a support queue
+         * @description Its members and their availability, its assignment method and senior queue.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        get: operations["getQueue"];
+        /**
+         * Create or replace a support queue
+         * @description Support managers and admins. Members are user ids of the realm (400 for one that is not a user). New tickets routed to the queue go to its available members, in turn (`round-robin`) or to whoever has the fewest open tickets (`least-loaded`). Escalations go to `seniorQueue`, else to `managerId`. A Keycloak group named like the queue still gives its members access to the queue.
+         *
+         *     Roles: support-manager, crm-admin.
+         */
+        put: operations["saveQueue"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{key}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Say a member is available or away
+         * @description A member sets their own (without `userId`); a support manager sets anyone’s. Away members get no new tickets. 400 when the user is not a member of the queue.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        put: operations["setQueueAvailability"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignment-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the ticket assignment rules
+         * @description The ordered rules that route a new ticket given no queue, and the default queue.
+         *
+         *     Roles: support-agent, support-manager, crm-admin, integrator.
+         */
+        get: operations["getTicketAssignmentRules"];
+        /**
+         * Replace the ticket assignment rules
+         * @description Support managers and admins. A new ticket without a queue goes to the queue of the first rule whose conditions (category, account tier, channel, priority) it matches, else to `defaultQueue`. 400 when a rule names a queue that does not exist.
+         *
+         *     Roles: support-manager, crm-admin.
+         */
+        put: operations["saveTicketAssignmentRules"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2099,6 +2475,7 @@ export interface components {
             activities: components["schemas"]["OverviewActivities"];
             opportunities: components["schemas"]["OverviewOpportunities"];
             tickets: components["schemas"]["OverviewTickets"];
+            payments: components["schemas"]["OverviewPayments"];
             /** @description true when a part is unavailable (a Warning header names it); later services add parts */
             partial: boolean;
         };
@@ -2249,6 +2626,10 @@ export interface components {
                 fromStage: string;
             }[];
             teamMembers: components["schemas"]["DealTeamMember"][];
+            /** @description Values of custom fields by key (archived fields are left out) */
+            customFields: {
+                [key: string]: unknown;
+            };
         };
         DealTeamMember: {
             userId: string;
@@ -2317,6 +2698,10 @@ export interface components {
                 reason: string;
                 escalatedBy: string;
                 escalatedAt: string | null;
+                /** @description The queue it was in before */
+                fromQueue: string;
+                /** @description The queue's support manager it went to (no senior queue); empty otherwise */
+                toManagerId: string;
             }[];
             /** @description When the first public reply was written */
             firstRespondedAt: string | null;
@@ -2342,6 +2727,17 @@ export interface components {
             csatComment: string;
             /** @description When a resolved ticket closes by itself without an answer */
             autoCloseAt: string | null;
+            /** @description Every assignment (routed when created, taken, handed over), oldest first */
+            assignments: {
+                assigneeId: string;
+                previousAssigneeId: string;
+                queue: string;
+                /** @enum {string} */
+                method: "round-robin" | "least-loaded" | "take" | "hand-over";
+                /** @description Who assigned it; "assignment" when routed */
+                assignedBy: string;
+                assignedAt: string | null;
+            }[];
         };
         TicketComment: {
             id: string;
@@ -2370,6 +2766,25 @@ export interface components {
             resolutionBreached: boolean;
             /** @enum {string} */
             state: "none" | "ok" | "warning" | "breached" | "paused";
+        };
+        /** @description Collected vs outstanding per currency over the account's deals the caller can see (payment milestones) */
+        OverviewPayments: {
+            /** @enum {string} */
+            status: "ok";
+            currencies: components["schemas"]["CurrencyCollection"][];
+        } | {
+            /** @enum {string} */
+            status: "unavailable";
+            detail: string;
+        };
+        CurrencyCollection: {
+            currency: string;
+            /** @description Received, integer minor units */
+            collectedMinor: number;
+            /** @description Not received yet (pending approval included) */
+            outstandingMinor: number;
+            /** @description The part of outstanding past its due date */
+            overdueMinor: number;
         };
         TierRules: {
             version: number;
@@ -2563,6 +2978,10 @@ export interface components {
             nextStep?: string;
             ownerId?: string;
             teamId?: string;
+            /** @description Values of custom fields (entity opportunity) by key; in a PATCH only the keys sent change and null clears one */
+            customFields?: {
+                [key: string]: unknown;
+            };
         };
         OpportunityList: {
             items: components["schemas"]["Opportunity"][];
@@ -2703,6 +3122,8 @@ export interface components {
             approvalOutcome: "" | "approved" | "rejected" | "changes-requested" | "withdrawn";
             approvalDecidedBy: string;
             approvalDecidedAt: string | null;
+            /** @description The approver's comment with the decision (why rejected, what to change); empty if none */
+            approvalComment: string;
             createdAt: string | null;
             createdBy: string;
             updatedAt: string | null;
@@ -3287,6 +3708,135 @@ export interface components {
                 amountMinor: number;
             }[];
         };
+        WinRate: {
+            rows: components["schemas"]["WinRateRow"][];
+            lossReasons: components["schemas"]["LossReasonCount"][];
+            competitors: components["schemas"]["CompetitorCount"][];
+        };
+        WinRateRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            closed: number;
+            won: number;
+            lost: number;
+            /** @description 0..1 */
+            winRate: number;
+        };
+        LossReasonCount: {
+            key: string;
+            deals: number;
+        };
+        CompetitorCount: {
+            key: string;
+            deals: number;
+        };
+        SalesCycle: {
+            rows: components["schemas"]["SalesCycleRow"][];
+            stages: components["schemas"]["StageVelocityRow"][];
+        };
+        SalesCycleRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            /** @enum {string} */
+            outcome: "won" | "lost";
+            deals: number;
+            averageDays: number;
+            medianDays: number;
+        };
+        StageVelocityRow: {
+            stage: string;
+            stays: number;
+            averageDays: number;
+            medianDays: number;
+        };
+        Forecast: {
+            rows: components["schemas"]["ForecastRow"][];
+        };
+        ForecastRow: {
+            /** @description "none" for an open deal without an expected close date */
+            closePeriod: string;
+            /** @enum {string} */
+            forecastCategory: "pipeline" | "best-case" | "commit" | "closed";
+            ownerId: string;
+            teamId: string;
+            currency: string;
+            deals: number;
+            amountMinor: number;
+            weightedAmountMinor: number;
+        };
+        ProductFigures: {
+            rows: components["schemas"]["ProductRow"][];
+        };
+        ProductRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            productId: string;
+            productCode: string;
+            productName: string;
+            currency: string;
+            deals: number;
+            quantity: number;
+            /** @description Net of discounts, before tax */
+            revenueMinor: number;
+        };
+        ServiceBacklog: {
+            rows: components["schemas"]["BacklogRow"][];
+        };
+        BacklogRow: {
+            queue: string;
+            priority: string;
+            /** @enum {string} */
+            status: "new" | "open" | "pending";
+            tickets: number;
+            unassigned: number;
+        };
+        ServiceSla: {
+            rows: components["schemas"]["SlaRow"][];
+        };
+        SlaRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            queue: string;
+            tickets: number;
+            firstResponseMet: number;
+            firstResponseBreached: number;
+            /** @description 0..1 */
+            firstResponseCompliance: number;
+            resolutionMet: number;
+            resolutionBreached: number;
+            /** @description 0..1 */
+            resolutionCompliance: number;
+        };
+        ResolutionTime: {
+            rows: components["schemas"]["ResolutionTimeRow"][];
+        };
+        ResolutionTimeRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            priority: string;
+            resolved: number;
+            averageResolutionMinutes: number;
+            medianResolutionMinutes: number;
+            averageFirstResponseMinutes: number;
+            medianFirstResponseMinutes: number;
+            reopened: number;
+            /** @description 0..1 */
+            reopenRate: number;
+        };
+        Csat: {
+            rows: components["schemas"]["CsatRow"][];
+        };
+        CsatRow: {
+            /** @description The period; null without period */
+            period: string | null;
+            /** @enum {string} */
+            dimension: "all" | "agent" | "queue" | "tier";
+            key: string;
+            rated: number;
+            average: number;
+            /** @description Answers giving 1, 2, 3, 4 and 5 */
+            distribution: number[];
+        };
         AnalyticsRebuild: {
             /**
              * @description "none": no rebuild yet
@@ -3303,6 +3853,120 @@ export interface components {
             startedBy: string;
             /** @description Why it failed */
             error: string | null;
+        };
+        PaymentList: {
+            items: components["schemas"]["Payment"][];
+        };
+        Payment: {
+            id: string;
+            version: number;
+            opportunityId: string;
+            accountId: string;
+            /** @description The deal's owner */
+            ownerId: string;
+            /** @description The deal's team */
+            teamId: string;
+            currency: string;
+            amountMinor: number;
+            dueDate: string;
+            invoiceNumber: string;
+            note: string;
+            /** @enum {string} */
+            status: "planned" | "pending-approval" | "received";
+            /** @description Not received and the due date has passed (UTC days) */
+            overdue: boolean;
+            receivedDate: string;
+            receivedAmountMinor: number;
+            receiptRecordedBy: string;
+            /** @description The approval request of the last receipt */
+            approvalRequestId: string;
+            /**
+             * @description Empty while pending or never asked
+             * @enum {string}
+             */
+            approvalOutcome: "" | "approved" | "rejected" | "changes-requested" | "withdrawn";
+            approvalDecidedBy: string;
+            approvalDecidedAt: string | null;
+            /** @description When PaymentMilestoneOverdue was raised */
+            overdueAt: string | null;
+            removedAt: string | null;
+            createdAt: string | null;
+            createdBy: string;
+            updatedAt: string | null;
+            updatedBy: string;
+        };
+        PaymentInput: {
+            /**
+             * @description Integer minor units of the deal's currency
+             * @example 50000000
+             */
+            amountMinor: number;
+            /** @example 2026-03-31 */
+            dueDate: string;
+            /**
+             * @default
+             * @example INV-2026-0042
+             */
+            invoiceNumber: string;
+            /** @default  */
+            note: string;
+        };
+        PaymentReceipt: {
+            /** @description The day the money arrived; not in the future */
+            receivedDate: string;
+            /** @description The amount that arrived, integer minor units */
+            amountMinor: number;
+        };
+        PaymentSearchResult: {
+            items: components["schemas"]["Payment"][];
+            more: boolean;
+        };
+        /** @description A support queue: its members, how it hands out tickets, where it escalates */
+        Queue: {
+            key: string;
+            version: number;
+            name: string;
+            members: {
+                userId: string;
+                /** @enum {string} */
+                availability: "available" | "away";
+            }[];
+            seniorQueue: string;
+            managerId: string;
+            /** @enum {string} */
+            assignmentMethod: "round-robin" | "least-loaded";
+            active: boolean;
+            updatedAt: string | null;
+            updatedBy: string;
+        };
+        QueueInput: {
+            name: string;
+            /** @default [] */
+            members: {
+                userId: string;
+                /**
+                 * @description Left out: the member keeps theirs (new members: available)
+                 * @enum {string}
+                 */
+                availability?: "available" | "away";
+            }[];
+            /**
+             * @description Key of the queue escalations go to; empty for none
+             * @default
+             */
+            seniorQueue: string | "";
+            /**
+             * @description Support manager escalations go to when there is no senior queue
+             * @default
+             */
+            managerId: string | "";
+            /**
+             * @default round-robin
+             * @enum {string}
+             */
+            assignmentMethod: "round-robin" | "least-loaded";
+            /** @default true */
+            active: boolean;
         };
     };
     responses: {
@@ -4774,6 +5438,8 @@ export interface operations {
                 amountMinMinor?: number | null;
                 amountMaxMinor?: number | null;
                 forecastCategory?: "pipeline" | "best-case" | "commit" | "closed";
+                /** @description Order of the list (default -createdAt, newest first); - sorts descending. amount compares minor units across currencies; closeDate puts deals without a date first (last with -closeDate) */
+                sort?: "createdAt" | "updatedAt" | "closeDate" | "amount" | "name" | "-createdAt" | "-updatedAt" | "-closeDate" | "-amount" | "-name";
                 limit?: number;
                 cursor?: string;
             };
@@ -7200,14 +7866,16 @@ export interface operations {
                 to?: string;
                 /** @description Group the figures by day, ISO week, month or quarter */
                 period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
                 /** @description Only the records of this user (Keycloak subject) or "me" */
                 owner?: string;
                 /** @description Only the records of this team */
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
-                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
-                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7223,6 +7891,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Funnel"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7243,14 +7912,16 @@ export interface operations {
                 to?: string;
                 /** @description Group the figures by day, ISO week, month or quarter */
                 period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
                 /** @description Only the records of this user (Keycloak subject) or "me" */
                 owner?: string;
                 /** @description Only the records of this team */
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
-                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
-                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7266,6 +7937,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PipelineFigures"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7286,14 +7958,16 @@ export interface operations {
                 to?: string;
                 /** @description Group the figures by day, ISO week, month or quarter */
                 period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
                 /** @description Only the records of this user (Keycloak subject) or "me" */
                 owner?: string;
                 /** @description Only the records of this team */
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
-                /** @description csv downloads the table (text/csv; cells that would run as formulas are neutralised) */
-                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -7309,6 +7983,367 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Leaderboard"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getWinRate: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The win rate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WinRate"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getSalesCycle: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sales cycle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesCycle"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getForecast: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forecast */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Forecast"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getProductFigures: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Products sold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductFigures"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getServiceBacklog: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the tickets this agent works (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the tickets of this queue */
+                queue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backlog */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceBacklog"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getServiceSla: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the tickets this agent works (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the tickets of this queue */
+                queue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SLA compliance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSla"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getResolutionTime: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the tickets this agent works (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the tickets of this queue */
+                queue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Resolution times */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionTime"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getCsat: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the tickets this agent works (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the tickets of this queue */
+                queue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSAT */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Csat"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7369,6 +8404,465 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The milestones */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    addPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    /** @description Where the record lives */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    replacePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            /** @description The milestone */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    removePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the current version is removed. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The milestone */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    markPaymentReceived: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the action applies to the current version; the record’s state is still checked. Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentReceipt"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Pending approval */
+            202: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    searchPayments: {
+        parameters: {
+            query?: {
+                /** @description overdue: not received and the due date passed; due: not received, due today or later; received */
+                status?: "overdue" | "due" | "received";
+                accountId?: string;
+                /** @description A user id, or me */
+                ownerId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The milestones */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSearchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listQueues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queues */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Queue"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    saveQueue: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueInput"];
+            };
+        };
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    setQueueAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    availability: "available" | "away";
+                    /** @description The member; left out: the caller */
+                    userId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getTicketAssignmentRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    saveTicketAssignmentRules: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentRulesInput"];
+            };
+        };
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    /** @description The version of the record, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

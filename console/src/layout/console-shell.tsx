@@ -50,6 +50,14 @@ export function ConsoleShell() {
             active={pathname.startsWith('/leads')}
           />
         )}
+        {isSales(session) && (
+          <NavLink
+            component={RouterLink}
+            to="/dashboards/sales"
+            label={t('nav.salesDashboard')}
+            active={pathname.startsWith('/dashboards/sales')}
+          />
+        )}
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Activity } from '../activities/schemas';
 import { Opportunity } from '../opportunities/schemas';
+import { CurrencyCollection } from '../opportunities/payment.schemas';
 import { Ticket } from '../tickets/schemas';
 import { Account, Contact } from './schemas';
 
@@ -23,6 +24,15 @@ export const Overview = z
     tickets: part(Ticket, 'OverviewTickets').openapi({
       description: 'Service tickets not closed yet, nearest SLA due first',
     }),
+    payments: z
+      .union([
+        z.object({ status: z.literal('ok'), currencies: z.array(CurrencyCollection) }),
+        z.object({ status: z.literal('unavailable'), detail: z.string() }),
+      ])
+      .openapi('OverviewPayments', {
+        description:
+          "Collected vs outstanding per currency over the account's deals the caller can see (payment milestones)",
+      }),
     partial: z.boolean().openapi({
       description: 'true when a part is unavailable (a Warning header names it); later services add parts',
     }),

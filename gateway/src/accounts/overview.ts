@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { account as pb } from '@crm/proto';
 import { activityToJson } from '../activities/mapping';
 import { opportunityToJson } from '../opportunities/schemas';
+import { collectionToJson } from '../opportunities/payment.schemas';
 import { ticketToJson } from '../tickets/schemas';
 import type { RouteDeps } from '../route-deps';
 import { contactToJson } from './mapping';
@@ -142,5 +143,23 @@ const opportunitiesPart: OverviewPart = {
   },
 };
 
+/** Collected vs outstanding per currency over the account's deals the caller can see (payment milestones). */
+const paymentsPart: OverviewPart = {
+  name: 'payments',
+  async fetch(ctx, signal, deadline) {
+    const reply = await ctx.deps.clients.payment.getAccountCollections(
+      { accountId: ctx.account.id },
+      callOpts(ctx, signal, deadline),
+    );
+    return { currencies: reply.currencies.map(collectionToJson) };
+  },
+};
+
 /** The registry: a later service adds its part here. */
-export const overviewParts: OverviewPart[] = [contactsPart, activitiesPart, opportunitiesPart, ticketsPart];
+export const overviewParts: OverviewPart[] = [
+  contactsPart,
+  activitiesPart,
+  opportunitiesPart,
+  ticketsPart,
+  paymentsPart,
+];

@@ -1,11 +1,10 @@
-import { type CsvValue, toCsv } from '@crm/kit';
 import type { analytics } from '@crm/proto';
-import type { z } from 'zod';
-import { operation, type Operation, type Reply } from '../api/operation';
-import type { Actor } from '../auth';
-import { Funnel, FigureQuery, Leaderboard, PipelineFigures, RebuildStatus } from './schemas';
-
-type Query = z.output<typeof FigureQuery>;
+import { operation, type Operation } from '../api/operation';
+import { figureReply, tableOf } from './figure-download';
+import { figureDoc, toProtoQuery } from './figure-query';
+import { Funnel, Leaderboard, PipelineFigures, RebuildStatus } from './schemas';
+import { salesFigureOperations } from './sales-figures.operations';
+import { serviceFigureOperations } from './service-figures.operations';
 
 const rebuildToJson = (r: analytics.RebuildStatus) => ({
   state: r.state,
@@ -17,35 +16,8 @@ const rebuildToJson = (r: analytics.RebuildStatus) => ({
   error: r.error || null,
 });
 
-const toProtoQuery = (q: Query, actor: Actor): analytics.FigureQuery => ({
-  from: q.from ?? '',
-  to: q.to ?? '',
-  period: q.period ?? '',
-  ownerId: q.owner === 'me' ? actor.userId : (q.owner ?? ''),
-  teamId: q.team ?? '',
-  pipelineId: q.pipeline ?? '',
-});
-
-/** The JSON body, or the same table as a CSV download. */
-function table(q: Query, name: string, body: unknown, header: string[], rows: CsvValue[][]): Reply {
-  if (q.format !== 'csv') return { body };
-  return {
-    body: toCsv(header, rows),
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${name}.csv"`,
-    },
-  };
-}
-
 const amounts = (won: { currency: string; amountMinor: number }[]) =>
   won.map((a) => `${a.currency} ${a.amountMinor}`).join('; ');
-
-const figureDoc = {
-  permission: 'analytics.sales.read',
-  tag: 'Analytics',
-  query: FigureQuery,
-} as const;
 
 /** Sales figures from the analytics service's read models; rebuilt on demand by an admin. */
 export const analyticsOperations: Operation[] = [
@@ -58,8 +30,8 @@ export const analyticsOperations: Operation[] = [
     description:
       'Lead -> qualified -> converted -> opportunity -> each open stage -> won: counts, conversion rate and ' +
       'drop-off of each step, for leads and deals created from `from` to `to`. A rep sees their own records, ' +
-      'a sales manager their teams, an admin all. `format=csv` downloads the table.',
-    responses: { 200: { description: 'The funnel', schema: Funnel, csv: true } },
+      'a sales manager their teams, an admin all. `format=csv` or `xlsx` downloads the table.',
+    responses: { 200: { description: 'The funnel', schema: Funnel, csv: true, xlsx: true } },
     async handler({ query: q, actor, call, deps }) {
       const res = await call((o) => deps.clients.analytics.getFunnel(toProtoQuery(q, actor), o));
       const steps = res.steps.map((s) => ({
@@ -68,13 +40,13 @@ export const analyticsOperations: Operation[] = [
         dropOff: Number(s.dropOff),
         period: s.period || null,
       }));
-      return table(
-        q,
-        'funnel',
-        { steps },
-        ['period', 'step', 'count', 'conversionRate', 'dropOff'],
-        steps.map((s) => [s.period, s.step, s.count, s.conversionRate, s.dropOff]),
-      );
+      return figureReply(q, 'funnel', { steps }, [
+        {
+          name: 'steps',
+          header: ['period', 'step', 'count', 'conversionRate', 'dropOff'],
+          rows: steps.map((s) => [s.period, s.step, s.count, s.conversionRate, s.dropOff]),
+        },
+      ]);
     },
   }),
   operation({
@@ -85,8 +57,8 @@ export const analyticsOperations: Operation[] = [
     summary: 'Open pipeline by close month and forecast category',
     description:
       'Open deals: their amount and probability-weighted amount by expected close month (or `period`) and ' +
-      'forecast category, per currency. `from`/`to` bound the expected close day. `format=csv` downloads the table.',
-    responses: { 200: { description: 'The pipeline', schema: PipelineFigures, csv: true } },
+      'forecast category, per currency. `from`/`to` bound the expected close day. `format=csv` or `xlsx` downloads the table.',
+    responses: { 200: { description: 'The pipeline', schema: PipelineFigures, csv: true, xlsx: true } },
     async handler({ query: q, actor, call, deps }) {
       const res = await call((o) => deps.clients.analytics.getPipeline(toProtoQuery(q, actor), o));
       const rows = res.rows.map((r) => ({
@@ -95,20 +67,13 @@ export const analyticsOperations: Operation[] = [
         amountMinor: Number(r.amountMinor),
         weightedAmountMinor: Number(r.weightedAmountMinor),
       }));
-      return table(
-        q,
-        'pipeline',
-        { rows },
-        ['closePeriod', 'forecastCategory', 'currency', 'deals', 'amountMinor', 'weightedAmountMinor'],
-        rows.map((r) => [
-          r.closePeriod,
-          r.forecastCategory,
-          r.currency,
-          r.deals,
-          r.amountMinor,
-          r.weightedAmountMinor,
-        ]),
-      );
+      return figureReply(q, 'pipeline', { rows }, [
+        tableOf(
+          'rows',
+          ['closePeriod', 'forecastCategory', 'currency', 'deals', 'amountMinor', 'weightedAmountMinor'],
+          rows,
+        ),
+      ]);
     },
   }),
   operation({
@@ -119,8 +84,8 @@ export const analyticsOperations: Operation[] = [
     summary: 'Sales leaderboard',
     description:
       'Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per ' +
-      'currency, for records created from `from` to `to`. `format=csv` downloads the table.',
-    responses: { 200: { description: 'The leaderboard', schema: Leaderboard, csv: true } },
+      'currency, for records created from `from` to `to`. `format=csv` or `xlsx` downloads the table.',
+    responses: { 200: { description: 'The leaderboard', schema: Leaderboard, csv: true, xlsx: true } },
     async handler({ query: q, actor, call, deps }) {
       const res = await call((o) => deps.clients.analytics.getLeaderboard(toProtoQuery(q, actor), o));
       const rows = res.rows.map((r) => ({
@@ -133,24 +98,35 @@ export const analyticsOperations: Operation[] = [
         dealsWon: Number(r.dealsWon),
         won: r.won.map((a) => ({ currency: a.currency, amountMinor: Number(a.amountMinor) })),
       }));
-      return table(
-        q,
-        'leaderboard',
-        { rows },
-        ['ownerId', 'period', 'leads', 'leadsConverted', 'conversionRate', 'deals', 'dealsWon', 'won'],
-        rows.map((r) => [
-          r.ownerId,
-          r.period,
-          r.leads,
-          r.leadsConverted,
-          r.conversionRate,
-          r.deals,
-          r.dealsWon,
-          amounts(r.won),
-        ]),
-      );
+      return figureReply(q, 'leaderboard', { rows }, [
+        {
+          name: 'rows',
+          header: [
+            'ownerId',
+            'period',
+            'leads',
+            'leadsConverted',
+            'conversionRate',
+            'deals',
+            'dealsWon',
+            'won',
+          ],
+          rows: rows.map((r) => [
+            r.ownerId,
+            r.period,
+            r.leads,
+            r.leadsConverted,
+            r.conversionRate,
+            r.deals,
+            r.dealsWon,
+            amounts(r.won),
+          ]),
+        },
+      ]);
     },
   }),
+  ...salesFigureOperations,
+  ...serviceFigureOperations,
   operation({
     method: 'post',
     path: '/analytics/rebuild',

@@ -11,22 +11,46 @@ const id = z
   .max(64)
   .regex(/^[\w.:-]+$/, 'must be an id');
 
+const figureFilters = {
+  from: day.optional().openapi({ description: 'First day counted (UTC), inclusive' }),
+  to: day.optional().openapi({ description: 'Last day counted (UTC), inclusive' }),
+  period: z
+    .enum(['day', 'week', 'month', 'quarter'])
+    .optional()
+    .openapi({ description: 'Group the figures by day, ISO week, month or quarter' }),
+  format: z
+    .enum(['json', 'csv', 'xlsx'])
+    .default('json')
+    .openapi({
+      description:
+        'csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would ' +
+        'run as formulas are neutralised in both',
+    }),
+  table: z
+    .string()
+    .regex(/^[a-zA-Z]{1,32}$/, 'a table name')
+    .optional()
+    .openapi({ description: 'With format=csv: which table of the figure (default its first, `rows`)' }),
+};
+
 export const FigureQuery = z
   .object({
-    from: day.optional().openapi({ description: 'First day counted (UTC), inclusive' }),
-    to: day.optional().openapi({ description: 'Last day counted (UTC), inclusive' }),
-    period: z
-      .enum(['day', 'week', 'month', 'quarter'])
-      .optional()
-      .openapi({ description: 'Group the figures by day, ISO week, month or quarter' }),
+    ...figureFilters,
     owner: id.optional().openapi({ description: 'Only the records of this user (Keycloak subject) or "me"' }),
     team: id.optional().openapi({ description: 'Only the records of this team' }),
     pipeline: id
       .optional()
       .openapi({ description: 'The pipeline whose stages the funnel shows; default: the default pipeline' }),
-    format: z.enum(['json', 'csv']).default('json').openapi({
-      description: 'csv downloads the table (text/csv; cells that would run as formulas are neutralised)',
-    }),
+  })
+  .strict();
+
+export const ServiceFigureQuery = z
+  .object({
+    ...figureFilters,
+    owner: id
+      .optional()
+      .openapi({ description: 'Only the tickets this agent works (Keycloak subject) or "me"' }),
+    queue: id.optional().openapi({ description: 'Only the tickets of this queue' }),
   })
   .strict();
 
@@ -92,3 +116,163 @@ export const RebuildStatus = z
     error: z.string().nullable().openapi({ description: 'Why it failed' }),
   })
   .openapi('AnalyticsRebuild');
+
+const period = z.string().nullable().openapi({ description: 'The period; null without period' });
+const rate = z.number().openapi({ description: '0..1' });
+
+export const WinRate = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          period,
+          closed: z.number().int(),
+          won: z.number().int(),
+          lost: z.number().int(),
+          winRate: rate,
+        })
+        .openapi('WinRateRow'),
+    ),
+    lossReasons: z.array(z.object({ key: z.string(), deals: z.number().int() }).openapi('LossReasonCount')),
+    competitors: z.array(z.object({ key: z.string(), deals: z.number().int() }).openapi('CompetitorCount')),
+  })
+  .openapi('WinRate');
+
+export const SalesCycle = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          period,
+          outcome: z.enum(['won', 'lost']),
+          deals: z.number().int(),
+          averageDays: z.number(),
+          medianDays: z.number(),
+        })
+        .openapi('SalesCycleRow'),
+    ),
+    stages: z.array(
+      z
+        .object({
+          stage: z.string(),
+          stays: z.number().int(),
+          averageDays: z.number(),
+          medianDays: z.number(),
+        })
+        .openapi('StageVelocityRow'),
+    ),
+  })
+  .openapi('SalesCycle');
+
+export const Forecast = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          closePeriod: z
+            .string()
+            .openapi({ description: '"none" for an open deal without an expected close date' }),
+          forecastCategory: z.enum(['pipeline', 'best-case', 'commit', 'closed']),
+          ownerId: z.string(),
+          teamId: z.string(),
+          currency: z.string(),
+          deals: z.number().int(),
+          amountMinor: z.number().int(),
+          weightedAmountMinor: z.number().int(),
+        })
+        .openapi('ForecastRow'),
+    ),
+  })
+  .openapi('Forecast');
+
+export const ProductFigures = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          period,
+          productId: z.string(),
+          productCode: z.string(),
+          productName: z.string(),
+          currency: z.string(),
+          deals: z.number().int(),
+          quantity: z.number(),
+          revenueMinor: z.number().int().openapi({ description: 'Net of discounts, before tax' }),
+        })
+        .openapi('ProductRow'),
+    ),
+  })
+  .openapi('ProductFigures');
+
+export const ServiceBacklog = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          queue: z.string(),
+          priority: z.string(),
+          status: z.enum(['new', 'open', 'pending']),
+          tickets: z.number().int(),
+          unassigned: z.number().int(),
+        })
+        .openapi('BacklogRow'),
+    ),
+  })
+  .openapi('ServiceBacklog');
+
+export const ServiceSla = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          period,
+          queue: z.string(),
+          tickets: z.number().int(),
+          firstResponseMet: z.number().int(),
+          firstResponseBreached: z.number().int(),
+          firstResponseCompliance: rate,
+          resolutionMet: z.number().int(),
+          resolutionBreached: z.number().int(),
+          resolutionCompliance: rate,
+        })
+        .openapi('SlaRow'),
+    ),
+  })
+  .openapi('ServiceSla');
+
+export const ResolutionTime = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          period,
+          priority: z.string(),
+          resolved: z.number().int(),
+          averageResolutionMinutes: z.number(),
+          medianResolutionMinutes: z.number(),
+          averageFirstResponseMinutes: z.number(),
+          medianFirstResponseMinutes: z.number(),
+          reopened: z.number().int(),
+          reopenRate: rate,
+        })
+        .openapi('ResolutionTimeRow'),
+    ),
+  })
+  .openapi('ResolutionTime');
+
+export const Csat = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          period,
+          dimension: z.enum(['all', 'agent', 'queue', 'tier']),
+          key: z.string(),
+          rated: z.number().int(),
+          average: z.number(),
+          distribution: z.array(z.number().int()).openapi({ description: 'Answers giving 1, 2, 3, 4 and 5' }),
+        })
+        .openapi('CsatRow'),
+    ),
+  })
+  .openapi('Csat');

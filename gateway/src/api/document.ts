@@ -2,6 +2,7 @@ import { OpenApiGeneratorV31, OpenAPIRegistry, extendZodWithOpenApi } from '@ast
 import { z } from 'zod';
 import { rolesFor } from '@crm/kit/permissions';
 import type { Operation, ReplyHeader, Tag } from './operation';
+import { XLSX_TYPE } from '../analytics/figure-download';
 
 extendZodWithOpenApi(z);
 
@@ -26,6 +27,7 @@ const TAGS: Record<Tag, string> = {
   Approvals: "Approval requests: the approvers' inbox, decisions, withdrawals and delegations while away.",
   'Approval policies':
     'Which quotes, deal closes and payments need whose approval, with escalation time limits.',
+  Payments: 'Payment milestones of deals and their collection after the win: due, overdue, received.',
 };
 
 export const FieldError = z
@@ -190,6 +192,7 @@ export function buildOpenApiDocument(ops: Operation[], prefix = '/api/v1'): obje
               content: {
                 ...(r!.schema ? { 'application/json': { schema: r!.schema } } : {}),
                 ...(r!.csv ? { 'text/csv': { schema: { type: 'string' } } } : {}),
+                ...(r!.xlsx ? { [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } } } : {}),
                 ...(r!.mediaType ? { [r!.mediaType]: { schema: { type: 'string', format: 'binary' } } } : {}),
               },
             }

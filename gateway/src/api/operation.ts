@@ -27,7 +27,8 @@ export type Tag =
   | 'Audit'
   | 'Analytics'
   | 'Approvals'
-  | 'Approval policies';
+  | 'Approval policies'
+  | 'Payments';
 
 /** Headers that the gateway sets on a success response; documented with it. */
 export type ReplyHeader = 'ETag' | 'Location' | 'Warning';
@@ -41,6 +42,8 @@ export interface SuccessResponse {
   mediaType?: 'application/pdf';
   /** The same answer may also come as a CSV download (`format=csv`): documented as text/csv too. */
   csv?: boolean;
+  /** It may also come as an XLSX workbook (`format=xlsx`): documented as that media type too. */
+  xlsx?: boolean;
 }
 
 /** What a handler answers; the core writes it (status, ETag, Location, JSON body). */

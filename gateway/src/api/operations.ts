@@ -7,10 +7,12 @@ import { customFieldOperations } from '../custom-fields/custom-field.operations'
 import { leadOperations } from '../leads/lead.operations';
 import { opportunityOperations } from '../opportunities/opportunity.operations';
 import { quoteOperations } from '../opportunities/quote.operations';
+import { paymentOperations } from '../opportunities/payment.operations';
 import { approvalOperations } from '../approvals/approval.operations';
 import { ownershipOperations } from '../ownership/ownership.operations';
 import { slaOperations, ticketOperations } from '../tickets/ticket.operations';
 import { userOperations } from '../users/user.operations';
+import { queueOperations } from '../tickets/queue.operations';
 import type { Operation } from './operation';
 
 /** Every REST operation under /api/v1; a new domain adds its module's list here. */
@@ -29,4 +31,6 @@ export const operations: Operation[] = [
   ...customFieldOperations,
   ...auditOperations,
   ...analyticsOperations,
+  ...paymentOperations,
+  ...queueOperations,
 ];

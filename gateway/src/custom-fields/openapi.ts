@@ -83,10 +83,11 @@ export function describeCustomFields(
       const own = typeof entitySchema.description === 'string' ? `${entitySchema.description}\n\n` : '';
       entitySchema.description = `${own}${text}`;
     }
-    for (const schemaName of [name, `Create${name}`, `Patch${name}`]) {
+    // Opportunity's bodies are named OpportunityInput (which extends) OpportunityPatch.
+    for (const schemaName of [name, `Create${name}`, `Patch${name}`, `${name}Patch`]) {
       const props = schemas[schemaName]?.properties as Record<string, Schema> | undefined;
       if (!props?.customFields) continue;
-      const nullable = schemaName.startsWith('Patch');
+      const nullable = schemaName !== name && schemaName.includes('Patch');
       props.customFields = {
         ...props.customFields,
         description: text,

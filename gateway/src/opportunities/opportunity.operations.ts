@@ -1,5 +1,6 @@
 import type { opportunity as pb } from '@crm/proto';
 import { operation, type Operation, type Reply } from '../api/operation';
+import { customFieldEntries } from '../custom-fields/schemas';
 import { HttpProblem } from '../http/problem';
 import { changesSomething } from '../http/validate';
 import type { RouteDeps } from '../route-deps';
@@ -150,10 +151,13 @@ export const opportunityOperations: Operation[] = [
     tag: 'Opportunities',
     summary: 'List opportunities',
     description:
-      'The deals the caller may see, newest first. Filters: stage, owner, team, account, pipeline, expected ' +
-      'close date range, amount range (minor units, any currency) and forecast category.',
+      'The deals the caller may see, newest first unless sorted. Filters: stage, owner, team, account, ' +
+      'pipeline, expected close date range, amount range (minor units, any currency), forecast category, and ' +
+      'custom fields with `cf.<key>=value` (parsed by the field type; a multi-enum field matches deals whose ' +
+      'list holds the value; a date yyyy-mm-dd matches that day). A range whose end is before its start is 400.',
     permission: 'opportunity.use',
     query: OpportunityListQuery,
+    customFilters: true,
     responses: { 200: { description: 'A page of opportunities', schema: OpportunityList } },
     async handler({ query: q, actor, call, deps }) {
       const reply = await call((o) =>
@@ -169,6 +173,8 @@ export const opportunityOperations: Operation[] = [
             amountMinMinor: q.amountMinMinor === undefined ? undefined : String(q.amountMinMinor),
             amountMaxMinor: q.amountMaxMinor === undefined ? undefined : String(q.amountMaxMinor),
             forecastCategory: q.forecastCategory ?? '',
+            sort: q.sort ?? '',
+            customFilters: customFieldEntries(q),
             limit: q.limit,
             cursor: q.cursor ?? '',
           },

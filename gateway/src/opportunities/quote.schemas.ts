@@ -115,6 +115,9 @@ export const Quote = z
       .openapi({ description: 'Empty while pending or never submitted' }),
     approvalDecidedBy: z.string(),
     approvalDecidedAt: z.string().nullable(),
+    approvalComment: z.string().openapi({
+      description: "The approver's comment with the decision (why rejected, what to change); empty if none",
+    }),
     createdAt: z.string().nullable(),
     createdBy: z.string(),
     updatedAt: z.string().nullable(),

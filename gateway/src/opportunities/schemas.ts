@@ -1,6 +1,7 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { opportunity as pb } from '@crm/proto';
+import { CustomFieldValues } from '../custom-fields/schemas';
 
 extendZodWithOpenApi(z);
 
@@ -84,6 +85,10 @@ const fields = {
   nextStep: str(1000),
   ownerId: str(64),
   teamId: str(64),
+  customFields: CustomFieldValues.openapi({
+    description:
+      'Values of custom fields (entity opportunity) by key; in a PATCH only the keys sent change and null clears one',
+  }),
 };
 
 export const PatchOpportunityBody = z.object(fields).partial().strict().openapi('OpportunityPatch');
@@ -101,6 +106,9 @@ export const MoveStageBody = z
   .strict()
   .openapi('StageMoveInput');
 
+const SORT_KEYS = ['createdAt', 'updatedAt', 'closeDate', 'amount', 'name'] as const;
+export const OPPORTUNITY_SORTS = [...SORT_KEYS, ...SORT_KEYS.map((k) => `-${k}` as const)] as const;
+
 export const OpportunityListQuery = z
   .object({
     stage: stageKey.optional(),
@@ -113,6 +121,14 @@ export const OpportunityListQuery = z
     amountMinMinor: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     amountMaxMinor: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     forecastCategory: z.enum(['pipeline', 'best-case', 'commit', 'closed']).optional(),
+    sort: z
+      .enum(OPPORTUNITY_SORTS)
+      .optional()
+      .openapi({
+        description:
+          'Order of the list (default -createdAt, newest first); - sorts descending. amount compares minor ' +
+          'units across currencies; closeDate puts deals without a date first (last with -closeDate)',
+      }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: str(1000).optional(),
   })
@@ -181,6 +197,9 @@ export const Opportunity = z
       }),
     ),
     teamMembers: z.array(z.lazy(() => DealTeamMember)),
+    customFields: z.record(z.string(), z.unknown()).openapi({
+      description: 'Values of custom fields by key (archived fields are left out)',
+    }),
   })
   .openapi('Opportunity');
 
@@ -286,6 +305,7 @@ export const opportunityToJson = (o: pb.Opportunity): z.input<typeof Opportunity
   closedAt: iso(o.closedAt),
   closeHistory: o.closeHistory.map((e) => ({ ...e, action: e.action as never, at: iso(e.at) })),
   teamMembers: o.teamMembers.map((m) => ({ userId: m.userId, role: m.role as never })),
+  customFields: o.customFields ?? {},
 });
 
 export const dealTeamToJson = (o: pb.Opportunity): z.input<typeof DealTeam> => ({
@@ -303,6 +323,10 @@ export const lossReasonsToJson = (r: pb.LossReasons): z.input<typeof LossReasons
 
 /** A REST patch as the proto patch (amounts travel as int64 decimal strings). */
 export function patchToProto(b: z.output<typeof PatchOpportunityBody>): pb.OpportunityPatch {
-  const { amountMinor, ...rest } = b;
-  return { ...rest, amountMinor: amountMinor === undefined ? undefined : String(amountMinor) };
+  const { amountMinor, customFields, ...rest } = b;
+  return {
+    ...rest,
+    amountMinor: amountMinor === undefined ? undefined : String(amountMinor),
+    customFields,
+  };
 }

@@ -24,6 +24,8 @@ const EN = {
   thanksReject: 'Thank you. We reopened your ticket and will get back to you.',
   answered: 'This link was already used. Thank you.',
   invalid: 'This link is not valid or has expired.',
+  needsComment: 'Please tell us what is still not resolved, so that we can take it up again.',
+  incomplete: 'Please choose a rating from 1 to 5 and answer again.',
   other: 'Switch to 中文',
 };
 const TEXT: Record<Lang, typeof EN> = {
@@ -40,6 +42,8 @@ const TEXT: Record<Lang, typeof EN> = {
     thanksReject: '谢谢！我们已重新打开您的工单，会尽快与您联系。',
     answered: '此链接已使用过。谢谢！',
     invalid: '此链接无效或已过期。',
+    needsComment: '请告诉我们哪些问题仍未解决，以便我们继续处理。',
+    incomplete: '请选择 1 到 5 的评分后再提交。',
     other: 'Switch to English',
   },
 };
@@ -65,19 +69,30 @@ fieldset{border:0;padding:0}label{display:block;margin:.75rem 0 .25rem}textarea{
 button{margin:1rem .5rem 0 0;padding:.5rem 1rem}</style></head><body>${body}</body></html>`;
 }
 
-function form(lang: Lang, token: string, c: pb.CustomerConfirmation): string {
+/** What the customer typed, kept when the form comes back with a message. */
+interface Typed {
+  csatScore?: number;
+  comment?: string;
+  problem?: string;
+}
+
+function form(lang: Lang, token: string, c: pb.CustomerConfirmation, typed: Typed = {}): string {
   const t = TEXT[lang];
   const other = lang === 'zh' ? 'en' : 'zh';
   const stars = [1, 2, 3, 4, 5]
-    .map((n) => `<label><input type="radio" name="csatScore" value="${n}" required> ${n}</label>`)
+    .map(
+      (n) =>
+        `<label><input type="radio" name="csatScore" value="${n}" required${typed.csatScore === n ? ' checked' : ''}> ${n}</label>`,
+    )
     .join('');
-  return `<h1>${esc(t.title)}</h1>
+  const problem = typed.problem ? `<p role="alert" style="color:#c92a2a">${esc(typed.problem)}</p>` : '';
+  return `<h1>${esc(t.title)}</h1>${problem}
 <p><strong>${esc(t.subject)}:</strong> ${esc(c.subject)}</p>
 <p><strong>${esc(t.resolution)}:</strong> ${esc(c.resolution)}</p>
 <form method="post" action="${CONFIRMATION_PATH}">
 <input type="hidden" name="token" value="${esc(token)}"><input type="hidden" name="lang" value="${lang}">
 <fieldset><legend>${esc(t.rate)}</legend>${stars}</fieldset>
-<label for="comment">${esc(t.comment)}</label><textarea id="comment" name="comment" maxlength="2000"></textarea>
+<label for="comment">${esc(t.comment)}</label><textarea id="comment" name="comment" maxlength="2000">${esc(typed.comment ?? '')}</textarea>
 <button type="submit" name="decision" value="confirm">${esc(t.confirm)}</button>
 <button type="submit" name="decision" value="reject">${esc(t.reject)}</button>
 </form>
@@ -131,6 +146,24 @@ export function publicConfirmationRouter(deps: {
       .send(page(lang, `<h1>${esc(text)}</h1>`));
   }
 
+  /** The form again (400), with what the customer typed and what is missing. */
+  async function againWith(req: Request, res: Response, lang: Lang, token: string, typed: Typed) {
+    try {
+      const c = await deps.serviceTicket.getConfirmation({ token }, await opts(req));
+      if (c.answered)
+        return void res
+          .status(409)
+          .type('html')
+          .send(page(lang, `<h1>${esc(TEXT[lang].answered)}</h1>`));
+      res
+        .status(400)
+        .type('html')
+        .send(page(lang, form(lang, token, c, typed)));
+    } catch (err) {
+      fail(req, res, err, lang);
+    }
+  }
+
   router.get('/tickets/confirm', async (req, res) => {
     const lang = langOf(req);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
@@ -150,6 +183,11 @@ export function publicConfirmationRouter(deps: {
     async (req, res) => {
       const lang = langOf(req);
       const parsed = Answer.safeParse(req.body ?? {});
+      const token = typeof req.body?.token === 'string' ? (req.body.token as string) : '';
+      if (!parsed.success && wantsHtml(req) && token) {
+        const comment = typeof req.body?.comment === 'string' ? (req.body.comment as string) : '';
+        return againWith(req, res, lang, token, { comment, problem: TEXT[lang].incomplete });
+      }
       if (!parsed.success) {
         const errors = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
         return sendProblem(res, {
@@ -170,6 +208,12 @@ export function publicConfirmationRouter(deps: {
         const text = a.decision === 'confirm' ? TEXT[lang].thanksConfirm : TEXT[lang].thanksReject;
         res.type('html').send(page(lang, `<h1>${esc(text)}</h1>`));
       } catch (err) {
+        // A refused answer (a rejection without a comment) is not a dead link: the form comes back.
+        if (wantsHtml(req) && grpcToProblem(err, deps.logger).problem.status === 400) {
+          const problem =
+            a.decision === 'reject' && !a.comment.trim() ? TEXT[lang].needsComment : TEXT[lang].incomplete;
+          return againWith(req, res, lang, a.token, { csatScore: a.csatScore, comment: a.comment, problem });
+        }
         fail(req, res, err, lang);
       }
     },

@@ -177,6 +177,10 @@ export const Ticket = z
         reason: z.string(),
         escalatedBy: z.string(),
         escalatedAt: iso,
+        fromQueue: z.string().openapi({ description: 'The queue it was in before' }),
+        toManagerId: z.string().openapi({
+          description: "The queue's support manager it went to (no senior queue); empty otherwise",
+        }),
       }),
     ),
     firstRespondedAt: iso.openapi({ description: 'When the first public reply was written' }),
@@ -223,6 +227,18 @@ export const Ticket = z
       .openapi({ description: "The customer's rating 1-5 from the confirmation; 0 if none" }),
     csatComment: z.string(),
     autoCloseAt: iso.openapi({ description: 'When a resolved ticket closes by itself without an answer' }),
+    assignments: z
+      .array(
+        z.object({
+          assigneeId: z.string(),
+          previousAssigneeId: z.string(),
+          queue: z.string(),
+          method: z.enum(['round-robin', 'least-loaded', 'take', 'hand-over']),
+          assignedBy: z.string().openapi({ description: 'Who assigned it; "assignment" when routed' }),
+          assignedAt: iso,
+        }),
+      )
+      .openapi({ description: 'Every assignment (routed when created, taken, handed over), oldest first' }),
   })
   .openapi('Ticket');
 
@@ -288,6 +304,11 @@ export const ticketToJson = (t: pb.Ticket): z.input<typeof Ticket> => ({
   csatScore: t.csatScore,
   csatComment: t.csatComment,
   autoCloseAt: at(t.autoCloseAt),
+  assignments: (t.assignments ?? []).map((a) => ({
+    ...a,
+    method: a.method as never,
+    assignedAt: at(a.assignedAt),
+  })),
 });
 
 export const KeyParams = z.object({ id: key });

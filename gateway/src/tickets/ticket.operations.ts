@@ -248,7 +248,9 @@ export const ticketOperations: Operation[] = [
           o,
         ),
       );
-      const url = `${req.protocol}://${req.get('host')}${CONFIRMATION_PATH}?token=${encodeURIComponent(t.customerConfirmationToken)}`;
+      // An integrator calling from inside the cluster must still get a link the customer can open.
+      const base = deps.publicBaseUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host')}`;
+      const url = `${base}${CONFIRMATION_PATH}?token=${encodeURIComponent(t.customerConfirmationToken)}`;
       return { body: { ...ticketToJson(t), customerConfirmationUrl: url }, etag: t.version };
     },
   }),

@@ -1,16 +1,18 @@
+import { connectivityState } from '@grpc/grpc-js';
 import {
   ClientError,
   createChannel,
   createClientFactory,
   Metadata,
   Status,
+  waitForChannelReady,
   type CallOptions,
   type Channel,
   type Client,
   type CompatServiceDefinition,
 } from 'nice-grpc';
 import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
-import type { ClientMiddlewareCall } from 'nice-grpc-common';
+import type { ClientMiddleware, ClientMiddlewareCall } from 'nice-grpc-common';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { type Actor, CallHeaders } from './actor';
 import { serviceIdentity, type ServiceIdentity } from './service-identity';
@@ -23,6 +25,42 @@ export const RECONNECT = {
   'grpc.initial_reconnect_backoff_ms': 250,
   'grpc.max_reconnect_backoff_ms': 2000,
 };
+
+/**
+ * How long a call waits for its channel to (re)connect: twice the longest reconnect backoff (jitter adds 20%),
+ * so a peer that has just restarted is reached; a call to a peer that is really down fails after it
+ * (a 503 for the user within seconds, not at once: the price of not failing every call during a restart).
+ */
+export const READY_GRACE_MS = 4000;
+
+/**
+ * Wait-for-ready for nice-grpc, which cannot pass grpc-js's per-call flag: a call made while the
+ * channel is connecting or backing off waits (up to `graceMs`, never past the call's deadline) instead
+ * of failing at once with UNAVAILABLE. Use it after the deadline middleware (nice-grpc runs the last
+ * one used first), so it sees the deadline; the deadline stays absolute, so the wait counts against it.
+ */
+export function waitForReadyMiddleware(
+  channel: Channel,
+  graceMs = READY_GRACE_MS,
+): ClientMiddleware<DeadlineOptions, DeadlineOptions> {
+  return async function* waitForReady(call, options) {
+    const deadline =
+      typeof options.deadline === 'number' ? new Date(Date.now() + options.deadline) : options.deadline;
+    if (channel.getConnectivityState(true) !== connectivityState.READY) {
+      const graceEnd = Date.now() + graceMs;
+      const until = deadline && deadline.getTime() < graceEnd ? deadline : new Date(graceEnd);
+      // Not ready in time: the call goes out and fails as it would have without the wait.
+      await waitForChannelReady(channel, until).catch(() => undefined);
+      if (deadline && Date.now() >= deadline.getTime())
+        throw new ClientError(
+          call.method.path,
+          Status.DEADLINE_EXCEEDED,
+          'Deadline exceeded waiting to connect',
+        );
+    }
+    return yield* call.next(call.request, { ...options, deadline });
+  };
+}
 
 export type ServiceClient<D extends CompatServiceDefinition> = Client<D, DeadlineOptions>;
 
@@ -50,6 +88,7 @@ export function serviceClient<D extends CompatServiceDefinition>(
   const client = createClientFactory()
     .use(errorDetailsClientMiddleware)
     .use(deadlineMiddleware)
+    .use(waitForReadyMiddleware(channel))
     .use(serviceTokenMiddleware())
     .create(definition, channel);
   return { client, close: () => channel.close() };

@@ -26,6 +26,10 @@ export * as ownership from './gen/crm/ownership/v1/ownership';
 export * as ownershipEvents from './gen/crm/ownership/v1/ownership_events';
 export * as serviceTicket from './gen/crm/serviceticket/v1/service_ticket';
 export * as serviceTicketEvents from './gen/crm/serviceticket/v1/service_ticket_events';
+export * as payment from './gen/crm/opportunity/v1/payment';
+export * as paymentEvents from './gen/crm/opportunity/v1/payment_events';
+export * as serviceTicketQueues from './gen/crm/serviceticket/v1/queues';
+export * as serviceTicketQueueEvents from './gen/crm/serviceticket/v1/queue_events';
 
 /**
  * Absolute path of the FileDescriptorSet (with imports and source info) for all

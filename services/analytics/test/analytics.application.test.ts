@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, ForbiddenError, Roles } from '@crm/kit/domain';
 import type { EventEnvelope } from '@crm/kit';
-import { lead as leadPb, leadEvents, opportunity as opportunityPb, opportunityEvents } from '@crm/proto';
+import {
+  lead as leadPb,
+  leadEvents,
+  opportunity as opportunityPb,
+  opportunityEvents,
+  quote as quotePb,
+  quoteEvents,
+  serviceTicket as ticketPb,
+  serviceTicketEvents as ticketEvents,
+} from '@crm/proto';
 import { Figures } from '../src/application/figures';
 import { OneAtATime } from '../src/application/one-at-a-time';
 import { Projections } from '../src/application/projections';
@@ -108,11 +117,96 @@ function dealEvent(
   return envelope(`crm.opportunity.v1.${type}`, id, payload);
 }
 
+/** A deal closed from negotiation: won, or lost on price to a competitor. */
+function dealClosed(outcome: 'won' | 'lost', id: string, amountMinor: number) {
+  const opportunity = opportunityPb.Opportunity.fromPartial({
+    id,
+    ownerId: 'rep1',
+    teamId: 'north',
+    pipelineId: 'default',
+    stageKey: outcome === 'won' ? 'closed-won' : 'closed-lost',
+    status: outcome,
+    amountMinor: String(amountMinor),
+    currency: 'EUR',
+    createdAt: new Date('2026-12-02T00:00:00Z'),
+    closedAt: new Date('2026-12-12T00:00:00Z'),
+    lossReason: outcome === 'lost' ? 'price' : '',
+    competitor: outcome === 'lost' ? 'Rival' : '',
+    stageHistory: [
+      { toStage: 'negotiation', movedAt: new Date('2026-12-02T00:00:00Z') },
+      {
+        toStage: outcome === 'won' ? 'closed-won' : 'closed-lost',
+        movedAt: new Date('2026-12-12T00:00:00Z'),
+      },
+    ],
+  });
+  const payload =
+    outcome === 'won'
+      ? opportunityEvents.OpportunityWon.encode(
+          opportunityEvents.OpportunityWon.fromPartial({
+            opportunity,
+            fromStage: 'negotiation',
+            daysToClose: 10,
+          }),
+        ).finish()
+      : opportunityEvents.OpportunityLost.encode(
+          opportunityEvents.OpportunityLost.fromPartial({
+            opportunity,
+            fromStage: 'negotiation',
+            daysToClose: 10,
+          }),
+        ).finish();
+  return envelope(`crm.opportunity.v1.Opportunity${outcome === 'won' ? 'Won' : 'Lost'}`, id, payload);
+}
+
+const quoteSent = (id: string, opportunityId: string) =>
+  envelope(
+    'crm.opportunity.v1.QuoteSent',
+    id,
+    quoteEvents.QuoteSent.encode({
+      quote: quotePb.Quote.fromPartial({
+        id,
+        opportunityId,
+        revision: 1,
+        status: 'sent',
+        currency: 'EUR',
+        lines: [
+          { productId: 'p1', productCode: 'ERP', productName: 'ERP seat', quantity: '4', netMinor: '40000' },
+        ],
+      }),
+      opportunityOwnerId: 'rep1',
+    }).finish(),
+  );
+
+function ticketEvent(type: 'TicketCreated' | 'TicketResolved' | 'CsatReceived', id: string, csatScore = 0) {
+  const resolved = type !== 'TicketCreated';
+  const ticket = ticketPb.Ticket.fromPartial({
+    id,
+    queue: 'general',
+    assigneeId: 'agent',
+    priority: 'high',
+    accountTier: 'A',
+    status: resolved ? 'resolved' : 'new',
+    createdAt: new Date('2026-12-01T08:00:00Z'),
+    firstRespondedAt: resolved ? new Date('2026-12-01T08:20:00Z') : undefined,
+    resolvedAt: resolved ? new Date('2026-12-01T09:00:00Z') : undefined,
+    sla: { policyId: 'default' },
+    csatScore,
+  });
+  const payload = {
+    TicketCreated: () => ticketEvents.TicketCreated.encode({ ticket }).finish(),
+    TicketResolved: () => ticketEvents.TicketResolved.encode({ ticket, minutesToResolve: '60' }).finish(),
+    CsatReceived: () =>
+      ticketEvents.CsatReceived.encode({ ticket, score: csatScore, comment: '', confirmed: true }).finish(),
+  }[type]();
+  return envelope(`crm.serviceticket.v1.${type}`, id, payload);
+}
+
 function setup() {
   const store = new InMemoryFactStore();
   const generations = new InMemoryGenerations();
   const apply = eventApplier(new Projections(store), () => new Date('2026-12-01T10:00:00.100Z'));
-  const streams = new InMemoryStreams<EventEnvelope>(['CRM_LEAD', 'CRM_OPPORTUNITY']);
+  const streams = new InMemoryStreams<EventEnvelope>(['CRM_LEAD', 'CRM_OPPORTUNITY', 'CRM_SERVICE_TICKET']);
   const liveTurn = new OneAtATime();
   /** What the live consumer does with an event it takes off a stream. */
   const live = (env: EventEnvelope) => liveTurn.run(async () => apply(await generations.current(), env));
@@ -131,6 +225,14 @@ const allFigures = async (figures: Figures, reader: Actor) => ({
   byMonth: await figures.funnel({ period: 'month' }, reader),
   pipeline: await figures.pipeline({}, reader),
   leaderboard: await figures.leaderboard({}, reader),
+  winRate: await figures.winRate({ period: 'week' }, reader),
+  salesCycle: await figures.salesCycle({}, reader),
+  forecast: await figures.forecast({}, reader),
+  products: await figures.products({ period: 'month' }, reader),
+  backlog: await figures.serviceBacklog({}, reader),
+  sla: await figures.serviceSla({}, reader),
+  resolutionTime: await figures.resolutionTime({}, reader),
+  csat: await figures.csat({}, reader),
 });
 
 describe('projections', () => {
@@ -163,6 +265,22 @@ describe('figures by role', () => {
     expect(await figures.leaderboard({ ownerId: 'rep2' }, rep1)).toEqual([]);
     await expect(figures.leaderboard({}, agent)).rejects.toThrow(ForbiddenError);
   });
+
+  it('give support figures to support staff and admins only, and no sales figure to a support agent', async () => {
+    const { publish, figures } = setup();
+    await publish('CRM_SERVICE_TICKET', ticketEvent('TicketCreated', 't1'));
+    const supportLead = actor('lead', [Roles.supportManager]);
+    for (const reader of [agent, supportLead, admin])
+      expect(await figures.serviceBacklog({}, reader)).toEqual([
+        { queue: 'general', priority: 'high', status: 'new', tickets: 1, unassigned: 0 },
+      ]);
+    for (const reader of [rep1, manager]) {
+      await expect(figures.serviceBacklog({}, reader)).rejects.toThrow(ForbiddenError);
+      await expect(figures.csat({}, reader)).rejects.toThrow(ForbiddenError);
+    }
+    for (const figure of ['winRate', 'salesCycle', 'forecast', 'products'] as const)
+      await expect(figures[figure]({}, agent)).rejects.toThrow(ForbiddenError);
+  });
 });
 
 describe('rebuild', () => {
@@ -174,6 +292,14 @@ describe('rebuild', () => {
     await publish('CRM_OPPORTUNITY', dealEvent('OpportunityCreated', 'd1', 'qualification'));
     await publish('CRM_OPPORTUNITY', dealEvent('OpportunityStageChanged', 'd1', 'closed-won', 40_000));
     await publish('CRM_OPPORTUNITY', dealEvent('OpportunityCreated', 'd2', 'negotiation'));
+    await publish('CRM_OPPORTUNITY', quoteSent('q1', 'd1'));
+    await publish('CRM_OPPORTUNITY', dealClosed('won', 'd1', 40_000));
+    await publish('CRM_OPPORTUNITY', dealEvent('OpportunityCreated', 'd3', 'negotiation'));
+    await publish('CRM_OPPORTUNITY', dealClosed('lost', 'd3', 20_000));
+    await publish('CRM_SERVICE_TICKET', ticketEvent('TicketCreated', 't1'));
+    await publish('CRM_SERVICE_TICKET', ticketEvent('TicketResolved', 't1'));
+    await publish('CRM_SERVICE_TICKET', ticketEvent('CsatReceived', 't1', 5));
+    await publish('CRM_SERVICE_TICKET', ticketEvent('TicketCreated', 't2'));
   }
 
   it('reproduces every figure exactly and swaps to the new generation', async () => {
@@ -185,8 +311,14 @@ describe('rebuild', () => {
       dealsWon: 1,
       won: [{ currency: 'EUR', amountMinor: 40_000 }],
     });
+    expect(before).toMatchObject({
+      winRate: { rows: [{ period: '2026-W50', closed: 2, won: 1, lost: 1, winRate: 0.5 }] },
+      products: [{ period: '2026-12', productId: 'p1', quantity: 4, revenueMinor: 40_000 }],
+      csat: [{ dimension: 'all', rated: 1, average: 5 }, {}, {}, {}],
+      backlog: [{ status: 'new', tickets: 1 }],
+    });
     const report = await rebuild.run(admin);
-    expect(report).toMatchObject({ state: 'done', generation: 2, events: 10, startedBy: 'admin', error: '' });
+    expect(report).toMatchObject({ state: 'done', generation: 2, events: 18, startedBy: 'admin', error: '' });
     expect(generations.swappedBy).toBe('admin');
     // The replaced generation stays until the next rebuild, for queries that read the pointer before the swap.
     expect([...store.gens.keys()].sort()).toEqual([1, 2]);

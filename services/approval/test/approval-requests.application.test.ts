@@ -284,6 +284,35 @@ describe('escalation', () => {
   });
 });
 
+describe('escalation of a step that needs all its approvers', () => {
+  it('lets the escalation target finish the step for the approvers who did not decide in time', async () => {
+    const s = setup();
+    await s.policies.save(
+      '',
+      0,
+      quotePolicy({
+        steps: [
+          {
+            roles: [Roles.manager],
+            mode: 'all',
+            timeLimitMinutes: 10,
+            escalateTo: 'user',
+            escalateToUserId: 'approver',
+          },
+        ],
+      }),
+      admin,
+    );
+    const r = await s.requests.request(ask(), rep);
+    expect((await s.requests.decide(r._id, 0, 'approve', '', manager)).status).toBe('pending');
+    s.advance(10 * 60_000);
+    expect(await s.requests.escalateDue(admin)).toBe(1);
+    // manager2 is away: the step would otherwise wait on them still, escalation or not.
+    const decided = await s.requests.decide(r._id, 0, 'approve', 'for manager2, who is away', approver);
+    expect(decided.status).toBe('approved');
+  });
+});
+
 describe('delegations', () => {
   it('a delegate sees and decides what waits for the delegator, and the trail names both', async () => {
     const s = setup();

@@ -90,9 +90,33 @@ describe('outcomes of the approval engine', () => {
       outcome: 'rejected',
       decidedBy: 'boss',
       decidedAt: new Date('2026-12-01T11:00:00Z'),
+      comment: '',
     });
     expect(
       toDecision({ ...event, outcome: 'pending', request: { ...event.request!, status: 'pending' } }),
     ).toBeUndefined();
+  });
+
+  it("carry the comment of the decision that ended the request, not an earlier step's", () => {
+    const at = new Date('2026-12-01T11:00:00Z');
+    const event = (outcome: string, trail: { action: string; step: number; comment: string }[]) =>
+      approvalEvents.ApprovalRequestDecided.fromPartial({
+        request: { id: 'ar-3', status: outcome, trail: trail.map((t) => ({ ...t, actorId: 'x', at })) },
+        subjectType: 'quote',
+        subjectId: 'q-3',
+        outcome,
+        decidedBy: 'finance',
+      });
+    const rejected = event('rejected', [
+      { action: 'requested', step: 0, comment: '' },
+      { action: 'approved', step: 0, comment: 'fine by sales' },
+      { action: 'rejected', step: 1, comment: 'Margin below 20%' },
+    ]);
+    expect(toDecision(rejected)?.comment).toBe('Margin below 20%');
+    const approved = event('approved', [
+      { action: 'approved', step: 0, comment: 'fine by sales' },
+      { action: 'approved', step: 1, comment: 'ok for finance' },
+    ]);
+    expect(toDecision(approved)?.comment).toBe('ok for finance');
   });
 });

@@ -164,6 +164,19 @@ describe('pricing a quote', () => {
     ).toBe(100_00);
   });
 
+  it('counts a unit price below the list price as a discount, so the approval policies see it', () => {
+    const priced = (unitPriceMinor: number, discountPercent = '') =>
+      priceQuote(
+        input({ lines: [{ productId: 'p-seat', quantity: '10', unitPriceMinor, discountPercent }] }),
+        'CNY',
+        catalogue,
+      ).maxDiscountPercent;
+    expect(priced(9_990)).toBe('90'); // 90% off the list price of 999.00, at "0%" discount
+    expect(priced(89_910, '10')).toBe('19'); // 10% below list, then 10% off: 19% in all
+    expect(priced(120_000)).toBe('0'); // above the list price is no discount
+    expect(priced(99_900, '7.25')).toBe('7.25');
+  });
+
   it('keeps a retired product already on the quote', () => {
     const lines = [{ productId: 'p-old', quantity: '1', discountPercent: '' }];
     expect(priceQuote(input({ lines }), 'CNY', catalogue, new Set(['p-old'])).totalMinor).toBe(100);

@@ -6,6 +6,7 @@ import {
   Roles,
   ValidationError,
 } from '@crm/kit';
+import { LossReasons, OpportunityClosing } from '../src/application/opportunity-closing';
 import { Opportunities } from '../src/application/opportunities';
 import { Pipelines } from '../src/application/pipelines';
 import type { Caller } from '../src/application/ports';
@@ -41,6 +42,8 @@ function setup() {
   const q = inMemoryQuotePorts({ approvals: mem.approvals, opportunities: mem.opportunities });
   return {
     q,
+    mem,
+    pipelines,
     approvals: mem.approvals,
     opportunities,
     products: new Products(q.ports),
@@ -122,6 +125,28 @@ describe('quotes', () => {
       NotFoundError,
     );
     await expect(quotes.create(deal._id, input(), rep2)).rejects.toThrow(NotFoundError);
+  });
+
+  it('are changed by whoever changes the deal: a deal team member reads them but gets 403 to write', async () => {
+    const { quotes, opportunities, deal, input } = await dealWithProduct();
+    const quote = await quotes.create(deal._id, input(), rep1);
+    await opportunities.setTeam(deal._id, 0, [{ userId: 'rep2', role: 'presales' }], rep1);
+    await expect(quotes.list(deal._id, rep2)).resolves.toHaveLength(1);
+    await expect(quotes.create(deal._id, input(), rep2)).rejects.toThrow(ForbiddenError);
+    const ref = { opportunityId: deal._id, quoteId: quote._id };
+    await expect(quotes.update(ref, 1, input(), rep2)).rejects.toThrow(ForbiddenError);
+    await expect(quotes.submit(ref, 1, rep2)).rejects.toThrow(ForbiddenError);
+  });
+
+  it('are frozen with a won or lost deal (409), and still read', async () => {
+    const { quotes, opportunities, mem, pipelines, deal, input } = await dealWithProduct();
+    const quote = await quotes.create(deal._id, input(), rep1);
+    const closing = new OpportunityClosing(mem.ports, pipelines, opportunities, new LossReasons(mem.ports));
+    await closing.close(deal._id, 0, { outcome: 'lost', lossReason: 'price', competitor: '' }, rep1);
+    await expect(quotes.create(deal._id, input(), rep1)).rejects.toThrow(ConflictError);
+    const ref = { opportunityId: deal._id, quoteId: quote._id };
+    await expect(quotes.update(ref, 1, input(), rep1)).rejects.toThrow(ConflictError);
+    await expect(quotes.get(ref, rep1)).resolves.toMatchObject({ _id: quote._id });
   });
 
   it('are not reached through another deal', async () => {
@@ -245,7 +270,7 @@ describe('quote approval', () => {
     expect(q.quotes.subjects()).toEqual(['QuoteSaved', 'QuoteSubmitted', 'QuoteApproved', 'QuoteSent']);
   });
 
-  it('turns a rejected quote back into a draft that can be changed and submitted again', async () => {
+  it("turns a rejected quote back into a draft with the approver's comment, to be changed and submitted again", async () => {
     const { quotes, deal, input, lines, q } = await withPolicy();
     const quote = await quotes.create(deal._id, input({ lines: lines('25') }), rep1);
     const ref = { opportunityId: deal._id, quoteId: quote._id };
@@ -258,13 +283,19 @@ describe('quote approval', () => {
       outcome: 'changes-requested',
       decidedBy: 'approver',
       decidedAt: new Date(),
+      comment: 'At most 15% for a first order',
     });
     expect(await quotes.get(ref, rep1)).toMatchObject({
       status: 'draft',
       approvalOutcome: 'changes-requested',
+      approvalComment: 'At most 15% for a first order',
     });
     const fixed = await quotes.update(ref, 3, input({ lines: lines('15') }), rep1);
-    expect((await quotes.submit(ref, fixed.version, rep1)).status).toBe('approved');
+    // The next submission starts afresh: the old comment does not stick to the new outcome.
+    expect(await quotes.submit(ref, fixed.version, rep1)).toMatchObject({
+      status: 'approved',
+      approvalComment: '',
+    });
     expect(q.quotes.subjects()).toContain('QuoteRejected');
   });
 

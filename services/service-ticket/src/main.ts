@@ -2,13 +2,27 @@ import './telemetry';
 import { CustomFields } from '@crm/custom-fields';
 import { runService } from '@crm/kit';
 import { z } from 'zod';
-import { customFields as cfPb, descriptorSet, serviceTicket as pb } from '@crm/proto';
+import {
+  customFields as cfPb,
+  descriptorSet,
+  serviceTicket as pb,
+  serviceTicketQueues as queuePb,
+} from '@crm/proto';
 import type { TicketPorts } from './application/ports';
+import { Queues } from './application/queues';
 import { SlaSettings } from './application/sla-settings';
 import { SlaTimers } from './application/sla-timers';
 import { Tickets } from './application/tickets';
 import { accountClient } from './grpc/account.client';
+import { queueGrpc } from './grpc/queue.grpc';
 import { slaGrpc, ticketGrpc } from './grpc/ticket.grpc';
+import { registerQueueModels } from './store/queue.model';
+import {
+  MongoOpenLoad,
+  MongoQueueRepository,
+  MongoRulesRepository,
+  MongoTurnLog,
+} from './store/queue.repository';
 import { registerModels } from './store/ticket.model';
 import { confirmationTokens } from './tokens/confirmation-token';
 import { MongoSettingsRepository, MongoTicketRepository } from './store/ticket.repository';
@@ -51,21 +65,32 @@ void runService({
     };
     const settings = new SlaSettings(ports);
     await settings.seed();
-    const tickets = new Tickets(ports, settings);
-    const timers = new SlaTimers(ports);
+    const queueModels = registerQueueModels(db);
+    const queues = new Queues({
+      queues: new MongoQueueRepository(queueModels),
+      rules: new MongoRulesRepository(queueModels),
+      turns: new MongoTurnLog(queueModels),
+      load: new MongoOpenLoad(models),
+      written: (key) => written(queueModels.Queue, key),
+    });
+    await queues.seed();
+    const tickets = new Tickets(ports, settings, queues);
+    const timers = new SlaTimers(ports, queues);
     grpc.server.add(cfPb.CustomFieldServiceDefinition, customFields.grpc());
     grpc.server.add(
       pb.TicketServiceDefinition,
       ticketGrpc(tickets, settings, (v) => customFields.visibleNow('ticket', v)),
     );
     grpc.server.add(pb.SlaServiceDefinition, slaGrpc(settings));
+    grpc.server.add(queuePb.QueueServiceDefinition, queueGrpc(queues));
     return {
       services: [
         pb.TicketServiceDefinition.fullName,
         pb.SlaServiceDefinition.fullName,
         cfPb.CustomFieldServiceDefinition.fullName,
+        queuePb.QueueServiceDefinition.fullName,
       ],
-      outboxModels: [models.Ticket],
+      outboxModels: [models.Ticket, queueModels.Queue],
       schedules: [
         {
           name: 'sla-timers',

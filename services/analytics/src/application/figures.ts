@@ -2,6 +2,8 @@ import { allows, ForbiddenError, type Actor } from '@crm/kit/domain';
 import { BUILT_IN_DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, type PipelineFact } from '../domain/facts';
 import { normaliseQuery, type FigureQuery } from '../domain/figure-query';
 import { funnel, leaderboard, pipelineFigures } from '../domain/figures';
+import { forecast, products, salesCycle, winRate } from '../domain/sales-figures';
+import { backlog, csat, resolutionTime, sla } from '../domain/service-figures';
 import type { FactFilter, FactStore, Generations } from './ports';
 
 export type RawQuery = Partial<Record<keyof FigureQuery, string>>;
@@ -21,7 +23,7 @@ export class Figures {
     const { q, generation, filter } = await this.prepare(raw, reader);
     const [leads, deals, pipelines] = await Promise.all([
       this.store.leads(generation, filter),
-      this.store.opportunities(generation, filter),
+      this.deals(generation, filter),
       this.pipelines(generation),
     ]);
     const pipeline = pipelines.get(q.pipelineId || DEFAULT_PIPELINE_ID);
@@ -33,10 +35,7 @@ export class Figures {
     // The pipeline counts open deals whatever day they were created; from/to bound the expected close day.
     const { q, generation, filter } = await this.prepare(raw, reader);
     const open = { ...filter, from: '', to: '' };
-    const [deals, pipelines] = await Promise.all([
-      this.store.opportunities(generation, open),
-      this.pipelines(generation),
-    ]);
+    const [deals, pipelines] = await Promise.all([this.deals(generation, open), this.pipelines(generation)]);
     const closing = deals.filter(
       (d) =>
         (!q.from || (!!d.expectedCloseDate && d.expectedCloseDate >= q.from)) &&
@@ -49,10 +48,68 @@ export class Figures {
     const { q, generation, filter } = await this.prepare(raw, reader);
     const [leads, deals, pipelines] = await Promise.all([
       this.store.leads(generation, filter),
-      this.store.opportunities(generation, filter),
+      this.deals(generation, filter),
       this.pipelines(generation),
     ]);
     return leaderboard(leads, deals, pipelines, q);
+  }
+
+  async winRate(raw: RawQuery, reader: Actor) {
+    const { q, generation, filter } = await this.prepare(raw, reader);
+    return winRate(await this.deals(generation, { ...filter, from: '', to: '' }), q);
+  }
+
+  async salesCycle(raw: RawQuery, reader: Actor) {
+    const { q, generation, filter } = await this.prepare(raw, reader);
+    const [deals, pipelines] = await Promise.all([
+      this.deals(generation, { ...filter, from: '', to: '' }),
+      this.pipelines(generation),
+    ]);
+    const pipeline = pipelines.get(q.pipelineId || DEFAULT_PIPELINE_ID) ?? BUILT_IN_DEFAULT_PIPELINE;
+    return salesCycle(deals, pipeline, q);
+  }
+
+  async forecast(raw: RawQuery, reader: Actor) {
+    // Like the pipeline: from/to bound the expected close day (open deals) or the close day (won ones).
+    const { q, generation, filter } = await this.prepare(raw, reader);
+    const [deals, pipelines] = await Promise.all([
+      this.deals(generation, { ...filter, from: '', to: '' }),
+      this.pipelines(generation),
+    ]);
+    return forecast(deals, pipelines, q);
+  }
+
+  async products(raw: RawQuery, reader: Actor) {
+    const { q, generation, filter } = await this.prepare(raw, reader);
+    const won = (await this.deals(generation, { ...filter, from: '', to: '' })).filter(
+      (d) => d.status === 'won',
+    );
+    const quotes = await this.store.quotes(
+      generation,
+      won.map((d) => d._id),
+    );
+    return products(won, quotes, q);
+  }
+
+  async serviceBacklog(raw: RawQuery, reader: Actor) {
+    const { tickets } = await this.serviceFacts(raw, reader);
+    return backlog(tickets);
+  }
+
+  async serviceSla(raw: RawQuery, reader: Actor) {
+    const { q, tickets } = await this.serviceFacts(raw, reader);
+    return sla(tickets, q);
+  }
+
+  async resolutionTime(raw: RawQuery, reader: Actor) {
+    // from/to bound the day of resolution here, not of creation.
+    const { q, tickets } = await this.serviceFacts(raw, reader, { byCreation: false });
+    return resolutionTime(tickets, q);
+  }
+
+  async csat(raw: RawQuery, reader: Actor) {
+    const { q, tickets } = await this.serviceFacts(raw, reader);
+    return csat(tickets, q);
   }
 
   private async prepare(raw: RawQuery, reader: Actor) {
@@ -62,6 +119,26 @@ export class Figures {
     const generation = await this.generations.current();
     const filter: FactFilter = { from: q.from, to: q.to, ownerId: q.ownerId, teamId: q.teamId, reader };
     return { q, generation, filter };
+  }
+
+  /** The deals a figure counts: a deal a saga discarded never happened. */
+  private async deals(generation: number, filter: FactFilter) {
+    return (await this.store.opportunities(generation, filter)).filter((d) => d.status !== 'discarded');
+  }
+
+  /** Service figures count every ticket for support staff and admins; owner is the agent working it. */
+  private async serviceFacts(raw: RawQuery, reader: Actor, { byCreation } = { byCreation: true }) {
+    if (!allows(reader.roles, 'analytics.service.read'))
+      throw new ForbiddenError('service figures are for support agents, support managers and admins');
+    const q = normaliseQuery(raw);
+    const generation = await this.generations.current();
+    const tickets = await this.store.tickets(generation, {
+      from: byCreation ? q.from : '',
+      to: byCreation ? q.to : '',
+      assigneeId: q.ownerId,
+      queue: q.queue,
+    });
+    return { q, tickets };
   }
 
   private async pipelines(generation: number): Promise<Map<string, PipelineFact>> {

@@ -1,5 +1,6 @@
 import type { Actor } from '@crm/kit/domain';
-import type { LeadFact, OpportunityFact, PipelineFact } from '../domain/facts';
+import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { TicketFact } from '../domain/ticket-facts';
 
 /**
  * A generation is one complete set of read models. Figures read the current one; a rebuild fills the
@@ -20,6 +21,14 @@ export interface FactFilter {
   reader: Actor;
 }
 
+/** Which tickets a service figure reads: creation days inclusive, the agent working them, their queue. */
+export interface TicketFilter {
+  from: string;
+  to: string;
+  assigneeId: string;
+  queue: string;
+}
+
 export interface FactStore {
   lead(generation: number, id: string): Promise<LeadFact | undefined>;
   opportunity(generation: number, id: string): Promise<OpportunityFact | undefined>;
@@ -28,9 +37,16 @@ export interface FactStore {
   saveLead(generation: number, fact: LeadFact, previous: number | undefined): Promise<void>;
   saveOpportunity(generation: number, fact: OpportunityFact, previous: number | undefined): Promise<void>;
   savePipeline(generation: number, fact: PipelineFact, previous: number | undefined): Promise<void>;
+  quote(generation: number, id: string): Promise<QuoteFact | undefined>;
+  saveQuote(generation: number, fact: QuoteFact, previous: number | undefined): Promise<void>;
+  ticket(generation: number, id: string): Promise<TicketFact | undefined>;
+  saveTicket(generation: number, fact: TicketFact, previous: number | undefined): Promise<void>;
   leads(generation: number, filter: FactFilter): Promise<LeadFact[]>;
   opportunities(generation: number, filter: FactFilter): Promise<OpportunityFact[]>;
   pipelines(generation: number): Promise<PipelineFact[]>;
+  /** The quotes of these deals. */
+  quotes(generation: number, opportunityIds: string[]): Promise<QuoteFact[]>;
+  tickets(generation: number, filter: TicketFilter): Promise<TicketFact[]>;
   /** Removes every fact of a generation (the one a rebuild starts into, the one it replaced). */
   drop(generation: number): Promise<void>;
 }

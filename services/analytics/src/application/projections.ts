@@ -1,11 +1,14 @@
 import {
   applyLeadChange,
   applyOpportunitySnapshot,
+  applyQuoteSnapshot,
+  type QuoteFact,
   type Applied,
   type LeadChange,
   type OpportunitySnapshot,
   type StageFact,
 } from '../domain/facts';
+import { applyTicketSnapshot, type TicketSnapshot } from '../domain/ticket-facts';
 import type { FactStore } from './ports';
 
 /**
@@ -33,5 +36,21 @@ export class Projections {
     const fact = await this.store.pipeline(generation, e.id);
     if (fact && fact.version >= e.version) return;
     await this.store.savePipeline(generation, { _id: e.id, version: e.version, stages }, fact?.version);
+  }
+
+  async quote(
+    generation: number,
+    e: Applied,
+    quote: Omit<QuoteFact, '_id' | 'version' | 'eventAt' | 'appliedAt'>,
+  ): Promise<void> {
+    const fact = await this.store.quote(generation, e.id);
+    if (fact && fact.version >= e.version) return;
+    await this.store.saveQuote(generation, applyQuoteSnapshot(e, quote), fact?.version);
+  }
+
+  async ticket(generation: number, e: Applied, snapshot: TicketSnapshot): Promise<void> {
+    const fact = await this.store.ticket(generation, e.id);
+    if (fact && fact.version >= e.version) return;
+    await this.store.saveTicket(generation, applyTicketSnapshot(e, snapshot), fact?.version);
   }
 }

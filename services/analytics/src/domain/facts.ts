@@ -41,8 +41,26 @@ export interface OpportunityFact {
   currency: string;
   /** "yyyy-mm-dd" or empty. */
   expectedCloseDate: string;
+  /** "open", "won", "lost", or "discarded" (a deal a saga undid: no figure counts it). */
+  status: string;
+  /** Day it was won or lost, "yyyy-mm-dd" (UTC); empty while open. */
+  closedDay: string;
+  /** Days from creation to the close (fractions kept); 0 while open. */
+  daysToClose: number;
+  lossReason: string;
+  competitor: string;
+  /** Every stay in a stage the deal has left, in order: how long it stayed and the day it left. */
+  stays: StageStay[];
   eventAt: Date;
   appliedAt: Date;
+}
+
+/** A completed stay of a deal in one stage (stage velocity). */
+export interface StageStay {
+  stage: string;
+  days: number;
+  /** Day it left the stage, "yyyy-mm-dd" (UTC). */
+  leftDay: string;
 }
 
 export interface StageFact {
@@ -156,9 +174,30 @@ export interface OpportunitySnapshot {
   amountMinor: number;
   currency: string;
   expectedCloseDate: string;
+  status: string;
+  closedAt?: Date;
+  lossReason: string;
+  competitor: string;
+  /** The stage history, oldest first: each move and when it happened. */
+  moves: { toStage: string; at: Date }[];
+}
+
+const DAY_MS = 86_400_000;
+/** Days between two instants, to the hundredth (a whole-day count would make short stays all 0). */
+const daysBetween = (from: Date, to: Date) =>
+  Math.round(((to.getTime() - from.getTime()) / DAY_MS) * 100) / 100;
+
+/** Each stage the deal left, how long it stayed there and when it left, from its stage history. */
+export function stageStays(moves: { toStage: string; at: Date }[]): StageStay[] {
+  return moves.slice(1).map((move, i) => ({
+    stage: moves[i]!.toStage,
+    days: daysBetween(moves[i]!.at, move.at),
+    leftDay: dayOf(move.at),
+  }));
 }
 
 export function applyOpportunitySnapshot(e: Applied, o: OpportunitySnapshot): OpportunityFact {
+  const closed = o.status === 'won' || o.status === 'lost';
   return {
     _id: e.id,
     version: e.version,
@@ -173,5 +212,48 @@ export function applyOpportunitySnapshot(e: Applied, o: OpportunitySnapshot): Op
     amountMinor: o.amountMinor,
     currency: o.currency,
     expectedCloseDate: o.expectedCloseDate,
+    status: o.status || 'open',
+    closedDay: closed && o.closedAt ? dayOf(o.closedAt) : '',
+    daysToClose: closed && o.closedAt ? daysBetween(o.createdAt, o.closedAt) : 0,
+    lossReason: o.status === 'lost' ? o.lossReason : '',
+    competitor: o.status === 'lost' ? o.competitor : '',
+    stays: stageStays(o.moves),
   };
+}
+
+/** A product line of a quote: what the products figure sums. */
+export interface QuoteLineFact {
+  productId: string;
+  productCode: string;
+  productName: string;
+  /** Thousandths of a unit (quantities have up to 3 decimals): sums stay exact. */
+  quantityMilli: number;
+  netMinor: number;
+}
+
+/** One version of a quote: the products figure takes the newest sent one of a won deal. */
+export interface QuoteFact {
+  _id: string;
+  version: number;
+  opportunityId: string;
+  revision: number;
+  /** "draft", "pending-approval", "approved" or "sent". */
+  status: string;
+  currency: string;
+  lines: QuoteLineFact[];
+  eventAt: Date;
+  appliedAt: Date;
+}
+
+/** "2.5" -> 2500; a quantity the quote service wrote, so at most 3 decimals. */
+export function quantityInMilli(quantity: string): number {
+  const [whole = '0', fraction = ''] = quantity.trim().split('.');
+  return Number(whole) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
+}
+
+export function applyQuoteSnapshot(
+  e: Applied,
+  q: Omit<QuoteFact, '_id' | 'version' | 'eventAt' | 'appliedAt'>,
+): QuoteFact {
+  return { _id: e.id, version: e.version, eventAt: e.eventAt, appliedAt: e.appliedAt, ...q };
 }

@@ -11,6 +11,8 @@ export interface FigureQuery {
   ownerId: string;
   teamId: string;
   pipelineId: string;
+  /** Service figures: only tickets of this queue. */
+  queue: string;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -37,6 +39,7 @@ export function normaliseQuery(raw: Partial<Record<keyof FigureQuery, string>>):
     ownerId: (raw.ownerId ?? '').trim(),
     teamId: (raw.teamId ?? '').trim(),
     pipelineId: (raw.pipelineId ?? '').trim(),
+    queue: (raw.queue ?? '').trim(),
   };
 }
 

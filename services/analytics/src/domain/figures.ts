@@ -41,9 +41,9 @@ const stageIn = (pipeline: PipelineFact | undefined, key: string): StageFact | u
 export const isWon = (o: OpportunityFact, pipelines: Map<string, PipelineFact>) =>
   stageIn(pipelines.get(o.pipelineId), o.stageKey)?.outcome === 'won';
 
-const ratio = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 10_000) / 10_000);
+export const ratio = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 10_000) / 10_000);
 
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+export function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);

@@ -1,13 +1,30 @@
 import type { EventEnvelope } from '@crm/kit';
-import { lead as leadPb, leadEvents, opportunity as opportunityPb, opportunityEvents } from '@crm/proto';
+import {
+  lead as leadPb,
+  leadEvents,
+  opportunity as opportunityPb,
+  opportunityEvents,
+  quote as quotePb,
+  quoteEvents,
+  serviceTicket as ticketPb,
+  serviceTicketEvents as ticketEvents,
+} from '@crm/proto';
 import type { Projections } from '../application/projections';
-import type { Applied, LeadStatus, OpportunitySnapshot } from '../domain/facts';
+import {
+  quantityInMilli,
+  type Applied,
+  type LeadStatus,
+  type OpportunitySnapshot,
+  type QuoteFact,
+} from '../domain/facts';
+import type { TicketSnapshot } from '../domain/ticket-facts';
 
 /** The streams analytics reads, each through one durable consumer (and from its start on a rebuild). */
 export const ANALYTICS_STREAMS = [
   { stream: 'CRM_LEAD', durable: 'analytics-lead', filterSubject: 'crm.lead.>' },
   { stream: 'CRM_ACCOUNT', durable: 'analytics-account', filterSubject: 'crm.account.>' },
   { stream: 'CRM_OPPORTUNITY', durable: 'analytics-opportunity', filterSubject: 'crm.opportunity.>' },
+  { stream: 'CRM_SERVICE_TICKET', durable: 'analytics-service-ticket', filterSubject: 'crm.serviceticket.>' },
 ] as const;
 
 const STATUS: Record<number, LeadStatus> = {
@@ -39,11 +56,97 @@ const opportunitySnapshot = (o: opportunityPb.Opportunity | undefined): Opportun
   amountMinor: Number(o?.amountMinor ?? 0),
   currency: o?.currency ?? '',
   expectedCloseDate: o?.expectedCloseDate ?? '',
+  status: o?.status ?? '',
+  closedAt: o?.closedAt,
+  lossReason: o?.lossReason ?? '',
+  competitor: o?.competitor ?? '',
+  moves: (o?.stageHistory ?? []).map((m) => ({ toStage: m.toStage, at: m.movedAt ?? new Date(0) })),
 });
+
+/** A deal a saga step created and its compensation discarded: no figure counts it. */
+const discarded = (o: opportunityPb.Opportunity | undefined): OpportunitySnapshot => ({
+  ...opportunitySnapshot(o),
+  status: 'discarded',
+});
+
+const quoteSnapshot = (
+  x: quotePb.Quote | undefined,
+): Omit<QuoteFact, '_id' | 'version' | 'eventAt' | 'appliedAt'> => ({
+  opportunityId: x?.opportunityId ?? '',
+  revision: x?.revision ?? 0,
+  status: x?.status ?? '',
+  currency: x?.currency ?? '',
+  lines: (x?.lines ?? []).map((l) => ({
+    productId: l.productId,
+    productCode: l.productCode,
+    productName: l.productName,
+    quantityMilli: quantityInMilli(l.quantity),
+    netMinor: Number(l.netMinor),
+  })),
+});
+
+const ticketSnapshot = (t: ticketPb.Ticket | undefined): TicketSnapshot => ({
+  createdAt: t?.createdAt ?? new Date(0),
+  queue: t?.queue ?? '',
+  assigneeId: t?.assigneeId ?? '',
+  priority: t?.priority ?? '',
+  tier: t?.accountTier ?? '',
+  status: t?.status ?? '',
+  slaPolicyId: t?.sla?.policyId ?? '',
+  firstRespondedAt: t?.firstRespondedAt,
+  firstResponseBreached: t?.sla?.firstResponseBreached ?? false,
+  resolvedAt: t?.resolvedAt,
+  resolutionBreached: t?.sla?.resolutionBreached ?? false,
+  statusChanges: (t?.statusHistory ?? []).map((c) => ({ from: c.fromStatus, to: c.toStatus })),
+  csatScore: t?.csatScore ?? 0,
+});
+
+/** Events that carry the whole deal: each replaces the deal's fact. */
+const DEAL_EVENTS: Record<string, (p: Uint8Array) => opportunityPb.Opportunity | undefined> = {
+  'crm.opportunity.v1.OpportunityCreated': (p) => opportunityEvents.OpportunityCreated.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityUpdated': (p) => opportunityEvents.OpportunityUpdated.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityStageChanged': (p) =>
+    opportunityEvents.OpportunityStageChanged.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityAmountChanged': (p) =>
+    opportunityEvents.OpportunityAmountChanged.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityCloseRequested': (p) =>
+    opportunityEvents.OpportunityCloseRequested.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityWon': (p) => opportunityEvents.OpportunityWon.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityLost': (p) => opportunityEvents.OpportunityLost.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityCloseRejected': (p) =>
+    opportunityEvents.OpportunityCloseRejected.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityReopened': (p) =>
+    opportunityEvents.OpportunityReopened.decode(p).opportunity,
+  'crm.opportunity.v1.OpportunityTeamChanged': (p) =>
+    opportunityEvents.OpportunityTeamChanged.decode(p).opportunity,
+};
+
+/** Events that carry the whole quote. */
+const QUOTE_EVENTS: Record<string, (p: Uint8Array) => quotePb.Quote | undefined> = {
+  'crm.opportunity.v1.QuoteSaved': (p) => quoteEvents.QuoteSaved.decode(p).quote,
+  'crm.opportunity.v1.QuoteSent': (p) => quoteEvents.QuoteSent.decode(p).quote,
+  'crm.opportunity.v1.QuoteSubmitted': (p) => quoteEvents.QuoteSubmitted.decode(p).quote,
+  'crm.opportunity.v1.QuoteApproved': (p) => quoteEvents.QuoteApproved.decode(p).quote,
+  'crm.opportunity.v1.QuoteRejected': (p) => quoteEvents.QuoteRejected.decode(p).quote,
+};
+
+/** Events that carry the whole ticket (a comment does not: it changes nothing a figure counts). */
+const TICKET_EVENTS: Record<string, (p: Uint8Array) => ticketPb.Ticket | undefined> = {
+  'crm.serviceticket.v1.TicketCreated': (p) => ticketEvents.TicketCreated.decode(p).ticket,
+  'crm.serviceticket.v1.TicketUpdated': (p) => ticketEvents.TicketUpdated.decode(p).ticket,
+  'crm.serviceticket.v1.TicketFirstResponded': (p) => ticketEvents.TicketFirstResponded.decode(p).ticket,
+  'crm.serviceticket.v1.TicketEscalated': (p) => ticketEvents.TicketEscalated.decode(p).ticket,
+  'crm.serviceticket.v1.TicketResolved': (p) => ticketEvents.TicketResolved.decode(p).ticket,
+  'crm.serviceticket.v1.TicketClosed': (p) => ticketEvents.TicketClosed.decode(p).ticket,
+  'crm.serviceticket.v1.TicketReopened': (p) => ticketEvents.TicketReopened.decode(p).ticket,
+  'crm.serviceticket.v1.SlaWarning': (p) => ticketEvents.SlaWarning.decode(p).ticket,
+  'crm.serviceticket.v1.SlaBreached': (p) => ticketEvents.SlaBreached.decode(p).ticket,
+  'crm.serviceticket.v1.CsatReceived': (p) => ticketEvents.CsatReceived.decode(p).ticket,
+};
 
 /**
  * Decodes an event of the streams and applies it to the facts of a generation. Events no figure
- * counts yet (accounts, contacts, activities) are read and left alone; the next figures add a case here.
+ * counts yet (accounts, contacts, activities, products, ticket comments) are read and left alone.
  */
 export function eventApplier(projections: Projections, now: () => Date = () => new Date()) {
   return async (generation: number, env: EventEnvelope): Promise<void> => {
@@ -69,29 +172,11 @@ export function eventApplier(projections: Projections, now: () => Date = () => n
       }
       case 'crm.lead.v1.LeadConverted':
         return projections.lead(generation, e, { kind: 'converted' });
-      case 'crm.opportunity.v1.OpportunityCreated':
+      case 'crm.opportunity.v1.OpportunityDiscarded':
         return projections.opportunity(
           generation,
           e,
-          opportunitySnapshot(opportunityEvents.OpportunityCreated.decode(p).opportunity),
-        );
-      case 'crm.opportunity.v1.OpportunityUpdated':
-        return projections.opportunity(
-          generation,
-          e,
-          opportunitySnapshot(opportunityEvents.OpportunityUpdated.decode(p).opportunity),
-        );
-      case 'crm.opportunity.v1.OpportunityStageChanged':
-        return projections.opportunity(
-          generation,
-          e,
-          opportunitySnapshot(opportunityEvents.OpportunityStageChanged.decode(p).opportunity),
-        );
-      case 'crm.opportunity.v1.OpportunityAmountChanged':
-        return projections.opportunity(
-          generation,
-          e,
-          opportunitySnapshot(opportunityEvents.OpportunityAmountChanged.decode(p).opportunity),
+          discarded(opportunityEvents.OpportunityDiscarded.decode(p).opportunity),
         );
       case 'crm.opportunity.v1.PipelineSaved': {
         const stages = opportunityEvents.PipelineSaved.decode(p).pipeline?.stages ?? [];
@@ -106,8 +191,15 @@ export function eventApplier(projections: Projections, now: () => Date = () => n
           })),
         );
       }
-      default:
+      default: {
+        const deal = DEAL_EVENTS[env.eventType];
+        if (deal) return projections.opportunity(generation, e, opportunitySnapshot(deal(p)));
+        const quote = QUOTE_EVENTS[env.eventType];
+        if (quote) return projections.quote(generation, e, quoteSnapshot(quote(p)));
+        const ticket = TICKET_EVENTS[env.eventType];
+        if (ticket) return projections.ticket(generation, e, ticketSnapshot(ticket(p)));
         return undefined;
+      }
     }
   };
 }

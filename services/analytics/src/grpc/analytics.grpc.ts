@@ -4,6 +4,8 @@ import type { Figures } from '../application/figures';
 import type { Rebuild } from '../application/rebuild';
 import {
   fromProtoQuery,
+  toProtoForecastRow,
+  toProtoProductRow,
   toProtoLeaderboardRow,
   toProtoPipelineRow,
   toProtoRebuildStatus,
@@ -24,6 +26,30 @@ export function analyticsGrpc(
     },
     async getLeaderboard(req, ctx) {
       return { rows: (await figures.leaderboard(fromProtoQuery(req), ctx.actor)).map(toProtoLeaderboardRow) };
+    },
+    async getWinRate(req, ctx) {
+      return figures.winRate(fromProtoQuery(req), ctx.actor);
+    },
+    async getSalesCycle(req, ctx) {
+      return figures.salesCycle(fromProtoQuery(req), ctx.actor);
+    },
+    async getForecast(req, ctx) {
+      return { rows: (await figures.forecast(fromProtoQuery(req), ctx.actor)).map(toProtoForecastRow) };
+    },
+    async getProducts(req, ctx) {
+      return { rows: (await figures.products(fromProtoQuery(req), ctx.actor)).map(toProtoProductRow) };
+    },
+    async getServiceBacklog(req, ctx) {
+      return { rows: await figures.serviceBacklog(fromProtoQuery(req), ctx.actor) };
+    },
+    async getServiceSla(req, ctx) {
+      return { rows: await figures.serviceSla(fromProtoQuery(req), ctx.actor) };
+    },
+    async getResolutionTime(req, ctx) {
+      return { rows: await figures.resolutionTime(fromProtoQuery(req), ctx.actor) };
+    },
+    async getCsat(req, ctx) {
+      return { rows: await figures.csat(fromProtoQuery(req), ctx.actor) };
     },
     async rebuild(_req, ctx) {
       return toProtoRebuildStatus(await rebuild.start(ctx.actor));

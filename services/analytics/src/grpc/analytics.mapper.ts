@@ -2,6 +2,7 @@ import type { analytics as pb } from '@crm/proto';
 import type { RawQuery } from '../application/figures';
 import type { RebuildStatus } from '../application/ports';
 import type { FunnelStep, LeaderboardRow, PipelineRow } from '../domain/figures';
+import type { ForecastRow, ProductRow } from '../domain/sales-figures';
 
 export const fromProtoQuery = (q: pb.FigureQuery): RawQuery => ({
   from: q.from,
@@ -10,6 +11,7 @@ export const fromProtoQuery = (q: pb.FigureQuery): RawQuery => ({
   ownerId: q.ownerId,
   teamId: q.teamId,
   pipelineId: q.pipelineId,
+  queue: q.queue,
 });
 
 // int64 travels as a decimal string (ts-proto's forceLong=string).
@@ -33,6 +35,17 @@ export const toProtoLeaderboardRow = (r: LeaderboardRow): pb.LeaderboardRow => (
   deals: String(r.deals),
   dealsWon: String(r.dealsWon),
   won: r.won.map((a) => ({ currency: a.currency, amountMinor: String(a.amountMinor) })),
+});
+
+export const toProtoForecastRow = (r: ForecastRow): pb.ForecastRow => ({
+  ...r,
+  amountMinor: String(r.amountMinor),
+  weightedAmountMinor: String(r.weightedAmountMinor),
+});
+
+export const toProtoProductRow = (r: ProductRow): pb.ProductRow => ({
+  ...r,
+  revenueMinor: String(r.revenueMinor),
 });
 
 export const toProtoRebuildStatus = (r: RebuildStatus | undefined): pb.RebuildStatus =>

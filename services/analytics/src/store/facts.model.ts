@@ -1,6 +1,7 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { RebuildStatus } from '../application/ports';
-import type { LeadFact, OpportunityFact, PipelineFact } from '../domain/facts';
+import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { TicketFact } from '../domain/ticket-facts';
 
 /** Which generation of facts answers figures; one document, `_id: 'current'`. */
 export interface GenerationDoc {
@@ -42,6 +43,62 @@ const opportunityFactSchema = new Schema<OpportunityFact>(
     amountMinor: Number,
     currency: String,
     expectedCloseDate: String,
+    status: String,
+    closedDay: String,
+    daysToClose: Number,
+    lossReason: String,
+    competitor: String,
+    stays: [new Schema({ stage: String, days: Number, leftDay: String }, { _id: false })],
+    eventAt: Date,
+    appliedAt: Date,
+  },
+  options,
+);
+
+const quoteFactSchema = new Schema<QuoteFact>(
+  {
+    _id: String,
+    version: Number,
+    opportunityId: String,
+    revision: Number,
+    status: String,
+    currency: String,
+    lines: [
+      new Schema(
+        {
+          productId: String,
+          productCode: String,
+          productName: String,
+          quantityMilli: Number,
+          netMinor: Number,
+        },
+        { _id: false },
+      ),
+    ],
+    eventAt: Date,
+    appliedAt: Date,
+  },
+  options,
+);
+
+const ticketFactSchema = new Schema<TicketFact>(
+  {
+    _id: String,
+    version: Number,
+    day: String,
+    queue: String,
+    assigneeId: String,
+    priority: String,
+    tier: String,
+    status: String,
+    hasSla: Boolean,
+    firstResponseMinutes: Number,
+    firstResponseBreached: Boolean,
+    resolvedDay: String,
+    resolutionMinutes: Number,
+    resolutionBreached: Boolean,
+    reopens: Number,
+    csatScore: Number,
     eventAt: Date,
     appliedAt: Date,
   },
@@ -71,13 +128,15 @@ export interface FactModels {
   Lead: Model<LeadFact>;
   Opportunity: Model<OpportunityFact>;
   Pipeline: Model<PipelineFact>;
+  Quote: Model<QuoteFact>;
+  Ticket: Model<TicketFact>;
 }
 
 function modelOf<T>(db: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
   return (db.models[name] as Model<T> | undefined) ?? db.model<T>(name, schema, collection);
 }
 
-/** The fact collections of one generation: `lead_facts_g<n>`, `opportunity_facts_g<n>`, `pipeline_facts_g<n>`. */
+/** The fact collections of one generation: `lead_facts_g<n>`, `opportunity_facts_g<n>`, ... */
 export function factModels(db: Connection, generation: number): FactModels {
   return {
     Lead: modelOf(db, `LeadFactG${generation}`, leadFactSchema, `lead_facts_g${generation}`),
@@ -88,6 +147,8 @@ export function factModels(db: Connection, generation: number): FactModels {
       `opportunity_facts_g${generation}`,
     ),
     Pipeline: modelOf(db, `PipelineFactG${generation}`, pipelineFactSchema, `pipeline_facts_g${generation}`),
+    Quote: modelOf(db, `QuoteFactG${generation}`, quoteFactSchema, `quote_facts_g${generation}`),
+    Ticket: modelOf(db, `TicketFactG${generation}`, ticketFactSchema, `ticket_facts_g${generation}`),
   };
 }
 

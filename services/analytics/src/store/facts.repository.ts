@@ -1,13 +1,31 @@
 import { type Actor, isDuplicateKey, UnavailableError, visibilityFilter, writesTo } from '@crm/kit';
 import type { Connection, Model } from 'mongoose';
-import type { FactFilter, FactStore, Generations, RebuildLog, RebuildStatus } from '../application/ports';
-import type { LeadFact, OpportunityFact, PipelineFact } from '../domain/facts';
+import type {
+  FactFilter,
+  FactStore,
+  Generations,
+  RebuildLog,
+  RebuildStatus,
+  TicketFilter,
+} from '../application/ports';
+import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { TicketFact } from '../domain/ticket-facts';
 import { factModels, generationModel, rebuildModel } from './facts.model';
 
 const CURRENT = 'current';
 const LAST_REBUILD = 'last';
 /** The generation a fresh installation starts with. */
 const FIRST_GENERATION = 1;
+
+/** What a deal fact written before deals could close lacks, until the next rebuild rewrites it. */
+const BEFORE_CLOSING = {
+  status: 'open',
+  closedDay: '',
+  daysToClose: 0,
+  lossReason: '',
+  competitor: '',
+  stays: [],
+};
 
 /** A fact written by another replica between our read and our write: retried by redelivery. */
 const raced = (what: string, id: string) =>
@@ -39,6 +57,14 @@ function factQuery(f: FactFilter): Record<string, unknown> {
   if (f.teamId) and.push({ teamId: f.teamId });
   const visible = visibilityFilter(f.reader);
   if (visible) and.push(visible);
+  return and.length ? { $and: and } : {};
+}
+
+function ticketQuery(f: TicketFilter): Record<string, unknown> {
+  const and: Record<string, unknown>[] = [];
+  if (f.from || f.to) and.push({ day: { ...(f.from && { $gte: f.from }), ...(f.to && { $lte: f.to }) } });
+  if (f.assigneeId) and.push({ assigneeId: f.assigneeId });
+  if (f.queue) and.push({ queue: f.queue });
   return and.length ? { $and: and } : {};
 }
 
@@ -74,22 +100,50 @@ export class MongoFactStore implements FactStore {
     return save(this.m(generation).Pipeline, 'pipeline fact', fact, previous);
   }
 
+  async quote(generation: number, id: string) {
+    return (await this.m(generation).Quote.findById(id).lean<QuoteFact>()) ?? undefined;
+  }
+
+  saveQuote(generation: number, fact: QuoteFact, previous: number | undefined) {
+    return save(this.m(generation).Quote, 'quote fact', fact, previous);
+  }
+
+  async ticket(generation: number, id: string) {
+    return (await this.m(generation).Ticket.findById(id).lean<TicketFact>()) ?? undefined;
+  }
+
+  saveTicket(generation: number, fact: TicketFact, previous: number | undefined) {
+    return save(this.m(generation).Ticket, 'ticket fact', fact, previous);
+  }
+
   leads(generation: number, filter: FactFilter) {
     return this.m(generation).Lead.find(factQuery(filter)).lean<LeadFact[]>();
   }
 
-  opportunities(generation: number, filter: FactFilter) {
-    return this.m(generation).Opportunity.find(factQuery(filter)).lean<OpportunityFact[]>();
+  async opportunities(generation: number, filter: FactFilter) {
+    const facts = await this.m(generation).Opportunity.find(factQuery(filter)).lean<OpportunityFact[]>();
+    return facts.map((f) => ({ ...BEFORE_CLOSING, ...f }));
   }
 
   pipelines(generation: number) {
     return this.m(generation).Pipeline.find().lean<PipelineFact[]>();
   }
 
+  async quotes(generation: number, opportunityIds: string[]) {
+    if (!opportunityIds.length) return [];
+    return this.m(generation)
+      .Quote.find({ opportunityId: { $in: opportunityIds } })
+      .lean<QuoteFact[]>();
+  }
+
+  tickets(generation: number, filter: TicketFilter) {
+    return this.m(generation).Ticket.find(ticketQuery(filter)).lean<TicketFact[]>();
+  }
+
   async drop(generation: number) {
     const m = this.m(generation);
     // Dropping a collection that was never created is fine: there is nothing to drop.
-    for (const model of [m.Lead, m.Opportunity, m.Pipeline])
+    for (const model of [m.Lead, m.Opportunity, m.Pipeline, m.Quote, m.Ticket])
       await model.collection.drop().catch((err: { codeName?: string }) => {
         if (err.codeName !== 'NamespaceNotFound') throw err;
       });

@@ -7,8 +7,10 @@ import type {
   RebuildStatus,
   StoredEvent,
   StreamReader,
+  TicketFilter,
 } from '../../src/application/ports';
-import type { LeadFact, OpportunityFact, PipelineFact } from '../../src/domain/facts';
+import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../../src/domain/facts';
+import type { TicketFact } from '../../src/domain/ticket-facts';
 
 type Fact = { _id: string; version: number; day?: string; ownerId?: string; teamId?: string };
 
@@ -23,11 +25,24 @@ const matches = (f: Fact, q: FactFilter) =>
 export class InMemoryFactStore implements FactStore {
   readonly gens = new Map<
     number,
-    { lead: Map<string, LeadFact>; opp: Map<string, OpportunityFact>; pipe: Map<string, PipelineFact> }
+    {
+      lead: Map<string, LeadFact>;
+      opp: Map<string, OpportunityFact>;
+      pipe: Map<string, PipelineFact>;
+      quote: Map<string, QuoteFact>;
+      ticket: Map<string, TicketFact>;
+    }
   >();
 
   private g(n: number) {
-    if (!this.gens.has(n)) this.gens.set(n, { lead: new Map(), opp: new Map(), pipe: new Map() });
+    if (!this.gens.has(n))
+      this.gens.set(n, {
+        lead: new Map(),
+        opp: new Map(),
+        pipe: new Map(),
+        quote: new Map(),
+        ticket: new Map(),
+      });
     return this.gens.get(n)!;
   }
 
@@ -47,6 +62,20 @@ export class InMemoryFactStore implements FactStore {
   opportunities = async (n: number, q: FactFilter) =>
     [...this.g(n).opp.values()].filter((f) => matches(f, q));
   pipelines = async (n: number) => [...this.g(n).pipe.values()];
+  quote = async (n: number, id: string) => structuredClone(this.g(n).quote.get(id));
+  saveQuote = async (n: number, f: QuoteFact, p: number | undefined) => this.put(this.g(n).quote, f, p);
+  ticket = async (n: number, id: string) => structuredClone(this.g(n).ticket.get(id));
+  saveTicket = async (n: number, f: TicketFact, p: number | undefined) => this.put(this.g(n).ticket, f, p);
+  quotes = async (n: number, ids: string[]) =>
+    [...this.g(n).quote.values()].filter((x) => ids.includes(x.opportunityId));
+  tickets = async (n: number, q: TicketFilter) =>
+    [...this.g(n).ticket.values()].filter(
+      (t) =>
+        (!q.from || t.day >= q.from) &&
+        (!q.to || t.day <= q.to) &&
+        (!q.assigneeId || t.assigneeId === q.assigneeId) &&
+        (!q.queue || t.queue === q.queue),
+    );
   drop = async (n: number) => void this.gens.delete(n);
 }
 

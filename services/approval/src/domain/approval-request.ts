@@ -159,7 +159,13 @@ export function decide(
   trail.push(entry('approved', step, d.deciderId, now, [], comment));
   const approvedBy = [...s.approvedBy, d.asApproverId];
   const current = s.steps[step]!;
-  const stepDone = current.mode === 'any' || s.currentApproverIds.every((a) => approvedBy.includes(a));
+  // After an escalation its targets take over the step: one of them approving finishes it, even a
+  // step that needs all its approvers (the ones who did not decide in time are why it escalated).
+  const escalatedTo = s.escalatedSteps.includes(step) ? current.escalationIds : [];
+  const stepDone =
+    current.mode === 'any' ||
+    escalatedTo.includes(d.asApproverId) ||
+    s.currentApproverIds.every((a) => approvedBy.includes(a));
   if (!stepDone) return { state: { ...s, approvedBy, trail }, outcomes: [] };
   const nextIndex = step + 1;
   const next = s.steps[nextIndex];
@@ -204,7 +210,8 @@ export function withdraw(s: RequestState, actorId: string, comment: string, now:
 }
 
 /**
- * The current step's time limit passed: its escalation targets join its approvers, once per step.
+ * The current step's time limit passed: its escalation targets join its approvers, once per step
+ * (and any one of them may then finish the step: see decide).
  * Undefined when there is nothing to do (decided meanwhile, not due yet, already escalated).
  */
 export function escalate(

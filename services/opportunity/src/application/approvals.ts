@@ -43,6 +43,8 @@ export interface ApprovalDecision {
   /** A user id, or 'approval-service' for an automatic approval. */
   decidedBy: string;
   decidedAt: Date;
+  /** What the decider wrote with the final decision (a reason to reject, what to change); '' or absent if nothing. */
+  comment?: string;
 }
 
 /** Applies an outcome to one kind of subject; must be idempotent (a redelivered decision changes nothing twice). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { both } from '@crm/custom-fields';
 import { v5 as uuidV5 } from 'uuid';
 import {
   allows,
@@ -29,10 +30,15 @@ import { FORECAST_CATEGORIES, firstStage, stageOf } from '../domain/pipeline';
 import { opportunityEvents as events } from '../events/opportunity-events';
 import type { OpportunityDoc } from '../store/opportunity.model';
 import type { Pipelines } from './pipelines';
-import type { Caller, OpportunityPorts } from './ports';
+import type { Caller, OpportunityPorts, OpportunitySortField } from './ports';
 
 /** What a caller sends to create or change a deal; undefined leaves a field as it is. */
-export type OpportunityPatch = Partial<OpportunityFields> & { ownerId?: string; teamId?: string };
+export type OpportunityPatch = Partial<OpportunityFields> & {
+  ownerId?: string;
+  teamId?: string;
+  /** Custom field values by key; in an update only the keys present change (null clears one). */
+  customFields?: Record<string, unknown>;
+};
 
 export interface OpportunityListRequest {
   stageKey: string;
@@ -46,9 +52,22 @@ export interface OpportunityListRequest {
   amountMinMinor?: number;
   amountMaxMinor?: number;
   forecastCategory: string;
+  /** An API sort name (SORTS), `-` first for descending; '' or absent for newest first. */
+  sort?: string;
+  /** Custom field key -> value (see @crm/custom-fields filter). */
+  customFilters?: Record<string, string>;
   limit: number;
   cursor: string;
 }
+
+/** The list orders the API offers, by the names sellers use, and the stored field each reads. */
+const SORTS: Record<string, OpportunitySortField> = {
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  closeDate: 'expectedCloseDate',
+  amount: 'amountMinor',
+  name: 'name',
+};
 
 /** Fields compared for OpportunityUpdated.changed_fields (stage moves have their own event). */
 const TRACKED: (keyof OpportunityDoc)[] = [
@@ -62,6 +81,7 @@ const TRACKED: (keyof OpportunityDoc)[] = [
   'nextStep',
   'ownerId',
   'teamId',
+  'customFields',
 ];
 
 /** Ids of deals created with a creation key are UUID v5 of the key in this namespace (fixed forever). */
@@ -104,8 +124,13 @@ export class Opportunities {
     const key = creationKey.trim();
     const earlier = key ? await this.p.opportunities.get(uuidV5(key, CREATION_KEY_NAMESPACE)) : undefined;
     if (earlier && !earlier.discardedAt) return earlier;
-    const { ownerId, teamId, ...fields } = patch;
-    const input = normaliseOpportunityFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
+    const { ownerId, teamId, customFields, ...fields } = patch;
+    const custom = await this.p.customFields.fields('opportunity');
+    // A saga step (the lead conversion) cannot fill required custom fields: only what it sends is checked.
+    const [input, customValues] = both(
+      () => normaliseOpportunityFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) }),
+      () => (key ? custom.validatePatch({}, customFields) : custom.validateCreate(customFields ?? {})),
+    );
     const owner = ownerOfNewOpportunity(ownerId?.trim() ?? '', teamId?.trim() ?? '', c.actor);
     await this.requireAccount(input.accountId, c);
     await this.requireContacts(input, undefined, c);
@@ -136,6 +161,7 @@ export class Opportunities {
       memberIds: [],
       creationKey: key,
       discardedAt: null,
+      customFields: customValues,
       createdAt: now,
       createdBy: c.actor.userId,
       updatedAt: now,
@@ -241,7 +267,12 @@ export class Opportunities {
     const category = req.forecastCategory.trim();
     if (category && !(FORECAST_CATEGORIES as readonly string[]).includes(category))
       v.add('forecastCategory', `must be one of ${FORECAST_CATEGORIES.join(', ')}`);
+    const order = sortOf(req.sort);
+    if (!order)
+      v.add('sort', `must be one of ${Object.keys(SORTS).join(', ')}, with an optional - for descending`);
     v.throwIfAny();
+    const filters =
+      req.customFilters && Object.keys(req.customFilters).length ? req.customFilters : undefined;
     return this.p.opportunities.list({
       visibleTo: c.actor,
       stageKey: req.stageKey.trim(),
@@ -255,6 +286,9 @@ export class Opportunities {
       amountMaxMinor: max,
       // A forecast category is a set of stages, which differ by pipeline.
       stagesIn: category ? await this.stagesOfCategory(category) : undefined,
+      customFilter: filters && (await this.p.customFields.fields('opportunity')).filter(filters),
+      sort: order!.field,
+      descending: order!.descending,
       limit: pageLimit(req.limit),
       cursor: req.cursor,
     });
@@ -326,8 +360,12 @@ export class Opportunities {
     const current = await this.getForChange(id, c);
     checkVersion(expectedVersion, current.version);
     mustBeOpen(current);
-    const { ownerId, teamId, ...fields } = stripUndefined(patch);
-    const input = normaliseOpportunityFields({ ...pickFields(current), ...fields });
+    const { ownerId, teamId, customFields, ...fields } = stripUndefined(patch);
+    const custom = await this.p.customFields.fields('opportunity');
+    const [input, customValues] = both(
+      () => normaliseOpportunityFields({ ...pickFields(current), ...fields }),
+      () => custom.validatePatch(current.customFields, customFields),
+    );
     if (input.accountId !== current.accountId) await this.requireAccount(input.accountId, c);
     await this.requireContacts(input, current, c);
     const owner = { ownerId: ownerId?.trim() ?? current.ownerId, teamId: teamId?.trim() ?? current.teamId };
@@ -340,7 +378,7 @@ export class Opportunities {
       );
     const now = new Date();
     const changes = forecastChanges(current, input, c.actor.userId, now);
-    const set: Partial<OpportunityDoc> = { ...input, ...owner };
+    const set: Partial<OpportunityDoc> = { ...input, ...owner, customFields: customValues };
     if (changes.length) set.forecastChanges = [...current.forecastChanges, ...changes];
     const next = await this.p.opportunities.save(current, set, c.actor, (n) => {
       const changed = changedFields(current, n, TRACKED);
@@ -353,6 +391,13 @@ export class Opportunities {
     this.p.written('opportunity', id);
     return next;
   }
+}
+
+/** The stored field and direction of an API sort ('' is newest first); undefined for an unknown name. */
+function sortOf(raw = ''): { field: OpportunitySortField; descending: boolean } | undefined {
+  const name = raw.trim() || '-createdAt';
+  const key = name.replace(/^-/, '');
+  return Object.hasOwn(SORTS, key) ? { field: SORTS[key]!, descending: name.startsWith('-') } : undefined;
 }
 
 function mayUse(c: Caller): void {

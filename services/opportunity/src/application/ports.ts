@@ -1,3 +1,4 @@
+import type { CustomFieldSet } from '@crm/custom-fields';
 import type { Actor, OutboxEntry } from '@crm/kit';
 import type { ApprovalRequests } from './approvals';
 import type { LossReason } from '../domain/closing';
@@ -24,7 +25,10 @@ export interface PipelineRepository {
   ): Promise<PipelineDoc>;
 }
 
-/** A validated list query of opportunities, newest first. */
+/** What a list can be ordered by, as stored (the API's names are in the use case). */
+export type OpportunitySortField = 'createdAt' | 'updatedAt' | 'expectedCloseDate' | 'amountMinor' | 'name';
+
+/** A validated list query of opportunities. */
 export interface OpportunityQuery {
   /** Only deals this actor may see (kit's record access). */
   visibleTo: Actor;
@@ -40,6 +44,10 @@ export interface OpportunityQuery {
   amountMaxMinor?: number;
   /** Only deals in one of these stages of their pipeline (a forecast category); undefined for any. */
   stagesIn?: { pipelineId: string; stageKeys: string[] }[];
+  /** A mongo filter on customFields.<key> built by @crm/custom-fields; undefined for none. */
+  customFilter?: Record<string, unknown>;
+  sort: OpportunitySortField;
+  descending: boolean;
   limit: number;
   cursor: string;
 }
@@ -77,6 +85,11 @@ export interface AccountCheck {
   accountOfContact(contactId: string, c: Caller): Promise<string | undefined>;
 }
 
+/** The custom fields of deals (@crm/custom-fields CustomFields, entity "opportunity"). */
+export interface OpportunityCustomFields {
+  fields(entity: 'opportunity'): Promise<CustomFieldSet>;
+}
+
 /** Tells the outbox relay that a record has new events (the service host's `written`). */
 export type Written = (kind: 'pipeline' | 'opportunity', id: string) => void;
 
@@ -89,5 +102,6 @@ export interface OpportunityPorts {
   accounts: AccountCheck;
   /** The approval engine (closing a deal as won, quotes, payments). */
   approvals: ApprovalRequests;
+  customFields: OpportunityCustomFields;
   written: Written;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, checkVersion, ConflictError, NotFoundError, retryOnVersionMismatch } from '@crm/kit';
+import { mustBeOpen } from '../domain/closing';
 import { listPriceIn } from '../domain/product';
 import {
   assertEditable,
@@ -31,6 +32,7 @@ const NOT_SUBMITTED = {
   approvalOutcome: '',
   approvalDecidedBy: '',
   approvalDecidedAt: null,
+  approvalComment: '',
 } as const;
 
 /** A quote is addressed through its deal: whoever may see the deal works its quotes. */
@@ -50,7 +52,7 @@ export class Quotes {
   ) {}
 
   async create(opportunityId: string, input: QuoteInput, c: Caller): Promise<QuoteDoc> {
-    const deal = await this.opportunities.get(opportunityId, c);
+    const deal = await this.dealForChange(opportunityId, c);
     const content = priceQuote(input, deal.currency, await this.productsOf(input, deal.currency));
     const id = randomUUID();
     const now = new Date();
@@ -90,7 +92,7 @@ export class Quotes {
   }
 
   async update(ref: QuoteRef, expectedVersion: number, input: QuoteInput, c: Caller): Promise<QuoteDoc> {
-    const { quote } = await this.withDeal(ref, c);
+    const { quote } = await this.withDeal(ref, c, 'change');
     checkVersion(expectedVersion, quote.version);
     assertEditable(quote);
     const kept = new Set(quote.lines.map((l) => l.productId));
@@ -109,7 +111,7 @@ export class Quotes {
    * failed write asks the same request again.
    */
   async submit(ref: QuoteRef, expectedVersion: number, c: Caller): Promise<QuoteDoc> {
-    const { deal, quote } = await this.withDeal(ref, c);
+    const { deal, quote } = await this.withDeal(ref, c, 'change');
     checkVersion(expectedVersion, quote.version);
     assertSubmittable(quote);
     const ticket = await this.p.approvals.request(
@@ -145,6 +147,7 @@ export class Quotes {
         approvalOutcome: approved ? 'approved' : '',
         approvalDecidedBy: approved ? 'approval-service' : '',
         approvalDecidedAt: approved ? new Date() : null,
+        approvalComment: '',
       },
       c.actor,
       (n) => [
@@ -182,6 +185,8 @@ export class Quotes {
           approvalOutcome: d.outcome,
           approvalDecidedBy: d.decidedBy,
           approvalDecidedAt: d.decidedAt,
+          // What the approver said (why rejected, what to change) goes back to the seller with the draft.
+          approvalComment: d.comment ?? '',
         },
         decider,
         (n) => [
@@ -195,7 +200,7 @@ export class Quotes {
   }
 
   async markSent(ref: QuoteRef, expectedVersion: number, c: Caller): Promise<QuoteDoc> {
-    const { deal, quote } = await this.withDeal(ref, c);
+    const { deal, quote } = await this.withDeal(ref, c, 'change');
     checkVersion(expectedVersion, quote.version);
     assertSendable(quote);
     const next = await this.p.quotes.save(
@@ -214,7 +219,7 @@ export class Quotes {
    * one version at once cannot both be made (an insert by id); the old version points to the new one.
    */
   async revise(ref: QuoteRef, expectedVersion: number, c: Caller): Promise<QuoteDoc> {
-    const { quote } = await this.withDeal(ref, c);
+    const { quote } = await this.withDeal(ref, c, 'change');
     checkVersion(expectedVersion, quote.version);
     const revision = quote.revision + 1;
     const id = `${quote.firstVersionId}-r${revision}`;
@@ -253,12 +258,29 @@ export class Quotes {
     };
   }
 
-  /** The quote and its deal; NotFound when the deal is not visible or the quote is another deal's. */
-  private async withDeal(ref: QuoteRef, c: Caller): Promise<{ deal: OpportunityDoc; quote: QuoteDoc }> {
-    const deal = await this.opportunities.get(ref.opportunityId, c);
+  /**
+   * The quote and its deal; NotFound when the deal is not visible or the quote is another deal's. To
+   * change a quote is to change the deal: its owner, their manager or an admin, on an open deal.
+   */
+  private async withDeal(
+    ref: QuoteRef,
+    c: Caller,
+    intent: 'read' | 'change' = 'read',
+  ): Promise<{ deal: OpportunityDoc; quote: QuoteDoc }> {
+    const deal =
+      intent === 'change'
+        ? await this.dealForChange(ref.opportunityId, c)
+        : await this.opportunities.get(ref.opportunityId, c);
     const quote = await this.p.quotes.get(ref.quoteId);
     if (!quote || quote.opportunityId !== deal._id) throw new NotFoundError('quote', ref.quoteId);
     return { deal, quote };
+  }
+
+  /** A deal team member reads the quotes (403 to change them); a won or lost deal's quotes are frozen (409). */
+  private async dealForChange(opportunityId: string, c: Caller): Promise<OpportunityDoc> {
+    const deal = await this.opportunities.getForChange(opportunityId, c);
+    mustBeOpen(deal);
+    return deal;
   }
 
   private async productsOf(input: QuoteInput, currency: string): Promise<Map<string, QuotedProduct>> {

@@ -113,6 +113,22 @@ function percent(raw: string, field: string, v: Violations): bigint {
 }
 
 /**
+ * A line's discount against the list price, in basis points: `1 - (price / list) x (1 - discount)`,
+ * rounded up; the line's own discount when there is no list price in the quote's currency or the
+ * price is not below it. A unit price typed below the list price is a discount too: the approval
+ * policies must see it, or a seller could lower the price at 0% discount and skip the approval.
+ */
+function discountAgainstList(
+  priceMinor: number,
+  discountBp: bigint,
+  listPriceMinor: number | undefined,
+): bigint {
+  if (listPriceMinor === undefined || listPriceMinor <= 0 || priceMinor >= listPriceMinor) return discountBp;
+  const keptBp = (BigInt(priceMinor) * (10_000n - discountBp)) / BigInt(listPriceMinor);
+  return 10_000n - keptBp;
+}
+
+/**
  * Validates and prices a quote. `products` holds the products the lines name (unknown ones are
  * missing); `currency` is the quote's. A line may keep a product that was retired after it was
  * quoted (`keptProductIds`), but no new line may name an inactive product.
@@ -158,7 +174,8 @@ export function priceQuote(
     const discount = divideHalfUp(gross * discountBp, 10_000n);
     subtotal += gross - discount;
     discounts += discount;
-    if (discountBp > maxDiscountBp) maxDiscountBp = discountBp;
+    const lineBp = discountAgainstList(price, discountBp, product.listPriceMinor);
+    if (lineBp > maxDiscountBp) maxDiscountBp = lineBp;
     lines.push({
       productId: product.id,
       productCode: product.code,

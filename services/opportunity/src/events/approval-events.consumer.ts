@@ -1,5 +1,5 @@
 import { consumeEvents, type Logger } from '@crm/kit';
-import { approvalEvents } from '@crm/proto';
+import { approval, approvalEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
 import type { ApprovalDecision, ApprovalOutcomes } from '../application/approvals';
@@ -23,7 +23,13 @@ export function toDecision(
     outcome: outcome as ApprovalDecision['outcome'],
     decidedBy: e.decidedBy,
     decidedAt: e.request?.decidedAt ?? publishedAt ?? new Date(),
+    comment: finalComment(e.request?.trail ?? [], outcome),
   };
+}
+
+/** The comment of the trail entry that decided the request (the newest one named after the outcome). */
+function finalComment(trail: approval.ApprovalTrailEntry[], outcome: string): string {
+  return trail.findLast((t) => t.action === outcome)?.comment ?? '';
 }
 
 /**

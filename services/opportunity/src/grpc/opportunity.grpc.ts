@@ -3,12 +3,14 @@ import { opportunity as pb } from '@crm/proto';
 import type { Opportunities } from '../application/opportunities';
 import type { LossReasons, OpportunityClosing } from '../application/opportunity-closing';
 import type { Pipelines } from '../application/pipelines';
+import type { OpportunityDoc } from '../store/opportunity.model';
 import {
   fromProtoListRequest,
   fromProtoPatch,
   fromProtoStage,
+  type ShownFields,
   toProtoLossReasons,
-  toProtoOpportunity,
+  toProtoOpportunity as toProtoDeal,
   toProtoPipeline,
 } from './opportunity.mapper';
 
@@ -42,7 +44,10 @@ export function opportunityGrpc(
   opportunities: Opportunities,
   closing: OpportunityClosing,
   lossReasons: LossReasons,
+  shown: ShownFields,
 ): pb.OpportunityServiceImplementation<Ctx> {
+  // Callers see the active custom fields only; events (the same mapper without `shown`) keep every value.
+  const toProtoOpportunity = (o: OpportunityDoc) => toProtoDeal(o, shown);
   return {
     async createOpportunity(req, ctx) {
       const o = await opportunities.create(

@@ -16,7 +16,12 @@ export function toProtoPipeline(p: PipelineDoc): pb.Pipeline {
   };
 }
 
-export function toProtoOpportunity(o: OpportunityDoc): pb.Opportunity {
+/** Stored custom field values as readers see them: archived fields left out (CustomFields.visibleNow). */
+export type ShownFields = (values: unknown) => Record<string, unknown>;
+const everyField: ShownFields = (v) => ({ ...(v as Record<string, unknown>) });
+
+/** Events carry every stored value; readers get what `shown` keeps. */
+export function toProtoOpportunity(o: OpportunityDoc, shown: ShownFields = everyField): pb.Opportunity {
   return {
     id: o._id,
     version: String(o.version),
@@ -48,6 +53,7 @@ export function toProtoOpportunity(o: OpportunityDoc): pb.Opportunity {
     competitor: o.competitor,
     closeHistory: o.closeHistory.map((e) => ({ ...e })),
     teamMembers: o.teamMembers.map((m) => ({ userId: m.userId, role: m.role })),
+    customFields: shown(o.customFields ?? {}),
   };
 }
 

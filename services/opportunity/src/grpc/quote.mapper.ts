@@ -71,6 +71,7 @@ export function toProtoQuote(q: QuoteDoc): pb.Quote {
     approvalOutcome: q.approvalOutcome,
     approvalDecidedBy: q.approvalDecidedBy,
     approvalDecidedAt: q.approvalDecidedAt ?? undefined,
+    approvalComment: q.approvalComment ?? '',
     createdAt: q.createdAt,
     createdBy: q.createdBy,
     updatedAt: q.updatedAt,

@@ -46,6 +46,8 @@ export interface OpportunityDoc extends OpportunityFields {
   creationKey: string;
   /** Set when a compensation discarded it: never read or listed again. */
   discardedAt: Date | null;
+  /** Custom field values by key (@crm/custom-fields, entity "opportunity"); archived ones stay stored. */
+  customFields: Record<string, unknown>;
   /** In the public pool or claimed from it (@crm/ownership). */
   pool?: PoolState;
   /** The ownership transfer that last moved it: which, from whom, by whom, when. */
@@ -154,6 +156,8 @@ const opportunitySchema = new Schema<OpportunityDoc>(
     memberIds: { type: [String], default: [] },
     creationKey: { type: String, default: '' },
     discardedAt: { type: Date, default: null },
+    // Validated by @crm/custom-fields on write; values of archived fields stay stored, hidden on read.
+    customFields: { type: Schema.Types.Mixed, default: {} },
     pool: { type: Schema.Types.Mixed },
     transfer: { type: Schema.Types.Mixed },
     createdAt: Date,

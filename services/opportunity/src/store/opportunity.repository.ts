@@ -1,6 +1,7 @@
 import {
   type Actor,
   afterCursor,
+  type CursorKind,
   isDuplicateKey,
   nextCursorOf,
   type OutboxEntry,
@@ -14,6 +15,7 @@ import type {
   LossReasonsRepository,
   OpportunityQuery,
   OpportunityRepository,
+  OpportunitySortField,
   PipelineRepository,
 } from '../application/ports';
 import type { LossReasonsDoc, OpportunityDoc, OpportunityModels, PipelineDoc } from './opportunity.model';
@@ -31,10 +33,20 @@ const CLOSING_DEFAULTS = {
   memberIds: [],
   creationKey: '',
   discardedAt: null,
+  customFields: {},
 } as const;
 const withDefaults = (d: OpportunityDoc): OpportunityDoc => ({ ...CLOSING_DEFAULTS, ...d });
 
 const NO_OUTBOX = { outbox: 0 } as const;
+
+/** How each sortable field's value is checked when a cursor comes back. */
+const CURSOR_KIND: Record<OpportunitySortField, CursorKind> = {
+  createdAt: 'date',
+  updatedAt: 'date',
+  expectedCloseDate: 'string',
+  amountMinor: 'number',
+  name: 'string',
+};
 
 async function inserted(create: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -96,9 +108,13 @@ export class MongoOpportunityRepository implements OpportunityRepository {
     return docs.map(withDefaults);
   }
 
-  /** Newest first, paged by a (createdAt, _id) cursor. */
+  /**
+   * Ordered by the query's field, then _id, paged by a (value, _id) cursor. On FerretDB a sorted read
+   * scans and sorts every matching deal in its own process, so a page is never more than 200.
+   */
   async list(q: OpportunityQuery): Promise<{ opportunities: OpportunityDoc[]; nextCursor: string }> {
-    const and: Record<string, unknown>[] = [];
+    // A deal discarded by a conversion's compensation is gone for everyone (get answers 404 too).
+    const and: Record<string, unknown>[] = [{ discardedAt: null }];
     // Record access plus the deal team: members see the deal in their lists too.
     const visible = visibilityFilter(q.visibleTo);
     if (visible) and.push({ $or: [visible, { memberIds: q.visibleTo.userId }] });
@@ -119,12 +135,14 @@ export class MongoOpportunityRepository implements OpportunityRepository {
       });
     if (q.accountId) and.push({ accountId: q.accountId });
     if (q.pipelineId) and.push({ pipelineId: q.pipelineId });
-    if (q.cursor) and.push(afterCursor(q.cursor, 'createdAt', true, 'date'));
+    if (q.customFilter && Object.keys(q.customFilter).length) and.push(q.customFilter);
+    if (q.cursor) and.push(afterCursor(q.cursor, q.sort, q.descending, CURSOR_KIND[q.sort]));
+    const dir = q.descending ? -1 : 1;
     const docs = await this.m.Opportunity.find({ $and: and }, NO_OUTBOX)
-      .sort({ createdAt: -1, _id: -1 })
+      .sort({ [q.sort]: dir, _id: dir })
       .limit(q.limit + 1)
       .lean<OpportunityDoc[]>();
-    const { page, nextCursor } = nextCursorOf(docs, q.limit, (d) => d.createdAt);
+    const { page, nextCursor } = nextCursorOf(docs, q.limit, (d) => d[q.sort]);
     return { opportunities: page.map(withDefaults), nextCursor };
   }
 

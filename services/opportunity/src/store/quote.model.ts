@@ -33,6 +33,8 @@ export interface QuoteDoc extends QuoteContent {
   approvalOutcome: string;
   approvalDecidedBy: string;
   approvalDecidedAt: Date | null;
+  /** The approver's comment with the decision; '' if none (quotes stored before it existed lack it). */
+  approvalComment?: string;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
@@ -106,6 +108,7 @@ const quoteSchema = new Schema<QuoteDoc>(
     approvalOutcome: { type: String, default: '' },
     approvalDecidedBy: { type: String, default: '' },
     approvalDecidedAt: { type: Date, default: null },
+    approvalComment: { type: String, default: '' },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,

@@ -1,3 +1,4 @@
+import { CustomFields, MemoryDefinitionRepository } from '@crm/custom-fields';
 import { decodeOffset, encodeOffset, VersionMismatchError } from '@crm/kit';
 import { InMemoryVersioned as Collection } from '@crm/kit/testing';
 import type {
@@ -23,7 +24,7 @@ export class InMemoryOpportunities extends Collection<OpportunityDoc> implements
   async inStage(pipelineId: string, stageKey: string) {
     return this.all().filter((o) => !o.discardedAt && o.pipelineId === pipelineId && o.stageKey === stageKey);
   }
-  /** Newest first, offset-paged (the store pages by cursor; the order is what matters here). */
+  /** In the query's order, offset-paged (the store pages by cursor; the order is what matters here). */
   async list(q: OpportunityQuery) {
     const hits = this.all()
       .filter((o) => !o.discardedAt && canRead(q.visibleTo, o))
@@ -41,7 +42,10 @@ export class InMemoryOpportunities extends Collection<OpportunityDoc> implements
       )
       .filter((o) => !q.accountId || o.accountId === q.accountId)
       .filter((o) => !q.pipelineId || o.pipelineId === q.pipelineId)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.localeCompare(a._id));
+      .filter((o) => matchesCustomFilter(o, q.customFilter))
+      .sort(
+        (a, b) => (q.descending ? -1 : 1) * (compare(a[q.sort], b[q.sort]) || a._id.localeCompare(b._id)),
+      );
     const from = decodeOffset(q.cursor);
     const page = hits.slice(from, from + q.limit);
     return {
@@ -49,6 +53,19 @@ export class InMemoryOpportunities extends Collection<OpportunityDoc> implements
       nextCursor: from + q.limit < hits.length ? encodeOffset(from + q.limit) : '',
     };
   }
+}
+
+const compare = (a: Date | number | string, b: Date | number | string): number =>
+  a instanceof Date && b instanceof Date ? a.getTime() - b.getTime() : a < b ? -1 : a > b ? 1 : 0;
+
+/** Custom field filters of plain values (what @crm/custom-fields builds for text, number, enum filters). */
+function matchesCustomFilter(o: OpportunityDoc, filter?: Record<string, unknown>): boolean {
+  return Object.entries(filter ?? {}).every(([path, want]) => {
+    if (want !== null && typeof want === 'object')
+      throw new Error(`the in-memory filter knows plain values only, not ${JSON.stringify(want)}`);
+    const value = o.customFields[path.replace(/^customFields\./, '')];
+    return Array.isArray(value) ? value.includes(want) : value === want;
+  });
 }
 
 export function inMemoryPorts() {
@@ -63,6 +80,8 @@ export function inMemoryPorts() {
     ['contact-cfo-2', 'acc-2'],
   ]);
   const approvals = new InMemoryApprovals();
+  /** Definitions an admin would make: add them with customFields.put(...) in a test. */
+  const customFields = new CustomFields(new MemoryDefinitionRepository(), ['opportunity']);
   let lossReasons: LossReasonsDoc | undefined;
   const ports: OpportunityPorts = {
     pipelines,
@@ -72,6 +91,7 @@ export function inMemoryPorts() {
       accountOfContact: async (id) => contacts.get(id),
     },
     approvals,
+    customFields,
     lossReasons: {
       get: async () => (lossReasons ? structuredClone(lossReasons) : undefined),
       put: async (version, reasons, actor) => {
@@ -89,5 +109,5 @@ export function inMemoryPorts() {
     },
     written: (kind, id) => void written.push(`${kind}:${id}`),
   };
-  return { ports, pipelines, opportunities, written, accounts, contacts, approvals };
+  return { ports, pipelines, opportunities, written, accounts, contacts, approvals, customFields };
 }

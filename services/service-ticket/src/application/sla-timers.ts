@@ -3,6 +3,7 @@ import { dueSlaEvents, markFired, slaIndex } from '../domain/sla-clock';
 import { ticketEvents as events } from '../events/ticket-events';
 import type { TicketDoc } from '../store/ticket.model';
 import type { TicketPorts } from './ports';
+import type { Queues } from './queues';
 
 const dueAt = (t: TicketDoc, target: string) =>
   target === 'first-response' ? t.sla.firstResponseDueAt : t.sla.resolutionDueAt;
@@ -18,7 +19,11 @@ const BATCH = 200;
  * even when two replicas or two runs look at the ticket at the same time.
  */
 export class SlaTimers {
-  constructor(private readonly p: Pick<TicketPorts, 'tickets' | 'written'>) {}
+  constructor(
+    private readonly p: Pick<TicketPorts, 'tickets' | 'written'>,
+    /** Where a warned ticket escalates to (its queue's senior queue or manager); without them it stays. */
+    private readonly queues?: Pick<Queues, 'escalationTarget'>,
+  ) {}
 
   /** Fires what is due by `now`; returns how many events fired. */
   async run(now: Date): Promise<number> {
@@ -27,21 +32,32 @@ export class SlaTimers {
       const due = dueSlaEvents(t, now);
       const sla = markFired(t.sla, due);
       const slaEvents = [...t.slaEvents, ...due];
-      // A breach coming near raises the ticket a support level, recorded with the reason.
+      const warned = due.some((e) => e.kind === 'warning');
+      // A breach coming near raises the ticket a support level and hands it to the senior queue (or
+      // the queue's support manager), recorded with the reason.
+      const target = (warned && (await this.queues?.escalationTarget(t.queue))) || {
+        queue: '',
+        managerId: '',
+      };
+      const moves = !!target.queue && target.queue !== t.queue;
       const escalations = due
         .filter((e) => e.kind === 'warning')
         .map((e, i) => ({
           level: t.level + i + 1,
-          toQueue: '',
+          toQueue: target.queue,
           reason: `SLA warning: ${e.target} due at ${dueAt(t, e.target)?.toISOString() ?? 'unknown'}`,
           escalatedBy: SLA_TIMER.userId,
           escalatedAt: now,
+          fromQueue: t.queue,
+          toManagerId: target.managerId,
         }));
       const set: Partial<TicketDoc> = { sla, slaEvents, ...slaIndex({ ...t, sla }) };
       if (escalations.length)
         Object.assign(set, {
           level: t.level + escalations.length,
           escalations: [...t.escalations, ...escalations],
+          ...(moves ? { queue: target.queue, assigneeId: '' } : {}),
+          ...(!moves && target.managerId ? { assigneeId: target.managerId } : {}),
         });
       const rid = `sla-${t._id}`;
       try {

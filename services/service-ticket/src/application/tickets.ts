@@ -23,7 +23,6 @@ import {
   PRIORITIES,
   requireText,
   requireVisibility,
-  requireWorker,
   STATUSES,
   type StatusChange,
   type TicketFields,
@@ -31,11 +30,14 @@ import {
   worksEveryQueue,
   worksQueue,
 } from '../domain/ticket';
+import type { TicketAssignment } from '../domain/queue';
 import { targetFor } from '../domain/sla';
 import { followStatus, NEVER, slaIndex, startClock } from '../domain/sla-clock';
+import { queueEvents } from '../events/queue-events';
 import { ticketEvents as events } from '../events/ticket-events';
 import type { TicketDoc } from '../store/ticket.model';
 import type { Caller, TicketPorts } from './ports';
+import type { Queues } from './queues';
 import { DEFAULT_ID, type SlaSettings } from './sla-settings';
 
 /** What a caller sends to create or change a ticket; undefined leaves a field as it is. */
@@ -96,17 +98,26 @@ export class Tickets {
   constructor(
     private readonly p: TicketPorts,
     private readonly sla: SlaSettings,
+    /**
+     * Queue records: routing, assignment, membership, escalation targets. Without them (unit tests of
+     * other parts) a ticket stays in the queue it was put in and access comes from Keycloak groups only.
+     */
+    private readonly queues?: Queues,
   ) {}
 
   async create(patch: TicketPatch, queue: string, c: Caller, slaPolicyId = ''): Promise<TicketDoc> {
     mayWork(c);
     const { customFields, ...fields } = patch;
     const input = normaliseTicketFields({ ...EMPTY_FIELDS, ...stripUndefined(fields) });
-    const q = normaliseQueue(queue || DEFAULT_QUEUE);
-    if (!worksQueue(c.actor, q))
+    // A ticket given no queue is routed by the assignment rules; whoever opens it need not work there.
+    const routed = !queue.trim() && !!this.queues;
+    let q = normaliseQueue(queue || DEFAULT_QUEUE);
+    if (!routed && !(await this.works(c.actor, q)))
       throw new ForbiddenError(`only support staff of queue ${q} create tickets in it`);
+    if (!routed) await this.queues?.requireQueue(q, 'queue');
     const values = await this.p.customFields.validateCreate('ticket', customFields ?? {});
     const tier = await this.requireAccountAndContact(input, c);
+    if (routed) q = (await this.queues!.route({ ...input, accountTier: tier })).queue;
     const policy = await this.sla.policy(slaPolicyId.trim() || DEFAULT_ID);
     if (!policy) throw new ValidationError([{ field: 'slaPolicyId', description: 'is not an SLA policy' }]);
     const calendar = await this.sla.calendar(policy.calendarId);
@@ -144,7 +155,20 @@ export class Tickets {
       updatedBy: c.actor.userId,
       outbox: [],
     };
-    doc.outbox = [events.created(doc, c.actor, c.requestId)];
+    const picked = await this.queues?.pickAgent(q, doc._id, now);
+    const assignment: TicketAssignment | undefined = picked && {
+      assigneeId: picked.agentId,
+      previousAssigneeId: '',
+      queue: q,
+      method: picked.method,
+      assignedBy: ASSIGNMENT.userId,
+      assignedAt: now,
+    };
+    if (assignment) Object.assign(doc, { assigneeId: assignment.assigneeId, assignments: [assignment] });
+    doc.outbox = [
+      events.created(doc, c.actor, c.requestId),
+      ...(assignment ? [queueEvents.assigned(doc, assignment, ASSIGNMENT, c.requestId)] : []),
+    ];
     await this.p.tickets.insert(doc);
     this.p.written(doc._id);
     return doc;
@@ -179,7 +203,8 @@ export class Tickets {
     let queuesIn: string[] | undefined;
     const seller = !worksEveryQueue(c.actor) && !isSupportStaff(c.actor);
     if (!worksEveryQueue(c.actor)) {
-      if (isSupportStaff(c.actor)) queuesIn = c.actor.teams;
+      if (isSupportStaff(c.actor))
+        queuesIn = [...new Set([...c.actor.teams, ...((await this.queues?.memberOf(c.actor.userId)) ?? [])])];
       // A seller reads the tickets of one account at a time, an account they can see.
       else if (!accountId) v.add('accountId', 'is required for sales roles (the tickets of one account)');
     }
@@ -251,10 +276,28 @@ export class Tickets {
     queue: string,
     c: Caller,
   ): Promise<TicketDoc> {
-    return this.change(id, expectedVersion, c, async () => {
-      const set: Partial<TicketDoc> = { assigneeId: assigneeId.trim() || c.actor.userId };
+    return this.change(id, expectedVersion, c, async (current, now) => {
+      const to = assigneeId.trim() || c.actor.userId;
+      const set: Partial<TicketDoc> = { assigneeId: to };
       if (queue.trim()) set.queue = normaliseQueue(queue);
-      return { set };
+      const target = set.queue ?? current.queue;
+      if (set.queue) await this.queues?.requireQueue(target, 'queue');
+      // A hand-over goes to a member of the queue; taking it yourself needs only that you work the queue.
+      if (to !== c.actor.userId && this.queues && !(await this.queues.isMember(target, to)))
+        throw new ValidationError([
+          { field: 'assigneeId', description: `is not a member of queue ${target}` },
+        ]);
+      if (to === current.assigneeId && target === current.queue) return { set };
+      const assignment: TicketAssignment = {
+        assigneeId: to,
+        previousAssigneeId: current.assigneeId,
+        queue: target,
+        method: to === c.actor.userId ? 'take' : 'hand-over',
+        assignedBy: c.actor.userId,
+        assignedAt: now,
+      };
+      set.assignments = [...(current.assignments ?? []), assignment];
+      return { set, events: (n) => [queueEvents.assigned(n, assignment, c.actor, c.requestId)] };
     });
   }
 
@@ -271,13 +314,20 @@ export class Tickets {
         throw new ValidationError([
           { field: 'status', description: `a ${current.status} ticket is not escalated` },
         ]);
-      const queue = toQueue.trim() ? normaliseQueue(toQueue, 'toQueue') : '';
+      // Without a queue named it goes where the ticket's queue escalates to (senior queue or manager).
+      const target = toQueue.trim()
+        ? { queue: normaliseQueue(toQueue, 'toQueue'), managerId: '' }
+        : ((await this.queues?.escalationTarget(current.queue)) ?? { queue: '', managerId: '' });
+      if (toQueue.trim()) await this.queues?.requireQueue(target.queue, 'toQueue');
+      const { queue, managerId } = target;
       const escalation = {
         level: current.level + 1,
         toQueue: queue,
         reason: why,
         escalatedBy: c.actor.userId,
         escalatedAt: now,
+        fromQueue: current.queue,
+        toManagerId: managerId,
       };
       const set: Partial<TicketDoc> = {
         level: escalation.level,
@@ -285,6 +335,7 @@ export class Tickets {
       };
       // A ticket handed to a senior queue waits for someone there to take it.
       if (queue && queue !== current.queue) Object.assign(set, { queue, assigneeId: '' });
+      else if (managerId) set.assigneeId = managerId;
       return { set, events: (n) => [events.escalated(n, escalation, c.actor, c.requestId)] };
     });
   }
@@ -485,7 +536,8 @@ export class Tickets {
       mayWork(c);
       const current = await this.get(id, c);
       checkVersion(expectedVersion, current.version);
-      requireWorker(c.actor, current);
+      if (!(await this.works(c.actor, current.queue)))
+        throw new ForbiddenError(`only support staff of queue ${current.queue} work this ticket`);
       const now = new Date();
       const { set, events: more } = await step(current, now);
       Object.assign(set, await this.clockAfter(current, set, now));
@@ -518,11 +570,17 @@ export class Tickets {
   }
 
   private async maySee(doc: TicketDoc, c: Caller): Promise<boolean> {
-    if (worksQueue(c.actor, doc.queue)) return true;
+    if (await this.works(c.actor, doc.queue)) return true;
     if (doc.assigneeId === c.actor.userId) return true;
     if (isSupportStaff(c.actor)) return false;
     // A seller sees the tickets of the accounts they can see.
     return this.p.accounts.isVisible(doc.accountId, c);
+  }
+
+  /** Works the queue by Keycloak group (or role), or as a member of the queue's record. */
+  private async works(actor: Actor, queue: string): Promise<boolean> {
+    if (worksQueue(actor, queue)) return true;
+    return isSupportStaff(actor) && !!this.queues && (await this.queues.isMember(queue, actor.userId));
   }
 
   private async requireVisibleAccount(accountId: string, c: Caller): Promise<string> {
@@ -551,6 +609,8 @@ const CUSTOMER: Actor = {
   teams: [],
 };
 const AUTO_CLOSE: Actor = { userId: 'auto-close', username: 'auto-close', roles: [], teams: [] };
+/** Who hands out new tickets by the queue's method. */
+const ASSIGNMENT: Actor = { userId: 'assignment', username: 'assignment', roles: [], teams: [] };
 /** A closed, reopened or answered ticket has no open link and no auto-close. */
 const LOOP_DONE = { confirmation: { nonce: '', expiresAt: NEVER }, autoCloseAt: NEVER };
 

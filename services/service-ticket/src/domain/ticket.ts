@@ -73,6 +73,10 @@ export interface Escalation {
   reason: string;
   escalatedBy: string;
   escalatedAt: Date;
+  /** The queue it was in before (unset on escalations recorded before queues were records). */
+  fromQueue?: string;
+  /** The support manager it went to when its queue has no senior queue. */
+  toManagerId?: string;
 }
 
 const MAX_SUBJECT = 200;

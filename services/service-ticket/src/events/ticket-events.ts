@@ -40,6 +40,8 @@ export const ticketEvents = {
     const payload = pb.TicketEscalated.encode({
       ticket: toProtoTicket(t),
       escalation: toProtoEscalation(escalation),
+      fromQueue: escalation.fromQueue ?? t.queue,
+      toQueue: t.queue,
     }).finish();
     return entry('TicketEscalated', payload, t, actor, requestId);
   },

@@ -18,7 +18,11 @@ export type ShownFields = (values: unknown) => Record<string, unknown>;
 const everyField: ShownFields = (v) => ({ ...(v as Record<string, unknown>) });
 
 export const toProtoComment = (c: Comment): pb.Comment => ({ ...c });
-export const toProtoEscalation = (e: Escalation): pb.Escalation => ({ ...e });
+export const toProtoEscalation = (e: Escalation): pb.Escalation => ({
+  ...e,
+  fromQueue: e.fromQueue ?? '',
+  toManagerId: e.toManagerId ?? '',
+});
 
 /** Events carry every stored value; readers get what `shown` keeps. */
 export function toProtoTicket(
@@ -78,6 +82,7 @@ export function toProtoTicket(
     csatScore: t.csatScore ?? 0,
     csatComment: t.csatComment ?? '',
     autoCloseAt: t.autoCloseAt && t.autoCloseAt.getTime() !== NEVER.getTime() ? t.autoCloseAt : undefined,
+    assignments: (t.assignments ?? []).map((a) => ({ ...a })),
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   TicketFields,
   TicketStatus,
 } from '../domain/ticket';
+import type { TicketAssignment } from '../domain/queue';
 
 /** A service ticket as stored, its comments and history with it. */
 export interface TicketDoc extends TicketFields {
@@ -49,6 +50,8 @@ export interface TicketDoc extends TicketFields {
   updatedAt: Date;
   updatedBy: string;
   outbox: OutboxEntry[];
+  /** Every assignment (routing, take, hand-over), oldest first; unset on tickets from before queues. */
+  assignments?: TicketAssignment[];
 }
 
 /** Settings documents (a calendar, a policy): keyed by id, changed by compare-and-set. */
@@ -82,7 +85,15 @@ const statusChangeSchema = new Schema<StatusChange>(
   { _id: false },
 );
 const escalationSchema = new Schema<Escalation>(
-  { level: Number, toQueue: String, reason: String, escalatedBy: String, escalatedAt: Date },
+  {
+    level: Number,
+    toQueue: String,
+    reason: String,
+    escalatedBy: String,
+    escalatedAt: Date,
+    fromQueue: String,
+    toManagerId: String,
+  },
   { _id: false },
 );
 
@@ -152,6 +163,22 @@ const ticketSchema = new Schema<TicketDoc>(
     updatedAt: Date,
     updatedBy: String,
     outbox: [outboxSchema],
+    assignments: {
+      type: [
+        new Schema<TicketAssignment>(
+          {
+            assigneeId: String,
+            previousAssigneeId: String,
+            queue: String,
+            method: String,
+            assignedBy: String,
+            assignedAt: Date,
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
   },
   { versionKey: false, minimize: false },
 );

@@ -1,0 +1,131 @@
+import { operation, type Operation } from '../api/operation';
+import { figureReply, tableOf } from './figure-download';
+import { figureDoc, periodOrNull, toProtoQuery } from './figure-query';
+import { Forecast, ProductFigures, SalesCycle, WinRate } from './schemas';
+
+const access = 'A rep sees their own deals, a sales manager their teams, an admin all.';
+const downloads =
+  '`format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.';
+
+/** Win rate, sales cycle, forecast and products: sales figures from the deal and quote events. */
+export const salesFigureOperations: Operation[] = [
+  operation({
+    ...figureDoc,
+    method: 'get',
+    path: '/analytics/win-rate',
+    operationId: 'getWinRate',
+    summary: 'Win rate, loss reasons and competitors',
+    description:
+      'Of the deals won or lost from `from` to `to` (the close day): deals closed, won, lost and the win ' +
+      `rate per period; lost deals per loss reason and per competitor. ${access} ${downloads}`,
+    responses: { 200: { description: 'The win rate', schema: WinRate, csv: true, xlsx: true } },
+    async handler({ query: q, actor, call, deps }) {
+      const res = await call((o) => deps.clients.analytics.getWinRate(toProtoQuery(q, actor), o));
+      const rows = res.rows.map((r) => ({ ...r, period: periodOrNull(r.period) }));
+      const body = { rows, lossReasons: res.lossReasons, competitors: res.competitors };
+      return figureReply(q, 'win-rate', body, [
+        tableOf('rows', ['period', 'closed', 'won', 'lost', 'winRate'], rows),
+        tableOf('lossReasons', ['key', 'deals'], res.lossReasons),
+        tableOf('competitors', ['key', 'deals'], res.competitors),
+      ]);
+    },
+  }),
+  operation({
+    ...figureDoc,
+    method: 'get',
+    path: '/analytics/sales-cycle',
+    operationId: 'getSalesCycle',
+    summary: 'Days to close and time in each stage',
+    description:
+      'Average and median days from creation to close of the deals won or lost from `from` to `to`, won ' +
+      'and lost apart, per period; and how long deals stayed in each stage (stays that ended in the range, ' +
+      `in the pipeline's stage order). ${access} ${downloads}`,
+    responses: { 200: { description: 'The sales cycle', schema: SalesCycle, csv: true, xlsx: true } },
+    async handler({ query: q, actor, call, deps }) {
+      const res = await call((o) => deps.clients.analytics.getSalesCycle(toProtoQuery(q, actor), o));
+      const rows = res.rows.map((r) => ({
+        ...r,
+        period: periodOrNull(r.period),
+        outcome: r.outcome as 'won' | 'lost',
+      }));
+      return figureReply(q, 'sales-cycle', { rows, stages: res.stages }, [
+        tableOf('rows', ['period', 'outcome', 'deals', 'averageDays', 'medianDays'], rows),
+        tableOf('stages', ['stage', 'stays', 'averageDays', 'medianDays'], res.stages),
+      ]);
+    },
+  }),
+  operation({
+    ...figureDoc,
+    method: 'get',
+    path: '/analytics/forecast',
+    operationId: 'getForecast',
+    summary: 'Forecast by close month, category, owner and team',
+    description:
+      'Open deals by expected close month (or `period`) and forecast category with their ' +
+      'probability-weighted amount, and the deals won in each period (category "closed"), per owner, ' +
+      'team and currency (no exchange rates yet). `from`/`to` bound the expected close day of an open ' +
+      `deal and the close day of a won one. ${access} ${downloads}`,
+    responses: { 200: { description: 'The forecast', schema: Forecast, csv: true, xlsx: true } },
+    async handler({ query: q, actor, call, deps }) {
+      const res = await call((o) => deps.clients.analytics.getForecast(toProtoQuery(q, actor), o));
+      const rows = res.rows.map((r) => ({
+        ...r,
+        forecastCategory: r.forecastCategory as 'pipeline' | 'best-case' | 'commit' | 'closed',
+        amountMinor: Number(r.amountMinor),
+        weightedAmountMinor: Number(r.weightedAmountMinor),
+      }));
+      return figureReply(q, 'forecast', { rows }, [
+        tableOf(
+          'rows',
+          [
+            'closePeriod',
+            'forecastCategory',
+            'ownerId',
+            'teamId',
+            'currency',
+            'deals',
+            'amountMinor',
+            'weightedAmountMinor',
+          ],
+          rows,
+        ),
+      ]);
+    },
+  }),
+  operation({
+    ...figureDoc,
+    method: 'get',
+    path: '/analytics/products',
+    operationId: 'getProductFigures',
+    summary: 'Revenue and quantity by product',
+    description:
+      'Products sold on the deals won from `from` to `to`: each won deal counts with its newest sent quote ' +
+      'revision, in the period of the win; revenue is net of line discounts, before tax, per currency. ' +
+      `${access} ${downloads}`,
+    responses: { 200: { description: 'Products sold', schema: ProductFigures, csv: true, xlsx: true } },
+    async handler({ query: q, actor, call, deps }) {
+      const res = await call((o) => deps.clients.analytics.getProducts(toProtoQuery(q, actor), o));
+      const rows = res.rows.map((r) => ({
+        ...r,
+        period: periodOrNull(r.period),
+        revenueMinor: Number(r.revenueMinor),
+      }));
+      return figureReply(q, 'products', { rows }, [
+        tableOf(
+          'rows',
+          [
+            'period',
+            'productId',
+            'productCode',
+            'productName',
+            'currency',
+            'deals',
+            'quantity',
+            'revenueMinor',
+          ],
+          rows,
+        ),
+      ]);
+    },
+  }),
+];

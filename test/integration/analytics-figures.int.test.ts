@@ -1,0 +1,243 @@
+/**
+ * The figures after the funnel, against the real stack: a deal won through the opportunity service
+ * (with a sent quote) reaches the win rate, the forecast and the products within 5 s; a ticket resolved
+ * and rated 5 by the customer through the confirmation link moves the CSAT figures; sales figures are
+ * 403 for a support agent and service figures 403 for a rep. Records of this run's own team and queue,
+ * so nothing another test does moves these figures meanwhile.
+ */
+import { Workbook } from 'exceljs';
+import { api, GATEWAY_URL, RUN, token, userId } from './support';
+
+const PROBLEM = /^application\/problem\+json/;
+const today = () => new Date().toISOString().slice(0, 10);
+const team = `figures-${RUN}`;
+const queue = `figures-${RUN}`;
+
+/** Polls until `done` holds or `withinMs` passed; returns how long it took (or -1). */
+async function timeUntil(done: () => Promise<boolean>, withinMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started <= withinMs) {
+    if (await done()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return -1;
+}
+
+const figure = async (path: string, as: 'admin' | 'supportlead' = 'admin') => {
+  const res = await api('GET', `/api/v1/analytics/${path}`, { as });
+  expect(res.status).toBe(200);
+  return res.body;
+};
+
+/** A deal of the admin's in this run's team, in negotiation, with a quote submitted and sent. */
+async function dealWithSentQuote(): Promise<{ dealId: string; productId: string }> {
+  const admin = await userId('admin');
+  const product = await api('POST', '/api/v1/products', {
+    as: 'admin',
+    json: {
+      code: `FIG-${RUN}`.toUpperCase().slice(0, 40),
+      name: `Figures seat ${RUN}`,
+      unit: 'seat/year',
+      listPrices: [{ currency: 'CNY', amountMinor: 500_00 }],
+    },
+  });
+  expect(product.status).toBe(201);
+  const account = await api('POST', '/api/v1/accounts', {
+    as: 'admin',
+    json: { name: `Figures customer ${RUN}`, website: `https://figures-${RUN}.example.com` },
+  });
+  expect(account.status).toBe(201);
+  const ceo = await api('POST', `/api/v1/accounts/${account.body.id}/contacts`, {
+    as: 'admin',
+    json: { lastName: `Decider ${RUN}`, buyingRole: 'decision-maker' },
+  });
+  expect(ceo.status).toBe(201);
+  const deal = await api('POST', '/api/v1/opportunities', {
+    as: 'admin',
+    json: {
+      name: `Figures deal ${RUN}`,
+      accountId: account.body.id,
+      decisionMakerContactId: ceo.body.id,
+      amountMinor: 1_000_00,
+      currency: 'CNY',
+      expectedCloseDate: today(),
+      ownerId: admin,
+      teamId: team,
+    },
+  });
+  expect(deal.status).toBe(201);
+  for (const stageKey of ['needs-analysis', 'negotiation'])
+    expect(
+      (await api('POST', `/api/v1/opportunities/${deal.body.id}/stage`, { as: 'admin', json: { stageKey } }))
+        .status,
+    ).toBe(200);
+  const quote = await api('POST', `/api/v1/opportunities/${deal.body.id}/quotes`, {
+    as: 'admin',
+    json: { lines: [{ productId: product.body.id, quantity: 2 }] },
+  });
+  expect(quote.status).toBe(201);
+  const url = `/api/v1/opportunities/${deal.body.id}/quotes/${quote.body.id}`;
+  expect([200, 202]).toContain((await api('POST', `${url}/submit`, { as: 'admin' })).status);
+  // With no policy matching, the approval engine approves at once (through its event).
+  const approved = await timeUntil(
+    async () => (await api('GET', url, { as: 'admin' })).body.status === 'approved',
+    15_000,
+  );
+  expect(approved).toBeGreaterThanOrEqual(0);
+  expect((await api('POST', `${url}/send`, { as: 'admin' })).status).toBe(200);
+  return { dealId: deal.body.id, productId: product.body.id };
+}
+
+describe('analytics figures (real stack: deals, quotes and tickets into the read models)', () => {
+  it('shows a won deal in the win rate, the forecast and the products within 5 seconds', async () => {
+    const { dealId, productId } = await dealWithSentQuote();
+    const closed = await api('POST', `/api/v1/opportunities/${dealId}/close`, {
+      as: 'admin',
+      json: { outcome: 'won' },
+    });
+    expect([200, 202]).toContain(closed.status);
+    // No policy matches a 1,000 CNY deal: it is won at once, or as soon as the engine's answer arrives.
+    const won = await timeUntil(
+      async () =>
+        (await api('GET', `/api/v1/opportunities/${dealId}`, { as: 'admin' })).body.status === 'won',
+      15_000,
+    );
+    expect(won).toBeGreaterThanOrEqual(0);
+
+    const took = await timeUntil(async () => {
+      const rate = await figure(`win-rate?team=${team}`);
+      return rate.rows[0]?.won === 1;
+    }, 5000);
+    expect(took).toBeGreaterThanOrEqual(0);
+    expect((await figure(`win-rate?team=${team}`)).rows).toEqual([
+      { period: null, closed: 1, won: 1, lost: 0, winRate: 1 },
+    ]);
+    const month = today().slice(0, 7);
+    expect((await figure(`forecast?team=${team}`)).rows).toEqual([
+      {
+        closePeriod: month,
+        forecastCategory: 'closed',
+        ownerId: await userId('admin'),
+        teamId: team,
+        currency: 'CNY',
+        deals: 1,
+        amountMinor: 1_000_00,
+        weightedAmountMinor: 1_000_00,
+      },
+    ]);
+    expect((await figure(`products?team=${team}&period=month`)).rows).toEqual([
+      expect.objectContaining({
+        period: month,
+        productId,
+        currency: 'CNY',
+        deals: 1,
+        quantity: 2,
+        revenueMinor: 1_000_00,
+      }),
+    ]);
+    const cycle = await figure(`sales-cycle?team=${team}`);
+    expect(cycle.rows).toEqual([expect.objectContaining({ outcome: 'won', deals: 1 })]);
+    expect(cycle.stages.map((s: { stage: string }) => s.stage)).toEqual([
+      'qualification',
+      'needs-analysis',
+      'negotiation',
+    ]);
+  }, 90_000);
+
+  it('moves the CSAT figures when the customer rates a resolved ticket 5', async () => {
+    const csat = async () =>
+      (
+        (await figure(`service/csat?queue=${queue}`, 'supportlead')).rows as {
+          dimension: string;
+          rated: number;
+        }[]
+      ).find((r) => r.dimension === 'all');
+    expect(await csat()).toBeUndefined();
+    const account = await api('POST', '/api/v1/accounts', {
+      as: 'admin',
+      json: { name: `Figures support ${RUN}`, website: `https://figures-support-${RUN}.example.com` },
+    });
+    expect(account.status).toBe(201);
+    const ticket = await api('POST', '/api/v1/tickets', {
+      as: 'supportlead',
+      json: {
+        accountId: account.body.id,
+        subject: `Figures ${RUN}`,
+        channel: 'email',
+        priority: 'high',
+        queue,
+      },
+    });
+    expect(ticket.status).toBe(201);
+    const resolved = await api('POST', `/api/v1/tickets/${ticket.body.id}/resolve`, {
+      as: 'supportlead',
+      json: { resolution: 'Restarted the sync' },
+    });
+    expect(resolved.status).toBe(200);
+    const link = new URL(resolved.body.customerConfirmationUrl);
+    const answer = await fetch(`${GATEWAY_URL}/public/tickets/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: link.searchParams.get('token'), decision: 'confirm', csatScore: 5 }),
+    });
+    expect(answer.status).toBe(200);
+
+    const took = await timeUntil(async () => (await csat())?.rated === 1, 5000);
+    expect(took).toBeGreaterThanOrEqual(0);
+    expect(await csat()).toEqual({
+      period: null,
+      dimension: 'all',
+      key: '',
+      rated: 1,
+      average: 5,
+      distribution: [0, 0, 0, 0, 1],
+    });
+    const rows = (await figure(`service/csat?queue=${queue}`, 'supportlead')).rows;
+    expect(rows).toContainEqual(expect.objectContaining({ dimension: 'queue', key: queue, average: 5 }));
+    expect((await figure(`service/resolution-time?queue=${queue}`, 'supportlead')).rows).toEqual([
+      expect.objectContaining({ priority: 'high', resolved: 1, reopened: 0 }),
+    ]);
+    // Confirmed and closed: nothing of this queue is left in the backlog.
+    expect((await figure(`service/backlog?queue=${queue}`, 'supportlead')).rows).toEqual([]);
+  }, 60_000);
+
+  it('gives a support agent 403 on every sales figure and a rep 403 on every service figure', async () => {
+    const agent = await token('agent');
+    for (const path of [
+      'leaderboard',
+      'funnel',
+      'pipeline',
+      'win-rate',
+      'sales-cycle',
+      'forecast',
+      'products',
+    ]) {
+      const res = await api('GET', `/api/v1/analytics/${path}`, { bearer: agent });
+      expect([path, res.status]).toEqual([path, 403]);
+      expect(res.contentType).toMatch(PROBLEM);
+    }
+    for (const path of ['service/backlog', 'service/sla', 'service/resolution-time', 'service/csat']) {
+      const res = await api('GET', `/api/v1/analytics/${path}`, { as: 'rep1' });
+      expect([path, res.status]).toEqual([path, 403]);
+      expect((await api('GET', `/api/v1/analytics/${path}`, { bearer: agent })).status).toBe(200);
+    }
+  });
+
+  it('downloads a figure as an XLSX workbook', async () => {
+    const res = await fetch(`${GATEWAY_URL}/api/v1/analytics/win-rate?format=xlsx&team=${team}`, {
+      headers: { authorization: `Bearer ${await token('admin')}` },
+    });
+    expect(res.status).toBe(200);
+    const book = new Workbook();
+    await book.xlsx.load(await res.arrayBuffer());
+    expect(book.worksheets.map((s) => s.name)).toEqual(['rows', 'lossReasons', 'competitors']);
+    expect(book.getWorksheet('rows')!.getRow(1).values).toEqual([
+      undefined,
+      'period',
+      'closed',
+      'won',
+      'lost',
+      'winRate',
+    ]);
+  });
+});
