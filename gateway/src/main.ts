@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       pool: {
         lead: lead.client(ownership.PoolServiceDefinition),
         account: account.client(ownership.PoolServiceDefinition),
+        opportunity: opportunity.client(ownership.PoolServiceDefinition),
       },
       transfers: account.client(ownership.OwnershipTransferServiceDefinition),
       // Custom field definitions, by entity, from the service that owns the entity.

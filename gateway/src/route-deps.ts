@@ -35,7 +35,9 @@ export interface Clients {
   serviceTicket: TicketClient;
   sla: SlaClient;
   /** The public pool of each record type, served by the service that owns the type. */
-  pool: Partial<Record<'lead' | 'account', ServiceClient<typeof ownership.PoolServiceDefinition>>>;
+  pool: Partial<
+    Record<'lead' | 'account' | 'opportunity', ServiceClient<typeof ownership.PoolServiceDefinition>>
+  >;
   transfers: ServiceClient<typeof ownership.OwnershipTransferServiceDefinition>;
   /** Custom field definitions by entity, each served by the service that owns the entity. */
   customFields: Partial<Record<CustomFieldEntity, CustomFieldClient>>;

@@ -116,9 +116,9 @@ describe('activities need a record the caller sees', () => {
     expect(own.status).toBe(201);
   });
 
-  it('a made-up opportunity is refused with 400', async () => {
+  it('a made-up opportunity answers like an unknown record: 404 (the opportunity service is asked)', async () => {
     const made = await call({ type: 'opportunity', id: `opp-${RUN}` });
-    expect(made.status).toBe(400);
+    expect(made.status).toBe(404);
     expect(made.contentType).toMatch(/problem\+json/);
   });
 

@@ -421,7 +421,7 @@ export interface paths {
         };
         /**
          * List activities
-         * @description Give exactly one of relatedTo=<id> (one record’s history), accountId=<id> (an account with its contacts) or assignee=<user id or me> (a task list, e.g. with due=today or due=overdue).
+         * @description Give exactly one of relatedTo=<id> (one record’s history), accountId=<id> (an account with its contacts) or assignee=<user id or me> (a task list, e.g. with due=today or due=overdue). relatedTo=<deal id>&relatedType=opportunity is the deal’s history: the activities about it and those that name it (opportunityId), for whoever sees the deal (its deal team too); 404 otherwise.
          *
          *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service, service-ticket-service.
          */
@@ -429,7 +429,7 @@ export interface paths {
         put?: never;
         /**
          * Create a task or log a call, visit or meeting
-         * @description The activity belongs to a lead, account or contact (relatedTo), which must exist and be visible to the caller: an unknown record and one the caller may not see are both 404 (a lead is checked with the lead service). Opportunities are refused (400) until the opportunity service answers for them. A logged activity may be dated at most one day ahead (occurredAt).
+         * @description The activity belongs to a lead, account, contact or opportunity (relatedTo), which must exist and be visible to the caller: an unknown record and one the caller may not see are both 404 (a lead is checked with the lead service, an opportunity with the opportunity service). An activity about an opportunity is filed under the deal’s account. An activity on an account or contact may name the deal it is about (opportunityId): a deal of another account is 400. A logged activity may be dated at most one day ahead (occurredAt).
          *
          *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service, service-ticket-service.
          */
@@ -690,7 +690,7 @@ export interface paths {
         get: operations["getDealTeam"];
         /**
          * Replace the deal team
-         * @description The whole team at once: each user once, roles owner (the deal owner only), presales, solution-specialist, implementation, customer-success, finance. The owner, their sales manager or an admin (403 for others, members included). Members read the deal and see it in their lists.
+         * @description The whole team at once: each user once, roles owner (the deal owner only), presales, solution-specialist, implementation, customer-success, finance. The owner, their sales manager or an admin (403 for others, members included). Members read the deal and see it in their lists. A user joining the team must be in the user directory and able to sign in (400 naming members[i].userId otherwise); members already on the team stay even if they left since.
          *
          *     Roles: sales-rep, sales-manager, crm-admin, integrator, lead-service.
          */
@@ -1403,7 +1403,7 @@ export interface paths {
         };
         /**
          * List the records in the pool
-         * @description The leads or accounts waiting in the public pool for a rep to claim them.
+         * @description The leads, accounts or open deals waiting in the public pool for a rep to claim them.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
@@ -1411,7 +1411,7 @@ export interface paths {
         put?: never;
         /**
          * Release a record to the pool
-         * @description The owner, their team manager or an admin gives up a lead or an account, with a reason. 409: it is already in the pool.
+         * @description The owner, their team manager or an admin gives up a lead, an account or an open deal, with a reason. 409: it is already in the pool, or a deal that is won, lost or waiting for its close approval.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
@@ -1489,7 +1489,7 @@ export interface paths {
         put?: never;
         /**
          * Move a user's records to another user
-         * @description Every service moves the records it owns in the background (leads, accounts, their contacts, open tasks); Location shows the progress. An admin transfers between any users. A sales manager transfers only from a member of the teams they belong to (as the user directory lists them; or from a user no longer in the directory) to a member of those teams, only into one of them (toTeamId), and only records filed in those teams move (a departed user's records of other teams stay): anything else is 403 with the reason, and no record changes.
+         * @description Every service moves the records it owns in the background (leads, accounts, their contacts, open tasks, open deals; won and lost deals keep their owner); Location shows the progress. An admin transfers between any users. A sales manager transfers only from a member of the teams they belong to (as the user directory lists them; or from a user no longer in the directory) to a member of those teams, only into one of them (toTeamId), and only records filed in those teams move (a departed user's records of other teams stay): anything else is 403 with the reason, and no record changes.
          *
          *     Roles: sales-manager, crm-admin.
          */
@@ -2606,6 +2606,8 @@ export interface components {
                 id: string;
             };
             accountId: string;
+            /** @description The deal the activity is about; null when none */
+            opportunityId: string | null;
             subject: string;
             description: string;
             dueAt: string | null;
@@ -2974,6 +2976,8 @@ export interface components {
             participantContactIds?: string[];
             outcome?: string;
             nextStep?: string;
+            /** @description The deal the activity is about, next to an account or contact: it must be visible to the caller (404) and belong to that account (400). Implied when relatedTo is an opportunity. */
+            opportunityId?: string;
         };
         /** @description The record an activity belongs to */
         RelatedRecord: {
@@ -3551,7 +3555,7 @@ export interface components {
         };
         PooledRecord: {
             /** @enum {string} */
-            type: "lead" | "account";
+            type: "lead" | "account" | "opportunity";
             id: string;
             name: string;
             ownerId: string | null;
@@ -3565,14 +3569,14 @@ export interface components {
         };
         ReleaseToPoolBody: {
             /** @enum {string} */
-            type: "lead" | "account";
+            type: "lead" | "account" | "opportunity";
             id: string;
             reason: string;
         };
         /** @description The rules of the pool of one record type */
         PoolSettings: {
             /** @enum {string} */
-            type: "lead" | "account";
+            type: "lead" | "account" | "opportunity";
             /** @description 0 = no limit */
             maxClaimsPerDay: number;
             /** @description 0 = never */
@@ -3615,7 +3619,7 @@ export interface components {
             /** @description Team set on moved records */
             toTeamId?: string;
             /** @description Default: all */
-            scope?: ("lead" | "account" | "contact" | "task")[];
+            scope?: ("lead" | "account" | "contact" | "task" | "opportunity")[];
         };
         OwnershipTransferList: {
             items: components["schemas"]["OwnershipTransfer"][];
@@ -7457,7 +7461,7 @@ export interface operations {
     listPool: {
         parameters: {
             query: {
-                type: "lead" | "account";
+                type: "lead" | "account" | "opportunity";
                 limit?: number;
                 cursor?: string;
             };
@@ -7537,7 +7541,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                type: "lead" | "account";
+                type: "lead" | "account" | "opportunity";
                 id: string;
             };
             cookie?: never;
@@ -7572,7 +7576,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                type: "lead" | "account";
+                type: "lead" | "account" | "opportunity";
             };
             cookie?: never;
         };
@@ -7607,7 +7611,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                type: "lead" | "account";
+                type: "lead" | "account" | "opportunity";
             };
             cookie?: never;
         };

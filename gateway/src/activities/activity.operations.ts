@@ -23,9 +23,11 @@ export const activityOperations: Operation[] = [
     tag: 'Activities',
     summary: 'Create a task or log a call, visit or meeting',
     description:
-      'The activity belongs to a lead, account or contact (relatedTo), which must exist and be visible to ' +
-      'the caller: an unknown record and one the caller may not see are both 404 (a lead is checked with ' +
-      'the lead service). Opportunities are refused (400) until the opportunity service answers for them. ' +
+      'The activity belongs to a lead, account, contact or opportunity (relatedTo), which must exist and ' +
+      'be visible to the caller: an unknown record and one the caller may not see are both 404 (a lead is ' +
+      'checked with the lead service, an opportunity with the opportunity service). An activity about an ' +
+      'opportunity is filed under the deal’s account. An activity on an account or contact may name the ' +
+      'deal it is about (opportunityId): a deal of another account is 400. ' +
       'A logged activity may be dated at most one day ahead (occurredAt).',
     permission: 'account.use',
     body: CreateActivityBody,
@@ -47,7 +49,9 @@ export const activityOperations: Operation[] = [
     summary: 'List activities',
     description:
       'Give exactly one of relatedTo=<id> (one record’s history), accountId=<id> (an account with its ' +
-      'contacts) or assignee=<user id or me> (a task list, e.g. with due=today or due=overdue).',
+      'contacts) or assignee=<user id or me> (a task list, e.g. with due=today or due=overdue). ' +
+      'relatedTo=<deal id>&relatedType=opportunity is the deal’s history: the activities about it and ' +
+      'those that name it (opportunityId), for whoever sees the deal (its deal team too); 404 otherwise.',
     permission: 'account.use',
     query: ActivityListQuery,
     responses: { 200: { description: 'A page of activities', schema: ActivityList } },

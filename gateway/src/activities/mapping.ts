@@ -17,6 +17,7 @@ export function activityToJson(a: pb.Activity) {
     type: kindFromProto(a.kind),
     relatedTo: { type: a.relatedTo?.type ?? '', id: a.relatedTo?.id ?? '' },
     accountId: a.accountId,
+    opportunityId: a.opportunityId || null,
     subject: a.subject,
     description: a.description,
     dueAt: iso(a.dueAt),
@@ -52,6 +53,7 @@ export function activityInputToProto(b: z.infer<typeof CreateActivityBody>, me: 
     participantContactIds: b.participantContactIds ?? [],
     outcome: b.outcome ?? '',
     nextStep: b.nextStep ?? '',
+    opportunityId: b.opportunityId ?? '',
   });
 }
 

@@ -36,6 +36,11 @@ export const CreateActivityBody = z
     participantContactIds: z.array(id).max(100).optional().openapi({ description: 'Contacts who took part' }),
     outcome: str(2000).optional(),
     nextStep: str(2000).optional(),
+    opportunityId: id.optional().openapi({
+      description:
+        'The deal the activity is about, next to an account or contact: it must be visible to the caller ' +
+        '(404) and belong to that account (400). Implied when relatedTo is an opportunity.',
+    }),
   })
   .strict()
   .openapi('CreateActivity');
@@ -104,6 +109,10 @@ export const Activity = z
     type: z.enum(ACTIVITY_TYPES),
     relatedTo: z.object({ type: z.string(), id: z.string() }),
     accountId: z.string(),
+    opportunityId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The deal the activity is about; null when none' }),
     subject: z.string(),
     description: z.string(),
     dueAt: z.string().nullable(),

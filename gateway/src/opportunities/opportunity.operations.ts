@@ -3,6 +3,8 @@ import { operation, type Operation, type Reply } from '../api/operation';
 import { customFieldEntries } from '../custom-fields/schemas';
 import { HttpProblem } from '../http/problem';
 import { changesSomething } from '../http/validate';
+import type { RouteDeps } from '../route-deps';
+import { directoryUsers } from '../users/directory';
 import {
   CloseOpportunityBody,
   CloseOpportunityResult,
@@ -378,7 +380,9 @@ export const opportunityOperations: Operation[] = [
     description:
       'The whole team at once: each user once, roles owner (the deal owner only), presales, ' +
       'solution-specialist, implementation, customer-success, finance. The owner, their sales manager ' +
-      'or an admin (403 for others, members included). Members read the deal and see it in their lists.',
+      'or an admin (403 for others, members included). Members read the deal and see it in their lists. ' +
+      'A user joining the team must be in the user directory and able to sign in (400 naming ' +
+      'members[i].userId otherwise); members already on the team stay even if they left since.',
     permission: 'opportunity.use',
     params: IdParams,
     body: DealTeamBody,
@@ -386,6 +390,12 @@ export const opportunityOperations: Operation[] = [
     responses: { 200: { description: 'The deal team', schema: DealTeam, headers: ['ETag'] } },
     errors: [404],
     async handler({ params, body, call, deps, expectedVersion }) {
+      const current = await call((opts) => deps.clients.opportunity.getOpportunity({ id: params.id }, opts));
+      await requireDirectoryUsers(
+        deps,
+        body.members,
+        current.teamMembers.map((m) => m.userId),
+      );
       const o = await call((opts) =>
         deps.clients.opportunity.setDealTeam(
           { id: params.id, expectedVersion: expectedVersion(), members: body.members },
@@ -396,3 +406,24 @@ export const opportunityOperations: Operation[] = [
     },
   }),
 ];
+
+/**
+ * People joining a deal team must be users of the directory who can sign in: a typo or a departed
+ * colleague would otherwise hold read access nobody uses. Members already on the team are not re-checked,
+ * so someone who left does not block every later change of the team.
+ */
+async function requireDirectoryUsers(
+  deps: RouteDeps,
+  members: { userId: string }[],
+  alreadyOnTeam: string[],
+): Promise<void> {
+  const joining = members.map((m, i) => ({ ...m, i })).filter((m) => !alreadyOnTeam.includes(m.userId));
+  if (!joining.length) return;
+  const users = await directoryUsers(deps.users);
+  const active = new Set(users.filter((u) => u.enabled).map((u) => u.id));
+  const errors = joining
+    .filter((m) => !active.has(m.userId))
+    .map((m) => ({ field: `members[${m.i}].userId`, message: 'is not a user who can sign in' }));
+  if (errors.length)
+    throw new HttpProblem(400, 'Only users of the directory can join a deal team.', { errors });
+}

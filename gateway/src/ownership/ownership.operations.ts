@@ -10,6 +10,7 @@ import {
   PoolQuery,
   PoolSettings,
   PoolSettingsBody,
+  type POOL_TYPES,
   PoolTypeParams,
   ReleaseBody,
   Transfer,
@@ -18,12 +19,14 @@ import {
   TransferParams,
 } from './schemas';
 
+type PoolType = (typeof POOL_TYPES)[number];
+
 const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 const orNull = (s: string) => s || null;
 
 function recordToJson(r: ownership.PooledRecord) {
   return {
-    type: r.entity as 'lead' | 'account',
+    type: r.entity as PoolType,
     id: r.id,
     name: r.name,
     ownerId: orNull(r.ownerId),
@@ -58,7 +61,7 @@ function transferToJson(t: ownership.OwnershipTransfer) {
 }
 
 const settingsToJson = (s: ownership.PoolSettings) => ({
-  type: s.entity as 'lead' | 'account',
+  type: s.entity as PoolType,
   maxClaimsPerDay: s.maxClaimsPerDay,
   releaseAfterInactiveDays: s.releaseAfterInactiveDays,
   version: Number(s.version),
@@ -68,7 +71,7 @@ const settingsToJson = (s: ownership.PoolSettings) => ({
 
 /** The pool of a record type is served by the service that owns the type. */
 function poolOf(deps: RouteDeps, type: string) {
-  const client = deps.clients.pool[type as 'lead' | 'account'];
+  const client = deps.clients.pool[type as PoolType];
   if (!client) throw new HttpProblem(503, `The ${type} pool is not available.`);
   return client;
 }
@@ -94,7 +97,7 @@ export const ownershipOperations: Operation[] = [
     operationId: 'listPool',
     tag: 'Public pool',
     summary: 'List the records in the pool',
-    description: 'The leads or accounts waiting in the public pool for a rep to claim them.',
+    description: 'The leads, accounts or open deals waiting in the public pool for a rep to claim them.',
     permission: 'pool.use',
     query: PoolQuery,
     responses: { 200: { description: 'A page of pooled records', schema: PoolList } },
@@ -115,8 +118,8 @@ export const ownershipOperations: Operation[] = [
     tag: 'Public pool',
     summary: 'Release a record to the pool',
     description:
-      'The owner, their team manager or an admin gives up a lead or an account, with a reason. 409: it is ' +
-      'already in the pool.',
+      'The owner, their team manager or an admin gives up a lead, an account or an open deal, with a ' +
+      'reason. 409: it is already in the pool, or a deal that is won, lost or waiting for its close approval.',
     permission: 'pool.use',
     body: ReleaseBody,
     ifMatch: true,
@@ -198,7 +201,7 @@ export const ownershipOperations: Operation[] = [
     summary: "Move a user's records to another user",
     description:
       'Every service moves the records it owns in the background (leads, accounts, their contacts, open ' +
-      'tasks); Location shows the progress. An admin transfers between any users. A sales manager ' +
+      'tasks, open deals; won and lost deals keep their owner); Location shows the progress. An admin transfers between any users. A sales manager ' +
       'transfers only from a member of the teams they belong to (as the user directory lists them; or from ' +
       'a user no longer in the directory) to a member of those teams, only into one of them (toTeamId), and ' +
       "only records filed in those teams move (a departed user's records of other teams stay): anything " +

@@ -16,8 +16,8 @@ const userId = z
   .max(128)
   .regex(/^[\w.@:-]+$/, 'must be a user id (Keycloak subject)');
 
-export const POOL_TYPES = ['lead', 'account'] as const;
-export const TRANSFER_SCOPES = ['lead', 'account', 'contact', 'task'] as const;
+export const POOL_TYPES = ['lead', 'account', 'opportunity'] as const;
+export const TRANSFER_SCOPES = ['lead', 'account', 'contact', 'task', 'opportunity'] as const;
 
 export const ConvertParams = z.object({ id });
 export const ConvertBody = z

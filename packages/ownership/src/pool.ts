@@ -64,9 +64,25 @@ export interface PoolOptions {
   nameFields: string[];
   /** Only records matching this may be released by the inactivity rule (e.g. open leads). */
   releasableFilter?: Record<string, unknown>;
-  /** Extra changes on release and claim (e.g. the lead's queue and assignment history). */
-  onRelease?: (actor: Actor, reason: string, at: Date) => { set?: object; push?: object };
-  onClaim?: (actor: Actor, at: Date) => { set?: object; push?: object };
+  /**
+   * Extra changes on release and claim (e.g. the lead's queue and assignment history), given the record
+   * as read with `readFields`.
+   */
+  onRelease?: (
+    actor: Actor,
+    reason: string,
+    at: Date,
+    doc?: PoolableDoc & Record<string, unknown>,
+  ) => { set?: object; push?: object };
+  onClaim?: (
+    actor: Actor,
+    at: Date,
+    doc?: PoolableDoc & Record<string, unknown>,
+  ) => { set?: object; push?: object };
+  /** More fields the hooks read (e.g. a deal's team). */
+  readFields?: string[];
+  /** Why a record may not go to the pool (409), e.g. a closed deal; undefined when it may. */
+  refuseRelease?: (doc: PoolableDoc & Record<string, unknown>) => string | undefined;
   /** Called after a write so the outbox relay sends its events at once. */
   kick?: (id: string) => void;
   logger: Logger;
@@ -155,7 +171,7 @@ export class RecordPool {
     this.refuseUnclaimable(id, doc, c.actor);
     const now = new Date();
     const counter = await this.takeClaim(c.actor.userId, now);
-    const extra = this.o.onClaim?.(c.actor, now) ?? {};
+    const extra = this.o.onClaim?.(c.actor, now, doc as PoolableDoc & Record<string, unknown>) ?? {};
     const teamId = c.actor.teams[0] ?? doc.teamId ?? '';
     const events = [
       this.event(doc, 'crm.ownership.v1.RecordClaimedFromPool', c, (next) =>
@@ -273,8 +289,11 @@ export class RecordPool {
 
   private async releaseDoc(doc: PoolableDoc, reason: string, c: Caller): Promise<PoolableDoc> {
     if (doc.pool?.pooled) throw new ConflictError(`the ${this.o.entity} is already in the pool`);
+    const full = doc as PoolableDoc & Record<string, unknown>;
+    const refusal = this.o.refuseRelease?.(full);
+    if (refusal) throw new ConflictError(refusal);
     const now = new Date();
-    const extra = this.o.onRelease?.(c.actor, reason, now) ?? {};
+    const extra = this.o.onRelease?.(c.actor, reason, now, full) ?? {};
     const events = [
       this.event(doc, 'crm.ownership.v1.RecordReleasedToPool', c, (next) =>
         ownershipEvents.RecordReleasedToPool.encode({
@@ -360,7 +379,7 @@ export class RecordPool {
       lastActivityAt: 1,
       createdAt: 1,
     };
-    for (const f of this.o.nameFields) p[f] = 1;
+    for (const f of [...this.o.nameFields, ...(this.o.readFields ?? [])]) p[f] = 1;
     return p;
   }
 

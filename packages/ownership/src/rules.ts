@@ -1,7 +1,7 @@
 import { type Actor, allows, ForbiddenError, hasRole, Roles, Violations } from '@crm/kit';
 
 /** Entity types whose records can wait in the public pool. */
-export const POOL_ENTITIES = ['lead', 'account'] as const;
+export const POOL_ENTITIES = ['lead', 'account', 'opportunity'] as const;
 export type PoolEntity = (typeof POOL_ENTITIES)[number];
 
 /** Pool state carried by a poolable record (field `pool`). */

@@ -31,6 +31,13 @@ export interface TransferableEntity {
   push?: (t: TransferRequest, actor: Actor, at: Date) => Record<string, unknown>;
   /** Records that have no owner of their own but follow another's (contacts follow their account). */
   follows?: { parent: OutboxModel; parentField: string };
+  /**
+   * Moves the records one by one through the owning service's own use case instead of one bulk
+   * update, for records whose hand-over changes more than the owner (a deal's team) and announces
+   * each move with an event. Must stamp `transfer` like the bulk move and return the count of stamped
+   * records, so a redelivered request reports the same total.
+   */
+  move?: (t: TransferRequest, actor: Actor, at: Date) => Promise<number>;
 }
 
 /** Stamped on every moved record (field `transfer`). */
@@ -62,6 +69,7 @@ export async function moveRecords(
   actor: Actor,
   now = new Date(),
 ): Promise<number> {
+  if (e.move) return e.move(t, actor, now);
   const stamp: TransferStamp = { id: t.transferId, fromUserId: t.fromUserId, by: actor.userId, at: now };
   if (e.follows) {
     // Stamp the followers of the parents this transfer moved, so they are counted (and audited) too.

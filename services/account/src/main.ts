@@ -19,6 +19,7 @@ import { Contacts } from './application/contacts';
 import type { AccountPorts } from './application/ports';
 import { accountGrpc } from './grpc/account.grpc';
 import { leadClient } from './grpc/lead.client';
+import { opportunityClient } from './grpc/opportunity.client';
 import { accountPool, accountTransfers, TRANSFER_ENTITIES } from './store/account-ownership';
 import { MongoSettingsRepository } from './store/account-settings.repository';
 import { registerModels } from './store/account.model';
@@ -45,6 +46,8 @@ void runService({
     OWNERSHIP_ENTITIES: z.string().default(TRANSFER_ENTITIES.join(',')),
     /** The lead service, asked whether a lead an activity is logged on exists and is visible. */
     LEAD_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+    /** The opportunity service, asked whether a deal an activity is about exists, is visible and whose. */
+    OPPORTUNITY_GRPC_ADDR: z.string().min(1).default('127.0.0.1:50053'),
   },
   streams: [{ name: 'CRM_ACCOUNT', subjects: ['crm.account.>'] }, OWNERSHIP_STREAM],
   async setup({ db, grpc, config, logger, written }) {
@@ -65,8 +68,8 @@ void runService({
       keys: accountKeys(models, accountRepository),
       customFields,
       written: (kind, id) => kick(kind, id),
-      // Opportunities join here once their service exists (issue 10).
       related: { lead: leadClient(config.LEAD_GRPC_ADDR) },
+      opportunities: opportunityClient(config.OPPORTUNITY_GRPC_ADDR),
     };
     const accounts = new Accounts(ports);
     const merge = new AccountMerge(ports, accounts.changes);

@@ -26,7 +26,7 @@ describe('accounts in the public pool and in ownership transfers', () => {
       ownerField: 'assigneeId',
       filter: { kind: 'task', done: false },
     });
-    // a transfer completes when every type in scope reported: these four by default
-    expect(TRANSFER_ENTITIES).toEqual(['lead', 'account', 'contact', 'task']);
+    // a transfer completes when every type in scope reported: these five by default (open deals too)
+    expect(TRANSFER_ENTITIES).toEqual(['lead', 'account', 'contact', 'task', 'opportunity']);
   });
 });

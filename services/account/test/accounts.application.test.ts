@@ -6,6 +6,7 @@ import {
   ValidationError,
   VersionMismatchError,
 } from '@crm/kit';
+import { accountEvents, event } from '@crm/proto';
 import {
   type AccountApp,
   accountApp,
@@ -203,6 +204,12 @@ describe('changing accounts', () => {
     );
     const moved = await app.accounts.update(a._id, 0, { ownerId: users.rep2.userId }, as('manager'));
     expect(moved.ownerId).toBe(users.rep2.userId);
+    // The event names the previous owner, so the account's open deals of rep1 can follow it.
+    const envelope = event.EventEnvelope.decode(app.db.accounts.events.at(-1)!.data);
+    expect(accountEvents.AccountUpdated.decode(envelope.payload)).toMatchObject({
+      changedFields: ['owner_id'],
+      previousOwnerId: users.rep1.userId,
+    });
   });
 
   it('a manager moves accounts only within their own teams, as leads; an admin anywhere', async () => {

@@ -38,11 +38,75 @@ describe('the record an activity is about', () => {
     expect(app.db.activities.subjects()).toEqual(['ActivityLogged']);
   });
 
-  it('an opportunity is refused until a service answers for opportunities', async () => {
-    const made = activity({ relatedTo: { type: 'opportunity', id: 'opp-made-up' } });
-    await expect(app.activities.create(made, as('admin'))).rejects.toThrow(
-      'relatedTo.type: activities cannot be logged on opportunity records yet',
+  it('about a deal: filed under the deal’s account, so the account’s history shows it', async () => {
+    app.deals.set('deal-1', { ownerId: users.rep1.userId, teamId: 'team-east', accountId });
+    const onDeal = activity({ relatedTo: { type: 'opportunity', id: 'deal-1' } });
+    const logged = await app.activities.create(onDeal, as('rep1'));
+    expect(logged).toMatchObject({ accountId, opportunityId: 'deal-1' });
+    const ofAccount = await app.activities.list(list({ accountId }), as('rep1'));
+    expect(ofAccount.activities.map((a) => a._id)).toEqual([logged._id]);
+  });
+
+  it('a deal the caller cannot see answers like an unknown one (404)', async () => {
+    app.deals.set('deal-2', { ownerId: users.rep2.userId, teamId: 'team-west', accountId });
+    for (const id of ['deal-2', 'no-such-deal']) {
+      await expect(
+        app.activities.create(activity({ relatedTo: { type: 'opportunity', id } }), as('rep1')),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(app.activities.create(activity({ opportunityId: id }), as('rep1'))).rejects.toThrow(
+        `opportunity ${id} not found`,
+      );
+    }
+    expect(app.db.activities.all()).toEqual([]);
+  });
+
+  it('a deal named next to an account must be a deal of that account (400 naming opportunityId)', async () => {
+    const otherId = (await app.accounts.create(newAccount('Globex'), plain, as('rep1'))).account._id;
+    app.deals.set('deal-globex', { ownerId: users.rep1.userId, teamId: 'team-east', accountId: otherId });
+    app.deals.set('deal-acme', { ownerId: users.rep1.userId, teamId: 'team-east', accountId });
+    await expect(
+      app.activities.create(activity({ opportunityId: 'deal-globex' }), as('rep1')),
+    ).rejects.toThrow('opportunityId: is a deal of another account than the activity');
+    const onContact = activity({ relatedTo: { type: 'contact', id: contactId }, opportunityId: 'deal-acme' });
+    expect(await app.activities.create(onContact, as('rep1'))).toMatchObject({
+      relatedTo: { type: 'contact', id: contactId },
+      opportunityId: 'deal-acme',
+    });
+  });
+
+  it('a lead activity names no deal, and a deal activity no other deal', async () => {
+    app.leads.set('lead-1', { ownerId: users.rep1.userId, teamId: 'team-east' });
+    app.deals.set('deal-1', { ownerId: users.rep1.userId, teamId: 'team-east', accountId });
+    const tries = [
+      activity({ relatedTo: { type: 'lead', id: 'lead-1' }, opportunityId: 'deal-1' }),
+      activity({ relatedTo: { type: 'opportunity', id: 'deal-1' }, opportunityId: 'deal-9' }),
+    ];
+    for (const input of tries)
+      await expect(app.activities.create(input, as('rep1'))).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("a deal's history lists what was logged on it or named it, for whoever sees the deal", async () => {
+    app.deals.set('deal-1', {
+      ownerId: users.rep1.userId,
+      teamId: 'team-east',
+      accountId,
+      memberIds: [users.rep2.userId],
+    });
+    const onDeal = await app.activities.create(
+      activity({ relatedTo: { type: 'opportunity', id: 'deal-1' }, occurredAt: day(2) }),
+      as('rep1'),
     );
+    const named = await app.activities.create(
+      activity({ opportunityId: 'deal-1', occurredAt: day(1) }),
+      as('rep1'),
+    );
+    await app.activities.create(activity({ occurredAt: day(3) }), as('rep1'));
+    const byDeal = list({ relatedTo: { type: 'opportunity', id: 'deal-1' } });
+    // rep2 is on the deal team but does not see the account: the deal's history is theirs to read.
+    const seen = await app.activities.list(byDeal, as('rep2'));
+    expect(seen.activities.map((a) => a._id)).toEqual([onDeal._id, named._id]);
+    app.deals.set('deal-1', { ownerId: users.rep1.userId, teamId: 'team-east', accountId });
+    await expect(app.activities.list(byDeal, as('rep2'))).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('a logged activity is dated at most a day ahead, also when edited', async () => {
@@ -185,4 +249,8 @@ describe('tasks', () => {
 
 function dueList(assigneeId: string) {
   return { accountId: '', assigneeId, kinds: [], openOnly: false, sort: '', limit: 50, cursor: '' };
+}
+
+function list(over: { accountId?: string; relatedTo?: { type: string; id: string } }) {
+  return { ...dueList(''), ...over };
 }

@@ -1,15 +1,18 @@
 import './telemetry';
 import { CustomFields } from '@crm/custom-fields';
 import { runService, startAll } from '@crm/kit';
+import { OWNERSHIP_STREAM, poolGrpc, RecordPool, takePartInTransfers } from '@crm/ownership';
 import { z } from 'zod';
 import {
   customFields as cfPb,
   descriptorSet,
   opportunity as pb,
+  ownership,
   payment as paymentPb,
   quote as quotePb,
 } from '@crm/proto';
 import { ApprovalOutcomes } from './application/approvals';
+import { DealOwnership } from './application/deal-ownership';
 import { Opportunities } from './application/opportunities';
 import { CLOSE_SUBJECT, LossReasons, OpportunityClosing } from './application/opportunity-closing';
 import { Pipelines } from './application/pipelines';
@@ -18,6 +21,7 @@ import { QUOTE_SUBJECT, Quotes } from './application/quotes';
 import { PAYMENT_SUBJECT, Payments } from './application/payments';
 import type { OpportunityPorts } from './application/ports';
 import { DEFAULT_QUOTE_FONT, quotePdfRenderer } from './documents/quote-pdf';
+import { followAccountOwners } from './events/account-owner.consumer';
 import { followApprovalOutcomes } from './events/approval-events.consumer';
 import { accountClient } from './grpc/account.client';
 import { approvalClient } from './grpc/approval.client';
@@ -25,6 +29,7 @@ import { opportunityGrpc, pipelineGrpc } from './grpc/opportunity.grpc';
 import { productGrpc, quoteGrpc } from './grpc/quote.grpc';
 import { paymentGrpc } from './grpc/payment.grpc';
 import { registerModels } from './store/opportunity.model';
+import { opportunityPool, opportunityTransfer, movableDeals } from './store/opportunity-ownership';
 import {
   MongoLossReasonsRepository,
   MongoOpportunityRepository,
@@ -50,7 +55,7 @@ void runService({
     /** How often the payment timer looks for milestones whose due date passed unpaid (due dates are days). */
     PAYMENT_CHECK_EVERY_MS: z.coerce.number().int().min(1000).default(300_000),
   },
-  streams: [{ name: 'CRM_OPPORTUNITY', subjects: ['crm.opportunity.>'] }],
+  streams: [{ name: 'CRM_OPPORTUNITY', subjects: ['crm.opportunity.>'] }, OWNERSHIP_STREAM],
   async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
     const byKind = { pipeline: models.Pipeline, opportunity: models.Opportunity };
@@ -99,6 +104,10 @@ void runService({
       },
       logger,
     );
+    // Open deals follow their owner's book in a transfer and can wait in the public pool.
+    const dealOwnership = new DealOwnership(ports, movableDeals(models));
+    const pool = new RecordPool(opportunityPool(models, db, (id) => written(models.Opportunity, id), logger));
+    grpc.server.add(ownership.PoolServiceDefinition, poolGrpc([pool]));
     grpc.server.add(pb.PipelineServiceDefinition, pipelineGrpc(pipelines));
     grpc.server.add(
       pb.OpportunityServiceDefinition,
@@ -114,6 +123,7 @@ void runService({
         pb.OpportunityServiceDefinition.fullName,
         quotePb.ProductServiceDefinition.fullName,
         quotePb.QuoteServiceDefinition.fullName,
+        ownership.PoolServiceDefinition.fullName,
         paymentPb.PaymentServiceDefinition.fullName,
         cfPb.CustomFieldServiceDefinition.fullName,
       ],
@@ -132,7 +142,13 @@ void runService({
         },
       ],
       // CRM_APPROVAL is the approval service's stream: until it exists the host retries every 2 s.
-      consumers: (nc) => startAll([followApprovalOutcomes(nc, db, approvalOutcomes, logger)]),
+      consumers: (nc) =>
+        startAll([
+          followApprovalOutcomes(nc, db, approvalOutcomes, logger),
+          followAccountOwners(nc, db, dealOwnership, logger),
+          () =>
+            takePartInTransfers(nc, db, logger, 'opportunity', [opportunityTransfer(models, dealOwnership)]),
+        ]),
     };
   },
 });

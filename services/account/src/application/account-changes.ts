@@ -61,7 +61,10 @@ export class AccountChanges {
   async save(current: AccountDoc, set: Partial<AccountDoc>, c: Caller): Promise<AccountDoc> {
     const next = await this.p.accounts.save(current, set, c.actor, (n) => {
       const changed = changedFields(current, n, TRACKED);
-      return changed.length ? [this.events.updated(n, changed, c.actor, c.requestId)] : [];
+      if (!changed.length) return [];
+      // Who held it before, so the account's open deals of that owner can follow it.
+      const previousOwnerId = changed.includes('owner_id') ? current.ownerId : '';
+      return [this.events.updated(n, changed, c.actor, c.requestId, previousOwnerId)];
     });
     this.p.written('account', next._id);
     return next;

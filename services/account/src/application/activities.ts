@@ -87,6 +87,8 @@ export class Activities {
   async create(raw: ActivityInput, c: Caller): Promise<ActivityDoc> {
     const input = normaliseActivityInput(raw, c.actor.userId);
     const { relatedTo, accountId } = await this.resolve(input.relatedTo, c);
+    if (input.opportunityId && relatedTo.type !== 'opportunity')
+      await this.requireDealOf(accountId, input.opportunityId, c);
     if (input.participantContactIds.length)
       await this.contacts.requireParticipants(input.participantContactIds, accountId, c);
     const now = new Date();
@@ -133,7 +135,13 @@ export class Activities {
     let scope: ActivityQuery['scope'];
     // Activities of an account or contact are seen through the account; others by their own ownership.
     let byOwnership = true;
-    if (q.relatedTo?.id) {
+    if (q.relatedTo?.type === 'opportunity') {
+      // Whoever sees the deal (its deal team too) reads its whole history, whoever logged it.
+      if (!(await this.opportunities().accountOf(q.relatedTo.id, c)))
+        throw new NotFoundError('opportunity', q.relatedTo.id);
+      scope = { opportunityId: q.relatedTo.id };
+      byOwnership = false;
+    } else if (q.relatedTo?.id) {
       const r = await this.resolveForRead(q.relatedTo, c);
       scope = { relatedTo: r };
       byOwnership = r.types.every((t) => t === 'lead' || t === 'opportunity');
@@ -212,6 +220,12 @@ export class Activities {
       const { contact, account } = await this.contacts.get(r.id, c);
       return { relatedTo: { type: 'contact', id: contact._id }, accountId: account._id };
     }
+    if (r.type === 'opportunity') {
+      // Filed under the deal's account, so the account's history and overview show it too.
+      const dealAccountId = await this.opportunities().accountOf(r.id, c);
+      if (!dealAccountId) throw new NotFoundError('opportunity', r.id);
+      return { relatedTo: r, accountId: dealAccountId };
+    }
     const check = this.p.related[r.type];
     if (!check)
       throw new ValidationError([
@@ -220,6 +234,25 @@ export class Activities {
     // Unknown and invisible answer alike, so an activity tells nothing about others' records.
     if (!(await check.isVisible(r.id, c))) throw new NotFoundError(r.type, r.id);
     return { relatedTo: r, accountId: '' };
+  }
+
+  /** The deal named next to an account or contact must be visible (404) and of that account (400). */
+  private async requireDealOf(accountId: string, opportunityId: string, c: Caller): Promise<void> {
+    const dealAccountId = await this.opportunities().accountOf(opportunityId, c);
+    if (!dealAccountId) throw new NotFoundError('opportunity', opportunityId);
+    if (dealAccountId !== accountId)
+      throw new ValidationError([
+        { field: 'opportunityId', description: 'is a deal of another account than the activity' },
+      ]);
+  }
+
+  private opportunities() {
+    const check = this.p.opportunities;
+    if (!check)
+      throw new ValidationError([
+        { field: 'relatedTo.type', description: 'activities cannot be logged on opportunity records yet' },
+      ]);
+    return check;
   }
 
   /**

@@ -96,7 +96,11 @@ export interface ContactRepository {
 /** A validated list query of activities, ordered by the time each is filed under (`at`). */
 export interface ActivityQuery {
   /** Exactly one scope: activities about a record, of an account, or tasks of an assignee. */
-  scope: { relatedTo: { types: RelatedType[]; id: string } } | { accountId: string } | { assigneeId: string };
+  scope:
+    | { relatedTo: { types: RelatedType[]; id: string } }
+    | { accountId: string }
+    | { assigneeId: string }
+    | { opportunityId: string };
   /** Only activities this actor may see by the activity's own ownership; unset: no such limit. */
   visibleTo?: Actor;
   kinds: ActivityKind[];
@@ -160,6 +164,12 @@ export interface RelatedRecordCheck {
   isVisible(id: string, c: Caller): Promise<boolean>;
 }
 
+/** Asks the opportunity service about a deal, for the caller (on their behalf). */
+export interface OpportunityCheck {
+  /** The deal's account id; undefined for an unknown deal and one the caller may not see. */
+  accountOf(id: string, c: Caller): Promise<string | undefined>;
+}
+
 /** One check per record type of another service; a type without one cannot carry activities. */
 export type RelatedRecordChecks = Partial<
   Record<Exclude<RelatedType, 'account' | 'contact'>, RelatedRecordCheck>
@@ -173,6 +183,8 @@ export interface AccountPorts {
   keys: DuplicateKeys;
   customFields: CustomFieldRules;
   written: Written;
-  /** Records of other services that activities relate to (lead; opportunity once its service exists). */
+  /** Records of other services that activities relate to (lead). */
   related: RelatedRecordChecks;
+  /** Deals activities are about; without it, activities on opportunities are refused. */
+  opportunities?: OpportunityCheck;
 }

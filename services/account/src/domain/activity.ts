@@ -28,6 +28,8 @@ export interface ActivityInput {
   participantContactIds: string[];
   outcome: string;
   nextStep: string;
+  /** The deal the activity is about ('' for none); implied by an opportunity as relatedTo. */
+  opportunityId?: string;
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -70,6 +72,7 @@ export function normaliseActivityInput(raw: ActivityInput, actorId: string, now 
     participantContactIds: [],
     outcome: '',
     nextStep: '',
+    opportunityId: dealOf(relatedTo, t(raw.opportunityId), v),
   };
   if (!a.subject) v.add('subject', 'is required');
   if (a.subject.length > 300) v.add('subject', 'must be at most 300 characters');
@@ -93,6 +96,20 @@ export function normaliseActivityInput(raw: ActivityInput, actorId: string, now 
   }
   v.throwIfAny();
   return a;
+}
+
+/** The deal of an activity: the related opportunity itself, or one named next to an account or contact. */
+function dealOf(relatedTo: RelatedRecord, opportunityId: string, v: Violations): string {
+  if (opportunityId && !ID.test(opportunityId)) v.add('opportunityId', 'must be an opportunity id');
+  if (relatedTo.type === 'opportunity') {
+    if (opportunityId && opportunityId !== relatedTo.id)
+      v.add('opportunityId', 'must be relatedTo.id (or left out) when the activity is about an opportunity');
+    return relatedTo.id;
+  }
+  // A lead has no account yet, so no deal of that account can be checked against it.
+  if (relatedTo.type === 'lead' && opportunityId)
+    v.add('opportunityId', 'cannot be set on a lead activity: relate it to the account or the opportunity');
+  return opportunityId;
 }
 
 function validDate(d: Date | undefined, field: string, v: Violations): Date | undefined {

@@ -23,8 +23,18 @@ export function accountEvents(shown: ShownFields) {
       }).finish();
       return entry('AccountCreated', payload, 'account', a, actor, requestId);
     },
-    updated(a: AccountDoc, changedFields: string[], actor: Actor, requestId: string): OutboxEntry {
-      const payload = pb.AccountUpdated.encode({ account: toProtoAccount(a, shown), changedFields }).finish();
+    updated(
+      a: AccountDoc,
+      changedFields: string[],
+      actor: Actor,
+      requestId: string,
+      previousOwnerId = '',
+    ): OutboxEntry {
+      const payload = pb.AccountUpdated.encode({
+        account: toProtoAccount(a, shown),
+        changedFields,
+        previousOwnerId,
+      }).finish();
       return entry('AccountUpdated', payload, 'account', a, actor, requestId);
     },
     /** Written into the merged account's outbox together with its redirect. */

@@ -152,6 +152,7 @@ export function fromProtoActivityInput(i: pb.ActivityInput | undefined): Activit
     participantContactIds: i?.participantContactIds ?? [],
     outcome: i?.outcome ?? '',
     nextStep: i?.nextStep ?? '',
+    opportunityId: i?.opportunityId ?? '',
   };
 }
 
@@ -162,6 +163,7 @@ export function toProtoActivity(d: ActivityDoc): pb.Activity {
     kind: kinds.toProto(d.kind),
     relatedTo: { type: d.relatedTo?.type ?? '', id: d.relatedTo?.id ?? '' },
     accountId: d.accountId ?? '',
+    opportunityId: d.opportunityId ?? '',
     subject: d.subject ?? '',
     description: d.description ?? '',
     dueAt: d.dueAt ?? undefined,

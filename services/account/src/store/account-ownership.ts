@@ -37,4 +37,4 @@ export function accountTransfers(m: AccountModels): TransferableEntity[] {
 }
 
 /** Entity types some service moves in a transfer; a service that joins adds its types here. */
-export const TRANSFER_ENTITIES = ['lead', 'account', 'contact', 'task'];
+export const TRANSFER_ENTITIES = ['lead', 'account', 'contact', 'task', 'opportunity'];

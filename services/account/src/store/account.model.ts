@@ -192,6 +192,7 @@ const activitySchema = new Schema<ActivityDoc>(
     kind: { type: String, required: true },
     relatedTo: new Schema({ type: { type: String }, id: String }, { _id: false }),
     accountId: { type: String, default: '' },
+    opportunityId: { type: String, default: '' },
     subject: String,
     description: String,
     dueAt: Date,
@@ -219,6 +220,7 @@ const activitySchema = new Schema<ActivityDoc>(
 );
 activitySchema.index({ accountId: 1, at: -1 });
 activitySchema.index({ 'relatedTo.id': 1, at: -1 });
+activitySchema.index({ opportunityId: 1, at: -1 });
 activitySchema.index({ assigneeId: 1, done: 1, dueAt: 1 });
 
 /** Administrator settings as versioned singleton documents: the tier rules. */

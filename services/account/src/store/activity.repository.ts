@@ -32,6 +32,7 @@ export class MongoActivityRepository implements ActivityRepository {
     if ('relatedTo' in s)
       and.push({ 'relatedTo.type': { $in: s.relatedTo.types }, 'relatedTo.id': s.relatedTo.id });
     else if ('accountId' in s) and.push({ accountId: s.accountId });
+    else if ('opportunityId' in s) and.push({ opportunityId: s.opportunityId });
     else and.push({ assigneeId: s.assigneeId, kind: 'task' });
     const visible = q.visibleTo && activityVisibilityFilter(q.visibleTo);
     if (visible) and.push(visible);

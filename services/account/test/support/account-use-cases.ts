@@ -44,6 +44,8 @@ export async function accountApp() {
   const accountRepository = new InMemoryAccountRepository(db);
   // The lead service's records, as its GetLead answers them: with the caller's record access.
   const leads = new Map<string, OwnedRecord>();
+  // The opportunity service's deals, as its GetOpportunity answers them (deal team members see theirs).
+  const deals = new Map<string, OwnedRecord & { accountId: string; memberIds?: string[] }>();
   const ports: AccountPorts = {
     accounts: accountRepository,
     contacts: new InMemoryContactRepository(db),
@@ -60,6 +62,13 @@ export async function accountApp() {
         },
       },
     },
+    opportunities: {
+      accountOf: async (id, c) => {
+        const deal = deals.get(id);
+        const member = !!deal?.memberIds?.includes(c.actor.userId);
+        return deal && (member || canSee(c.actor, deal)) ? deal.accountId : undefined;
+      },
+    },
   };
   const accounts = new Accounts(ports);
   const contacts = new Contacts(ports, accounts);
@@ -67,6 +76,7 @@ export async function accountApp() {
     db,
     written,
     leads,
+    deals,
     customFields,
     accountRepository,
     accounts,

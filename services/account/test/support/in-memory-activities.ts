@@ -23,7 +23,9 @@ export class InMemoryActivityRepository implements ActivityRepository {
         ? s.relatedTo.types.includes(a.relatedTo.type) && a.relatedTo.id === s.relatedTo.id
         : 'accountId' in s
           ? a.accountId === s.accountId
-          : a.assigneeId === s.assigneeId && a.kind === 'task';
+          : 'opportunityId' in s
+            ? a.opportunityId === s.opportunityId
+            : a.assigneeId === s.assigneeId && a.kind === 'task';
     const found = this.db.activities
       .all()
       .filter(

@@ -1,4 +1,5 @@
 import { type OutboxEntry, outboxSchema } from '@crm/kit';
+import type { PoolState, TransferStamp } from '@crm/ownership';
 import { type Connection, Schema } from 'mongoose';
 import type { CloseEntry, LossReason, OpportunityStatus } from '../domain/closing';
 import type { DealTeamMember } from '../domain/deal-team';
@@ -47,6 +48,10 @@ export interface OpportunityDoc extends OpportunityFields {
   discardedAt: Date | null;
   /** Custom field values by key (@crm/custom-fields, entity "opportunity"); archived ones stay stored. */
   customFields: Record<string, unknown>;
+  /** In the public pool or claimed from it (@crm/ownership). */
+  pool?: PoolState;
+  /** The ownership transfer that last moved it: which, from whom, by whom, when. */
+  transfer?: TransferStamp;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
@@ -153,6 +158,8 @@ const opportunitySchema = new Schema<OpportunityDoc>(
     discardedAt: { type: Date, default: null },
     // Validated by @crm/custom-fields on write; values of archived fields stay stored, hidden on read.
     customFields: { type: Schema.Types.Mixed, default: {} },
+    pool: { type: Schema.Types.Mixed },
+    transfer: { type: Schema.Types.Mixed },
     createdAt: Date,
     createdBy: String,
     updatedAt: Date,
