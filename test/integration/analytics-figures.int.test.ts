@@ -158,6 +158,12 @@ describe('analytics figures (real stack: deals, quotes and tickets into the read
       json: { name: `Figures support ${RUN}`, website: `https://figures-support-${RUN}.example.com` },
     });
     expect(account.status).toBe(201);
+    // A ticket goes to a queue that exists (since queues are records).
+    const queueSaved = await api('PUT', `/api/v1/queues/${queue}`, {
+      as: 'supportlead',
+      json: { name: `Figures ${RUN}`, members: [] },
+    });
+    expect(queueSaved.status).toBe(200);
     const ticket = await api('POST', '/api/v1/tickets', {
       as: 'supportlead',
       json: {

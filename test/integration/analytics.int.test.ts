@@ -105,6 +105,11 @@ describe('analytics (real stack: events through NATS into the analytics read mod
     expect(closed.status).toBe(200);
     // A ticket in a queue of this run's own, for the service figures.
     const queue = `analytics-${RUN}`;
+    const queueSaved = await api('PUT', `/api/v1/queues/${queue}`, {
+      as: 'supportlead',
+      json: { name: `Analytics ${RUN}`, members: [] },
+    });
+    expect(queueSaved.status).toBe(200);
     const ticket = await api('POST', '/api/v1/tickets', {
       as: 'admin',
       json: { accountId: account.body.id, subject: `Rebuilt ${RUN}`, channel: 'web', priority: 'low', queue },
