@@ -60,7 +60,7 @@ describe('the sales dashboard', () => {
     await page.getByTestId('dashboard-funnel').getByRole('heading', { name: '销售漏斗' }).waitFor();
     await screenshot(page, 'dashboard-sales-zh');
     await page.context().close();
-  });
+  }, 60_000); // the read model may take seconds to show the new lead
 
   it('is not offered to a support agent, whom the figures refuse', async () => {
     const res = await api('GET', '/api/v1/analytics/leaderboard', { as: 'agent' });

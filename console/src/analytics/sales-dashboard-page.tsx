@@ -172,7 +172,11 @@ export function SalesDashboardPage() {
                         style={{ cursor: 'pointer' }}
                         onClick={() => navigate(`/leads?ownerId=${encodeURIComponent(row.ownerId)}`)}
                       >
-                        <Table.Td>{users.data?.get(row.ownerId) ?? row.ownerId}</Table.Td>
+                        <Table.Td>
+                          {row.ownerId
+                            ? (users.data?.get(row.ownerId) ?? row.ownerId)
+                            : t('dashboards.unassigned')}
+                        </Table.Td>
                         <Table.Td>
                           {row.won.length === 0
                             ? '—'
@@ -223,17 +227,19 @@ function FunnelChart({ steps, onPick }: { steps: FunnelStep[]; onPick: (step: st
   const { t } = useTranslation();
   const data = steps.map((s) => ({ step: s.step, label: stepLabel(s.step, t), count: s.count }));
   return (
-    <ResponsiveContainer width="100%" height={280}>
+    <ResponsiveContainer width="100%" height={Math.max(240, data.length * 34)}>
       <BarChart data={data} layout="vertical" margin={{ left: 24 }}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis type="number" allowDecimals={false} />
-        <YAxis type="category" dataKey="label" width={140} />
+        {/* Every step named: recharts would otherwise skip labels it finds too close together. */}
+        <YAxis type="category" dataKey="label" width={140} interval={0} />
         <Tooltip />
         <Bar
           dataKey="count"
           name={t('dashboards.count')}
           fill="#228be6"
           cursor="pointer"
+          isAnimationActive={false}
           onClick={(bar) => onPick((bar.payload as { step: string }).step)}
         />
       </BarChart>
@@ -287,6 +293,7 @@ function PipelineChart({ rows, language }: { rows: PipelineRow[]; language: stri
           {CATEGORIES.map((c) => (
             <Bar
               key={c}
+              isAnimationActive={false}
               dataKey={c}
               stackId="amount"
               name={t(`dashboards.categories.${c}`)}
