@@ -4,7 +4,14 @@ import { toXlsx } from '../src/xlsx';
 describe('toXlsx', () => {
   it('writes one sheet per table with numbers as numbers and formula-like text neutralised', async () => {
     const buffer = await toXlsx([
-      { name: 'rows', header: ['name', 'amount'], rows: [['=HYPERLINK("http://x")', 1250], ['-12.5', null]] },
+      {
+        name: 'rows',
+        header: ['name', 'amount'],
+        rows: [
+          ['=HYPERLINK("http://x")', 1250],
+          ['-12.5', null],
+        ],
+      },
       { name: 'lossReasons', header: ['key', 'deals'], rows: [['price', 3]] },
     ]);
     const book = new Workbook();
