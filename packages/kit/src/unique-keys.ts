@@ -17,6 +17,9 @@ import type { AnyModel } from './write-claims';
  * Between the claim and the holder's write the holder does not have the key yet. So that a
  * concurrent claim does not mistake that for a stale key, a key claimed less than PENDING_MS ago
  * (`at`) counts as held whatever its holder says; an older one was left by a writer that died.
+ * A claim that meets such a pending key waits (up to `pendingWaitMs`) for the holder to be written
+ * or to give the key back: a 409 then names a record the caller can read, and a racer whose write
+ * failed leaves the key to the next one instead of turning both away.
  */
 export interface KeyConflict {
   key: string;
@@ -24,8 +27,29 @@ export interface KeyConflict {
 }
 
 const PENDING_MS = 30_000;
+/** How often a claim looks again at a key whose holder is still being written. */
+const PENDING_POLL_MS = 40;
+
+export interface UniqueKeysOptions {
+  /** How long a claim waits for a pending holder to be written before naming it anyway. */
+  pendingWaitMs?: number;
+}
 /** MongoDB's answer (code 11000) to an insert of an `_id` or unique key that is taken. */
 export const isDuplicateKey = (err: unknown) => (err as { code?: number } | undefined)?.code === 11000;
+
+/**
+ * Runs an insert and says whether it took: false when the _id (or a unique key) is taken already. An
+ * insert by id is atomic on FerretDB too, so "exactly one of the racers inserts" holds everywhere.
+ */
+export async function inserted(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
 const isDuplicate = isDuplicateKey;
 
 /**
@@ -65,6 +89,7 @@ export class UniqueKeys {
     private readonly holderField: string,
     /** Whether this holder is stored and has this key (so the key is not stale). */
     private readonly holds: (holderId: string, key: string) => Promise<boolean>,
+    private readonly options: UniqueKeysOptions = {},
   ) {
     this.writes = new VersionedWrites(model);
   }
@@ -156,13 +181,15 @@ export class UniqueKeys {
 
   /** A key that exists already: returns its other holder, undefined once holderId has it. */
   private async claimExisting(holderId: string, key: string): Promise<string | undefined> {
-    for (let attempt = 0; attempt < 6; attempt++) {
+    const waitUntil = Date.now() + (this.options.pendingWaitMs ?? 3_000);
+    for (let attempt = 0; attempt < 6;) {
       const result = await this.writes.inTurn(key, async () => {
         const doc = await this.model.findById(key).lean<Record<string, unknown>>();
         if (!doc) return { retry: true }; // released meanwhile: insert again
         const holder = String(doc[this.holderField] ?? '');
         if (holder === holderId) return { other: undefined };
-        if (isFresh(doc.at) || (await this.holds(holder, key))) return { other: holder };
+        if (await this.holds(holder, key)) return { other: holder };
+        if (isFresh(doc.at)) return Date.now() < waitUntil ? { pending: true } : { other: holder };
         // Stale: take it over, only if it still names that holder (a racer may have been quicker).
         const res = await this.raw().updateOne(
           { _id: key, [this.holderField]: holder },
@@ -170,7 +197,12 @@ export class UniqueKeys {
         );
         return res.matchedCount === 1 ? { other: undefined } : { retry: true };
       });
+      if ('pending' in result) {
+        await new Promise((resolve) => setTimeout(resolve, PENDING_POLL_MS));
+        continue;
+      }
       if (!('retry' in result)) return result.other;
+      attempt++;
       try {
         await this.raw().insertOne({ _id: key, [this.holderField]: holderId, at: new Date() });
         return undefined;

@@ -17,6 +17,7 @@ describe.each(WRITE_STRATEGIES)(
     /** Which keys each stored holder has; a holder missing here is not stored. */
     const holders = new Map<string, string[]>();
     let keys: UniqueKeys;
+    const holds = async (id: string, key: string) => holders.get(id)?.includes(key) ?? false;
 
     beforeAll(async () => {
       db = await mongoose
@@ -28,7 +29,8 @@ describe.each(WRITE_STRATEGIES)(
         'Key',
         new Schema<KeyDoc>({ _id: String, ownerId: String }, { versionKey: false }),
       );
-      keys = new UniqueKeys(Key, 'ownerId', async (id, key) => holders.get(id)?.includes(key) ?? false);
+      // These racers' holders are never written, so naming a pending one must not wait here.
+      keys = new UniqueKeys(Key, 'ownerId', holds, { pendingWaitMs: 0 });
     });
 
     afterAll(async () => {
@@ -100,6 +102,26 @@ describe.each(WRITE_STRATEGIES)(
       await keys.release('writing', ['email:pending@example.com']);
       expect(await holderOf('email:pending@example.com')).toBeUndefined();
       expect(await keys.claim('other', ['email:pending@example.com'])).toBeUndefined();
+    });
+
+    it('waits for a pending holder: the loser names it once it is written, or wins once the key is given back', async () => {
+      const waiting = new UniqueKeys(Key, 'ownerId', holds, { pendingWaitMs: 5_000 });
+      expect(await waiting.claim('first', ['email:slow@example.com'])).toBeUndefined();
+      // The first holder is written 300 ms later; the second claim answers only then, naming it.
+      setTimeout(() => holders.set('first', ['email:slow@example.com']), 300);
+      const started = Date.now();
+      expect(await waiting.claim('second', ['email:slow@example.com'])).toEqual({
+        key: 'email:slow@example.com',
+        holderId: 'first',
+      });
+      expect(await holds('first', 'email:slow@example.com')).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+
+      // The first writer's save failed and it gave the key back: the waiting claim gets it.
+      expect(await waiting.claim('failing', ['email:failed@example.com'])).toBeUndefined();
+      setTimeout(() => void waiting.release('failing', ['email:failed@example.com']), 300);
+      expect(await waiting.claim('next', ['email:failed@example.com'])).toBeUndefined();
+      expect(await holderOf('email:failed@example.com')).toBe('next');
     });
 
     it('takes over a key whose holder was never written once its claim is older than the pending window', async () => {
