@@ -59,6 +59,31 @@ export function outboxEntry(e: NewEvent): OutboxEntry {
   return { id, subject: e.eventType, data: Buffer.from(envelope), traceparent: carrier.traceparent };
 }
 
+/**
+ * The outbox entries of one event package (`crm.account.v1`) and its aggregate types: each service
+ * says once where its events live instead of wrapping outboxEntry again, and a typo in an aggregate
+ * type is a compile error.
+ */
+export function eventPackage<Aggregate extends string>(pkg: string) {
+  return (
+    name: string,
+    payload: Uint8Array,
+    aggregateType: Aggregate,
+    doc: { _id: string; version: number },
+    actor: Actor,
+    requestId: string,
+  ): OutboxEntry =>
+    outboxEntry({
+      eventType: `${pkg}.${name}`,
+      payload,
+      aggregateType,
+      aggregateId: doc._id,
+      aggregateVersion: doc.version,
+      actor,
+      requestId,
+    });
+}
+
 /** Any aggregate model whose documents carry an `outbox` array (their own fields do not matter here). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OutboxModel = Model<any>;

@@ -1,4 +1,4 @@
-import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
+import { type Actor, eventPackage, type OutboxEntry } from '@crm/kit';
 import { accountEvents as pb } from '@crm/proto';
 import {
   kinds,
@@ -8,6 +8,8 @@ import {
   toProtoContact,
 } from '../grpc/account.mapper';
 import type { AccountDoc, ActivityDoc, ContactDoc } from '../store/account.model';
+
+const entry = eventPackage<'account' | 'contact' | 'activity'>('crm.account.v1');
 
 /**
  * Builds the outbox entries of account, contact and activity events; subjects are the full proto names
@@ -103,22 +105,3 @@ export function accountEvents(shown: ShownFields) {
 }
 
 export type AccountEvents = ReturnType<typeof accountEvents>;
-
-function entry(
-  name: string,
-  payload: Uint8Array,
-  aggregateType: 'account' | 'contact' | 'activity',
-  doc: { _id: string; version: number },
-  actor: Actor,
-  requestId: string,
-) {
-  return outboxEntry({
-    eventType: `crm.account.v1.${name}`,
-    payload,
-    aggregateType,
-    aggregateId: doc._id,
-    aggregateVersion: doc.version,
-    actor,
-    requestId,
-  });
-}

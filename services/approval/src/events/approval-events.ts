@@ -1,8 +1,10 @@
-import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
+import { type Actor, eventPackage, type OutboxEntry } from '@crm/kit';
 import { approvalEvents as pb } from '@crm/proto';
 import type { Outcome } from '../domain/approval-request';
 import { toProtoDelegation, toProtoPolicy, toProtoRequest } from '../grpc/approval.mapper';
 import type { ApprovalRequestDoc, DelegationDoc, PolicyDoc } from '../store/approval.model';
+
+const entry = eventPackage<'approval-request' | 'approval-policy' | 'approval-delegation'>('crm.approval.v1');
 
 /**
  * Outbox entries of the approval service's events: subjects are the full proto names
@@ -63,22 +65,3 @@ export const approvalEvents = {
     return entry('ApprovalDelegationSaved', payload, 'approval-delegation', d, actor, requestId);
   },
 };
-
-function entry(
-  name: string,
-  payload: Uint8Array,
-  aggregateType: 'approval-request' | 'approval-policy' | 'approval-delegation',
-  doc: { _id: string; version: number },
-  actor: Actor,
-  requestId: string,
-) {
-  return outboxEntry({
-    eventType: `crm.approval.v1.${name}`,
-    payload,
-    aggregateType,
-    aggregateId: doc._id,
-    aggregateVersion: doc.version,
-    actor,
-    requestId,
-  });
-}

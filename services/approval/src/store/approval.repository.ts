@@ -1,11 +1,4 @@
-import {
-  type Actor,
-  afterCursor,
-  isDuplicateKey,
-  nextCursorOf,
-  type OutboxEntry,
-  saveAtVersion,
-} from '@crm/kit';
+import { type Actor, afterCursor, inserted, nextCursorOf, type OutboxEntry, saveAtVersion } from '@crm/kit';
 import type {
   ApprovalRequestRepository,
   DelegationRepository,
@@ -15,16 +8,6 @@ import type {
 import type { ApprovalModels, ApprovalRequestDoc, DelegationDoc, PolicyDoc } from './approval.model';
 
 const NO_OUTBOX = { outbox: 0 } as const;
-
-async function inserted(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 /** Approval requests in MongoDB: queries and writes only (the rules are in src/application). */
 export class MongoApprovalRequestRepository implements ApprovalRequestRepository {

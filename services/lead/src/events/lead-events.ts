@@ -1,4 +1,4 @@
-import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
+import { type Actor, eventPackage, type OutboxEntry } from '@crm/kit';
 import { leadEvents } from '@crm/proto';
 import type { LeadDoc } from '../store/lead.model';
 import { toProtoLead, toProtoStatus } from '../grpc/lead.mapper';
@@ -7,7 +7,7 @@ import { toProtoLead, toProtoStatus } from '../grpc/lead.mapper';
 export const LeadEvents = {
   created(lead: LeadDoc, actor: Actor, requestId: string): OutboxEntry {
     return entry(
-      'crm.lead.v1.LeadCreated',
+      'LeadCreated',
       leadEvents.LeadCreated.encode({ lead: toProtoLead(lead) }).finish(),
       lead,
       actor,
@@ -16,7 +16,7 @@ export const LeadEvents = {
   },
   updated(lead: LeadDoc, changedFields: string[], actor: Actor, requestId: string): OutboxEntry {
     const payload = leadEvents.LeadUpdated.encode({ lead: toProtoLead(lead), changedFields }).finish();
-    return entry('crm.lead.v1.LeadUpdated', payload, lead, actor, requestId);
+    return entry('LeadUpdated', payload, lead, actor, requestId);
   },
   assigned(lead: LeadDoc, previousOwnerId: string, actor: Actor, requestId: string): OutboxEntry {
     const a = lead.assignments[lead.assignments.length - 1];
@@ -30,7 +30,7 @@ export const LeadEvents = {
       reason: a?.reason ?? '',
       ruleId: a?.ruleId ?? '',
     }).finish();
-    return entry('crm.lead.v1.LeadAssigned', payload, lead, actor, requestId);
+    return entry('LeadAssigned', payload, lead, actor, requestId);
   },
   statusChanged(
     lead: LeadDoc,
@@ -45,7 +45,7 @@ export const LeadEvents = {
       to: toProtoStatus(lead.status),
       reason,
     }).finish();
-    return entry('crm.lead.v1.LeadStatusChanged', payload, lead, actor, requestId);
+    return entry('LeadStatusChanged', payload, lead, actor, requestId);
   },
   converted(lead: LeadDoc, actor: Actor, requestId: string): OutboxEntry {
     const c = lead.conversion!;
@@ -56,18 +56,10 @@ export const LeadEvents = {
       opportunityId: c.opportunityId,
       accountCreated: c.accountCreated,
     }).finish();
-    return entry('crm.lead.v1.LeadConverted', payload, lead, actor, requestId);
+    return entry('LeadConverted', payload, lead, actor, requestId);
   },
 };
 
-function entry(eventType: string, payload: Uint8Array, lead: LeadDoc, actor: Actor, requestId: string) {
-  return outboxEntry({
-    eventType,
-    payload,
-    aggregateType: 'lead',
-    aggregateId: lead._id,
-    aggregateVersion: lead.version,
-    actor,
-    requestId,
-  });
-}
+const leadEvent = eventPackage<'lead'>('crm.lead.v1');
+const entry = (name: string, payload: Uint8Array, lead: LeadDoc, actor: Actor, requestId: string) =>
+  leadEvent(name, payload, 'lead', lead, actor, requestId);

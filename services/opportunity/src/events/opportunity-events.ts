@@ -1,8 +1,10 @@
-import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
+import { type Actor, eventPackage, type OutboxEntry } from '@crm/kit';
 import { opportunityEvents as pb } from '@crm/proto';
 import type { StageMove } from '../domain/opportunity';
 import { toProtoOpportunity, toProtoPipeline } from '../grpc/opportunity.mapper';
 import type { OpportunityDoc, PipelineDoc } from '../store/opportunity.model';
+
+const entry = eventPackage<'opportunity' | 'pipeline'>('crm.opportunity.v1');
 
 /**
  * Outbox entries of the opportunity service's events: subjects are the full proto names
@@ -114,22 +116,3 @@ export const opportunityEvents = {
     return entry('PipelineSaved', payload, 'pipeline', p, actor, requestId);
   },
 };
-
-function entry(
-  name: string,
-  payload: Uint8Array,
-  aggregateType: 'opportunity' | 'pipeline',
-  doc: { _id: string; version: number },
-  actor: Actor,
-  requestId: string,
-) {
-  return outboxEntry({
-    eventType: `crm.opportunity.v1.${name}`,
-    payload,
-    aggregateType,
-    aggregateId: doc._id,
-    aggregateVersion: doc.version,
-    actor,
-    requestId,
-  });
-}

@@ -1,7 +1,9 @@
-import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
+import { type Actor, eventPackage, type OutboxEntry } from '@crm/kit';
 import { quoteEvents as pb } from '@crm/proto';
 import { toProtoProduct, toProtoQuote } from '../grpc/quote.mapper';
 import type { ProductDoc, QuoteDoc } from '../store/quote.model';
+
+const entry = eventPackage<'product' | 'quote'>('crm.opportunity.v1');
 
 /** Outbox entries of product and quote events, on the stream CRM_OPPORTUNITY (crm.opportunity.>). */
 export const quoteEvents = {
@@ -30,22 +32,3 @@ export const quoteEvents = {
     return entry('QuoteRejected', payload, 'quote', q, actor, requestId);
   },
 };
-
-function entry(
-  name: string,
-  payload: Uint8Array,
-  aggregateType: 'product' | 'quote',
-  doc: { _id: string; version: number },
-  actor: Actor,
-  requestId: string,
-) {
-  return outboxEntry({
-    eventType: `crm.opportunity.v1.${name}`,
-    payload,
-    aggregateType,
-    aggregateId: doc._id,
-    aggregateVersion: doc.version,
-    actor,
-    requestId,
-  });
-}

@@ -2,7 +2,7 @@ import {
   type Actor,
   afterCursor,
   type CursorKind,
-  isDuplicateKey,
+  inserted,
   nextCursorOf,
   type OutboxEntry,
   saveAtVersion,
@@ -47,16 +47,6 @@ const CURSOR_KIND: Record<OpportunitySortField, CursorKind> = {
   amountMinor: 'number',
   name: 'string',
 };
-
-async function inserted(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 /** Pipelines in MongoDB: queries and writes only (the rules are in src/application). */
 export class MongoPipelineRepository implements PipelineRepository {

@@ -1,4 +1,4 @@
-import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
+import { type Actor, eventPackage, type OutboxEntry } from '@crm/kit';
 import { serviceTicketEvents as pb } from '@crm/proto';
 import type { Comment, Escalation } from '../domain/ticket';
 import type { SlaChange } from '../domain/sla-retarget';
@@ -102,14 +102,6 @@ export const ticketEvents = {
   },
 };
 
-function entry(name: string, payload: Uint8Array, t: TicketDoc, actor: Actor, requestId: string) {
-  return outboxEntry({
-    eventType: `crm.serviceticket.v1.${name}`,
-    payload,
-    aggregateType: 'ticket',
-    aggregateId: t._id,
-    aggregateVersion: t.version,
-    actor,
-    requestId,
-  });
-}
+const ticketEvent = eventPackage<'ticket'>('crm.serviceticket.v1');
+const entry = (name: string, payload: Uint8Array, t: TicketDoc, actor: Actor, requestId: string) =>
+  ticketEvent(name, payload, 'ticket', t, actor, requestId);

@@ -1,4 +1,4 @@
-import { type Actor, isDuplicateKey, type OutboxEntry, saveAtVersion } from '@crm/kit';
+import { type Actor, inserted, type OutboxEntry, saveAtVersion } from '@crm/kit';
 import type { OpenLoad, QueueRepository, RulesRepository, TurnLog } from '../application/queue-ports';
 import type { QueueDoc, QueueModels, RulesDoc, TurnDoc } from './queue.model';
 import { RULES_ID } from './queue.model';
@@ -7,16 +7,6 @@ import type { TicketModels } from './ticket.model';
 const NO_OUTBOX = { outbox: 0 } as const;
 /** Turns kept per queue; older ones only matter to nobody (the rotation reads the last one). */
 const TURNS_KEPT = 100;
-
-async function inserted(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 export class MongoQueueRepository implements QueueRepository {
   constructor(private readonly m: QueueModels) {}

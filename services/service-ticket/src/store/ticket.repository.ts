@@ -1,26 +1,9 @@
-import {
-  type Actor,
-  afterCursor,
-  isDuplicateKey,
-  nextCursorOf,
-  type OutboxEntry,
-  saveAtVersion,
-} from '@crm/kit';
+import { type Actor, afterCursor, inserted, nextCursorOf, type OutboxEntry, saveAtVersion } from '@crm/kit';
 import type { Model } from 'mongoose';
 import type { SettingsRepository, TicketQuery, TicketRepository } from '../application/ports';
 import type { SettingsDoc, TicketDoc, TicketModels } from './ticket.model';
 
 const NO_OUTBOX = { outbox: 0 } as const;
-
-async function inserted(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 /** Business calendars, SLA policies or the service settings: a handful of documents keyed by id. */
 export class MongoSettingsRepository<T extends SettingsDoc> implements SettingsRepository<T> {
