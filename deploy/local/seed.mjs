@@ -6,7 +6,7 @@
 //   GATEWAY_URL=http://127.0.0.1:8080 KEYCLOAK_URL=http://127.0.0.1:8180 node deploy/local/seed.mjs
 //
 // Tokens come from Keycloak's password grant (public client crm-cli, demo users admin, rep1, rep2 and
-// agent, password crm-demo). A 409 (the lead exists) counts as already seeded. Plain Node 20, no deps.
+// agent, supportlead, password crm-demo). A 409 (the lead exists) counts as already seeded. Plain Node 20, no deps.
 
 const GATEWAY_URL = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const KEYCLOAK_URL = (process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180').replace(/\/+$/, '');
@@ -307,6 +307,41 @@ async function get(accessToken, path) {
   return res.json();
 }
 
+/** The user id (Keycloak sub) a token was issued to. */
+const subjectOf = (accessToken) =>
+  JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')).sub;
+
+/**
+ * Makes the user a member of the queue record (as a support manager), so the tickets routed there are
+ * handed to them and the console shows them as the user's own. Already a member: nothing changes.
+ */
+async function joinQueue(managerToken, key, userId) {
+  const url = `${GATEWAY_URL}/api/v1/queues/${key}`;
+  const res = await fetch(url, { headers: { authorization: `Bearer ${managerToken}` } });
+  if (!res.ok) fail(`GET /queues/${key} failed: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+  const queue = await res.json();
+  if (queue.members.some((m) => m.userId === userId)) return;
+  const { name, members, seniorQueue, managerId, assignmentMethod, active } = queue;
+  const put = await fetch(url, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${managerToken}`,
+      'content-type': 'application/json',
+      'if-match': res.headers.get('etag') ?? '*',
+    },
+    body: JSON.stringify({
+      name,
+      members: [...members, { userId }],
+      seniorQueue,
+      managerId,
+      assignmentMethod,
+      active,
+    }),
+  });
+  if (!put.ok) fail(`PUT /queues/${key} failed: HTTP ${put.status} ${(await put.text()).slice(0, 300)}`);
+  console.log(`[seed] ${key} queue: the demo agent is a member`);
+}
+
 const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 // The product catalogue: a code is taken once (409), so a re-run finds the products by code.
@@ -473,6 +508,7 @@ let tickets = 0;
 let deals = 0;
 let pendingQuotes = 0;
 const agentToken = await token('agent');
+await joinQueue(await token('supportlead'), 'support', subjectOf(agentToken));
 for (const [user, list] of Object.entries(ACCOUNTS)) {
   const accessToken = await token(user);
   for (const { account, contacts, visit } of list) {
