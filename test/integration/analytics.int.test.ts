@@ -58,6 +58,60 @@ describe('analytics (real stack: events through NATS into the analytics read mod
     expect(String(res.body).split('\n')[0]).toBe('period,step,count,conversionRate,dropOff');
   });
 
+  it('filters the funnel by source and region: the leads of one, and the deals converted from them', async () => {
+    const source = `src-${RUN}`.toLowerCase().slice(0, 60);
+    const region = `region-${RUN}`.toLowerCase().slice(0, 60);
+    const lead = await api('POST', '/api/v1/leads', {
+      as: 'rep1',
+      json: {
+        firstName: 'Sofia',
+        lastName: `Origin ${RUN}`,
+        email: uniqueEmail('origin'),
+        company: `Origin ${RUN}`,
+        source,
+        region,
+      },
+    });
+    expect(lead.status).toBe(201);
+    expect(
+      (await api('POST', `/api/v1/leads/${lead.body.id}/status`, { as: 'rep1', json: { status: 'working' } }))
+        .status,
+    ).toBe(200);
+    const converted = await api('POST', `/api/v1/leads/${lead.body.id}/convert`, {
+      as: 'rep1',
+      json: {
+        opportunity: {
+          name: `Origin deal ${RUN}`,
+          amount: 5_000_00,
+          currency: 'EUR',
+          closeDate: '2027-03-31',
+        },
+      },
+    });
+    expect(converted.status).toBe(200);
+    const steps = async (query: string) => {
+      const res = await api('GET', `/api/v1/analytics/funnel?${query}`, { as: 'rep1' });
+      expect(res.status).toBe(200);
+      const byStep = new Map(
+        (res.body.steps as { step: string; count: number }[]).map((s) => [s.step, s.count]),
+      );
+      return { leads: byStep.get('lead') ?? 0, deals: byStep.get('opportunity') ?? 0 };
+    };
+    const took = await timeUntil(async () => {
+      const { leads, deals } = await steps(`source=${source}`);
+      return leads === 1 && deals === 1;
+    }, 10_000);
+    expect(took).toBeGreaterThanOrEqual(0);
+    expect(await steps(`region=${region.toUpperCase()}`)).toEqual({ leads: 1, deals: 1 });
+    expect(await steps(`source=${source}&region=elsewhere`)).toEqual({ leads: 0, deals: 0 });
+
+    const injected = await api('GET', `/api/v1/analytics/funnel?source=${encodeURIComponent('{"$gt":""}')}`, {
+      as: 'rep1',
+    });
+    expect(injected.status).toBe(400);
+    expect(injected.contentType).toMatch(PROBLEM);
+  }, 30_000);
+
   it('reproduces every figure exactly after a rebuild from the streams', async () => {
     // Records of a team of this run only, so nothing another test does moves these figures meanwhile.
     const team = `analytics-${RUN}`;

@@ -8040,6 +8040,10 @@ export interface operations {
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
             };
             header?: never;
             path?: never;
@@ -8086,6 +8090,10 @@ export interface operations {
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
             };
             header?: never;
             path?: never;
@@ -8132,6 +8140,10 @@ export interface operations {
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
             };
             header?: never;
             path?: never;
@@ -8178,6 +8190,10 @@ export interface operations {
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
             };
             header?: never;
             path?: never;
@@ -8224,6 +8240,10 @@ export interface operations {
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
             };
             header?: never;
             path?: never;
@@ -8270,6 +8290,10 @@ export interface operations {
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
             };
             header?: never;
             path?: never;
@@ -8316,6 +8340,10 @@ export interface operations {
                 team?: string;
                 /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
                 pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
             };
             header?: never;
             path?: never;

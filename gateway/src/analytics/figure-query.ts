@@ -14,6 +14,8 @@ export const toProtoQuery = (q: Query, actor: Actor): analytics.FigureQuery => (
   teamId: q.team ?? '',
   pipelineId: q.pipeline ?? '',
   queue: q.queue ?? '',
+  source: q.source ?? '',
+  region: q.region ?? '',
 });
 
 /** What every sales figure shares: its role gate, tag and filters. */

@@ -41,6 +41,16 @@ export const FigureQuery = z
     pipeline: id
       .optional()
       .openapi({ description: 'The pipeline whose stages the funnel shows; default: the default pipeline' }),
+    source: id.optional().openapi({
+      description:
+        'Only leads of this source (web, event, ...) and the deals converted from them; a deal opened ' +
+        'without a lead matches no source',
+    }),
+    region: id.optional().openapi({
+      description:
+        'Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal ' +
+        'opened without a lead matches no region',
+    }),
   })
   .strict();
 

@@ -358,3 +358,61 @@ describe('rebuild', () => {
     expect(log.saved.filter((s) => s.state === 'running')).toHaveLength(1);
   });
 });
+
+describe('source and region filters', () => {
+  const leadFrom = (id: string, source: string, region: string) =>
+    envelope(
+      'crm.lead.v1.LeadCreated',
+      id,
+      leadEvents.LeadCreated.encode({
+        lead: leadPb.Lead.fromPartial({
+          id,
+          ownerId: 'rep1',
+          teamId: 'north',
+          source,
+          region,
+          status: leadPb.LeadStatus.LEAD_STATUS_NEW,
+          created: { actorId: 'rep1', at: new Date('2026-12-01T09:00:00Z') },
+        }),
+      }).finish(),
+    );
+  const dealFrom = (id: string, sourceLeadId: string) =>
+    envelope(
+      'crm.opportunity.v1.OpportunityCreated',
+      id,
+      opportunityEvents.OpportunityCreated.encode({
+        opportunity: opportunityPb.Opportunity.fromPartial({
+          id,
+          ownerId: 'rep1',
+          teamId: 'north',
+          pipelineId: 'default',
+          stageKey: 'qualification',
+          amountMinor: '10000',
+          currency: 'EUR',
+          expectedCloseDate: '2027-01-15',
+          createdAt: new Date('2026-12-02T00:00:00Z'),
+          stageHistory: [{ toStage: 'qualification' }],
+          sourceLeadId,
+        }),
+      }).finish(),
+    );
+
+  it('count the leads of a source or region, and the deals converted from them; a deal without a lead in neither', async () => {
+    const { publish, figures } = setup();
+    await publish('CRM_LEAD', leadFrom('web-emea', 'web', 'emea'));
+    await publish('CRM_LEAD', leadFrom('event-apac', 'event', 'apac'));
+    await publish('CRM_OPPORTUNITY', dealFrom('deal-web', 'web-emea'));
+    await publish('CRM_OPPORTUNITY', dealFrom('deal-event', 'event-apac'));
+    await publish('CRM_OPPORTUNITY', dealFrom('deal-direct', ''));
+    const count = async (q: Record<string, string>, step: string) =>
+      (await figures.funnel(q, admin)).find((s) => s.step === step)?.count ?? 0;
+
+    expect(await count({}, 'opportunity')).toBe(3);
+    expect(await count({ source: 'web' }, 'lead')).toBe(1);
+    expect(await count({ source: 'WEB' }, 'opportunity')).toBe(1);
+    expect(await count({ region: 'apac' }, 'opportunity')).toBe(1);
+    expect(await count({ source: 'web', region: 'apac' }, 'lead')).toBe(0);
+    const pipeline = await figures.pipeline({ region: 'emea' }, admin);
+    expect(pipeline.reduce((n, r) => n + r.deals, 0)).toBe(1);
+  });
+});

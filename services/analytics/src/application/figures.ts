@@ -3,6 +3,7 @@ import { BUILT_IN_DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, type PipelineFact } fro
 import { normaliseQuery, type FigureQuery } from '../domain/figure-query';
 import { funnel, leaderboard, pipelineFigures } from '../domain/figures';
 import { forecast, products, salesCycle, winRate } from '../domain/sales-figures';
+import { dealsOfOrigin, filtersByOrigin, leadsOfOrigin, type Origin } from '../domain/origin';
 import { backlog, csat, resolutionTime, sla } from '../domain/service-figures';
 import type { FactFilter, FactStore, Generations } from './ports';
 
@@ -22,8 +23,8 @@ export class Figures {
   async funnel(raw: RawQuery, reader: Actor) {
     const { q, generation, filter } = await this.prepare(raw, reader);
     const [leads, deals, pipelines] = await Promise.all([
-      this.store.leads(generation, filter),
-      this.deals(generation, filter),
+      this.leads(generation, filter, q),
+      this.deals(generation, filter, q),
       this.pipelines(generation),
     ]);
     const pipeline = pipelines.get(q.pipelineId || DEFAULT_PIPELINE_ID);
@@ -35,7 +36,10 @@ export class Figures {
     // The pipeline counts open deals whatever day they were created; from/to bound the expected close day.
     const { q, generation, filter } = await this.prepare(raw, reader);
     const open = { ...filter, from: '', to: '' };
-    const [deals, pipelines] = await Promise.all([this.deals(generation, open), this.pipelines(generation)]);
+    const [deals, pipelines] = await Promise.all([
+      this.deals(generation, open, q),
+      this.pipelines(generation),
+    ]);
     const closing = deals.filter(
       (d) =>
         (!q.from || (!!d.expectedCloseDate && d.expectedCloseDate >= q.from)) &&
@@ -47,8 +51,8 @@ export class Figures {
   async leaderboard(raw: RawQuery, reader: Actor) {
     const { q, generation, filter } = await this.prepare(raw, reader);
     const [leads, deals, pipelines] = await Promise.all([
-      this.store.leads(generation, filter),
-      this.deals(generation, filter),
+      this.leads(generation, filter, q),
+      this.deals(generation, filter, q),
       this.pipelines(generation),
     ]);
     return leaderboard(leads, deals, pipelines, q);
@@ -56,13 +60,13 @@ export class Figures {
 
   async winRate(raw: RawQuery, reader: Actor) {
     const { q, generation, filter } = await this.prepare(raw, reader);
-    return winRate(await this.deals(generation, { ...filter, from: '', to: '' }), q);
+    return winRate(await this.deals(generation, { ...filter, from: '', to: '' }, q), q);
   }
 
   async salesCycle(raw: RawQuery, reader: Actor) {
     const { q, generation, filter } = await this.prepare(raw, reader);
     const [deals, pipelines] = await Promise.all([
-      this.deals(generation, { ...filter, from: '', to: '' }),
+      this.deals(generation, { ...filter, from: '', to: '' }, q),
       this.pipelines(generation),
     ]);
     const pipeline = pipelines.get(q.pipelineId || DEFAULT_PIPELINE_ID) ?? BUILT_IN_DEFAULT_PIPELINE;
@@ -73,7 +77,7 @@ export class Figures {
     // Like the pipeline: from/to bound the expected close day (open deals) or the close day (won ones).
     const { q, generation, filter } = await this.prepare(raw, reader);
     const [deals, pipelines] = await Promise.all([
-      this.deals(generation, { ...filter, from: '', to: '' }),
+      this.deals(generation, { ...filter, from: '', to: '' }, q),
       this.pipelines(generation),
     ]);
     return forecast(deals, pipelines, q);
@@ -81,7 +85,7 @@ export class Figures {
 
   async products(raw: RawQuery, reader: Actor) {
     const { q, generation, filter } = await this.prepare(raw, reader);
-    const won = (await this.deals(generation, { ...filter, from: '', to: '' })).filter(
+    const won = (await this.deals(generation, { ...filter, from: '', to: '' }, q)).filter(
       (d) => d.status === 'won',
     );
     const quotes = await this.store.quotes(
@@ -121,9 +125,20 @@ export class Figures {
     return { q, generation, filter };
   }
 
+  private async leads(generation: number, filter: FactFilter, origin: Origin) {
+    return leadsOfOrigin(await this.store.leads(generation, filter), origin);
+  }
+
   /** The deals a figure counts: a deal a saga discarded never happened. */
-  private async deals(generation: number, filter: FactFilter) {
-    return (await this.store.opportunities(generation, filter)).filter((d) => d.status !== 'discarded');
+  private async deals(generation: number, filter: FactFilter, origin: Origin) {
+    const deals = (await this.store.opportunities(generation, filter)).filter(
+      (d) => d.status !== 'discarded',
+    );
+    if (!filtersByOrigin(origin)) return deals;
+    // The source leads are looked up whoever owns them now: the filter is about where the deal came from.
+    const ids = [...new Set(deals.map((d) => d.sourceLeadId ?? '').filter(Boolean))];
+    const sourceLeads = new Map((await this.store.leadsByIds(generation, ids)).map((l) => [l._id, l]));
+    return dealsOfOrigin(deals, sourceLeads, origin);
   }
 
   /** Service figures count every ticket for support staff and admins; owner is the agent working it. */

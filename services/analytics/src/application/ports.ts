@@ -44,6 +44,8 @@ export interface FactStore {
   leads(generation: number, filter: FactFilter): Promise<LeadFact[]>;
   opportunities(generation: number, filter: FactFilter): Promise<OpportunityFact[]>;
   pipelines(generation: number): Promise<PipelineFact[]>;
+  /** The leads of these ids, whoever owns them (a deal's source lead, for the source and region filters). */
+  leadsByIds(generation: number, ids: string[]): Promise<LeadFact[]>;
   /** The quotes of these deals. */
   quotes(generation: number, opportunityIds: string[]): Promise<QuoteFact[]>;
   tickets(generation: number, filter: TicketFilter): Promise<TicketFact[]>;

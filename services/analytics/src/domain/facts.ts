@@ -51,6 +51,11 @@ export interface OpportunityFact {
   competitor: string;
   /** Every stay in a stage the deal has left, in order: how long it stayed and the day it left. */
   stays: StageStay[];
+  /**
+   * The lead it was converted from ('' when opened without one, or stored before this field): the
+   * source and region filters count a deal under its lead's, looked up when a figure is asked for.
+   */
+  sourceLeadId?: string;
   eventAt: Date;
   appliedAt: Date;
 }
@@ -180,6 +185,8 @@ export interface OpportunitySnapshot {
   competitor: string;
   /** The stage history, oldest first: each move and when it happened. */
   moves: { toStage: string; at: Date }[];
+  /** The lead it was converted from; empty when opened without one. */
+  sourceLeadId: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -218,6 +225,7 @@ export function applyOpportunitySnapshot(e: Applied, o: OpportunitySnapshot): Op
     lossReason: o.status === 'lost' ? o.lossReason : '',
     competitor: o.status === 'lost' ? o.competitor : '',
     stays: stageStays(o.moves),
+    sourceLeadId: o.sourceLeadId,
   };
 }
 

@@ -13,6 +13,10 @@ export interface FigureQuery {
   pipelineId: string;
   /** Service figures: only tickets of this queue. */
   queue: string;
+  /** Sales figures: only leads of this source and the deals converted from them (lower case). */
+  source: string;
+  /** Sales figures: only leads of this region and the deals converted from them (lower case). */
+  region: string;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -40,6 +44,8 @@ export function normaliseQuery(raw: Partial<Record<keyof FigureQuery, string>>):
     teamId: (raw.teamId ?? '').trim(),
     pipelineId: (raw.pipelineId ?? '').trim(),
     queue: (raw.queue ?? '').trim(),
+    source: (raw.source ?? '').trim().toLowerCase(),
+    region: (raw.region ?? '').trim().toLowerCase(),
   };
 }
 

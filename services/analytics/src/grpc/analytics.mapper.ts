@@ -12,6 +12,8 @@ export const fromProtoQuery = (q: pb.FigureQuery): RawQuery => ({
   teamId: q.teamId,
   pipelineId: q.pipelineId,
   queue: q.queue,
+  source: q.source,
+  region: q.region,
 });
 
 // int64 travels as a decimal string (ts-proto's forceLong=string).

@@ -49,6 +49,7 @@ const opportunityFactSchema = new Schema<OpportunityFact>(
     lossReason: String,
     competitor: String,
     stays: [new Schema({ stage: String, days: Number, leftDay: String }, { _id: false })],
+    sourceLeadId: String,
     eventAt: Date,
     appliedAt: Date,
   },

@@ -129,6 +129,13 @@ export class MongoFactStore implements FactStore {
     return this.m(generation).Pipeline.find().lean<PipelineFact[]>();
   }
 
+  async leadsByIds(generation: number, ids: string[]) {
+    if (!ids.length) return [];
+    return this.m(generation)
+      .Lead.find({ _id: { $in: ids } })
+      .lean<LeadFact[]>();
+  }
+
   async quotes(generation: number, opportunityIds: string[]) {
     if (!opportunityIds.length) return [];
     return this.m(generation)

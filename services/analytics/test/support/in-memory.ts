@@ -66,6 +66,8 @@ export class InMemoryFactStore implements FactStore {
   saveQuote = async (n: number, f: QuoteFact, p: number | undefined) => this.put(this.g(n).quote, f, p);
   ticket = async (n: number, id: string) => structuredClone(this.g(n).ticket.get(id));
   saveTicket = async (n: number, f: TicketFact, p: number | undefined) => this.put(this.g(n).ticket, f, p);
+  leadsByIds = async (n: number, ids: string[]) =>
+    [...this.g(n).lead.values()].filter((x) => ids.includes(x._id));
   quotes = async (n: number, ids: string[]) =>
     [...this.g(n).quote.values()].filter((x) => ids.includes(x.opportunityId));
   tickets = async (n: number, q: TicketFilter) =>
