@@ -1,7 +1,8 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { event as eventProto } from '@crm/proto';
 import { Schema, type Connection } from 'mongoose';
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import { KeyedLanes } from './keyed-lanes';
 import type { Logger } from './logger';
 
 export type EventEnvelope = eventProto.EventEnvelope;
@@ -15,6 +16,11 @@ export interface ConsumerSpec {
   /** Deliveries before a message goes to the dead-letter subject `crm.dlq.<durable>`. */
   maxDeliver?: number;
   ackWaitMs?: number;
+  /**
+   * How many events are handled at once; the events of one aggregate always one after another, in
+   * stream order. Default 1 (strictly in stream order).
+   */
+  concurrency?: number;
   handle: (event: EventEnvelope) => Promise<void>;
 }
 
@@ -51,6 +57,9 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
   }
   const consumer = await nc.jetstream().consumers.get(spec.stream, spec.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 50 });
+  const lanes = new KeyedLanes(spec.concurrency ?? 1, (err) =>
+    logger.error({ err: (err as Error).message, durable: spec.durable }, 'event handling broke off'),
+  );
   const done = (async () => {
     for await (const m of messages) {
       let env: EventEnvelope;
@@ -70,42 +79,47 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
         m.term();
         continue;
       }
-      const key = `${spec.durable}:${env.eventId}`;
-      if (await Processed.exists({ _id: key })) {
-        m.ack();
-        continue;
-      }
-      const parent = propagation.extract(context.active(), {
-        traceparent: env.traceparent,
-        tracestate: env.tracestate,
-      });
-      const span = trace.getTracer('crm-consumer').startSpan(`consume ${env.eventType}`, undefined, parent);
-      try {
-        await context.with(trace.setSpan(parent, span), () => spec.handle(env));
-        await Processed.updateOne({ _id: key }, { $setOnInsert: { at: new Date() } }, { upsert: true });
-        m.ack();
-      } catch (err) {
-        const attempt = m.info.redeliveryCount;
-        logger.warn(
-          { eventId: env.eventId, type: env.eventType, attempt, err: (err as Error).message },
-          'event handling failed',
-        );
-        if (attempt >= maxDeliver) {
-          await nc.jetstream().publish(`crm.dlq.${spec.durable}`, m.data, { msgID: `dlq-${env.eventId}` });
-          m.ack();
-        } else {
-          m.nak(Math.min(1000 * 2 ** attempt, 30_000));
-        }
-      } finally {
-        span.end();
-      }
+      await lanes.add(`${env.aggregateType}:${env.aggregateId}`, () => handleOne(m, env));
     }
   })();
+
+  async function handleOne(m: JsMsg, env: EventEnvelope): Promise<void> {
+    const key = `${spec.durable}:${env.eventId}`;
+    if (await Processed.exists({ _id: key })) {
+      m.ack();
+      return;
+    }
+    const parent = propagation.extract(context.active(), {
+      traceparent: env.traceparent,
+      tracestate: env.tracestate,
+    });
+    const span = trace.getTracer('crm-consumer').startSpan(`consume ${env.eventType}`, undefined, parent);
+    try {
+      await context.with(trace.setSpan(parent, span), () => spec.handle(env));
+      await Processed.updateOne({ _id: key }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+      m.ack();
+    } catch (err) {
+      const attempt = m.info.redeliveryCount;
+      logger.warn(
+        { eventId: env.eventId, type: env.eventType, attempt, err: (err as Error).message },
+        'event handling failed',
+      );
+      if (attempt >= maxDeliver) {
+        await nc.jetstream().publish(`crm.dlq.${spec.durable}`, m.data, { msgID: `dlq-${env.eventId}` });
+        m.ack();
+      } else {
+        m.nak(Math.min(1000 * 2 ** attempt, 30_000));
+      }
+    } finally {
+      span.end();
+    }
+  }
   return {
-    /** Stops taking messages and waits for the one in hand (graceful shutdown). */
+    /** Stops taking messages and waits for those in hand (graceful shutdown). */
     stop: async () => {
       await messages.close();
       await done;
+      await lanes.drain();
     },
   };
 }

@@ -5,6 +5,7 @@ export * from './buying-roles';
 export * from './config';
 export * from './csv-safety';
 export * from './consumer';
+export * from './keyed-lanes';
 export * from './errors';
 export * from './grpc-client';
 export * from './grpc-context';

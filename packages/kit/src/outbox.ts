@@ -131,6 +131,8 @@ export class OutboxRelay {
      * FerretDB (it answers every filter by a full scan), so it runs seldom; fresh writes go by id.
      */
     private readonly sweepMs = Number(process.env.OUTBOX_SWEEP_MS ?? 15_000),
+    /** Aggregates whose events are sent at once. */
+    private readonly concurrency = Math.max(1, Number(process.env.OUTBOX_CONCURRENCY ?? 4) || 4),
   ) {}
 
   /** Records every published entry there too, before it leaves the outbox. */
@@ -202,33 +204,44 @@ export class OutboxRelay {
         return false;
       }
     }
-    let budget = DRAIN_BATCH;
-    for (const [model, ids] of this.written) {
-      for (const id of [...ids]) {
-        if (this.stopping) return true; // stop() waits for us: leave the rest to the next start's sweep
-        if (budget-- <= 0) {
-          this.again = true;
-          return true;
+    // This round's share of the queue, taken out of it now; what fails goes back in.
+    const batch: [OutboxModel, string][] = [];
+    for (const [model, ids] of this.written)
+      for (const id of ids) {
+        if (batch.length >= DRAIN_BATCH) break;
+        batch.push([model, id]);
+      }
+    if (batch.length === DRAIN_BATCH) this.again = true;
+    for (const [model, id] of batch) this.written.get(model)!.delete(id);
+    // Aggregates are sent side by side (each one's events in order, by one worker): one at a time,
+    // the four or five reads and writes per aggregate kept the relay behind a few writes a second.
+    let ok = true;
+    const worker = async () => {
+      for (let next = batch.shift(); next; next = batch.shift()) {
+        const [model, id] = next;
+        if (this.stopping || !ok) {
+          this.written.get(model)!.add(id); // stop() waits for us: the rest goes at the next start
+          continue;
         }
-        ids.delete(id);
         try {
           const doc = await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
           if (!doc?.outbox?.length) continue;
           await this.publish(doc.outbox);
           await this.recorder?.record(doc.outbox);
-          if (!(await this.markSent(model, doc))) ids.add(id); // sent again next round, de-duplicated
+          if (!(await this.markSent(model, doc))) this.written.get(model)!.add(id); // de-duplicated
         } catch (err) {
           // NATS or the database is away: keep the id; a re-publish is de-duplicated by event id.
-          ids.add(id);
+          this.written.get(model)!.add(id);
+          ok = false;
           this.logger.warn(
             { err: (err as Error).message, model: model.modelName, id },
             'outbox relay could not send; will retry',
           );
-          return false;
         }
       }
-    }
-    return true;
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    return ok;
   }
 
   /**

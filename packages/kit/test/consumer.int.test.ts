@@ -99,4 +99,46 @@ describe('durable event consumer against real NATS JetStream', () => {
     await sub.stop();
     expect(handled).toEqual(['genuine']);
   }, 40_000);
+
+  it("with concurrency handles records side by side, and each record's events in stream order", async () => {
+    const js = nc.jetstream();
+    await ensureStream(nc, { name: 'LANES_TEST', subjects: ['crm.lanes.>'] });
+    for (let version = 1; version <= 5; version++)
+      for (const record of ['r1', 'r2', 'r3']) {
+        const e = outboxEntry({
+          eventType: 'crm.lanes.v1.Changed',
+          payload: Buffer.from(`${record}:${version}`),
+          aggregateType: 'r',
+          aggregateId: record,
+          aggregateVersion: version,
+          actor,
+        });
+        await js.publish(e.subject, e.data, { msgID: e.id });
+      }
+    const seen = new Map<string, number[]>();
+    let running = 0;
+    let most = 0;
+    const sub = await consumeEvents(nc, db, logger, {
+      stream: 'LANES_TEST',
+      durable: 'lanes-consumer',
+      filterSubject: 'crm.lanes.>',
+      concurrency: 3,
+      handle: async (env: EventEnvelope) => {
+        most = Math.max(most, ++running);
+        // The first events of a record take longest: a record's later events must still wait for them.
+        const version = Number(env.aggregateVersion);
+        await new Promise((resolve) => setTimeout(resolve, (6 - version) * 15));
+        seen.set(env.aggregateId, [...(seen.get(env.aggregateId) ?? []), version]);
+        running--;
+      },
+    });
+    await waitFor(async () => [...seen.values()].every((v) => v.length === 5) && seen.size === 3, 20_000);
+    await sub.stop();
+    expect(Object.fromEntries(seen)).toEqual({
+      r1: [1, 2, 3, 4, 5],
+      r2: [1, 2, 3, 4, 5],
+      r3: [1, 2, 3, 4, 5],
+    });
+    expect(most).toBeGreaterThan(1);
+  }, 40_000);
 });

@@ -12,7 +12,7 @@ import {
   serviceTicketEvents as ticketEvents,
 } from '@crm/proto';
 import { Figures } from '../src/application/figures';
-import { OneAtATime } from '../src/application/one-at-a-time';
+import { LiveGate } from '../src/application/live-gate';
 import { Projections } from '../src/application/projections';
 import { Rebuild } from '../src/application/rebuild';
 import { eventApplier } from '../src/events/stream-events.consumer';
@@ -207,16 +207,16 @@ function setup() {
   const generations = new InMemoryGenerations();
   const apply = eventApplier(new Projections(store), () => new Date('2026-12-01T10:00:00.100Z'));
   const streams = new InMemoryStreams<EventEnvelope>(['CRM_LEAD', 'CRM_OPPORTUNITY', 'CRM_SERVICE_TICKET']);
-  const liveTurn = new OneAtATime();
+  const gate = new LiveGate();
   /** What the live consumer does with an event it takes off a stream. */
-  const live = (env: EventEnvelope) => liveTurn.run(async () => apply(await generations.current(), env));
+  const live = (env: EventEnvelope) => gate.live(async () => apply(await generations.current(), env));
   const publish = async (stream: string, env: EventEnvelope) => {
     streams.publish(stream, env);
     await live(env);
   };
   const figures = new Figures(generations, store);
   const log = new InMemoryRebuildLog();
-  const rebuild = new Rebuild(generations, store, streams, apply, liveTurn, log);
+  const rebuild = new Rebuild(generations, store, streams, apply, gate, log);
   return { store, generations, streams, live, publish, figures, rebuild, log };
 }
 

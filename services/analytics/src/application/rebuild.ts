@@ -1,5 +1,5 @@
 import { allows, ConflictError, ForbiddenError, type Actor } from '@crm/kit/domain';
-import type { OneAtATime } from './one-at-a-time';
+import type { LiveGate } from './live-gate';
 import type { FactStore, Generations, RebuildLog, RebuildStatus, StreamReader } from './ports';
 
 /** How often a running rebuild records how far it got. */
@@ -21,7 +21,7 @@ export class Rebuild<E> {
     private readonly store: FactStore,
     private readonly streams: StreamReader<E>,
     private readonly apply: (generation: number, event: E) => Promise<void>,
-    private readonly liveTurn: OneAtATime,
+    private readonly gate: LiveGate,
     private readonly log: RebuildLog,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -99,7 +99,7 @@ export class Rebuild<E> {
       read.set(stream, last);
     };
     for (const stream of this.streams.streams) await replay(stream);
-    const swapped = await this.liveTurn.run(async () => {
+    const swapped = await this.gate.alone(async () => {
       for (const stream of this.streams.streams) await replay(stream);
       return this.generations.swap(live, next, actor);
     });
