@@ -2,7 +2,8 @@
  * The figures after the funnel, against the real stack: a deal won through the opportunity service
  * (with a sent quote) reaches the win rate, the forecast and the products within 5 s; a ticket resolved
  * and rated 5 by the customer through the confirmation link moves the CSAT figures; sales figures are
- * 403 for a support agent and service figures 403 for a rep. Records of this run's own team and queue,
+ * 403 for a support agent and service figures 403 for a rep; payment milestones reach the collections
+ * figure as due and overdue. Records of this run's own team and queue,
  * so nothing another test does moves these figures meanwhile.
  */
 import { Workbook } from 'exceljs';
@@ -217,6 +218,7 @@ describe('analytics figures (real stack: deals, quotes and tickets into the read
       'sales-cycle',
       'forecast',
       'products',
+      'payments',
     ]) {
       const res = await api('GET', `/api/v1/analytics/${path}`, { bearer: agent });
       expect([path, res.status]).toEqual([path, 403]);
@@ -228,6 +230,59 @@ describe('analytics figures (real stack: deals, quotes and tickets into the read
       expect((await api('GET', `/api/v1/analytics/${path}`, { bearer: agent })).status).toBe(200);
     }
   });
+
+  it("shows a deal's payment milestones as due and overdue in the collections figure within 5 seconds", async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const account = await api('POST', '/api/v1/accounts', {
+      as: 'admin',
+      json: { name: `Collections ${RUN}`, website: `https://collections-${RUN}.example.com` },
+    });
+    expect(account.status).toBe(201);
+    const deal = await api('POST', '/api/v1/opportunities', {
+      as: 'admin',
+      json: {
+        name: `Collections deal ${RUN}`,
+        accountId: account.body.id,
+        amountMinor: 5_000_00,
+        currency: 'EUR',
+        ownerId: await userId('admin'),
+        teamId: team,
+      },
+    });
+    expect(deal.status).toBe(201);
+    for (const [amountMinor, dueDate] of [
+      [1_000_00, day(-10)],
+      [2_500_00, day(20)],
+    ] as const) {
+      const planned = await api('POST', `/api/v1/opportunities/${deal.body.id}/payments`, {
+        as: 'admin',
+        json: { amountMinor, dueDate, invoiceNumber: `COL-${dueDate}-${RUN}` },
+      });
+      expect(planned.status).toBe(201);
+    }
+    type Figures = {
+      asOf: string;
+      rows: { currency: string; due: number; dueMinor: number }[];
+      overdue: { currency: string; bucket: string; milestones: number; amountMinor: number }[];
+    };
+    let figures: Figures | undefined;
+    const took = await timeUntil(async () => {
+      figures = (await figure(`payments?team=${team}`)) as Figures;
+      return figures.rows.reduce((n, r) => n + r.due, 0) === 2;
+    }, 5000);
+    expect(took).toBeGreaterThanOrEqual(0);
+    expect(figures!.asOf).toBe(day(0));
+    expect(figures!.rows.reduce((n, r) => n + r.dueMinor, 0)).toBe(3_500_00);
+    expect(figures!.overdue).toEqual([
+      { currency: 'EUR', bucket: '1-30', milestones: 1, amountMinor: 1_000_00 },
+    ]);
+
+    // Another team's collections are not these; a rep of no such team sees none of them.
+    expect((await figure(`payments?team=other-${team}`)).rows).toEqual([]);
+    const rep = await api('GET', `/api/v1/analytics/payments?team=${team}`, { as: 'rep1' });
+    expect(rep.status).toBe(200);
+    expect(rep.body.rows).toEqual([]);
+  }, 30_000);
 
   it('downloads a figure as an XLSX workbook', async () => {
     const res = await fetch(`${GATEWAY_URL}/api/v1/analytics/win-rate?format=xlsx&team=${team}`, {

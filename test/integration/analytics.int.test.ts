@@ -157,6 +157,11 @@ describe('analytics (real stack: events through NATS into the analytics read mod
       json: { outcome: 'lost', lossReason: 'price', competitor: 'Globex' },
     });
     expect(closed.status).toBe(200);
+    const milestone = await api('POST', `/api/v1/opportunities/${deal.body.id}/payments`, {
+      as: 'admin',
+      json: { amountMinor: 400_000, dueDate: '2027-01-31', invoiceNumber: `REBUILT-${RUN}` },
+    });
+    expect(milestone.status).toBe(201);
     // A ticket in a queue of this run's own, for the service figures.
     const queue = `analytics-${RUN}`;
     const queueSaved = await api('PUT', `/api/v1/queues/${queue}`, {
@@ -183,6 +188,7 @@ describe('analytics (real stack: events through NATS into the analytics read mod
         `sales-cycle?team=${team}`,
         `forecast?team=${team}`,
         `products?team=${team}`,
+        `payments?team=${team}&to=2027-12-31`,
         `service/backlog?queue=${queue}`,
         `service/sla?queue=${queue}&period=day`,
         `service/resolution-time?queue=${queue}`,
@@ -213,6 +219,11 @@ describe('analytics (real stack: events through NATS into the analytics read mod
       );
     }, 5000);
     expect(seen).toBeGreaterThanOrEqual(0);
+    const paymentSeen = await timeUntil(async () => {
+      const res = await api('GET', `/api/v1/analytics/payments?team=${team}`, { as: 'admin' });
+      return res.body.rows?.length === 1;
+    }, 5000);
+    expect(paymentSeen).toBeGreaterThanOrEqual(0);
     const lossAndTicketSeen = await timeUntil(async () => {
       const rate = await api('GET', `/api/v1/analytics/win-rate?team=${team}`, { as: 'admin' });
       const backlog = await api('GET', `/api/v1/analytics/service/backlog?queue=${queue}`, { as: 'admin' });

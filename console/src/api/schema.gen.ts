@@ -1782,6 +1782,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Collections: collected vs due, overdue ageing
+         * @description Payment milestones of the deals: per period (month unless `period` names another) and currency, the milestones due (by due day) and the money collected (by the day it arrived), within `from`/`to`; and what was overdue at `asOf` (today, or `to` when earlier) in ageing buckets of days past due. Source and region do not apply. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook. (tables `rows` and `overdue`)
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getPaymentFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/service/backlog": {
         parameters: {
             query?: never;
@@ -3871,6 +3893,33 @@ export interface components {
             quantity: number;
             /** @description Net of discounts, before tax */
             revenueMinor: number;
+        };
+        PaymentFigures: {
+            /** @description The day overdue is counted at: today, or `to` when earlier */
+            asOf: string;
+            rows: components["schemas"]["PaymentRow"][];
+            overdue: components["schemas"]["OverdueRow"][];
+        };
+        PaymentRow: {
+            /** @description The period, month unless `period` names another */
+            period: string;
+            currency: string;
+            /** @description Milestones due in the period */
+            due: number;
+            dueMinor: number;
+            /** @description Receipts that arrived in the period */
+            collected: number;
+            collectedMinor: number;
+        };
+        OverdueRow: {
+            currency: string;
+            /**
+             * @description Days past due
+             * @enum {string}
+             */
+            bucket: "1-30" | "31-60" | "61-90" | "90+";
+            milestones: number;
+            amountMinor: number;
         };
         ServiceBacklog: {
             rows: components["schemas"]["BacklogRow"][];
@@ -8358,6 +8407,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductFigures"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getPaymentFigures: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Collections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentFigures"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };

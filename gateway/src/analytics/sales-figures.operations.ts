@@ -1,7 +1,7 @@
 import { operation, type Operation } from '../api/operation';
 import { figureReply, tableOf } from './figure-download';
 import { figureDoc, periodOrNull, toProtoQuery } from './figure-query';
-import { Forecast, ProductFigures, SalesCycle, WinRate } from './schemas';
+import { Forecast, PaymentFigures, ProductFigures, SalesCycle, WinRate } from './schemas';
 
 const access = 'A rep sees their own deals, a sales manager their teams, an admin all.';
 const downloads =
@@ -125,6 +125,36 @@ export const salesFigureOperations: Operation[] = [
           ],
           rows,
         ),
+      ]);
+    },
+  }),
+  operation({
+    ...figureDoc,
+    method: 'get',
+    path: '/analytics/payments',
+    operationId: 'getPaymentFigures',
+    summary: 'Collections: collected vs due, overdue ageing',
+    description:
+      'Payment milestones of the deals: per period (month unless `period` names another) and currency, the ' +
+      'milestones due (by due day) and the money collected (by the day it arrived), within `from`/`to`; ' +
+      'and what was overdue at `asOf` (today, or `to` when earlier) in ageing buckets of days past due. ' +
+      `Source and region do not apply. ${access} ${downloads} (tables \`rows\` and \`overdue\`)`,
+    responses: { 200: { description: 'Collections', schema: PaymentFigures, csv: true, xlsx: true } },
+    async handler({ query: q, actor, call, deps }) {
+      const res = await call((o) => deps.clients.analytics.getPayments(toProtoQuery(q, actor), o));
+      const rows = res.rows.map((r) => ({
+        ...r,
+        dueMinor: Number(r.dueMinor),
+        collectedMinor: Number(r.collectedMinor),
+      }));
+      const overdue = res.overdue.map((r) => ({
+        ...r,
+        bucket: r.bucket as '1-30' | '31-60' | '61-90' | '90+',
+        amountMinor: Number(r.amountMinor),
+      }));
+      return figureReply(q, 'payments', { asOf: res.asOf, rows, overdue }, [
+        tableOf('rows', ['period', 'currency', 'due', 'dueMinor', 'collected', 'collectedMinor'], rows),
+        tableOf('overdue', ['currency', 'bucket', 'milestones', 'amountMinor'], overdue),
       ]);
     },
   }),

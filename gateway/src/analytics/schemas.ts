@@ -195,6 +195,34 @@ export const Forecast = z
   })
   .openapi('Forecast');
 
+export const PaymentFigures = z
+  .object({
+    asOf: z.string().openapi({ description: 'The day overdue is counted at: today, or `to` when earlier' }),
+    rows: z.array(
+      z
+        .object({
+          period: z.string().openapi({ description: 'The period, month unless `period` names another' }),
+          currency: z.string(),
+          due: z.number().int().openapi({ description: 'Milestones due in the period' }),
+          dueMinor: z.number().int(),
+          collected: z.number().int().openapi({ description: 'Receipts that arrived in the period' }),
+          collectedMinor: z.number().int(),
+        })
+        .openapi('PaymentRow'),
+    ),
+    overdue: z.array(
+      z
+        .object({
+          currency: z.string(),
+          bucket: z.enum(['1-30', '31-60', '61-90', '90+']).openapi({ description: 'Days past due' }),
+          milestones: z.number().int(),
+          amountMinor: z.number().int(),
+        })
+        .openapi('OverdueRow'),
+    ),
+  })
+  .openapi('PaymentFigures');
+
 export const ProductFigures = z
   .object({
     rows: z.array(

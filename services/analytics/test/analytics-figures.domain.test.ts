@@ -36,6 +36,7 @@ const snapshot = (over: Partial<OpportunitySnapshot> = {}): OpportunitySnapshot 
   lossReason: '',
   competitor: '',
   moves: [{ toStage: 'qualification', at: at('2026-11-01T00:00:00') }],
+  sourceLeadId: '',
   ...over,
 });
 

@@ -6,6 +6,8 @@ import {
   leadEvents,
   opportunity as opportunityPb,
   opportunityEvents,
+  payment as paymentPb,
+  paymentEvents,
   quote as quotePb,
   quoteEvents,
   serviceTicket as ticketPb,
@@ -178,6 +180,24 @@ const quoteSent = (id: string, opportunityId: string) =>
     }).finish(),
   );
 
+/** A payment milestone of deal d1: planned (due 2026-12-10), then received on 2026-12-12. */
+function paymentEvent(type: 'PaymentMilestoneAdded' | 'PaymentReceived', id: string) {
+  const received = type === 'PaymentReceived';
+  const payment = paymentPb.Payment.fromPartial({
+    id,
+    opportunityId: 'd1',
+    ownerId: 'rep1',
+    teamId: 'north',
+    currency: 'EUR',
+    amountMinor: '25000',
+    dueDate: '2026-12-10',
+    status: received ? 'received' : 'planned',
+    receivedDate: received ? '2026-12-12' : '',
+    receivedAmountMinor: received ? '25000' : '0',
+  });
+  return envelope(`crm.opportunity.v1.${type}`, id, paymentEvents[type].encode({ payment }).finish());
+}
+
 function ticketEvent(type: 'TicketCreated' | 'TicketResolved' | 'CsatReceived', id: string, csatScore = 0) {
   const resolved = type !== 'TicketCreated';
   const ticket = ticketPb.Ticket.fromPartial({
@@ -195,7 +215,12 @@ function ticketEvent(type: 'TicketCreated' | 'TicketResolved' | 'CsatReceived', 
   });
   const payload = {
     TicketCreated: () => ticketEvents.TicketCreated.encode({ ticket }).finish(),
-    TicketResolved: () => ticketEvents.TicketResolved.encode({ ticket, minutesToResolve: '60' }).finish(),
+    TicketResolved: () =>
+      ticketEvents.TicketResolved.encode({
+        ticket,
+        minutesToResolve: '60',
+        businessMinutesToResolve: 60,
+      }).finish(),
     CsatReceived: () =>
       ticketEvents.CsatReceived.encode({ ticket, score: csatScore, comment: '', confirmed: true }).finish(),
   }[type]();
@@ -229,6 +254,7 @@ const allFigures = async (figures: Figures, reader: Actor) => ({
   salesCycle: await figures.salesCycle({}, reader),
   forecast: await figures.forecast({}, reader),
   products: await figures.products({ period: 'month' }, reader),
+  payments: await figures.payments({}, reader),
   backlog: await figures.serviceBacklog({}, reader),
   sla: await figures.serviceSla({}, reader),
   resolutionTime: await figures.resolutionTime({}, reader),
@@ -296,6 +322,9 @@ describe('rebuild', () => {
     await publish('CRM_OPPORTUNITY', dealClosed('won', 'd1', 40_000));
     await publish('CRM_OPPORTUNITY', dealEvent('OpportunityCreated', 'd3', 'negotiation'));
     await publish('CRM_OPPORTUNITY', dealClosed('lost', 'd3', 20_000));
+    await publish('CRM_OPPORTUNITY', paymentEvent('PaymentMilestoneAdded', 'pay1'));
+    await publish('CRM_OPPORTUNITY', paymentEvent('PaymentReceived', 'pay1'));
+    await publish('CRM_OPPORTUNITY', paymentEvent('PaymentMilestoneAdded', 'pay2'));
     await publish('CRM_SERVICE_TICKET', ticketEvent('TicketCreated', 't1'));
     await publish('CRM_SERVICE_TICKET', ticketEvent('TicketResolved', 't1'));
     await publish('CRM_SERVICE_TICKET', ticketEvent('CsatReceived', 't1', 5));
@@ -316,9 +345,21 @@ describe('rebuild', () => {
       products: [{ period: '2026-12', productId: 'p1', quantity: 4, revenueMinor: 40_000 }],
       csat: [{ dimension: 'all', rated: 1, average: 5 }, {}, {}, {}],
       backlog: [{ status: 'new', tickets: 1 }],
+      payments: {
+        rows: [
+          {
+            period: '2026-12',
+            currency: 'EUR',
+            due: 2,
+            dueMinor: 50_000,
+            collected: 1,
+            collectedMinor: 25_000,
+          },
+        ],
+      },
     });
     const report = await rebuild.run(admin);
-    expect(report).toMatchObject({ state: 'done', generation: 2, events: 18, startedBy: 'admin', error: '' });
+    expect(report).toMatchObject({ state: 'done', generation: 2, events: 21, startedBy: 'admin', error: '' });
     expect(generations.swappedBy).toBe('admin');
     // The replaced generation stays until the next rebuild, for queries that read the pointer before the swap.
     expect([...store.gens.keys()].sort()).toEqual([1, 2]);

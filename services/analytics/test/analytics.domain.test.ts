@@ -49,6 +49,7 @@ const deal = (id: string, stage: string, over: Partial<OpportunityFact> = {}): O
       lossReason: '',
       competitor: '',
       moves: [],
+      sourceLeadId: '',
     },
   ),
   ...over,

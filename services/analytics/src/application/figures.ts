@@ -3,6 +3,7 @@ import { BUILT_IN_DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, type PipelineFact } fro
 import { normaliseQuery, type FigureQuery } from '../domain/figure-query';
 import { funnel, leaderboard, pipelineFigures } from '../domain/figures';
 import { forecast, products, salesCycle, winRate } from '../domain/sales-figures';
+import { paymentFigures } from '../domain/payment-facts';
 import { dealsOfOrigin, filtersByOrigin, leadsOfOrigin, type Origin } from '../domain/origin';
 import { backlog, csat, resolutionTime, sla } from '../domain/service-figures';
 import type { FactFilter, FactStore, Generations } from './ports';
@@ -18,6 +19,8 @@ export class Figures {
   constructor(
     private readonly generations: Generations,
     private readonly store: FactStore,
+    /** Today (UTC, "yyyy-mm-dd"): what overdue is counted at. */
+    private readonly today: () => string = () => new Date().toISOString().slice(0, 10),
   ) {}
 
   async funnel(raw: RawQuery, reader: Actor) {
@@ -93,6 +96,13 @@ export class Figures {
       won.map((d) => d._id),
     );
     return products(won, quotes, q);
+  }
+
+  /** Payment milestones of the deals the reader may see: collected vs due by period, overdue ageing. */
+  async payments(raw: RawQuery, reader: Actor) {
+    const { q, generation, filter } = await this.prepare(raw, reader);
+    const facts = await this.store.payments(generation, { ...filter, from: '', to: '' });
+    return paymentFigures(facts, q, this.today());
   }
 
   async serviceBacklog(raw: RawQuery, reader: Actor) {

@@ -1,5 +1,6 @@
 import type { Actor } from '@crm/kit/domain';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
 
 /**
@@ -41,6 +42,10 @@ export interface FactStore {
   saveQuote(generation: number, fact: QuoteFact, previous: number | undefined): Promise<void>;
   ticket(generation: number, id: string): Promise<TicketFact | undefined>;
   saveTicket(generation: number, fact: TicketFact, previous: number | undefined): Promise<void>;
+  payment(generation: number, id: string): Promise<PaymentFact | undefined>;
+  savePayment(generation: number, fact: PaymentFact, previous: number | undefined): Promise<void>;
+  /** Payment milestones filter on owner, team and visibility; `day` is the due day. */
+  payments(generation: number, filter: FactFilter): Promise<PaymentFact[]>;
   leads(generation: number, filter: FactFilter): Promise<LeadFact[]>;
   opportunities(generation: number, filter: FactFilter): Promise<OpportunityFact[]>;
   pipelines(generation: number): Promise<PipelineFact[]>;

@@ -8,6 +8,7 @@ import {
   type OpportunitySnapshot,
   type StageFact,
 } from '../domain/facts';
+import { applyPaymentSnapshot, type PaymentSnapshot } from '../domain/payment-facts';
 import { applyTicketSnapshot, type TicketSnapshot } from '../domain/ticket-facts';
 import type { FactStore } from './ports';
 
@@ -46,6 +47,12 @@ export class Projections {
     const fact = await this.store.quote(generation, e.id);
     if (fact && fact.version >= e.version) return;
     await this.store.saveQuote(generation, applyQuoteSnapshot(e, quote), fact?.version);
+  }
+
+  async payment(generation: number, e: Applied, snapshot: PaymentSnapshot): Promise<void> {
+    const fact = await this.store.payment(generation, e.id);
+    if (fact && fact.version >= e.version) return;
+    await this.store.savePayment(generation, applyPaymentSnapshot(e, snapshot), fact?.version);
   }
 
   async ticket(generation: number, e: Applied, snapshot: TicketSnapshot): Promise<void> {

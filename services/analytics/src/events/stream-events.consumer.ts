@@ -4,6 +4,8 @@ import {
   leadEvents,
   opportunity as opportunityPb,
   opportunityEvents,
+  payment as paymentPb,
+  paymentEvents,
   quote as quotePb,
   quoteEvents,
   serviceTicket as ticketPb,
@@ -17,6 +19,7 @@ import {
   type OpportunitySnapshot,
   type QuoteFact,
 } from '../domain/facts';
+import type { PaymentSnapshot } from '../domain/payment-facts';
 import type { TicketSnapshot } from '../domain/ticket-facts';
 
 /** The streams analytics reads, each through one durable consumer (and from its start on a rebuild). */
@@ -122,6 +125,33 @@ const DEAL_EVENTS: Record<string, (p: Uint8Array) => opportunityPb.Opportunity |
     opportunityEvents.OpportunityTeamChanged.decode(p).opportunity,
 };
 
+/** Events that carry the whole payment milestone. */
+const PAYMENT_EVENTS: Record<string, (p: Uint8Array) => paymentPb.Payment | undefined> = {
+  'crm.opportunity.v1.PaymentMilestoneAdded': (p) => paymentEvents.PaymentMilestoneAdded.decode(p).payment,
+  'crm.opportunity.v1.PaymentMilestoneChanged': (p) =>
+    paymentEvents.PaymentMilestoneChanged.decode(p).payment,
+  'crm.opportunity.v1.PaymentReceiptRequested': (p) =>
+    paymentEvents.PaymentReceiptRequested.decode(p).payment,
+  'crm.opportunity.v1.PaymentReceived': (p) => paymentEvents.PaymentReceived.decode(p).payment,
+  'crm.opportunity.v1.PaymentReceiptRejected': (p) => paymentEvents.PaymentReceiptRejected.decode(p).payment,
+  'crm.opportunity.v1.PaymentMilestoneOverdue': (p) =>
+    paymentEvents.PaymentMilestoneOverdue.decode(p).payment,
+};
+
+const paymentSnapshot = (x: paymentPb.Payment | undefined): PaymentSnapshot => ({
+  day: x?.dueDate ?? '',
+  opportunityId: x?.opportunityId ?? '',
+  accountId: x?.accountId ?? '',
+  ownerId: x?.ownerId ?? '',
+  teamId: x?.teamId ?? '',
+  currency: x?.currency ?? '',
+  amountMinor: Number(x?.amountMinor ?? 0),
+  status: x?.status ?? 'planned',
+  receivedDate: x?.status === 'received' ? (x?.receivedDate ?? '') : '',
+  receivedAmountMinor: x?.status === 'received' ? Number(x?.receivedAmountMinor ?? 0) : 0,
+  removed: !!x?.removedAt,
+});
+
 /** Events that carry the whole quote. */
 const QUOTE_EVENTS: Record<string, (p: Uint8Array) => quotePb.Quote | undefined> = {
   'crm.opportunity.v1.QuoteSaved': (p) => quoteEvents.QuoteSaved.decode(p).quote,
@@ -197,6 +227,8 @@ export function eventApplier(projections: Projections, now: () => Date = () => n
         if (deal) return projections.opportunity(generation, e, opportunitySnapshot(deal(p)));
         const quote = QUOTE_EVENTS[env.eventType];
         if (quote) return projections.quote(generation, e, quoteSnapshot(quote(p)));
+        const payment = PAYMENT_EVENTS[env.eventType];
+        if (payment) return projections.payment(generation, e, paymentSnapshot(payment(p)));
         const ticket = TICKET_EVENTS[env.eventType];
         if (ticket) return projections.ticket(generation, e, ticketSnapshot(ticket(p)));
         return undefined;

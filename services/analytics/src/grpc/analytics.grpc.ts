@@ -5,6 +5,7 @@ import type { Rebuild } from '../application/rebuild';
 import {
   fromProtoQuery,
   toProtoForecastRow,
+  toProtoPayments,
   toProtoProductRow,
   toProtoLeaderboardRow,
   toProtoPipelineRow,
@@ -38,6 +39,9 @@ export function analyticsGrpc(
     },
     async getProducts(req, ctx) {
       return { rows: (await figures.products(fromProtoQuery(req), ctx.actor)).map(toProtoProductRow) };
+    },
+    async getPayments(req, ctx) {
+      return toProtoPayments(await figures.payments(fromProtoQuery(req), ctx.actor));
     },
     async getServiceBacklog(req, ctx) {
       return { rows: await figures.serviceBacklog(fromProtoQuery(req), ctx.actor) };

@@ -2,6 +2,7 @@ import type { analytics as pb } from '@crm/proto';
 import type { RawQuery } from '../application/figures';
 import type { RebuildStatus } from '../application/ports';
 import type { FunnelStep, LeaderboardRow, PipelineRow } from '../domain/figures';
+import type { PaymentFigures } from '../domain/payment-facts';
 import type { ForecastRow, ProductRow } from '../domain/sales-figures';
 
 export const fromProtoQuery = (q: pb.FigureQuery): RawQuery => ({
@@ -70,3 +71,9 @@ export const toProtoRebuildStatus = (r: RebuildStatus | undefined): pb.RebuildSt
         startedBy: '',
         error: '',
       };
+
+export const toProtoPayments = (f: PaymentFigures): pb.PaymentFigures => ({
+  asOf: f.asOf,
+  rows: f.rows.map((r) => ({ ...r, dueMinor: String(r.dueMinor), collectedMinor: String(r.collectedMinor) })),
+  overdue: f.overdue.map((r) => ({ ...r, amountMinor: String(r.amountMinor) })),
+});

@@ -1,6 +1,7 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { RebuildStatus } from '../application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
 
 /** Which generation of facts answers figures; one document, `_id: 'current'`. */
@@ -120,6 +121,27 @@ const pipelineFactSchema = new Schema<PipelineFact>(
   options,
 );
 
+const paymentFactSchema = new Schema<PaymentFact>(
+  {
+    _id: String,
+    version: Number,
+    day: String,
+    opportunityId: String,
+    accountId: String,
+    ownerId: String,
+    teamId: String,
+    currency: String,
+    amountMinor: Number,
+    status: String,
+    receivedDate: String,
+    receivedAmountMinor: Number,
+    removed: Boolean,
+    eventAt: Date,
+    appliedAt: Date,
+  },
+  options,
+);
+
 const generationSchema = new Schema<GenerationDoc>(
   { _id: String, generation: Number, updatedAt: Date, updatedBy: String },
   options,
@@ -131,6 +153,7 @@ export interface FactModels {
   Pipeline: Model<PipelineFact>;
   Quote: Model<QuoteFact>;
   Ticket: Model<TicketFact>;
+  Payment: Model<PaymentFact>;
 }
 
 function modelOf<T>(db: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
@@ -150,6 +173,7 @@ export function factModels(db: Connection, generation: number): FactModels {
     Pipeline: modelOf(db, `PipelineFactG${generation}`, pipelineFactSchema, `pipeline_facts_g${generation}`),
     Quote: modelOf(db, `QuoteFactG${generation}`, quoteFactSchema, `quote_facts_g${generation}`),
     Ticket: modelOf(db, `TicketFactG${generation}`, ticketFactSchema, `ticket_facts_g${generation}`),
+    Payment: modelOf(db, `PaymentFactG${generation}`, paymentFactSchema, `payment_facts_g${generation}`),
   };
 }
 

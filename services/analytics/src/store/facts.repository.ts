@@ -9,6 +9,7 @@ import type {
   TicketFilter,
 } from '../application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
 import { factModels, generationModel, rebuildModel } from './facts.model';
 
@@ -116,6 +117,18 @@ export class MongoFactStore implements FactStore {
     return save(this.m(generation).Ticket, 'ticket fact', fact, previous);
   }
 
+  async payment(generation: number, id: string) {
+    return (await this.m(generation).Payment.findById(id).lean<PaymentFact>()) ?? undefined;
+  }
+
+  savePayment(generation: number, fact: PaymentFact, previous: number | undefined) {
+    return save(this.m(generation).Payment, 'payment fact', fact, previous);
+  }
+
+  payments(generation: number, filter: FactFilter) {
+    return this.m(generation).Payment.find(factQuery(filter)).lean<PaymentFact[]>();
+  }
+
   leads(generation: number, filter: FactFilter) {
     return this.m(generation).Lead.find(factQuery(filter)).lean<LeadFact[]>();
   }
@@ -150,7 +163,7 @@ export class MongoFactStore implements FactStore {
   async drop(generation: number) {
     const m = this.m(generation);
     // Dropping a collection that was never created is fine: there is nothing to drop.
-    for (const model of [m.Lead, m.Opportunity, m.Pipeline, m.Quote, m.Ticket])
+    for (const model of [m.Lead, m.Opportunity, m.Pipeline, m.Quote, m.Ticket, m.Payment])
       await model.collection.drop().catch((err: { codeName?: string }) => {
         if (err.codeName !== 'NamespaceNotFound') throw err;
       });

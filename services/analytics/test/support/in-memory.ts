@@ -10,6 +10,7 @@ import type {
   TicketFilter,
 } from '../../src/application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../../src/domain/facts';
+import type { PaymentFact } from '../../src/domain/payment-facts';
 import type { TicketFact } from '../../src/domain/ticket-facts';
 
 type Fact = { _id: string; version: number; day?: string; ownerId?: string; teamId?: string };
@@ -31,6 +32,7 @@ export class InMemoryFactStore implements FactStore {
       pipe: Map<string, PipelineFact>;
       quote: Map<string, QuoteFact>;
       ticket: Map<string, TicketFact>;
+      payment: Map<string, PaymentFact>;
     }
   >();
 
@@ -42,6 +44,7 @@ export class InMemoryFactStore implements FactStore {
         pipe: new Map(),
         quote: new Map(),
         ticket: new Map(),
+        payment: new Map(),
       });
     return this.gens.get(n)!;
   }
@@ -66,6 +69,9 @@ export class InMemoryFactStore implements FactStore {
   saveQuote = async (n: number, f: QuoteFact, p: number | undefined) => this.put(this.g(n).quote, f, p);
   ticket = async (n: number, id: string) => structuredClone(this.g(n).ticket.get(id));
   saveTicket = async (n: number, f: TicketFact, p: number | undefined) => this.put(this.g(n).ticket, f, p);
+  payment = async (n: number, id: string) => structuredClone(this.g(n).payment.get(id));
+  savePayment = async (n: number, f: PaymentFact, p: number | undefined) => this.put(this.g(n).payment, f, p);
+  payments = async (n: number, q: FactFilter) => [...this.g(n).payment.values()].filter((f) => matches(f, q));
   leadsByIds = async (n: number, ids: string[]) =>
     [...this.g(n).lead.values()].filter((x) => ids.includes(x._id));
   quotes = async (n: number, ids: string[]) =>
