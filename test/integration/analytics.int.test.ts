@@ -112,6 +112,34 @@ describe('analytics (real stack: events through NATS into the analytics read mod
     expect(injected.contentType).toMatch(PROBLEM);
   }, 30_000);
 
+  it("counts a visit a rep logs in the rep's leaderboard activities within 3 seconds", async () => {
+    const query = `from=${today()}&to=${today()}&owner=me`;
+    const visits = async () => {
+      const res = await api('GET', `/api/v1/analytics/leaderboard?${query}`, { as: 'rep2' });
+      expect(res.status).toBe(200);
+      const rows = res.body.rows as { activities: { kind: string; count: number }[] }[];
+      return rows.flatMap((r) => r.activities).find((a) => a.kind === 'visit')?.count ?? 0;
+    };
+    const before = await visits();
+    const account = await api('POST', '/api/v1/accounts', {
+      as: 'rep2',
+      json: { name: `Visited ${RUN}`, website: `https://visited-${RUN}.example.com` },
+    });
+    expect(account.status).toBe(201);
+    const visit = await api('POST', '/api/v1/activities', {
+      as: 'rep2',
+      json: {
+        type: 'visit',
+        relatedTo: { type: 'account', id: account.body.id },
+        subject: `Site visit ${RUN}`,
+        occurredAt: new Date().toISOString(),
+      },
+    });
+    expect(visit.status).toBe(201);
+    const took = await timeUntil(async () => (await visits()) === before + 1, 3000);
+    expect(took).toBeGreaterThanOrEqual(0);
+  }, 30_000);
+
   it('reproduces every figure exactly after a rebuild from the streams', async () => {
     // Records of a team of this run only, so nothing another test does moves these figures meanwhile.
     const team = `analytics-${RUN}`;
@@ -214,6 +242,8 @@ describe('analytics (real stack: events through NATS into the analytics read mod
             deals: 2,
             dealsWon: 0,
             won: [],
+            paymentsCollected: [],
+            activities: [],
           },
         ])
       );

@@ -1681,7 +1681,7 @@ export interface paths {
         };
         /**
          * Sales leaderboard
-         * @description Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per currency, for records created from `from` to `to`. `format=csv` or `xlsx` downloads the table.
+         * @description Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per currency, for records created from `from` to `to`; the money collected on their deals (receipts that arrived in the range) and their activities (calls, visits and meetings that happened, tasks completed) by kind. `format=csv` or `xlsx` downloads the table.
          *
          *     Roles: sales-rep, sales-manager, crm-admin.
          */
@@ -3821,6 +3821,17 @@ export interface components {
             won: {
                 currency: string;
                 amountMinor: number;
+            }[];
+            /** @description Money that arrived in the range on the rep's deals, per currency */
+            paymentsCollected: {
+                currency: string;
+                amountMinor: number;
+            }[];
+            /** @description Calls, visits and meetings that happened and tasks completed in the range */
+            activities: {
+                /** @enum {string} */
+                kind: "call" | "visit" | "meeting" | "task";
+                count: number;
             }[];
         };
         WinRate: {

@@ -84,7 +84,9 @@ export const analyticsOperations: Operation[] = [
     summary: 'Sales leaderboard',
     description:
       'Per rep: leads, leads converted and the conversion rate, deals, deals won and the amount won per ' +
-      'currency, for records created from `from` to `to`. `format=csv` or `xlsx` downloads the table.',
+      'currency, for records created from `from` to `to`; the money collected on their deals (receipts that ' +
+      'arrived in the range) and their activities (calls, visits and meetings that happened, tasks completed) ' +
+      'by kind. `format=csv` or `xlsx` downloads the table.',
     responses: { 200: { description: 'The leaderboard', schema: Leaderboard, csv: true, xlsx: true } },
     async handler({ query: q, actor, call, deps }) {
       const res = await call((o) => deps.clients.analytics.getLeaderboard(toProtoQuery(q, actor), o));
@@ -97,6 +99,14 @@ export const analyticsOperations: Operation[] = [
         deals: Number(r.deals),
         dealsWon: Number(r.dealsWon),
         won: r.won.map((a) => ({ currency: a.currency, amountMinor: Number(a.amountMinor) })),
+        paymentsCollected: r.paymentsCollected.map((a) => ({
+          currency: a.currency,
+          amountMinor: Number(a.amountMinor),
+        })),
+        activities: r.activities.map((a) => ({
+          kind: a.kind as 'call' | 'visit' | 'meeting' | 'task',
+          count: a.count,
+        })),
       }));
       return figureReply(q, 'leaderboard', { rows }, [
         {
@@ -110,6 +120,8 @@ export const analyticsOperations: Operation[] = [
             'deals',
             'dealsWon',
             'won',
+            'paymentsCollected',
+            'activities',
           ],
           rows: rows.map((r) => [
             r.ownerId,
@@ -120,6 +132,8 @@ export const analyticsOperations: Operation[] = [
             r.deals,
             r.dealsWon,
             amounts(r.won),
+            amounts(r.paymentsCollected),
+            r.activities.map((a) => `${a.kind} ${a.count}`).join('; '),
           ]),
         },
       ]);

@@ -107,6 +107,12 @@ export const LeaderboardRow = z
     deals: z.number().int(),
     dealsWon: z.number().int(),
     won: z.array(z.object({ currency: z.string(), amountMinor: z.number().int() })),
+    paymentsCollected: z
+      .array(z.object({ currency: z.string(), amountMinor: z.number().int() }))
+      .openapi({ description: "Money that arrived in the range on the rep's deals, per currency" }),
+    activities: z
+      .array(z.object({ kind: z.enum(['call', 'visit', 'meeting', 'task']), count: z.number().int() }))
+      .openapi({ description: 'Calls, visits and meetings that happened and tasks completed in the range' }),
   })
   .openapi('LeaderboardRow');
 

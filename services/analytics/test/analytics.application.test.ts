@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Actor, ForbiddenError, Roles } from '@crm/kit/domain';
 import type { EventEnvelope } from '@crm/kit';
 import {
+  account as accountPb,
+  accountEvents,
   lead as leadPb,
   leadEvents,
   opportunity as opportunityPb,
@@ -180,6 +182,26 @@ const quoteSent = (id: string, opportunityId: string) =>
     }).finish(),
   );
 
+/** A visit rep1 logged on 2026-12-03. */
+const visitLogged = (id: string) =>
+  envelope(
+    'crm.account.v1.ActivityLogged',
+    id,
+    accountEvents.ActivityLogged.encode(
+      accountEvents.ActivityLogged.fromPartial({
+        activity: accountPb.Activity.fromPartial({
+          id,
+          kind: accountPb.ActivityKind.ACTIVITY_KIND_VISIT,
+          ownerId: 'rep1',
+          teamId: 'north',
+          occurredAt: new Date('2026-12-03T10:00:00Z'),
+        }),
+        kind: accountPb.ActivityKind.ACTIVITY_KIND_VISIT,
+        accountId: 'acc',
+      }),
+    ).finish(),
+  );
+
 /** A payment milestone of deal d1: planned (due 2026-12-10), then received on 2026-12-12. */
 function paymentEvent(type: 'PaymentMilestoneAdded' | 'PaymentReceived', id: string) {
   const received = type === 'PaymentReceived';
@@ -231,7 +253,12 @@ function setup() {
   const store = new InMemoryFactStore();
   const generations = new InMemoryGenerations();
   const apply = eventApplier(new Projections(store), () => new Date('2026-12-01T10:00:00.100Z'));
-  const streams = new InMemoryStreams<EventEnvelope>(['CRM_LEAD', 'CRM_OPPORTUNITY', 'CRM_SERVICE_TICKET']);
+  const streams = new InMemoryStreams<EventEnvelope>([
+    'CRM_LEAD',
+    'CRM_ACCOUNT',
+    'CRM_OPPORTUNITY',
+    'CRM_SERVICE_TICKET',
+  ]);
   const gate = new LiveGate();
   /** What the live consumer does with an event it takes off a stream. */
   const live = (env: EventEnvelope) => gate.live(async () => apply(await generations.current(), env));
@@ -325,6 +352,7 @@ describe('rebuild', () => {
     await publish('CRM_OPPORTUNITY', paymentEvent('PaymentMilestoneAdded', 'pay1'));
     await publish('CRM_OPPORTUNITY', paymentEvent('PaymentReceived', 'pay1'));
     await publish('CRM_OPPORTUNITY', paymentEvent('PaymentMilestoneAdded', 'pay2'));
+    await publish('CRM_ACCOUNT', visitLogged('visit1'));
     await publish('CRM_SERVICE_TICKET', ticketEvent('TicketCreated', 't1'));
     await publish('CRM_SERVICE_TICKET', ticketEvent('TicketResolved', 't1'));
     await publish('CRM_SERVICE_TICKET', ticketEvent('CsatReceived', 't1', 5));
@@ -339,6 +367,8 @@ describe('rebuild', () => {
       ownerId: 'rep1',
       dealsWon: 1,
       won: [{ currency: 'EUR', amountMinor: 40_000 }],
+      paymentsCollected: [{ currency: 'EUR', amountMinor: 25_000 }],
+      activities: [{ kind: 'visit', count: 1 }],
     });
     expect(before).toMatchObject({
       winRate: { rows: [{ period: '2026-W50', closed: 2, won: 1, lost: 1, winRate: 0.5 }] },
@@ -359,7 +389,7 @@ describe('rebuild', () => {
       },
     });
     const report = await rebuild.run(admin);
-    expect(report).toMatchObject({ state: 'done', generation: 2, events: 21, startedBy: 'admin', error: '' });
+    expect(report).toMatchObject({ state: 'done', generation: 2, events: 22, startedBy: 'admin', error: '' });
     expect(generations.swappedBy).toBe('admin');
     // The replaced generation stays until the next rebuild, for queries that read the pointer before the swap.
     expect([...store.gens.keys()].sort()).toEqual([1, 2]);

@@ -1,3 +1,5 @@
+import type { ActivityFact } from '../src/domain/activity-facts';
+import type { PaymentFact } from '../src/domain/payment-facts';
 import { ValidationError } from '@crm/kit/domain';
 import {
   applyLeadChange,
@@ -187,6 +189,8 @@ describe('leaderboard', () => {
         deals: 1,
         dealsWon: 1,
         won: [{ currency: 'EUR', amountMinor: 7_000 }],
+        paymentsCollected: [],
+        activities: [],
       },
       {
         ownerId: 'rep1',
@@ -197,7 +201,72 @@ describe('leaderboard', () => {
         deals: 1,
         dealsWon: 0,
         won: [],
+        paymentsCollected: [],
+        activities: [],
       },
+    ]);
+  });
+
+  it("counts a rep's activities by kind and the money collected on their deals in the range", () => {
+    const stamp = { version: 1, eventAt: new Date(), appliedAt: new Date() };
+    const activity = (
+      id: string,
+      kind: ActivityFact['kind'],
+      day: string,
+      ownerId = 'rep3',
+    ): ActivityFact => ({
+      _id: id,
+      ...stamp,
+      kind,
+      day,
+      ownerId,
+      teamId: 'north',
+    });
+    const payment = (
+      id: string,
+      receivedDate: string,
+      amountMinor: number,
+      status = 'received',
+    ): PaymentFact => ({
+      _id: id,
+      ...stamp,
+      day: '2026-11-30',
+      opportunityId: 'd',
+      accountId: 'a',
+      ownerId: 'rep3',
+      teamId: 'north',
+      currency: 'CNY',
+      amountMinor,
+      status,
+      receivedDate,
+      receivedAmountMinor: status === 'received' ? amountMinor : 0,
+      removed: false,
+    });
+    const rows = leaderboard(
+      [],
+      [],
+      pipelines,
+      normaliseQuery({ from: '2026-12-01', to: '2026-12-31' }),
+      [
+        activity('v1', 'visit', '2026-12-02'),
+        activity('c1', 'call', '2026-12-03'),
+        activity('v2', 'visit', '2026-12-04'),
+        activity('t-open', 'task', ''),
+        activity('t-done', 'task', '2026-12-05'),
+      ],
+      [payment('p1', '2026-12-02', 300), payment('p2', '2026-11-28', 500), payment('p3', '', 700, 'planned')],
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        ownerId: 'rep3',
+        leads: 0,
+        paymentsCollected: [{ currency: 'CNY', amountMinor: 300 }],
+        activities: [
+          { kind: 'call', count: 1 },
+          { kind: 'visit', count: 2 },
+          { kind: 'task', count: 1 },
+        ],
+      }),
     ]);
   });
 });

@@ -53,12 +53,15 @@ export class Figures {
 
   async leaderboard(raw: RawQuery, reader: Actor) {
     const { q, generation, filter } = await this.prepare(raw, reader);
-    const [leads, deals, pipelines] = await Promise.all([
+    // Activities and payments are the rep's work whatever the lead's source: origin does not narrow them.
+    const [leads, deals, pipelines, activities, payments] = await Promise.all([
       this.leads(generation, filter, q),
       this.deals(generation, filter, q),
       this.pipelines(generation),
+      this.store.activities(generation, filter),
+      this.store.payments(generation, { ...filter, from: '', to: '' }),
     ]);
-    return leaderboard(leads, deals, pipelines, q);
+    return leaderboard(leads, deals, pipelines, q, activities, payments);
   }
 
   async winRate(raw: RawQuery, reader: Actor) {

@@ -1,5 +1,6 @@
 import type { Actor } from '@crm/kit/domain';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { ActivityFact } from '../domain/activity-facts';
 import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
 
@@ -46,6 +47,10 @@ export interface FactStore {
   savePayment(generation: number, fact: PaymentFact, previous: number | undefined): Promise<void>;
   /** Payment milestones filter on owner, team and visibility; `day` is the due day. */
   payments(generation: number, filter: FactFilter): Promise<PaymentFact[]>;
+  activity(generation: number, id: string): Promise<ActivityFact | undefined>;
+  saveActivity(generation: number, fact: ActivityFact, previous: number | undefined): Promise<void>;
+  /** Activities done in the days (a task once completed). */
+  activities(generation: number, filter: FactFilter): Promise<ActivityFact[]>;
   leads(generation: number, filter: FactFilter): Promise<LeadFact[]>;
   opportunities(generation: number, filter: FactFilter): Promise<OpportunityFact[]>;
   pipelines(generation: number): Promise<PipelineFact[]>;

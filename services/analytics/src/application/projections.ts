@@ -8,6 +8,7 @@ import {
   type OpportunitySnapshot,
   type StageFact,
 } from '../domain/facts';
+import { type ActivityChange, applyActivityChange } from '../domain/activity-facts';
 import { applyPaymentSnapshot, type PaymentSnapshot } from '../domain/payment-facts';
 import { applyTicketSnapshot, type TicketSnapshot } from '../domain/ticket-facts';
 import type { FactStore } from './ports';
@@ -47,6 +48,13 @@ export class Projections {
     const fact = await this.store.quote(generation, e.id);
     if (fact && fact.version >= e.version) return;
     await this.store.saveQuote(generation, applyQuoteSnapshot(e, quote), fact?.version);
+  }
+
+  async activity(generation: number, e: Applied, change: ActivityChange): Promise<void> {
+    const fact = await this.store.activity(generation, e.id);
+    if (fact && fact.version >= e.version) return;
+    const next = applyActivityChange(fact, e, change);
+    if (next) await this.store.saveActivity(generation, next, fact?.version);
   }
 
   async payment(generation: number, e: Applied, snapshot: PaymentSnapshot): Promise<void> {

@@ -1,5 +1,7 @@
 import { periodOf, type FigureQuery } from './figure-query';
 import type { LeadFact, OpportunityFact, PipelineFact, StageFact } from './facts';
+import { ACTIVITY_KINDS, type ActivityFact, type ActivityKind } from './activity-facts';
+import type { PaymentFact } from './payment-facts';
 
 export interface FunnelStep {
   period: string;
@@ -32,6 +34,15 @@ export interface LeaderboardRow {
   deals: number;
   dealsWon: number;
   won: Amount[];
+  /** Money that arrived in the range on the rep's deals, per currency. */
+  paymentsCollected: Amount[];
+  /** Calls, visits and meetings that happened and tasks completed in the range, by kind. */
+  activities: ActivityCount[];
+}
+
+export interface ActivityCount {
+  kind: ActivityKind;
+  count: number;
 }
 
 const stageIn = (pipeline: PipelineFact | undefined, key: string): StageFact | undefined =>
@@ -135,11 +146,19 @@ export function pipelineFigures(
 }
 
 /** Per rep (and period): leads, conversions, deals, deals won and the amount won per currency. */
+function addAmount(amounts: Amount[], currency: string, amountMinor: number) {
+  const amount = amounts.find((a) => a.currency === currency);
+  if (amount) amount.amountMinor += amountMinor;
+  else amounts.push({ currency, amountMinor });
+}
+
 export function leaderboard(
   leads: LeadFact[],
   deals: OpportunityFact[],
   pipelines: Map<string, PipelineFact>,
   q: FigureQuery,
+  activities: ActivityFact[] = [],
+  payments: PaymentFact[] = [],
 ): LeaderboardRow[] {
   const rows = new Map<string, LeaderboardRow>();
   const rowOf = (ownerId: string, day: string) => {
@@ -154,6 +173,8 @@ export function leaderboard(
       deals: 0,
       dealsWon: 0,
       won: [],
+      paymentsCollected: [],
+      activities: [],
     };
     rows.set(key, row);
     return row;
@@ -168,9 +189,19 @@ export function leaderboard(
     row.deals += 1;
     if (!isWon(d, pipelines)) continue;
     row.dealsWon += 1;
-    const amount = row.won.find((a) => a.currency === d.currency);
-    if (amount) amount.amountMinor += d.amountMinor;
-    else row.won.push({ currency: d.currency, amountMinor: d.amountMinor });
+    addAmount(row.won, d.currency, d.amountMinor);
+  }
+  for (const a of activities) {
+    if (!a.day) continue; // a task not done yet
+    const row = rowOf(a.ownerId, a.day);
+    const count = row.activities.find((c) => c.kind === a.kind);
+    if (count) count.count += 1;
+    else row.activities.push({ kind: a.kind, count: 1 });
+  }
+  for (const p of payments) {
+    const arrived = p.status === 'received' && !p.removed ? p.receivedDate : '';
+    if (!arrived || (q.from && arrived < q.from) || (q.to && arrived > q.to)) continue;
+    addAmount(rowOf(p.ownerId, arrived).paymentsCollected, p.currency, p.receivedAmountMinor);
   }
   const wonTotal = (r: LeaderboardRow) => r.won.reduce((s, a) => s + a.amountMinor, 0);
   return [...rows.values()]
@@ -178,6 +209,10 @@ export function leaderboard(
       ...r,
       conversionRate: ratio(r.leadsConverted, r.leads),
       won: r.won.sort((a, b) => a.currency.localeCompare(b.currency)),
+      paymentsCollected: r.paymentsCollected.sort((a, b) => a.currency.localeCompare(b.currency)),
+      activities: r.activities.sort(
+        (a, b) => ACTIVITY_KINDS.indexOf(a.kind) - ACTIVITY_KINDS.indexOf(b.kind),
+      ),
     }))
     .sort(
       (a, b) =>

@@ -1,5 +1,7 @@
 import type { EventEnvelope } from '@crm/kit';
 import {
+  account as accountPb,
+  accountEvents,
   lead as leadPb,
   leadEvents,
   opportunity as opportunityPb,
@@ -19,6 +21,7 @@ import {
   type OpportunitySnapshot,
   type QuoteFact,
 } from '../domain/facts';
+import type { ActivityChange, ActivityKind } from '../domain/activity-facts';
 import type { PaymentSnapshot } from '../domain/payment-facts';
 import type { TicketSnapshot } from '../domain/ticket-facts';
 
@@ -125,6 +128,28 @@ const DEAL_EVENTS: Record<string, (p: Uint8Array) => opportunityPb.Opportunity |
     opportunityEvents.OpportunityTeamChanged.decode(p).opportunity,
 };
 
+const ACTIVITY_KIND: Partial<Record<accountPb.ActivityKind, ActivityKind>> = {
+  [accountPb.ActivityKind.ACTIVITY_KIND_CALL]: 'call',
+  [accountPb.ActivityKind.ACTIVITY_KIND_VISIT]: 'visit',
+  [accountPb.ActivityKind.ACTIVITY_KIND_MEETING]: 'meeting',
+  [accountPb.ActivityKind.ACTIVITY_KIND_TASK]: 'task',
+};
+
+/** An activity as ActivityLogged and ActivityUpdated carry it whole; undefined for an unknown kind. */
+const activitySnapshot = (a: accountPb.Activity | undefined): ActivityChange | undefined => {
+  const kind = a && ACTIVITY_KIND[a.kind];
+  return kind
+    ? {
+        kind: 'snapshot',
+        activity: kind,
+        ownerId: a.ownerId,
+        teamId: a.teamId,
+        occurredAt: a.occurredAt,
+        doneAt: a.done ? (a.doneAt ?? a.updated?.at) : undefined,
+      }
+    : undefined;
+};
+
 /** Events that carry the whole payment milestone. */
 const PAYMENT_EVENTS: Record<string, (p: Uint8Array) => paymentPb.Payment | undefined> = {
   'crm.opportunity.v1.PaymentMilestoneAdded': (p) => paymentEvents.PaymentMilestoneAdded.decode(p).payment,
@@ -203,6 +228,21 @@ export function eventApplier(projections: Projections, now: () => Date = () => n
       }
       case 'crm.lead.v1.LeadConverted':
         return projections.lead(generation, e, { kind: 'converted' });
+      case 'crm.account.v1.ActivityLogged':
+      case 'crm.account.v1.ActivityUpdated': {
+        const decode = env.eventType.endsWith('Logged')
+          ? accountEvents.ActivityLogged
+          : accountEvents.ActivityUpdated;
+        const change = activitySnapshot(decode.decode(p).activity);
+        return change ? projections.activity(generation, e, change) : undefined;
+      }
+      case 'crm.account.v1.TaskCompleted': {
+        const done = accountEvents.TaskCompleted.decode(p);
+        return projections.activity(generation, e, {
+          kind: 'task-completed',
+          at: done.completedAt ?? e.eventAt,
+        });
+      }
       case 'crm.opportunity.v1.OpportunityDiscarded':
         return projections.opportunity(
           generation,

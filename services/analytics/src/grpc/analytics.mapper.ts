@@ -38,6 +38,10 @@ export const toProtoLeaderboardRow = (r: LeaderboardRow): pb.LeaderboardRow => (
   deals: String(r.deals),
   dealsWon: String(r.dealsWon),
   won: r.won.map((a) => ({ currency: a.currency, amountMinor: String(a.amountMinor) })),
+  paymentsCollected: r.paymentsCollected.map((a) => ({
+    currency: a.currency,
+    amountMinor: String(a.amountMinor),
+  })),
 });
 
 export const toProtoForecastRow = (r: ForecastRow): pb.ForecastRow => ({

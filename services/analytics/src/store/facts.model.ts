@@ -1,6 +1,7 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { RebuildStatus } from '../application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { ActivityFact } from '../domain/activity-facts';
 import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
 
@@ -142,6 +143,20 @@ const paymentFactSchema = new Schema<PaymentFact>(
   options,
 );
 
+const activityFactSchema = new Schema<ActivityFact>(
+  {
+    _id: String,
+    version: Number,
+    day: String,
+    kind: String,
+    ownerId: String,
+    teamId: String,
+    eventAt: Date,
+    appliedAt: Date,
+  },
+  options,
+);
+
 const generationSchema = new Schema<GenerationDoc>(
   { _id: String, generation: Number, updatedAt: Date, updatedBy: String },
   options,
@@ -154,6 +169,7 @@ export interface FactModels {
   Quote: Model<QuoteFact>;
   Ticket: Model<TicketFact>;
   Payment: Model<PaymentFact>;
+  Activity: Model<ActivityFact>;
 }
 
 function modelOf<T>(db: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
@@ -174,6 +190,7 @@ export function factModels(db: Connection, generation: number): FactModels {
     Quote: modelOf(db, `QuoteFactG${generation}`, quoteFactSchema, `quote_facts_g${generation}`),
     Ticket: modelOf(db, `TicketFactG${generation}`, ticketFactSchema, `ticket_facts_g${generation}`),
     Payment: modelOf(db, `PaymentFactG${generation}`, paymentFactSchema, `payment_facts_g${generation}`),
+    Activity: modelOf(db, `ActivityFactG${generation}`, activityFactSchema, `activity_facts_g${generation}`),
   };
 }
 

@@ -9,6 +9,7 @@ import type {
   TicketFilter,
 } from '../application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { ActivityFact } from '../domain/activity-facts';
 import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
 import { factModels, generationModel, rebuildModel } from './facts.model';
@@ -129,6 +130,18 @@ export class MongoFactStore implements FactStore {
     return this.m(generation).Payment.find(factQuery(filter)).lean<PaymentFact[]>();
   }
 
+  async activity(generation: number, id: string) {
+    return (await this.m(generation).Activity.findById(id).lean<ActivityFact>()) ?? undefined;
+  }
+
+  saveActivity(generation: number, fact: ActivityFact, previous: number | undefined) {
+    return save(this.m(generation).Activity, 'activity fact', fact, previous);
+  }
+
+  activities(generation: number, filter: FactFilter) {
+    return this.m(generation).Activity.find(factQuery(filter)).lean<ActivityFact[]>();
+  }
+
   leads(generation: number, filter: FactFilter) {
     return this.m(generation).Lead.find(factQuery(filter)).lean<LeadFact[]>();
   }
@@ -163,7 +176,7 @@ export class MongoFactStore implements FactStore {
   async drop(generation: number) {
     const m = this.m(generation);
     // Dropping a collection that was never created is fine: there is nothing to drop.
-    for (const model of [m.Lead, m.Opportunity, m.Pipeline, m.Quote, m.Ticket, m.Payment])
+    for (const model of [m.Lead, m.Opportunity, m.Pipeline, m.Quote, m.Ticket, m.Payment, m.Activity])
       await model.collection.drop().catch((err: { codeName?: string }) => {
         if (err.codeName !== 'NamespaceNotFound') throw err;
       });

@@ -10,6 +10,7 @@ import type {
   TicketFilter,
 } from '../../src/application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../../src/domain/facts';
+import type { ActivityFact } from '../../src/domain/activity-facts';
 import type { PaymentFact } from '../../src/domain/payment-facts';
 import type { TicketFact } from '../../src/domain/ticket-facts';
 
@@ -33,6 +34,7 @@ export class InMemoryFactStore implements FactStore {
       quote: Map<string, QuoteFact>;
       ticket: Map<string, TicketFact>;
       payment: Map<string, PaymentFact>;
+      activity: Map<string, ActivityFact>;
     }
   >();
 
@@ -45,6 +47,7 @@ export class InMemoryFactStore implements FactStore {
         quote: new Map(),
         ticket: new Map(),
         payment: new Map(),
+        activity: new Map(),
       });
     return this.gens.get(n)!;
   }
@@ -72,6 +75,11 @@ export class InMemoryFactStore implements FactStore {
   payment = async (n: number, id: string) => structuredClone(this.g(n).payment.get(id));
   savePayment = async (n: number, f: PaymentFact, p: number | undefined) => this.put(this.g(n).payment, f, p);
   payments = async (n: number, q: FactFilter) => [...this.g(n).payment.values()].filter((f) => matches(f, q));
+  activity = async (n: number, id: string) => structuredClone(this.g(n).activity.get(id));
+  saveActivity = async (n: number, f: ActivityFact, p: number | undefined) =>
+    this.put(this.g(n).activity, f, p);
+  activities = async (n: number, q: FactFilter) =>
+    [...this.g(n).activity.values()].filter((f) => matches(f, q));
   leadsByIds = async (n: number, ids: string[]) =>
     [...this.g(n).lead.values()].filter((x) => ids.includes(x._id));
   quotes = async (n: number, ids: string[]) =>
