@@ -1920,6 +1920,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/exchange-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The exchange rates into the reporting currency
+         * @description Every rate by currency and first day, with the reporting currency. Sales roles and admins.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getExchangeRates"];
+        /**
+         * Replace the exchange rates
+         * @description Sets the reporting currency and every rate (a rate applies from its day until the next rate of its currency). Figures asked with `currency=reporting` convert each amount at the rate valid on the day that counts for it: a closed deal’s close day, an open deal’s expected close day (else today), a payment’s due or received day; an amount no rate applies to stays in its own currency. Send `If-Match` with the ETag read, or lose a concurrent admin’s change. Admins only.
+         *
+         *     Roles: crm-admin.
+         */
+        put: operations["saveExchangeRates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/opportunities/{id}/payments": {
         parameters: {
             query?: never;
@@ -4006,6 +4034,27 @@ export interface components {
             startedBy: string;
             /** @description Why it failed */
             error: string | null;
+        };
+        ExchangeRates: {
+            /** @description null before an admin first saves */
+            reportingCurrency: string | null;
+            rates: components["schemas"]["ExchangeRate"][];
+            version: number;
+            updatedAt: string | null;
+            updatedBy: string | null;
+        };
+        ExchangeRate: {
+            /** @description ISO 4217 code, e.g. EUR */
+            currency: string;
+            /** @description The first day it applies; it applies until the currency’s next rate */
+            validFrom: string;
+            /** @description Units of the reporting currency for one unit of `currency`, as a decimal string */
+            rate: string;
+        };
+        ExchangeRatesInput: {
+            /** @description ISO 4217 code, e.g. EUR */
+            reportingCurrency: string;
+            rates: components["schemas"]["ExchangeRate"][];
         };
         PaymentList: {
             items: components["schemas"]["Payment"][];
@@ -8102,6 +8151,8 @@ export interface operations {
                 pipeline?: string;
                 /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
                 source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
                 /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
                 region?: string;
             };
@@ -8152,6 +8203,8 @@ export interface operations {
                 pipeline?: string;
                 /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
                 source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
                 /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
                 region?: string;
             };
@@ -8202,6 +8255,8 @@ export interface operations {
                 pipeline?: string;
                 /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
                 source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
                 /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
                 region?: string;
             };
@@ -8252,6 +8307,8 @@ export interface operations {
                 pipeline?: string;
                 /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
                 source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
                 /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
                 region?: string;
             };
@@ -8302,6 +8359,8 @@ export interface operations {
                 pipeline?: string;
                 /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
                 source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
                 /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
                 region?: string;
             };
@@ -8352,6 +8411,8 @@ export interface operations {
                 pipeline?: string;
                 /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
                 source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
                 /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
                 region?: string;
             };
@@ -8402,6 +8463,8 @@ export interface operations {
                 pipeline?: string;
                 /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
                 source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
                 /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
                 region?: string;
             };
@@ -8452,6 +8515,8 @@ export interface operations {
                 pipeline?: string;
                 /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
                 source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
                 /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
                 region?: string;
             };
@@ -8706,6 +8771,71 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getExchangeRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRates"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    saveExchangeRates: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: the ETag of the version you read ("<version>"); a changed record is then a 412. without it, the body replaces the current document whatever its version (last writer wins). Send it when your change depends on what you read. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeRatesInput"];
+            };
+        };
+        responses: {
+            /** @description The rates as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRates"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

@@ -16,6 +16,7 @@ export const toProtoQuery = (q: Query, actor: Actor): analytics.FigureQuery => (
   queue: q.queue ?? '',
   source: q.source ?? '',
   region: q.region ?? '',
+  currency: q.currency ?? '',
 });
 
 /** What every sales figure shares: its role gate, tag and filters. */

@@ -46,6 +46,14 @@ export const FigureQuery = z
         'Only leads of this source (web, event, ...) and the deals converted from them; a deal opened ' +
         'without a lead matches no source',
     }),
+    currency: z
+      .enum(['reporting'])
+      .optional()
+      .openapi({
+        description:
+          "reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate " +
+          'valid on the day that counts for it; left out: each amount in the currency it was recorded in',
+      }),
     region: id.optional().openapi({
       description:
         'Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal ' +

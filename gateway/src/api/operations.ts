@@ -1,5 +1,6 @@
 import { accountOperations } from '../accounts/account.operations';
 import { analyticsOperations } from '../analytics/analytics.operations';
+import { exchangeRateOperations } from '../analytics/exchange-rates.operations';
 import { contactOperations } from '../accounts/contact.operations';
 import { activityOperations } from '../activities/activity.operations';
 import { auditOperations } from '../audit/audit.operations';
@@ -32,6 +33,7 @@ export const operations: Operation[] = [
   ...customFieldOperations,
   ...auditOperations,
   ...analyticsOperations,
+  ...exchangeRateOperations,
   ...paymentOperations,
   ...queueOperations,
   ...ticketOpsOperations,

@@ -68,6 +68,8 @@ export const PERMISSIONS = {
   'analytics.sales.read': [rep, manager, admin],
   /** Rebuild the analytics read models from the streams; the service's own client for npm run analytics:rebuild. */
   'analytics.rebuild': [admin, analyticsService],
+  /** Set the exchange rates into the reporting currency that sales figures convert with. */
+  'analytics.rates.manage': [admin],
   /** Service figures (backlog, SLA, resolution time, CSAT): support staff and admins. */
   'analytics.service.read': [agent, supportManager, admin],
   /** Read the support queues and assignment rules; a member sets their own availability (changing them is support.manage). */

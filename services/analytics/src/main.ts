@@ -2,6 +2,7 @@ import './telemetry';
 import { consumeEvents, runService, startAll } from '@crm/kit';
 import { analytics as pb, descriptorSet } from '@crm/proto';
 import { z } from 'zod';
+import { ExchangeRateSettings } from './application/exchange-rate-settings';
 import { Figures } from './application/figures';
 import { LiveGate } from './application/live-gate';
 import { Projections } from './application/projections';
@@ -9,7 +10,7 @@ import { Rebuild } from './application/rebuild';
 import { ANALYTICS_STREAMS, eventApplier } from './events/stream-events.consumer';
 import { natsStreamReader } from './events/stream-reader';
 import { analyticsGrpc } from './grpc/analytics.grpc';
-import { MongoFactStore, MongoGenerations, MongoRebuildLog } from './store/facts.repository';
+import { MongoFactStore, MongoGenerations, MongoRatesStore, MongoRebuildLog } from './store/facts.repository';
 
 void runService({
   name: 'analytics',
@@ -32,7 +33,11 @@ void runService({
       ANALYTICS_STREAMS.map((s) => s.stream),
     );
     const rebuild = new Rebuild(generations, store, streams, apply, gate, new MongoRebuildLog(db));
-    grpc.server.add(pb.AnalyticsServiceDefinition, analyticsGrpc(new Figures(generations, store), rebuild));
+    const rates = new MongoRatesStore(db);
+    grpc.server.add(
+      pb.AnalyticsServiceDefinition,
+      analyticsGrpc(new Figures(generations, store, rates), rebuild, new ExchangeRateSettings(rates)),
+    );
     return {
       services: [pb.AnalyticsServiceDefinition.fullName],
       outboxModels: [],

@@ -1,12 +1,18 @@
-import { allows, ForbiddenError, type Actor } from '@crm/kit/domain';
+import { allows, ForbiddenError, type Actor, ValidationError } from '@crm/kit/domain';
 import { BUILT_IN_DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, type PipelineFact } from '../domain/facts';
 import { normaliseQuery, type FigureQuery } from '../domain/figure-query';
 import { funnel, leaderboard, pipelineFigures } from '../domain/figures';
 import { forecast, products, salesCycle, winRate } from '../domain/sales-figures';
 import { paymentFigures } from '../domain/payment-facts';
+import {
+  Converter,
+  dealsInReporting,
+  paymentsInReporting,
+  quotesInReporting,
+} from '../domain/exchange-rates';
 import { dealsOfOrigin, filtersByOrigin, leadsOfOrigin, type Origin } from '../domain/origin';
 import { backlog, csat, resolutionTime, sla } from '../domain/service-figures';
-import type { FactFilter, FactStore, Generations } from './ports';
+import type { FactFilter, FactStore, Generations, RatesStore } from './ports';
 
 export type RawQuery = Partial<Record<keyof FigureQuery, string>>;
 
@@ -19,15 +25,17 @@ export class Figures {
   constructor(
     private readonly generations: Generations,
     private readonly store: FactStore,
+    /** The admin's exchange rates, for `currency=reporting`. */
+    private readonly rates?: RatesStore,
     /** Today (UTC, "yyyy-mm-dd"): what overdue is counted at. */
     private readonly today: () => string = () => new Date().toISOString().slice(0, 10),
   ) {}
 
   async funnel(raw: RawQuery, reader: Actor) {
-    const { q, generation, filter } = await this.prepare(raw, reader);
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
     const [leads, deals, pipelines] = await Promise.all([
       this.leads(generation, filter, q),
-      this.deals(generation, filter, q),
+      this.deals(generation, filter, q, convert),
       this.pipelines(generation),
     ]);
     const pipeline = pipelines.get(q.pipelineId || DEFAULT_PIPELINE_ID);
@@ -37,10 +45,10 @@ export class Figures {
 
   async pipeline(raw: RawQuery, reader: Actor) {
     // The pipeline counts open deals whatever day they were created; from/to bound the expected close day.
-    const { q, generation, filter } = await this.prepare(raw, reader);
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
     const open = { ...filter, from: '', to: '' };
     const [deals, pipelines] = await Promise.all([
-      this.deals(generation, open, q),
+      this.deals(generation, open, q, convert),
       this.pipelines(generation),
     ]);
     const closing = deals.filter(
@@ -52,27 +60,28 @@ export class Figures {
   }
 
   async leaderboard(raw: RawQuery, reader: Actor) {
-    const { q, generation, filter } = await this.prepare(raw, reader);
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
     // Activities and payments are the rep's work whatever the lead's source: origin does not narrow them.
     const [leads, deals, pipelines, activities, payments] = await Promise.all([
       this.leads(generation, filter, q),
-      this.deals(generation, filter, q),
+      this.deals(generation, filter, q, convert),
       this.pipelines(generation),
       this.store.activities(generation, filter),
       this.store.payments(generation, { ...filter, from: '', to: '' }),
     ]);
-    return leaderboard(leads, deals, pipelines, q, activities, payments);
+    const collected = convert ? paymentsInReporting(convert, payments) : payments;
+    return leaderboard(leads, deals, pipelines, q, activities, collected);
   }
 
   async winRate(raw: RawQuery, reader: Actor) {
-    const { q, generation, filter } = await this.prepare(raw, reader);
-    return winRate(await this.deals(generation, { ...filter, from: '', to: '' }, q), q);
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
+    return winRate(await this.deals(generation, { ...filter, from: '', to: '' }, q, convert), q);
   }
 
   async salesCycle(raw: RawQuery, reader: Actor) {
-    const { q, generation, filter } = await this.prepare(raw, reader);
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
     const [deals, pipelines] = await Promise.all([
-      this.deals(generation, { ...filter, from: '', to: '' }, q),
+      this.deals(generation, { ...filter, from: '', to: '' }, q, convert),
       this.pipelines(generation),
     ]);
     const pipeline = pipelines.get(q.pipelineId || DEFAULT_PIPELINE_ID) ?? BUILT_IN_DEFAULT_PIPELINE;
@@ -81,31 +90,33 @@ export class Figures {
 
   async forecast(raw: RawQuery, reader: Actor) {
     // Like the pipeline: from/to bound the expected close day (open deals) or the close day (won ones).
-    const { q, generation, filter } = await this.prepare(raw, reader);
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
     const [deals, pipelines] = await Promise.all([
-      this.deals(generation, { ...filter, from: '', to: '' }, q),
+      this.deals(generation, { ...filter, from: '', to: '' }, q, convert),
       this.pipelines(generation),
     ]);
     return forecast(deals, pipelines, q);
   }
 
   async products(raw: RawQuery, reader: Actor) {
-    const { q, generation, filter } = await this.prepare(raw, reader);
-    const won = (await this.deals(generation, { ...filter, from: '', to: '' }, q)).filter(
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
+    const won = (await this.deals(generation, { ...filter, from: '', to: '' }, q, convert)).filter(
       (d) => d.status === 'won',
     );
-    const quotes = await this.store.quotes(
+    const stored = await this.store.quotes(
       generation,
       won.map((d) => d._id),
     );
+    const wonDay = new Map(won.map((d) => [d._id, d.closedDay]));
+    const quotes = convert ? quotesInReporting(convert, stored, (id) => wonDay.get(id) ?? '') : stored;
     return products(won, quotes, q);
   }
 
   /** Payment milestones of the deals the reader may see: collected vs due by period, overdue ageing. */
   async payments(raw: RawQuery, reader: Actor) {
-    const { q, generation, filter } = await this.prepare(raw, reader);
-    const facts = await this.store.payments(generation, { ...filter, from: '', to: '' });
-    return paymentFigures(facts, q, this.today());
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
+    const stored = await this.store.payments(generation, { ...filter, from: '', to: '' });
+    return paymentFigures(convert ? paymentsInReporting(convert, stored) : stored, q, this.today());
   }
 
   async serviceBacklog(raw: RawQuery, reader: Actor) {
@@ -133,9 +144,23 @@ export class Figures {
     if (!allows(reader.roles, 'analytics.sales.read'))
       throw new ForbiddenError('sales figures are for sales reps, sales managers and admins');
     const q = normaliseQuery(raw);
-    const generation = await this.generations.current();
+    const [generation, convert] = await Promise.all([this.generations.current(), this.converter(q)]);
     const filter: FactFilter = { from: q.from, to: q.to, ownerId: q.ownerId, teamId: q.teamId, reader };
-    return { q, generation, filter };
+    return { q, generation, filter, convert };
+  }
+
+  /** The converter into the reporting currency when the query asks for it. */
+  private async converter(q: FigureQuery): Promise<Converter | undefined> {
+    if (q.currency !== 'reporting') return undefined;
+    const rates = await this.rates?.get();
+    if (!rates?.reportingCurrency)
+      throw new ValidationError([
+        {
+          field: 'currency',
+          description: 'no reporting currency is set yet (PUT /analytics/exchange-rates)',
+        },
+      ]);
+    return new Converter(rates);
   }
 
   private async leads(generation: number, filter: FactFilter, origin: Origin) {
@@ -143,10 +168,11 @@ export class Figures {
   }
 
   /** The deals a figure counts: a deal a saga discarded never happened. */
-  private async deals(generation: number, filter: FactFilter, origin: Origin) {
-    const deals = (await this.store.opportunities(generation, filter)).filter(
+  private async deals(generation: number, filter: FactFilter, origin: Origin, convert?: Converter) {
+    const stored = (await this.store.opportunities(generation, filter)).filter(
       (d) => d.status !== 'discarded',
     );
+    const deals = convert ? dealsInReporting(convert, stored, this.today()) : stored;
     if (!filtersByOrigin(origin)) return deals;
     // The source leads are looked up whoever owns them now: the filter is about where the deal came from.
     const ids = [...new Set(deals.map((d) => d.sourceLeadId ?? '').filter(Boolean))];

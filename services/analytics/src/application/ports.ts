@@ -1,6 +1,7 @@
 import type { Actor } from '@crm/kit/domain';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
 import type { ActivityFact } from '../domain/activity-facts';
+import type { ExchangeRates } from '../domain/exchange-rates';
 import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
 
@@ -90,4 +91,17 @@ export interface RebuildStatus {
 export interface RebuildLog {
   last(): Promise<RebuildStatus | undefined>;
   save(status: RebuildStatus): Promise<void>;
+}
+
+/** The admin's exchange rates as stored, with who set them last. */
+export interface StoredRates extends ExchangeRates {
+  version: number;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export interface RatesStore {
+  get(): Promise<StoredRates | undefined>;
+  /** Saves at `previous` (0: none yet); false when another save came first. */
+  save(rates: StoredRates, previous: number): Promise<boolean>;
 }

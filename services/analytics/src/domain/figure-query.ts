@@ -17,6 +17,8 @@ export interface FigureQuery {
   source: string;
   /** Sales figures: only leads of this region and the deals converted from them (lower case). */
   region: string;
+  /** '' for amounts in the currency they were recorded in; 'reporting' for the admin's reporting currency. */
+  currency: '' | 'reporting';
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -33,6 +35,9 @@ export function normaliseQuery(raw: Partial<Record<keyof FigureQuery, string>>):
   if (to && !isDay(to)) violations.push({ field: 'to', description: 'must be a day yyyy-mm-dd' });
   if (from && to && isDay(from) && isDay(to) && from > to)
     violations.push({ field: 'to', description: 'must not be before from' });
+  const currency = (raw.currency ?? '').trim().toLowerCase();
+  if (currency && currency !== 'reporting')
+    violations.push({ field: 'currency', description: 'must be "reporting" or left out' });
   if (period && !(PERIODS as readonly string[]).includes(period))
     violations.push({ field: 'period', description: `must be one of ${PERIODS.join(', ')}` });
   if (violations.length) throw new ValidationError(violations);
@@ -46,6 +51,7 @@ export function normaliseQuery(raw: Partial<Record<keyof FigureQuery, string>>):
     queue: (raw.queue ?? '').trim(),
     source: (raw.source ?? '').trim().toLowerCase(),
     region: (raw.region ?? '').trim().toLowerCase(),
+    currency: currency as '' | 'reporting',
   };
 }
 

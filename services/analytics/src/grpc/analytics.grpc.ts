@@ -1,11 +1,13 @@
 import type { CallerContext, EventEnvelope } from '@crm/kit';
 import type { analytics as pb } from '@crm/proto';
+import type { ExchangeRateSettings } from '../application/exchange-rate-settings';
 import type { Figures } from '../application/figures';
 import type { Rebuild } from '../application/rebuild';
 import {
   fromProtoQuery,
   toProtoForecastRow,
   toProtoPayments,
+  toProtoRates,
   toProtoProductRow,
   toProtoLeaderboardRow,
   toProtoPipelineRow,
@@ -17,8 +19,20 @@ import {
 export function analyticsGrpc(
   figures: Figures,
   rebuild: Rebuild<EventEnvelope>,
+  rates: ExchangeRateSettings,
 ): pb.AnalyticsServiceImplementation<CallerContext> {
   return {
+    async getExchangeRates(_req, ctx) {
+      return toProtoRates(await rates.get(ctx.actor));
+    },
+    async saveExchangeRates(req, ctx) {
+      const saved = await rates.save(
+        Number(req.expectedVersion),
+        { reportingCurrency: req.reportingCurrency, rates: req.rates },
+        ctx.actor,
+      );
+      return toProtoRates(saved);
+    },
     async getFunnel(req, ctx) {
       return { steps: (await figures.funnel(fromProtoQuery(req), ctx.actor)).map(toProtoStep) };
     },

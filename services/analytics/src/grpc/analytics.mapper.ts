@@ -1,6 +1,6 @@
 import type { analytics as pb } from '@crm/proto';
 import type { RawQuery } from '../application/figures';
-import type { RebuildStatus } from '../application/ports';
+import type { RebuildStatus, StoredRates } from '../application/ports';
 import type { FunnelStep, LeaderboardRow, PipelineRow } from '../domain/figures';
 import type { PaymentFigures } from '../domain/payment-facts';
 import type { ForecastRow, ProductRow } from '../domain/sales-figures';
@@ -15,6 +15,7 @@ export const fromProtoQuery = (q: pb.FigureQuery): RawQuery => ({
   queue: q.queue,
   source: q.source,
   region: q.region,
+  currency: q.currency,
 });
 
 // int64 travels as a decimal string (ts-proto's forceLong=string).
@@ -80,4 +81,12 @@ export const toProtoPayments = (f: PaymentFigures): pb.PaymentFigures => ({
   asOf: f.asOf,
   rows: f.rows.map((r) => ({ ...r, dueMinor: String(r.dueMinor), collectedMinor: String(r.collectedMinor) })),
   overdue: f.overdue.map((r) => ({ ...r, amountMinor: String(r.amountMinor) })),
+});
+
+export const toProtoRates = (r: StoredRates): pb.ExchangeRates => ({
+  reportingCurrency: r.reportingCurrency,
+  rates: r.rates,
+  version: String(r.version),
+  updatedAt: r.version ? r.updatedAt : undefined,
+  updatedBy: r.updatedBy,
 });

@@ -218,3 +218,29 @@ const rebuildSchema = new Schema<RebuildDoc>(
 export function rebuildModel(db: Connection): Model<RebuildDoc> {
   return modelOf(db, 'Rebuild', rebuildSchema, 'rebuilds');
 }
+
+/** The admin's exchange rates; one document, `_id: 'rates'`. */
+export interface RatesDoc {
+  _id: string;
+  version: number;
+  reportingCurrency: string;
+  rates: { currency: string; validFrom: string; rate: string }[];
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+const ratesSchema = new Schema<RatesDoc>(
+  {
+    _id: String,
+    version: Number,
+    reportingCurrency: String,
+    rates: [new Schema({ currency: String, validFrom: String, rate: String }, { _id: false })],
+    updatedAt: Date,
+    updatedBy: String,
+  },
+  options,
+);
+
+export function ratesModel(db: Connection): Model<RatesDoc> {
+  return modelOf(db, 'ExchangeRates', ratesSchema, 'exchange_rates');
+}

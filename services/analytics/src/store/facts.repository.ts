@@ -1,6 +1,8 @@
 import { type Actor, isDuplicateKey, UnavailableError, visibilityFilter, writesTo } from '@crm/kit';
 import type { Connection, Model } from 'mongoose';
 import type {
+  RatesStore,
+  StoredRates,
   FactFilter,
   FactStore,
   Generations,
@@ -12,10 +14,11 @@ import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../doma
 import type { ActivityFact } from '../domain/activity-facts';
 import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
-import { factModels, generationModel, rebuildModel } from './facts.model';
+import { factModels, generationModel, ratesModel, rebuildModel } from './facts.model';
 
 const CURRENT = 'current';
 const LAST_REBUILD = 'last';
+const RATES = 'rates';
 /** The generation a fresh installation starts with. */
 const FIRST_GENERATION = 1;
 
@@ -228,5 +231,31 @@ export class MongoRebuildLog implements RebuildLog {
       if (!isDuplicateKey(err)) throw err;
       await writesTo(Rebuild).update(LAST_REBUILD, { $set: set });
     }
+  }
+}
+
+/** The exchange rates: one document, replaced whole by compare-and-set on its version. */
+export class MongoRatesStore implements RatesStore {
+  constructor(private readonly db: Connection) {}
+
+  async get(): Promise<StoredRates | undefined> {
+    const doc = await ratesModel(this.db).findById(RATES).lean();
+    if (!doc) return undefined;
+    const { reportingCurrency, rates, version, updatedAt, updatedBy } = doc;
+    return { reportingCurrency, rates, version, updatedAt, updatedBy };
+  }
+
+  async save(rates: StoredRates, previous: number): Promise<boolean> {
+    const Rates = ratesModel(this.db);
+    if (previous === 0) {
+      try {
+        await Rates.create({ _id: RATES, ...rates });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    }
+    return writesTo(Rates).updateAtVersion(RATES, previous, { $set: rates });
   }
 }
