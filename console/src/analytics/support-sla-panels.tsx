@@ -55,7 +55,7 @@ export function SlaPanel({ rows }: { rows: SlaRow[] }) {
         <LineChart data={trend}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="period" />
-          <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} unit="%" />
+          <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} interval={0} unit="%" />
           <Tooltip formatter={(v) => `${String(v)}%`} />
           <Legend itemSorter="dataKey" />
           <Line
