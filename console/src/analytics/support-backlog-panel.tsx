@@ -32,7 +32,7 @@ const STATUS_COLOURS: Record<(typeof BACKLOG_STATUSES)[number], string> = {
 };
 
 /** A queue key short enough for the chart's axis; the table and the tooltip show it whole. */
-const shortened = (key: string) => (key.length > 18 ? `${key.slice(0, 17)}…` : key);
+const shortened = (key: string) => (key.length > 14 ? `${key.slice(0, 13)}…` : key);
 
 /**
  * Open tickets per queue, stacked by status. A bar segment (or a count in the table) opens the queue
@@ -58,7 +58,7 @@ export function BacklogPanel({ rows }: { rows: BacklogRow[] }) {
         ))}
       </Group>
       <ResponsiveContainer width="100%" height={Math.max(160, bars.length * 40 + 60)}>
-        <BarChart data={bars} layout="vertical" margin={{ left: 8 }}>
+        <BarChart data={bars} layout="vertical" margin={{ left: 24 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" allowDecimals={false} />
           {/* Every queue named (recharts would skip labels it finds too close), long keys shortened. */}
