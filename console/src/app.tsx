@@ -10,6 +10,7 @@ import { NotFoundPage } from './layout/not-found-page';
 import { QueuePage } from './support/queue-page';
 import { TicketPage } from './support/ticket-page';
 import { SalesDashboardPage } from './analytics/sales-dashboard-page';
+import { SupportDashboardPage } from './analytics/support-dashboard-page';
 
 interface ConsoleContext {
   session: Session;
@@ -30,6 +31,11 @@ export function isSupport(session: Session): boolean {
   return session.roles.some((r) => r === 'support-agent' || r === 'support-manager');
 }
 
+/** Who may read the service figures (the gateway's analytics.service.read): support staff and admins. */
+export function readsServiceFigures(session: Session): boolean {
+  return isSupport(session) || session.roles.includes('crm-admin');
+}
+
 /** Who works leads and accounts (the sales view). */
 export function isSales(session: Session): boolean {
   return session.roles.some((r) => r === 'sales-rep' || r === 'sales-manager' || r === 'crm-admin');
@@ -48,6 +54,7 @@ export function App({ session, api }: ConsoleContext) {
             <Route path="leads/:id" element={<LeadPage />} />
             <Route path="accounts/:id" element={<AccountPage />} />
             <Route path="dashboards/sales" element={<SalesDashboardPage />} />
+            <Route path="dashboards/support" element={<SupportDashboardPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

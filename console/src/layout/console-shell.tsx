@@ -1,7 +1,7 @@
 import { AppShell, Button, Group, NavLink, SegmentedControl, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
-import { isSales, isSupport, useConsole } from '../app';
+import { isSales, isSupport, readsServiceFigures, useConsole } from '../app';
 import { LANGUAGES } from '../i18n/i18n';
 
 /** Header (user, language switch, sign out), navigation, and the current screen. */
@@ -56,6 +56,14 @@ export function ConsoleShell() {
             to="/dashboards/sales"
             label={t('nav.salesDashboard')}
             active={pathname.startsWith('/dashboards/sales')}
+          />
+        )}
+        {readsServiceFigures(session) && (
+          <NavLink
+            component={RouterLink}
+            to="/dashboards/support"
+            label={t('nav.supportDashboard')}
+            active={pathname.startsWith('/dashboards/support')}
           />
         )}
       </AppShell.Navbar>

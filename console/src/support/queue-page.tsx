@@ -1,27 +1,30 @@
 import { Anchor, Badge, Group, SegmentedControl, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useConsole } from '../app';
 import { unwrap } from '../api/client';
 import { LoadState } from '../layout/load-state';
 import { useLoaded } from '../layout/use-loaded';
+import {
+  PRIORITIES,
+  queueFiltersFrom,
+  queueFiltersQuery,
+  SLA_STATES,
+  STATUSES,
+  type QueueFilters,
+  type View,
+} from './queue-filters';
 import { SlaBadge } from './sla-badge';
 import { byNearestDue, PRIORITY_COLOURS, slaOf, type Ticket } from './tickets';
 import { useNow } from './use-now';
 
 const REFRESH_MS = 30_000;
-const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
-const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-
-type Status = (typeof STATUSES)[number];
-type Priority = (typeof PRIORITIES)[number];
-const SLA_STATES = ['ok', 'warning', 'breached', 'paused'] as const;
-type SlaState = (typeof SLA_STATES)[number];
 
 /**
  * The agent's work: their own tickets or their queues', nearest SLA due first, refreshed every 30 s.
+ * The filters live in the URL (`?view=queues&queue=support&status=new`), so a dashboard can link here.
  * Keys: j / k move, Enter opens.
  */
 export function QueuePage() {
@@ -29,17 +32,24 @@ export function QueuePage() {
   const { api } = useConsole();
   const navigate = useNavigate();
   const now = useNow(REFRESH_MS / 2);
-  const [view, setView] = useState<'mine' | 'queues'>('mine');
-  const [status, setStatus] = useState<Status | null>(null);
-  const [priority, setPriority] = useState<Priority | null>(null);
-  const [slaState, setSlaState] = useState<SlaState | null>(null);
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => queueFiltersFrom(params), [params]);
+  const { view, status, priority, slaState, queue } = filters;
+  const change = (patch: Partial<QueueFilters>) =>
+    setParams(queueFiltersQuery({ ...filters, ...patch }), { replace: true });
   const [selected, setSelected] = useState(0);
+  const queues = useLoaded(async () => {
+    const res = await api.GET('/api/v1/queues', {});
+    // The queue names are a convenience: without them the filter offers the keys it knows.
+    return res.response.ok && res.data ? res.data.items : [];
+  }, [api]);
   const tickets = useLoaded(async () => {
     const page = unwrap(
       await api.GET('/api/v1/tickets', {
         params: {
           query: {
             assigneeId: view === 'mine' ? 'me' : undefined,
+            queue: queue ?? undefined,
             status: status ?? undefined,
             priority: priority ?? undefined,
             slaState: slaState ?? undefined,
@@ -50,7 +60,12 @@ export function QueuePage() {
       }),
     );
     return [...page.items].sort(byNearestDue);
-  }, [api, view, status, priority, slaState]);
+  }, [api, view, queue, status, priority, slaState]);
+  const queueOptions = [
+    ...(queues.data ?? []).map((q) => ({ value: q.key, label: q.name || q.key })),
+    // A queue from the URL that the list does not hold (yet) still shows as picked.
+    ...(queue && !queues.data?.some((q) => q.key === queue) ? [{ value: queue, label: queue }] : []),
+  ];
   const { reload } = tickets;
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_MS);
@@ -72,18 +87,26 @@ export function QueuePage() {
           <SegmentedControl
             aria-label={t('support.view')}
             value={view}
-            onChange={(v) => setView(v as 'mine' | 'queues')}
+            onChange={(v) => change({ view: v as View })}
             data={[
               { value: 'mine', label: t('support.myTickets') },
               { value: 'queues', label: t('support.myQueues') },
             ]}
           />
           <Select
+            aria-label={t('support.queueName')}
+            placeholder={t('support.queueName')}
+            clearable
+            value={queue}
+            onChange={(v) => change({ queue: v })}
+            data={queueOptions}
+          />
+          <Select
             aria-label={t('common.status')}
             placeholder={t('common.status')}
             clearable
             value={status}
-            onChange={(v) => setStatus(v as Status | null)}
+            onChange={(v) => change({ status: v as QueueFilters['status'] })}
             data={STATUSES.map((s) => ({ value: s, label: t(`support.status.${s}`) }))}
           />
           <Select
@@ -91,7 +114,7 @@ export function QueuePage() {
             placeholder={t('support.priority')}
             clearable
             value={priority}
-            onChange={(v) => setPriority(v as Priority | null)}
+            onChange={(v) => change({ priority: v as QueueFilters['priority'] })}
             data={PRIORITIES.map((p) => ({ value: p, label: t(`support.priorities.${p}`) }))}
           />
           <Select
@@ -99,7 +122,7 @@ export function QueuePage() {
             placeholder={t('support.sla')}
             clearable
             value={slaState}
-            onChange={(v) => setSlaState(v as SlaState | null)}
+            onChange={(v) => change({ slaState: v as QueueFilters['slaState'] })}
             data={SLA_STATES.map((s) => ({ value: s, label: t(`support.slaStates.${s}`) }))}
           />
         </Group>
