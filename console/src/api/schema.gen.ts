@@ -4136,7 +4136,7 @@ export interface components {
             /** @description Warning percentage of SLA policies that set none (warnAtPercent 0) */
             defaultWarnAtPercent: number;
             /**
-             * @description What follows an account when it changes owner (reassigned, ownership transfer, pool claim): `none` (the default: support ownership is by queue) or `assignee` (its open tickets assigned to the previous owner go to the new one). Left out: the saved value stays.
+             * @description What follows an account when it changes owner (reassigned, or moved by an ownership transfer): `none` (the default: support ownership is by queue) or `assignee` (its open tickets assigned to the previous owner go to the new one). Left out: the saved value stays.
              * @enum {string}
              */
             followAccountTransfer?: "none" | "assignee";

@@ -125,7 +125,7 @@ export const ServiceSettingsBody = z
       .openapi({ description: 'Warning percentage of SLA policies that set none (warnAtPercent 0)' }),
     followAccountTransfer: FollowAccountTransfer.optional().openapi({
       description:
-        'What follows an account when it changes owner (reassigned, ownership transfer, pool claim): ' +
+        'What follows an account when it changes owner (reassigned, or moved by an ownership transfer): ' +
         '`none` (the default: support ownership is by queue) or `assignee` (its open tickets assigned to ' +
         'the previous owner go to the new one). Left out: the saved value stays.',
     }),
