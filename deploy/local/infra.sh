@@ -103,7 +103,7 @@ NATS_USERS=(
   "analytics  -  \$JS.API.STREAM.INFO.CRM_LEAD,\$JS.API.STREAM.INFO.CRM_ACCOUNT,\$JS.API.STREAM.INFO.CRM_OPPORTUNITY,\$JS.API.STREAM.MSG.GET.CRM_LEAD,\$JS.API.STREAM.MSG.GET.CRM_ACCOUNT,\$JS.API.STREAM.MSG.GET.CRM_OPPORTUNITY,\$JS.API.STREAM.INFO.CRM_SERVICE_TICKET,\$JS.API.STREAM.MSG.GET.CRM_SERVICE_TICKET  CRM_LEAD/analytics-lead/crm.lead.>,CRM_ACCOUNT/analytics-account/crm.account.>,CRM_OPPORTUNITY/analytics-opportunity/crm.opportunity.>,CRM_SERVICE_TICKET/analytics-service-ticket/crm.serviceticket.>"
   "opportunity  CRM_OPPORTUNITY,CRM_OWNERSHIP  crm.opportunity.>,$OWNERSHIP_REPORTS  CRM_APPROVAL/opportunity-approval-decided/crm.approval.v1.ApprovalRequestDecided,$(printf "$OWNERSHIP_REQUESTS" opportunity),CRM_ACCOUNT/opportunity-account-owner/crm.account.v1.AccountUpdated"
   "approval  CRM_APPROVAL  crm.approval.>  -"
-  "service-ticket  CRM_SERVICE_TICKET  crm.serviceticket.>  -"
+  "service-ticket  CRM_SERVICE_TICKET  crm.serviceticket.>  CRM_ACCOUNT/service-ticket-account-owner/crm.account.v1.AccountOwnerChanged"
   "gateway  KV_gateway_idempotency     \$KV.gateway_idempotency.>  -"
 )
 

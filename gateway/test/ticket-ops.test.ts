@@ -183,4 +183,29 @@ describe('service settings through the gateway', () => {
     expect(fields).toEqual(['autoCloseDays', 'defaultWarnAtPercent']);
     expect(sla.saveServiceSettings).not.toHaveBeenCalled();
   });
+
+  it('says tickets do not follow accounts when the service names no value, and passes a chosen one on', async () => {
+    const res = await fetch(`${h.url}/api/v1/service-settings`, { headers: jsonHeaders('agent') });
+    expect((await json(res)).followAccountTransfer).toBe('none');
+    const good = {
+      autoCloseDays: 5,
+      reopenWindowDays: 10,
+      confirmationLinkDays: 14,
+      defaultWarnAtPercent: 75,
+    };
+    const wrong = await put('/service-settings', 'supportlead', { ...good, followAccountTransfer: 'owner' });
+    expect(wrong.status).toBe(400);
+    expect((await json(wrong)).errors.map((e: { field: string }) => e.field)).toEqual([
+      'followAccountTransfer',
+    ]);
+    expect(sla.saveServiceSettings).not.toHaveBeenCalled();
+    const saved = await put('/service-settings', 'supportlead', {
+      ...good,
+      followAccountTransfer: 'assignee',
+    });
+    expect(saved.status).toBe(200);
+    expect(sla.saveServiceSettings.mock.calls[0][0].settings).toMatchObject({
+      followAccountTransfer: 'assignee',
+    });
+  });
 });

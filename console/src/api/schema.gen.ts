@@ -2201,14 +2201,14 @@ export interface paths {
         };
         /**
          * The service settings
-         * @description Closed-loop durations (auto-close, reopen window, confirmation link) and the default SLA warning percentage. `version` 0: the deployment defaults (environment) apply because nobody saved any yet.
+         * @description Closed-loop durations (auto-close, reopen window, confirmation link), the default SLA warning percentage and whether tickets follow their account to its new owner (`followAccountTransfer`). `version` 0: the deployment defaults (environment) apply because nobody saved any yet.
          *
          *     Roles: support-agent, support-manager, crm-admin, sales-rep, sales-manager, integrator.
          */
         get: operations["getServiceSettings"];
         /**
          * Change the service settings
-         * @description Support managers and admins. Replaces every setting; applies at once to what comes next (a ticket resolved now closes after the new auto-close days; already resolved ones keep their time). Each save is recorded with who made it (`ServiceSettingsChanged`, in the audit log). 400 for values out of range or a confirmation link shorter than the auto-close.
+         * @description Support managers and admins. Replaces every setting; applies at once to what comes next (a ticket resolved now closes after the new auto-close days; already resolved ones keep their time). Each save is recorded with who made it (`ServiceSettingsChanged`, in the audit log). 400 for values out of range, a confirmation link shorter than the auto-close, or an unknown `followAccountTransfer` (left out, the saved value stays).
          *
          *     Roles: support-manager, crm-admin.
          */
@@ -2849,16 +2849,18 @@ export interface components {
             csatComment: string;
             /** @description When a resolved ticket closes by itself without an answer */
             autoCloseAt: string | null;
-            /** @description Every assignment (routed when created, taken, handed over), oldest first */
+            /** @description Every assignment (routed when created, taken, handed over, following its account), oldest first */
             assignments: {
                 assigneeId: string;
                 previousAssigneeId: string;
                 queue: string;
                 /** @enum {string} */
-                method: "round-robin" | "least-loaded" | "take" | "hand-over";
+                method: "round-robin" | "least-loaded" | "take" | "hand-over" | "follow-account";
                 /** @description Who assigned it; "assignment" when routed */
                 assignedBy: string;
                 assignedAt: string | null;
+                /** @description Why, for a ticket that followed its account (`follow-account`): the account, its previous and new owner and the ownership transfer; empty otherwise */
+                reason: string;
             }[];
             /** @description The ticket this duplicate was merged into (it is closed then); empty otherwise */
             mergedIntoTicketId: string;
@@ -4226,6 +4228,8 @@ export interface components {
             confirmationLinkDays: number;
             /** @description Warning percentage of SLA policies that set none (warnAtPercent 0) */
             defaultWarnAtPercent: number;
+            /** @enum {string} */
+            followAccountTransfer: "none" | "assignee";
             /** @description 0 while the deployment defaults apply */
             version: number;
             updatedAt: string | null;
@@ -4240,6 +4244,11 @@ export interface components {
             confirmationLinkDays: number;
             /** @description Warning percentage of SLA policies that set none (warnAtPercent 0) */
             defaultWarnAtPercent: number;
+            /**
+             * @description What follows an account when it changes owner (reassigned, or moved by an ownership transfer): `none` (the default: support ownership is by queue) or `assignee` (its open tickets assigned to the previous owner go to the new one). Left out: the saved value stays.
+             * @enum {string}
+             */
+            followAccountTransfer?: "none" | "assignee";
         };
     };
     responses: {

@@ -236,12 +236,20 @@ export const Ticket = z
           assigneeId: z.string(),
           previousAssigneeId: z.string(),
           queue: z.string(),
-          method: z.enum(['round-robin', 'least-loaded', 'take', 'hand-over']),
+          method: z.enum(['round-robin', 'least-loaded', 'take', 'hand-over', 'follow-account']),
           assignedBy: z.string().openapi({ description: 'Who assigned it; "assignment" when routed' }),
           assignedAt: iso,
+          reason: z.string().openapi({
+            description:
+              'Why, for a ticket that followed its account (`follow-account`): the account, its previous ' +
+              'and new owner and the ownership transfer; empty otherwise',
+          }),
         }),
       )
-      .openapi({ description: 'Every assignment (routed when created, taken, handed over), oldest first' }),
+      .openapi({
+        description:
+          'Every assignment (routed when created, taken, handed over, following its account), oldest first',
+      }),
     mergedIntoTicketId: z.string().openapi({
       description: 'The ticket this duplicate was merged into (it is closed then); empty otherwise',
     }),

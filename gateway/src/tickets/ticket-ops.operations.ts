@@ -91,8 +91,8 @@ export const ticketOpsOperations: Operation[] = [
     tag: 'Tickets',
     summary: 'The service settings',
     description:
-      'Closed-loop durations (auto-close, reopen window, confirmation link) and the default SLA warning ' +
-      'percentage. `version` 0: the deployment defaults (environment) apply because nobody saved any yet.',
+      'Closed-loop durations (auto-close, reopen window, confirmation link), the default SLA warning ' +
+      'percentage and whether tickets follow their account to its new owner (`followAccountTransfer`). `version` 0: the deployment defaults (environment) apply because nobody saved any yet.',
     permission: 'ticket.read',
     responses: { 200: { description: 'The settings in force', schema: ServiceSettings, headers: ['ETag'] } },
     async handler({ call, deps }) {
@@ -109,8 +109,9 @@ export const ticketOpsOperations: Operation[] = [
     description:
       'Support managers and admins. Replaces every setting; applies at once to what comes next (a ticket resolved ' +
       'now closes after the new auto-close days; already resolved ones keep their time). Each save is recorded ' +
-      'with who made it (`ServiceSettingsChanged`, in the audit log). 400 for values out of range or a ' +
-      'confirmation link shorter than the auto-close.',
+      'with who made it (`ServiceSettingsChanged`, in the audit log). 400 for values out of range, a ' +
+      'confirmation link shorter than the auto-close, or an unknown `followAccountTransfer` (left out, the ' +
+      'saved value stays).',
     permission: 'support.manage',
     body: ServiceSettingsBody,
     ifMatch: true,

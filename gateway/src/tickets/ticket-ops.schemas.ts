@@ -98,6 +98,8 @@ export const bulkToJson = (r: pb.BulkUpdateTicketsResponse): z.input<typeof Bulk
   return { items, succeeded, failed: items.length - succeeded };
 };
 
+const FollowAccountTransfer = z.enum(['none', 'assignee']);
+
 export const ServiceSettingsBody = z
   .object({
     autoCloseDays: z.number().int().min(1).max(365).openapi({
@@ -121,11 +123,18 @@ export const ServiceSettingsBody = z
       .min(1)
       .max(99)
       .openapi({ description: 'Warning percentage of SLA policies that set none (warnAtPercent 0)' }),
+    followAccountTransfer: FollowAccountTransfer.optional().openapi({
+      description:
+        'What follows an account when it changes owner (reassigned, or moved by an ownership transfer): ' +
+        '`none` (the default: support ownership is by queue) or `assignee` (its open tickets assigned to ' +
+        'the previous owner go to the new one). Left out: the saved value stays.',
+    }),
   })
   .strict()
   .openapi('ServiceSettingsInput');
 
 export const ServiceSettings = ServiceSettingsBody.extend({
+  followAccountTransfer: FollowAccountTransfer,
   version: z.number().int().openapi({ description: '0 while the deployment defaults apply' }),
   updatedAt: z.string().nullable(),
   updatedBy: z.string(),
@@ -139,6 +148,8 @@ export const serviceSettingsToJson = (s: pb.ServiceSettings): z.input<typeof Ser
   reopenWindowDays: s.reopenWindowDays,
   confirmationLinkDays: s.confirmationLinkDays,
   defaultWarnAtPercent: s.defaultWarnAtPercent,
+  // Older services answer no value: tickets did not follow accounts then.
+  followAccountTransfer: (s.followAccountTransfer || 'none') as 'none' | 'assignee',
   updatedAt: s.updatedAt?.toISOString() ?? null,
   updatedBy: s.updatedBy,
 });

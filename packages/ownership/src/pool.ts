@@ -79,6 +79,11 @@ export interface PoolOptions {
     at: Date,
     doc?: PoolableDoc & Record<string, unknown>,
   ) => { set?: object; push?: object };
+  /**
+   * Events of the owning service written with a claim or a release, in the same write (the account's
+   * AccountOwnerChanged): `next` is the record's id, version, owner and team after the write.
+   */
+  ownerChangeEvents?: (next: PoolOwnerChange, c: Caller) => OutboxEntry[];
   /** More fields the hooks read (e.g. a deal's team). */
   readFields?: string[];
   /** Why a record may not go to the pool (409), e.g. a closed deal; undefined when it may. */
@@ -123,6 +128,16 @@ export function claimRefusal(
 export interface Caller {
   actor: Actor;
   requestId: string;
+}
+
+/** A record changing hands through the pool, as stored after the claim or release. */
+export interface PoolOwnerChange {
+  _id: string;
+  version: number;
+  ownerId: string;
+  teamId: string;
+  previousOwnerId: string;
+  kind: 'claim' | 'release';
 }
 
 /**
@@ -181,6 +196,7 @@ export class RecordPool {
           ownerId: c.actor.userId,
         }).finish(),
       ),
+      ...this.ownerChangeEvents(doc, { ownerId: c.actor.userId, teamId, kind: 'claim' }, c),
     ];
     const won = await updateAtVersion(
       this.o.model,
@@ -304,6 +320,7 @@ export class RecordPool {
           reason,
         }).finish(),
       ),
+      ...this.ownerChangeEvents(doc, { ownerId: '', teamId: doc.teamId ?? '', kind: 'release' }, c),
     ];
     const released = await updateAtVersion(this.o.model, doc._id, doc.version, {
       $set: {
@@ -350,6 +367,15 @@ export class RecordPool {
     if (refusal === 'already-claimed')
       throw new ConflictError(`the ${this.o.entity} was already claimed from the pool`);
     if (refusal === 'not-pooled') throw new ConflictError(`the ${this.o.entity} is not in the pool`);
+  }
+
+  private ownerChangeEvents(
+    doc: PoolableDoc,
+    after: Pick<PoolOwnerChange, 'ownerId' | 'teamId' | 'kind'>,
+    c: Caller,
+  ): OutboxEntry[] {
+    const next = { _id: doc._id, version: doc.version + 1, previousOwnerId: doc.ownerId ?? '', ...after };
+    return this.o.ownerChangeEvents?.(next, c) ?? [];
   }
 
   private event(

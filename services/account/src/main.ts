@@ -12,6 +12,7 @@ import {
 import { account as pb, customFields as cfPb, descriptorSet, ownership } from '@crm/proto';
 import { z } from 'zod';
 import { AccountMerge } from './application/account-merge';
+import { AccountOwnership } from './application/account-ownership';
 import { AccountTiers } from './application/account-tiers';
 import { Accounts } from './application/accounts';
 import { Activities } from './application/activities';
@@ -20,7 +21,7 @@ import type { AccountPorts } from './application/ports';
 import { accountGrpc } from './grpc/account.grpc';
 import { leadClient } from './grpc/lead.client';
 import { opportunityClient } from './grpc/opportunity.client';
-import { accountPool, accountTransfers, TRANSFER_ENTITIES } from './store/account-ownership';
+import { accountPool, accountTransfers, movableAccounts, TRANSFER_ENTITIES } from './store/account-ownership';
 import { MongoSettingsRepository } from './store/account-settings.repository';
 import { registerModels } from './store/account.model';
 import { accountKeys, MongoAccountRepository } from './store/account.repository';
@@ -76,7 +77,10 @@ void runService({
     const tiers = new AccountTiers(ports, accounts.changes);
     const contacts = new Contacts(ports, accounts);
     const activities = new Activities(ports, accounts, contacts);
-    const pool = new RecordPool(accountPool(models, db, (id) => kick('account', id), logger));
+    const pool = new RecordPool(
+      accountPool(models, db, (id) => kick('account', id), logger, accounts.changes.events),
+    );
+    const accountOwnership = new AccountOwnership(ports, accounts.changes, movableAccounts(models));
     const transfers = new TransferCoordinator(
       db,
       config.OWNERSHIP_ENTITIES.split(',')
@@ -106,7 +110,7 @@ void runService({
       outboxModels: [models.Account, models.Contact, models.Activity, transfers.model],
       consumers: (nc) =>
         startAll([
-          () => takePartInTransfers(nc, db, logger, 'account', accountTransfers(models)),
+          () => takePartInTransfers(nc, db, logger, 'account', accountTransfers(models, accountOwnership)),
           () => transfers.follow(nc, db, logger, 'account'),
         ]),
       schedules: [

@@ -205,11 +205,30 @@ describe('changing accounts', () => {
     const moved = await app.accounts.update(a._id, 0, { ownerId: users.rep2.userId }, as('manager'));
     expect(moved.ownerId).toBe(users.rep2.userId);
     // The event names the previous owner, so the account's open deals of rep1 can follow it.
-    const envelope = event.EventEnvelope.decode(app.db.accounts.events.at(-1)!.data);
-    expect(accountEvents.AccountUpdated.decode(envelope.payload)).toMatchObject({
+    expect(app.db.accounts.subjects()).toEqual(['AccountCreated', 'AccountUpdated', 'AccountOwnerChanged']);
+    const [updated, ownerChanged] = app.db.accounts.events
+      .slice(-2)
+      .map((e) => event.EventEnvelope.decode(e.data));
+    expect(accountEvents.AccountUpdated.decode(updated!.payload)).toMatchObject({
       changedFields: ['owner_id'],
       previousOwnerId: users.rep1.userId,
     });
+    // And the change of hands on its own, for services whose records follow the owner (tickets).
+    expect(accountEvents.AccountOwnerChanged.decode(ownerChanged!.payload)).toEqual({
+      accountId: a._id,
+      previousOwnerId: users.rep1.userId,
+      newOwnerId: users.rep2.userId,
+      teamId: 'team-east',
+      transferId: '',
+      reason: 'reassigned',
+    });
+    expect(ownerChanged!.actor?.userId).toBe(users.manager.userId);
+  });
+
+  it('an edit that keeps the owner writes no AccountOwnerChanged', async () => {
+    const a = await create('rep1', 'Acme');
+    await app.accounts.update(a._id, 0, { industry: 'Energy', ownerId: users.rep1.userId }, as('manager'));
+    expect(app.db.accounts.subjects()).toEqual(['AccountCreated', 'AccountUpdated']);
   });
 
   it('a manager moves accounts only within their own teams, as leads; an admin anywhere', async () => {

@@ -1,6 +1,6 @@
 import './telemetry';
 import { CustomFields } from '@crm/custom-fields';
-import { runService } from '@crm/kit';
+import { runService, startAll } from '@crm/kit';
 import { z } from 'zod';
 import {
   customFields as cfPb,
@@ -9,6 +9,7 @@ import {
   serviceTicketQueues as queuePb,
 } from '@crm/proto';
 import type { TicketPorts } from './application/ports';
+import { AccountFollow } from './application/account-follow';
 import { BulkActions } from './application/bulk-actions';
 import { ServiceSettingsAdmin } from './application/service-settings';
 import { Queues } from './application/queues';
@@ -16,6 +17,7 @@ import { SlaSettings } from './application/sla-settings';
 import { TicketMerge } from './application/ticket-merge';
 import { SlaTimers } from './application/sla-timers';
 import { Tickets } from './application/tickets';
+import { followAccountOwners } from './events/account-owner.consumer';
 import { accountClient } from './grpc/account.client';
 import { queueGrpc } from './grpc/queue.grpc';
 import { slaGrpc, ticketGrpc } from './grpc/ticket.grpc';
@@ -51,7 +53,7 @@ void runService({
     REOPEN_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   },
   streams: [{ name: 'CRM_SERVICE_TICKET', subjects: ['crm.serviceticket.>'] }],
-  async setup({ db, grpc, config, written }) {
+  async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
     const customFields = new CustomFields(db, ['ticket']);
     await customFields.load();
@@ -102,6 +104,8 @@ void runService({
         queuePb.QueueServiceDefinition.fullName,
       ],
       outboxModels: [models.Ticket, queueModels.Queue, models.ServiceSettings],
+      // CRM_ACCOUNT is the account service's stream: until it exists the host retries every 2 s.
+      consumers: (nc) => startAll([followAccountOwners(nc, db, new AccountFollow(ports), logger)]),
       schedules: [
         {
           name: 'sla-timers',

@@ -339,6 +339,7 @@ describe('service settings', () => {
       'reopen_window_days',
       'confirmation_link_days',
       'default_warn_at_percent',
+      'follow_account_transfer',
     ]);
   });
 });

@@ -64,7 +64,12 @@ export class AccountChanges {
       if (!changed.length) return [];
       // Who held it before, so the account's open deals of that owner can follow it.
       const previousOwnerId = changed.includes('owner_id') ? current.ownerId : '';
-      return [this.events.updated(n, changed, c.actor, c.requestId, previousOwnerId)];
+      const updated = this.events.updated(n, changed, c.actor, c.requestId, previousOwnerId);
+      if (!changed.includes('owner_id')) return [updated];
+      return [
+        updated,
+        this.events.ownerChanged(n, { previousOwnerId, reason: 'reassigned' }, c.actor, c.requestId),
+      ];
     });
     this.p.written('account', next._id);
     return next;

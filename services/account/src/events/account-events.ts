@@ -9,6 +9,17 @@ import {
 } from '../grpc/account.mapper';
 import type { AccountDoc, ActivityDoc, ContactDoc } from '../store/account.model';
 
+/** Why an account changed hands (AccountOwnerChanged.reason). */
+export type OwnerChangeReason = 'transfer' | 'reassigned' | 'pool-claim' | 'pool-release';
+
+/** Who held the account before, and why it moved. */
+export interface OwnerChange {
+  previousOwnerId: string;
+  reason: OwnerChangeReason;
+  /** The ownership transfer that moved it, if one did. */
+  transferId?: string;
+}
+
 const entry = eventPackage<'account' | 'contact' | 'activity'>('crm.account.v1');
 
 /**
@@ -38,6 +49,26 @@ export function accountEvents(shown: ShownFields) {
         previousOwnerId,
       }).finish();
       return entry('AccountUpdated', payload, 'account', a, actor, requestId);
+    },
+    /**
+     * The account changed hands (reassigned, transferred, claimed from or released to the pool);
+     * written with the owner change, `a` as stored after it.
+     */
+    ownerChanged(
+      a: Pick<AccountDoc, '_id' | 'version' | 'ownerId' | 'teamId'>,
+      change: OwnerChange,
+      actor: Actor,
+      requestId: string,
+    ): OutboxEntry {
+      const payload = pb.AccountOwnerChanged.encode({
+        accountId: a._id,
+        previousOwnerId: change.previousOwnerId,
+        newOwnerId: a.ownerId,
+        teamId: a.teamId,
+        transferId: change.transferId ?? '',
+        reason: change.reason,
+      }).finish();
+      return entry('AccountOwnerChanged', payload, 'account', a, actor, requestId);
     },
     /** Written into the merged account's outbox together with its redirect. */
     merged(merged: AccountDoc, survivorId: string, actor: Actor, requestId: string): OutboxEntry {

@@ -30,6 +30,8 @@ export interface TicketRepository {
   list(query: TicketQuery): Promise<{ tickets: TicketDoc[]; nextCursor: string }>;
   /** Tickets whose slaCheckAt has come, oldest first. */
   dueForSlaCheck(now: Date, limit: number): Promise<TicketDoc[]>;
+  /** Open tickets (new, open, pending) of an account assigned to this agent, oldest first. */
+  openAssignedOnAccount(accountId: string, assigneeId: string): Promise<TicketDoc[]>;
   /** Resolved tickets whose autoCloseAt has come, oldest first. */
   dueForAutoClose(now: Date, limit: number): Promise<TicketDoc[]>;
   /** Compare-and-set on the version with its events; throws VersionMismatchError when another write came first. */

@@ -1,5 +1,10 @@
 import { allows, changedFields, checkVersion, ForbiddenError, retryOnVersionMismatch } from '@crm/kit';
-import { normaliseServiceSettings, type ServiceSettings } from '../domain/service-settings';
+import {
+  DEFAULT_FOLLOW_ACCOUNT_TRANSFER,
+  normaliseServiceSettings,
+  type ServiceSettings,
+  type ServiceSettingsInput,
+} from '../domain/service-settings';
 import { serviceSettingsChanged } from '../events/service-settings-events';
 import type { ServiceSettingsDoc } from '../store/ticket.model';
 import type { Caller, TicketPorts } from './ports';
@@ -23,6 +28,8 @@ export async function settingsInForce(p: Ports): Promise<EffectiveSettings> {
       reopenWindowDays: saved.reopenWindowDays,
       confirmationLinkDays: saved.confirmationLinkDays,
       defaultWarnAtPercent: saved.defaultWarnAtPercent,
+      // Saved before the setting existed: tickets do not follow accounts.
+      followAccountTransfer: saved.followAccountTransfer ?? DEFAULT_FOLLOW_ACCOUNT_TRANSFER,
       version: saved.version,
       updatedAt: saved.updatedAt,
       updatedBy: saved.updatedBy,
@@ -30,6 +37,7 @@ export async function settingsInForce(p: Ports): Promise<EffectiveSettings> {
   return {
     ...p.closedLoop,
     defaultWarnAtPercent: DEFAULT_WARN_AT_PERCENT,
+    followAccountTransfer: DEFAULT_FOLLOW_ACCOUNT_TRANSFER,
     version: 0,
     updatedBy: '',
   };
@@ -40,6 +48,7 @@ const FIELDS: (keyof ServiceSettingsDoc)[] = [
   'reopenWindowDays',
   'confirmationLinkDays',
   'defaultWarnAtPercent',
+  'followAccountTransfer',
 ];
 
 /**
@@ -55,13 +64,15 @@ export class ServiceSettingsAdmin {
     return settingsInForce(this.p);
   }
 
-  async save(expectedVersion: number, raw: ServiceSettings, c: Caller): Promise<EffectiveSettings> {
+  async save(expectedVersion: number, raw: ServiceSettingsInput, c: Caller): Promise<EffectiveSettings> {
     if (!allows(c.actor.roles, 'support.manage'))
       throw new ForbiddenError('only support managers and admins change the service settings');
-    const input = normaliseServiceSettings(raw);
+    normaliseServiceSettings(raw); // bad values are a 400 before anything is read
     const once = async () => {
       const current = await this.p.serviceSettings.get(SETTINGS_ID);
       checkVersion(expectedVersion, current?.version ?? 0);
+      // A caller that leaves followAccountTransfer out (an older client) keeps what was saved.
+      const input: ServiceSettings = normaliseServiceSettings(raw, current?.followAccountTransfer);
       if (!current) {
         const now = new Date();
         const doc: ServiceSettingsDoc = {

@@ -467,7 +467,7 @@ export class Tickets {
           { field: 'status', description: 'only a resolved or closed ticket is reopened' },
         ]);
       const window = (await settingsInForce(this.p)).reopenWindowDays;
-      if (current.status === 'closed' && current.closedAt && afterDays(current.closedAt, window) < now)
+      if (current.status === 'closed' && current.closedAt && afterDays(current.closedAt, window) <= now)
         throw new ConflictError(`closed more than ${window} days ago: open a new ticket and link this one`);
       return {
         set: {

@@ -11,8 +11,11 @@ export interface QueueMember {
   availability: Availability;
 }
 
-/** How a ticket came to its agent: routed when created, taken, or handed over. */
-export type AssignmentKind = AssignmentMethod | 'take' | 'hand-over';
+/**
+ * How a ticket came to its agent: routed when created, taken, handed over, or following its account
+ * to the account's new owner (where the service settings say so).
+ */
+export type AssignmentKind = AssignmentMethod | 'take' | 'hand-over' | 'follow-account';
 
 /** One assignment of a ticket, for its timeline. */
 export interface TicketAssignment {
@@ -22,6 +25,8 @@ export interface TicketAssignment {
   method: AssignmentKind;
   assignedBy: string;
   assignedAt: Date;
+  /** Why, when the method does not say it all (the account and transfer a ticket followed). */
+  reason?: string;
 }
 
 /** What a support manager sets on a queue. */

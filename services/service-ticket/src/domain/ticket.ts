@@ -11,6 +11,8 @@ import {
 export const CHANNELS = ['phone', 'email', 'web', 'chat', 'api'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+/** Statuses of tickets still being worked (resolved and closed ones are done). */
+export const OPEN_STATUSES = ['new', 'open', 'pending'] as const;
 export const PENDING_REASONS = ['customer', 'internal'] as const;
 export const VISIBILITIES = ['public', 'internal'] as const;
 export const LINK_KINDS = ['related', 'duplicate-of', 'caused-by'] as const;

@@ -2,7 +2,7 @@ import { type Actor, outboxEntry, type OutboxEntry } from '@crm/kit';
 import { serviceTicketQueueEvents as pb } from '@crm/proto';
 import type { TicketAssignment } from '../domain/queue';
 import { toProtoQueue } from '../grpc/queue.mapper';
-import { toProtoTicket } from '../grpc/ticket.mapper';
+import { toProtoAssignment, toProtoTicket } from '../grpc/ticket.mapper';
 import type { QueueDoc } from '../store/queue.model';
 import type { TicketDoc } from '../store/ticket.model';
 
@@ -22,7 +22,10 @@ export const queueEvents = {
   assigned(t: TicketDoc, assignment: TicketAssignment, actor: Actor, requestId: string): OutboxEntry {
     return outboxEntry({
       eventType: 'crm.serviceticket.v1.TicketAssigned',
-      payload: pb.TicketAssigned.encode({ ticket: toProtoTicket(t), assignment: { ...assignment } }).finish(),
+      payload: pb.TicketAssigned.encode({
+        ticket: toProtoTicket(t),
+        assignment: toProtoAssignment(assignment),
+      }).finish(),
       aggregateType: 'ticket',
       aggregateId: t._id,
       aggregateVersion: t.version,

@@ -4,7 +4,8 @@ import type { TicketListRequest, TicketPatch } from '../application/tickets';
 import type { BusinessCalendar, SlaPolicyInput } from '../domain/sla';
 import { NEVER, NO_SLA, slaStateOf } from '../domain/sla-clock';
 import type { Attachment, Comment, Escalation } from '../domain/ticket';
-import type { ServiceSettings } from '../domain/service-settings';
+import type { TicketAssignment } from '../domain/queue';
+import type { ServiceSettingsInput } from '../domain/service-settings';
 import type { SlaChange } from '../domain/sla-retarget';
 import type { EffectiveSettings } from '../application/service-settings';
 import type { CalendarDoc, PolicyDoc, TicketDoc } from '../store/ticket.model';
@@ -88,7 +89,7 @@ export function toProtoTicket(
     csatScore: t.csatScore ?? 0,
     csatComment: t.csatComment ?? '',
     autoCloseAt: t.autoCloseAt && t.autoCloseAt.getTime() !== NEVER.getTime() ? t.autoCloseAt : undefined,
-    assignments: (t.assignments ?? []).map((a) => ({ ...a })),
+    assignments: (t.assignments ?? []).map(toProtoAssignment),
     mergedIntoTicketId: t.mergedIntoTicketId ?? '',
     mergedAt: t.mergedAt,
     mergedBy: t.mergedBy ?? '',
@@ -106,21 +107,26 @@ export const toProtoSlaChange = (c: SlaChange): pb.SlaChange => ({
   changedAt: c.changedAt,
 });
 
+/** An assignment as the timeline shows it ('' reason for those that need none). */
+export const toProtoAssignment = (a: TicketAssignment): pb.Assignment => ({ ...a, reason: a.reason ?? '' });
+
 export const toProtoServiceSettings = (s: EffectiveSettings): pb.ServiceSettings => ({
   version: String(s.version),
   autoCloseDays: s.autoCloseDays,
   reopenWindowDays: s.reopenWindowDays,
   confirmationLinkDays: s.confirmationLinkDays,
   defaultWarnAtPercent: s.defaultWarnAtPercent,
+  followAccountTransfer: s.followAccountTransfer,
   updatedAt: s.updatedAt,
   updatedBy: s.updatedBy,
 });
 
-export const fromProtoServiceSettings = (s: pb.ServiceSettings | undefined): ServiceSettings => ({
+export const fromProtoServiceSettings = (s: pb.ServiceSettings | undefined): ServiceSettingsInput => ({
   autoCloseDays: s?.autoCloseDays ?? 0,
   reopenWindowDays: s?.reopenWindowDays ?? 0,
   confirmationLinkDays: s?.confirmationLinkDays ?? 0,
   defaultWarnAtPercent: s?.defaultWarnAtPercent ?? 0,
+  followAccountTransfer: s?.followAccountTransfer ?? '',
 });
 
 export const toProtoCalendar = (c: CalendarDoc): pb.BusinessCalendar => ({

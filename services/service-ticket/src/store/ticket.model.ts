@@ -213,6 +213,7 @@ const ticketSchema = new Schema<TicketDoc>(
             method: String,
             assignedBy: String,
             assignedAt: Date,
+            reason: String,
           },
           { _id: false },
         ),
@@ -276,6 +277,7 @@ const serviceSettingsSchema = new Schema<ServiceSettingsDoc>(
     reopenWindowDays: Number,
     confirmationLinkDays: Number,
     defaultWarnAtPercent: Number,
+    followAccountTransfer: String,
   },
   { versionKey: false, minimize: false },
 );

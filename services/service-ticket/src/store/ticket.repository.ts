@@ -1,6 +1,7 @@
 import { type Actor, afterCursor, inserted, nextCursorOf, type OutboxEntry, saveAtVersion } from '@crm/kit';
 import type { Model } from 'mongoose';
 import type { SettingsRepository, TicketQuery, TicketRepository } from '../application/ports';
+import { OPEN_STATUSES } from '../domain/ticket';
 import type { SettingsDoc, TicketDoc, TicketModels } from './ticket.model';
 
 const NO_OUTBOX = { outbox: 0 } as const;
@@ -43,6 +44,12 @@ export class MongoTicketRepository implements TicketRepository {
     return this.m.Ticket.find({ slaCheckAt: { $lte: now } }, NO_OUTBOX)
       .sort({ slaCheckAt: 1, _id: 1 })
       .limit(limit)
+      .lean<TicketDoc[]>();
+  }
+
+  openAssignedOnAccount(accountId: string, assigneeId: string): Promise<TicketDoc[]> {
+    return this.m.Ticket.find({ accountId, assigneeId, status: { $in: [...OPEN_STATUSES] } }, NO_OUTBOX)
+      .sort({ createdAt: 1, _id: 1 })
       .lean<TicketDoc[]>();
   }
 

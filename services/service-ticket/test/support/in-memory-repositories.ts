@@ -14,6 +14,7 @@ import type {
   SettingsDoc,
   TicketDoc,
 } from '../../src/store/ticket.model';
+import { OPEN_STATUSES } from '../../src/domain/ticket';
 import { confirmationTokens } from '../../src/tokens/confirmation-token';
 
 /** Tickets with the write semantics of kit's saveAtVersion (kit InMemoryVersioned), and the store's queries. */
@@ -23,6 +24,14 @@ export class InMemoryTickets extends InMemoryVersioned<TicketDoc> implements Tic
       .filter((t) => t.slaCheckAt.getTime() <= now.getTime())
       .sort((a, b) => a.slaCheckAt.getTime() - b.slaCheckAt.getTime())
       .slice(0, limit)
+      .map((t) => ({ ...structuredClone(t), outbox: [] }));
+  }
+
+  async openAssignedOnAccount(accountId: string, assigneeId: string) {
+    return [...this.docs.values()]
+      .filter((t) => t.accountId === accountId && t.assigneeId === assigneeId)
+      .filter((t) => (OPEN_STATUSES as readonly string[]).includes(t.status))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .map((t) => ({ ...structuredClone(t), outbox: [] }));
   }
 
