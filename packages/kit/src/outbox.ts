@@ -132,7 +132,7 @@ export class OutboxRelay {
      */
     private readonly sweepMs = Number(process.env.OUTBOX_SWEEP_MS ?? 15_000),
     /** Aggregates whose events are sent at once. */
-    private readonly concurrency = Math.max(1, Number(process.env.OUTBOX_CONCURRENCY ?? 4) || 4),
+    private readonly concurrency = Math.max(1, Number(process.env.OUTBOX_CONCURRENCY ?? 16) || 16),
   ) {}
 
   /** Records every published entry there too, before it leaves the outbox. */
