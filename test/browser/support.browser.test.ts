@@ -64,6 +64,11 @@ describe('the support screens of the console', () => {
     // Both SLA due times, as the service computed them in business hours.
     const due = await page.getByTestId('ticket-due').innerText();
     expect(due).toMatch(/^Response due .*\d.* · resolution due .*\d.* \(business hours\)$/);
+    // The agent may not read accounts, yet sees the account's name beside the ticket.
+    await page
+      .getByTestId('ticket-account-name')
+      .filter({ hasText: `Console support ${subject}` })
+      .waitFor();
 
     await page.getByLabel('Message').fill('We restarted the export worker; please try again.');
     await page.getByRole('button', { name: 'Send reply' }).click();

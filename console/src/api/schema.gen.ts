@@ -2835,6 +2835,8 @@ export interface components {
             updatedBy: string;
             /** @description The account tier when the ticket was opened */
             accountTier: string;
+            /** @description The account name when the ticket was opened; null on tickets older than this field */
+            accountName: string | null;
             sla: components["schemas"]["TicketSla"];
             /** @description SLA warnings and breaches that fired, oldest first */
             slaEvents: {

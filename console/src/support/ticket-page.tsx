@@ -308,7 +308,7 @@ export function TicketPage() {
                   )}
                 </Stack>
               </Card>
-              <AccountBeside accountId={tk.accountId} ticketId={tk.id} />
+              <AccountBeside ticket={tk} />
             </Stack>
           </Grid.Col>
           <Modal
@@ -344,10 +344,12 @@ export function TicketPage() {
 }
 
 /** The account's key facts, its tier, and its other open tickets. */
-function AccountBeside({ accountId, ticketId }: { accountId: string; ticketId: string }) {
+function AccountBeside({ ticket }: { ticket: Ticket }) {
   const { t } = useTranslation();
   const { api } = useConsole();
-  // Support agents may not read accounts (only the ticket service checks them): then only the id shows.
+  const { accountId, id: ticketId } = ticket;
+  // Support agents may not read accounts (only the ticket service checks them): then the name and tier
+  // the ticket kept from when it was opened show instead.
   const account = useLoaded(async () => {
     const res = await api.GET('/api/v1/accounts/{id}', { params: { path: { id: accountId } } });
     return res.response.status === 403 ? null : unwrap(res);
@@ -364,9 +366,16 @@ function AccountBeside({ accountId, ticketId }: { accountId: string; ticketId: s
       <LoadState loaded={account}>
         {(a) =>
           a === null ? (
-            <Text size="sm" c="dimmed">
-              {t('accounts.account')} {accountId}
-            </Text>
+            <Group>
+              <Text fw={700} data-testid="ticket-account-name">
+                {ticket.accountName ?? `${t('accounts.account')} ${accountId}`}
+              </Text>
+              {ticket.accountTier && (
+                <Badge>
+                  {t('accounts.tier')} {ticket.accountTier}
+                </Badge>
+              )}
+            </Group>
           ) : (
             <Stack gap={4}>
               <Group>

@@ -194,6 +194,12 @@ export const Ticket = z
     updatedAt: iso,
     updatedBy: z.string(),
     accountTier: z.string().openapi({ description: 'The account tier when the ticket was opened' }),
+    accountName: z
+      .string()
+      .nullable()
+      .openapi({
+        description: 'The account name when the ticket was opened; null on tickets older than this field',
+      }),
     sla: z
       .object({
         policyId: z.string().openapi({ description: 'Empty when no target applies' }),
@@ -320,6 +326,7 @@ export const ticketToJson = (t: pb.Ticket): z.input<typeof Ticket> => ({
   updatedAt: at(t.updatedAt),
   updatedBy: t.updatedBy,
   accountTier: t.accountTier,
+  accountName: t.accountName || null,
   sla: {
     policyId: t.sla?.policyId ?? '',
     firstResponseDueAt: at(t.sla?.firstResponseDueAt),

@@ -50,6 +50,14 @@ describe('creating a ticket', () => {
     expect(store.subjects()).toEqual(['TicketCreated']);
   });
 
+  it("keeps the account's name and tier, so an agent who may not read accounts sees them beside it", async () => {
+    const { tickets } = await setup();
+    const t = await tickets.create(ticket(), '', agent);
+    expect(t).toMatchObject({ accountName: 'Account acc-1', accountTier: 'A' });
+    const moved = await tickets.update(t._id, t.version, { accountId: 'acc-2', contactId: '' }, agent);
+    expect(moved.accountName).toBe('Account acc-2');
+  });
+
   it('refuses an account the service does not know and a contact of another account', async () => {
     const { tickets } = await setup();
     await expect(tickets.create(ticket({ accountId: 'acc-9' }), '', agent)).rejects.toThrow(ValidationError);

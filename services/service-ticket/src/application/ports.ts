@@ -43,6 +43,12 @@ export interface TicketRepository {
   ): Promise<TicketDoc>;
 }
 
+/** What a ticket keeps of its account. */
+export interface AccountSummary {
+  name: string;
+  tier: string;
+}
+
 /** Asks the account service about a ticket's account and contact. */
 export interface AccountCheck {
   /**
@@ -50,8 +56,11 @@ export interface AccountCheck {
    * Support staff do not see accounts themselves: for them the service asks under its own identity.
    */
   isVisible(id: string, c: Caller): Promise<boolean>;
-  /** The account's tier (strategic, A, B, C; '' if unset) when it exists and is visible, else undefined. */
-  tierOf(id: string, c: Caller): Promise<string | undefined>;
+  /**
+   * The account's name and tier (strategic, A, B, C; '' if unset) when it exists and is visible, else
+   * undefined.
+   */
+  summaryOf(id: string, c: Caller): Promise<AccountSummary | undefined>;
   /** The account of a contact; undefined for an unknown or invisible contact. */
   accountOfContact(contactId: string, c: Caller): Promise<string | undefined>;
 }

@@ -37,7 +37,7 @@ import { businessMinutesSpent, retargetClock } from '../domain/sla-retarget';
 import { queueEvents } from '../events/queue-events';
 import { ticketEvents as events } from '../events/ticket-events';
 import type { TicketDoc } from '../store/ticket.model';
-import type { Caller, TicketPorts } from './ports';
+import type { AccountSummary, Caller, TicketPorts } from './ports';
 import type { Queues } from './queues';
 import { settingsInForce } from './service-settings';
 import { DEFAULT_ID, type SlaSettings } from './sla-settings';
@@ -118,7 +118,8 @@ export class Tickets {
       throw new ForbiddenError(`only support staff of queue ${q} create tickets in it`);
     if (!routed) await this.queues?.requireQueue(q, 'queue');
     const values = await this.p.customFields.validateCreate('ticket', customFields ?? {});
-    const tier = await this.requireAccountAndContact(input, c);
+    const account = await this.requireAccountAndContact(input, c);
+    const tier = account.tier;
     if (routed) q = (await this.queues!.route({ ...input, accountTier: tier })).queue;
     const policy = await this.sla.policy(slaPolicyId.trim() || DEFAULT_ID);
     if (!policy) throw new ValidationError([{ field: 'slaPolicyId', description: 'is not an SLA policy' }]);
@@ -148,6 +149,7 @@ export class Tickets {
       csatComment: '',
       autoCloseAt: NEVER,
       accountTier: tier,
+      accountName: account.name,
       sla: clock,
       slaEvents: [],
       ...slaIndex({ status: 'new', sla: clock }),
@@ -235,9 +237,11 @@ export class Tickets {
         customFields === undefined
           ? current.customFields
           : await this.p.customFields.validatePatch('ticket', current.customFields, customFields);
-      if (input.accountId !== current.accountId || input.contactId !== current.contactId)
-        await this.requireAccountAndContact(input, c);
       const set: Partial<TicketDoc> = { ...input, customFields: values };
+      if (input.accountId !== current.accountId || input.contactId !== current.contactId) {
+        const account = await this.requireAccountAndContact(input, c);
+        if (input.accountId !== current.accountId) set.accountName = account.name;
+      }
       if (input.priority === current.priority) return { set };
       const { sla, change } = await this.retarget(current, input.priority, c.actor.userId, now);
       Object.assign(set, { sla, slaChanges: [...(current.slaChanges ?? []), change] });
@@ -643,21 +647,21 @@ export class Tickets {
     return isSupportStaff(actor) && !!this.queues && (await this.queues.isMember(queue, actor.userId));
   }
 
-  private async requireVisibleAccount(accountId: string, c: Caller): Promise<string> {
-    const tier = await this.p.accounts.tierOf(accountId, c);
-    if (tier === undefined)
+  private async requireVisibleAccount(accountId: string, c: Caller): Promise<AccountSummary> {
+    const account = await this.p.accounts.summaryOf(accountId, c);
+    if (account === undefined)
       throw new ValidationError([{ field: 'accountId', description: 'is not an account you can see' }]);
-    return tier;
+    return account;
   }
 
-  /** The account's tier, once the account and the contact check out. */
-  private async requireAccountAndContact(input: TicketFields, c: Caller): Promise<string> {
-    const tier = await this.requireVisibleAccount(input.accountId, c);
+  /** The account's name and tier, once the account and the contact check out. */
+  private async requireAccountAndContact(input: TicketFields, c: Caller): Promise<AccountSummary> {
+    const account = await this.requireVisibleAccount(input.accountId, c);
     if (input.contactId && (await this.p.accounts.accountOfContact(input.contactId, c)) !== input.accountId)
       throw new ValidationError([
         { field: 'contactId', description: "is not a contact of the ticket's account" },
       ]);
-    return tier;
+    return account;
   }
 }
 

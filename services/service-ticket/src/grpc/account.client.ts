@@ -40,9 +40,9 @@ export function accountClient(address: string, timeoutMs = 3000): AccountCheck &
     async isVisible(id: string, c: Caller) {
       return client.getAccount({ id }, as(c)).then(() => true, accountVisibility);
     },
-    async tierOf(id: string, c: Caller) {
+    async summaryOf(id: string, c: Caller) {
       return client.getAccount({ id }, as(c)).then(
-        (a) => TIERS[a.tier] ?? '',
+        (a) => ({ name: a.name, tier: TIERS[a.tier] ?? '' }),
         (err) => accountVisibility(err) || undefined,
       );
     },

@@ -69,6 +69,7 @@ export function toProtoTicket(
     updatedAt: t.updatedAt,
     updatedBy: t.updatedBy,
     accountTier: t.accountTier ?? '',
+    accountName: t.accountName ?? '',
     sla: {
       policyId: sla.policyId,
       firstResponseDueAt: sla.firstResponseDueAt,

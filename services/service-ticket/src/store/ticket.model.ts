@@ -39,6 +39,8 @@ export interface TicketDoc extends TicketFields {
   autoCloseAt?: Date;
   /** The account's tier when the ticket was opened (it picks the SLA target). */
   accountTier: string;
+  /** The account's name when the ticket was opened or moved to it; absent on older tickets. */
+  accountName?: string;
   sla: TicketSla;
   slaEvents: SlaEvent[];
   /** Derived from sla on every write, for the list filter. */
@@ -193,6 +195,7 @@ const ticketSchema = new Schema<TicketDoc>(
     csatComment: { type: String, default: '' },
     autoCloseAt: Date,
     accountTier: { type: String, default: '' },
+    accountName: { type: String, default: '' },
     sla: slaSchema,
     slaEvents: { type: [slaEventSchema], default: [] },
     slaState: { type: String, default: 'none' },

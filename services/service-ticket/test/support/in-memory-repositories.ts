@@ -120,7 +120,8 @@ export function inMemoryPorts() {
     policies,
     accounts: {
       isVisible: async (id, c) => visible(id, c),
-      tierOf: async (id, c) => (visible(id, c) ? (tiers.get(id) ?? '') : undefined),
+      summaryOf: async (id, c) =>
+        visible(id, c) ? { name: `Account ${id}`, tier: tiers.get(id) ?? '' } : undefined,
       accountOfContact: async (id) => contacts.get(id),
     },
     customFields: {
