@@ -31,7 +31,7 @@ const figure = async (path: string, as: 'admin' | 'supportlead' = 'admin') => {
 };
 
 /** A deal of the admin's in this run's team, in negotiation, with a quote submitted and sent. */
-async function dealWithSentQuote(): Promise<{ dealId: string; productId: string }> {
+async function dealWithSentQuote(): Promise<{ dealId: string; productId: string; accountId: string }> {
   const admin = await userId('admin');
   const product = await api('POST', '/api/v1/products', {
     as: 'admin',
@@ -86,12 +86,12 @@ async function dealWithSentQuote(): Promise<{ dealId: string; productId: string 
   );
   expect(approved).toBeGreaterThanOrEqual(0);
   expect((await api('POST', `${url}/send`, { as: 'admin' })).status).toBe(200);
-  return { dealId: deal.body.id, productId: product.body.id };
+  return { dealId: deal.body.id, productId: product.body.id, accountId: account.body.id as string };
 }
 
 describe('analytics figures (real stack: deals, quotes and tickets into the read models)', () => {
   it('shows a won deal in the win rate, the forecast and the products within 5 seconds', async () => {
-    const { dealId, productId } = await dealWithSentQuote();
+    const { dealId, productId, accountId } = await dealWithSentQuote();
     const closed = await api('POST', `/api/v1/opportunities/${dealId}/close`, {
       as: 'admin',
       json: { outcome: 'won' },
@@ -136,6 +136,20 @@ describe('analytics figures (real stack: deals, quotes and tickets into the read
         revenueMinor: 1_000_00,
       }),
     ]);
+    // The account's RFM: one deal won today, the only account of this team (in EUR when another test set
+    // rates into it, else in CNY, the one currency won).
+    const rfm = await figure(`accounts/rfm?team=${team}`);
+    expect(rfm.rows).toEqual([
+      expect.objectContaining({
+        accountId,
+        lastPurchaseDay: today(),
+        recencyDays: 0,
+        frequency: 1,
+        recencyScore: 3,
+        segment: 'new-customers',
+      }),
+    ]);
+    expect(rfm.segments).toEqual([{ segment: 'new-customers', accounts: 1 }]);
     const cycle = await figure(`sales-cycle?team=${team}`);
     expect(cycle.rows).toEqual([expect.objectContaining({ outcome: 'won', deals: 1 })]);
     expect(cycle.stages.map((s: { stage: string }) => s.stage)).toEqual([
@@ -219,6 +233,7 @@ describe('analytics figures (real stack: deals, quotes and tickets into the read
       'forecast',
       'products',
       'payments',
+      'accounts/rfm',
     ]) {
       const res = await api('GET', `/api/v1/analytics/${path}`, { bearer: agent });
       expect([path, res.status]).toEqual([path, 403]);

@@ -1,7 +1,8 @@
+import type { z } from 'zod';
 import { operation, type Operation } from '../api/operation';
 import { figureReply, tableOf } from './figure-download';
 import { figureDoc, periodOrNull, toProtoQuery } from './figure-query';
-import { Forecast, PaymentFigures, ProductFigures, SalesCycle, WinRate } from './schemas';
+import { AccountsRfm, Forecast, PaymentFigures, ProductFigures, SalesCycle, WinRate } from './schemas';
 
 const access = 'A rep sees their own deals, a sales manager their teams, an admin all.';
 const downloads =
@@ -156,6 +157,55 @@ export const salesFigureOperations: Operation[] = [
         tableOf('rows', ['period', 'currency', 'due', 'dueMinor', 'collected', 'collectedMinor'], rows),
         tableOf('overdue', ['currency', 'bucket', 'milestones', 'amountMinor'], overdue),
       ]);
+    },
+  }),
+  operation({
+    ...figureDoc,
+    method: 'get',
+    path: '/analytics/accounts/rfm',
+    operationId: 'getAccountsRfm',
+    summary: 'RFM scores and segments per account',
+    description:
+      'Per account with a deal won from `from` to `to` (close day): recency (days since the later of its last ' +
+      'win and its last payment), frequency (deals won) and monetary (their amount, in the reporting currency ' +
+      'when one is set, else the one currency the deals were won in), each scored 1-5 against the other ' +
+      'accounts of the answer, and the segment the scores put it in (champions, loyal, potential-loyalists, ' +
+      'new-customers, at-risk, cannot-lose, hibernating, needs-attention). 400 when deals were won in several ' +
+      `currencies and no reporting currency is set. ${access} ${downloads} (tables \`rows\` and \`segments\`)`,
+    responses: { 200: { description: 'RFM per account', schema: AccountsRfm, csv: true, xlsx: true } },
+    async handler({ query: q, actor, call, deps }) {
+      const res = await call((o) => deps.clients.analytics.getAccountsRfm(toProtoQuery(q, actor), o));
+      type Segment = z.infer<typeof AccountsRfm>['segments'][number]['segment'];
+      const rows = res.rows.map((r) => ({
+        ...r,
+        monetaryMinor: Number(r.monetaryMinor),
+        segment: r.segment as Segment,
+      }));
+      const segments = res.segments.map((s) => ({ ...s, segment: s.segment as Segment }));
+      return figureReply(
+        q,
+        'accounts-rfm',
+        { asOf: res.asOf, currency: res.currency, rows, segments, skippedDeals: res.skippedDeals },
+        [
+          tableOf(
+            'rows',
+            [
+              'accountId',
+              'lastPurchaseDay',
+              'recencyDays',
+              'frequency',
+              'monetaryMinor',
+              'currency',
+              'recencyScore',
+              'frequencyScore',
+              'monetaryScore',
+              'segment',
+            ],
+            rows,
+          ),
+          tableOf('segments', ['segment', 'accounts'], segments),
+        ],
+      );
     },
   }),
 ];

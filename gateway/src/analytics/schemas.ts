@@ -237,6 +237,48 @@ export const PaymentFigures = z
   })
   .openapi('PaymentFigures');
 
+const SEGMENT = z.enum([
+  'champions',
+  'loyal',
+  'potential-loyalists',
+  'new-customers',
+  'at-risk',
+  'cannot-lose',
+  'hibernating',
+  'needs-attention',
+]);
+const score = z.number().int().min(1).max(5);
+
+export const AccountsRfm = z
+  .object({
+    asOf: z.string().openapi({ description: 'The day recency is counted to: today, or `to` when earlier' }),
+    currency: z.string().openapi({ description: 'The currency of monetaryMinor' }),
+    rows: z.array(
+      z
+        .object({
+          accountId: z.string(),
+          lastPurchaseDay: z
+            .string()
+            .openapi({ description: 'The later of the last win and the last payment' }),
+          recencyDays: z.number().int(),
+          frequency: z.number().int().openapi({ description: 'Deals won in the range' }),
+          monetaryMinor: z.number().int().openapi({ description: 'Their amount' }),
+          currency: z.string(),
+          recencyScore: score,
+          frequencyScore: score,
+          monetaryScore: score,
+          segment: SEGMENT,
+        })
+        .openapi('RfmRow'),
+    ),
+    segments: z.array(z.object({ segment: SEGMENT, accounts: z.number().int() })),
+    skippedDeals: z
+      .number()
+      .int()
+      .openapi({ description: 'Won deals left out: no exchange rate converts their currency' }),
+  })
+  .openapi('AccountsRfm');
+
 export const ProductFigures = z
   .object({
     rows: z.array(

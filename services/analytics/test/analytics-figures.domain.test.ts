@@ -37,6 +37,7 @@ const snapshot = (over: Partial<OpportunitySnapshot> = {}): OpportunitySnapshot 
   competitor: '',
   moves: [{ toStage: 'qualification', at: at('2026-11-01T00:00:00') }],
   sourceLeadId: '',
+  accountId: 'acc',
   ...over,
 });
 

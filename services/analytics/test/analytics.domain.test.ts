@@ -52,6 +52,7 @@ const deal = (id: string, stage: string, over: Partial<OpportunityFact> = {}): O
       competitor: '',
       moves: [],
       sourceLeadId: '',
+      accountId: 'acc',
     },
   ),
   ...over,

@@ -57,4 +57,47 @@ describe('exchange rate settings', () => {
     await new ExchangeRateSettings(rates).save(0, input, admin);
     expect(await figures.pipeline({ currency: 'reporting' }, admin)).toEqual([]);
   });
+
+  it('RFM needs one currency: several without a reporting currency are a 400, with one they convert', async () => {
+    const rates = new InMemoryRates();
+    const store = new InMemoryFactStore();
+    const figures = new Figures(new InMemoryGenerations(), store, rates, () => '2026-12-02');
+    const deal = (id: string, accountId: string, amountMinor: number, currency: string) =>
+      store.saveOpportunity(
+        1,
+        {
+          _id: id,
+          version: 1,
+          day: '2026-11-01',
+          ownerId: 'rep1',
+          teamId: 'north',
+          pipelineId: 'default',
+          stageKey: 'closed-won',
+          stagesReached: ['closed-won'],
+          amountMinor,
+          currency,
+          expectedCloseDate: '',
+          status: 'won',
+          closedDay: '2026-11-20',
+          daysToClose: 19,
+          lossReason: '',
+          competitor: '',
+          stays: [],
+          accountId,
+          eventAt: new Date(),
+          appliedAt: new Date(),
+        },
+        undefined,
+      );
+    await deal('d1', 'acme', 1_000_00, 'EUR');
+    await deal('d2', 'initech', 8_000_00, 'CNY');
+    await expect(figures.accountsRfm({}, admin)).rejects.toBeInstanceOf(ValidationError);
+    await new ExchangeRateSettings(rates).save(0, input, admin); // CNY at 0.125 into EUR
+    const rfm = await figures.accountsRfm({}, admin);
+    expect(rfm.currency).toBe('EUR');
+    expect(rfm.rows.map((r) => [r.accountId, r.monetaryMinor])).toEqual([
+      ['acme', 1_000_00],
+      ['initech', 1_000_00],
+    ]);
+  });
 });

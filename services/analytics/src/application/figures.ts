@@ -4,6 +4,7 @@ import { normaliseQuery, type FigureQuery } from '../domain/figure-query';
 import { funnel, leaderboard, pipelineFigures } from '../domain/figures';
 import { forecast, products, salesCycle, winRate } from '../domain/sales-figures';
 import { paymentFigures } from '../domain/payment-facts';
+import { accountRfm } from '../domain/account-rfm';
 import {
   Converter,
   dealsInReporting,
@@ -117,6 +118,33 @@ export class Figures {
     const { q, generation, filter, convert } = await this.prepare(raw, reader);
     const stored = await this.store.payments(generation, { ...filter, from: '', to: '' });
     return paymentFigures(convert ? paymentsInReporting(convert, stored) : stored, q, this.today());
+  }
+
+  /**
+   * RFM per account from the won deals and payments the reader may see. Monetary is in the reporting
+   * currency when one is set (whatever the query's `currency`), else in the one currency the deals were
+   * won in; deals in several currencies and no reporting currency is a 400 saying to set one.
+   */
+  async accountsRfm(raw: RawQuery, reader: Actor) {
+    const { q, generation, filter } = await this.prepare({ ...raw, currency: '' }, reader);
+    const stored = await this.rates?.get();
+    const convert = stored?.reportingCurrency ? new Converter(stored) : undefined;
+    const [deals, payments] = await Promise.all([
+      this.deals(generation, { ...filter, from: '', to: '' }, q, convert),
+      this.store.payments(generation, { ...filter, from: '', to: '' }),
+    ]);
+    const won = deals.filter((d) => d.status === 'won').map((d) => ({ ...d, accountId: d.accountId ?? '' }));
+    const currencies = [...new Set(won.map((d) => d.currency))];
+    if (!convert && currencies.length > 1)
+      throw new ValidationError([
+        {
+          field: 'currency',
+          description: `deals were won in ${currencies.join(', ')}: set a reporting currency (PUT /analytics/exchange-rates)`,
+        },
+      ]);
+    const currency = convert?.rates.reportingCurrency ?? currencies[0] ?? '';
+    const received = payments.filter((p) => p.status === 'received' && !p.removed);
+    return accountRfm(won, received, currency, q, this.today());
   }
 
   async serviceBacklog(raw: RawQuery, reader: Actor) {

@@ -56,6 +56,8 @@ export interface OpportunityFact {
    * source and region filters count a deal under its lead's, looked up when a figure is asked for.
    */
   sourceLeadId?: string;
+  /** The customer's account ('' on facts stored before this field, until a rebuild). */
+  accountId?: string;
   eventAt: Date;
   appliedAt: Date;
 }
@@ -187,6 +189,8 @@ export interface OpportunitySnapshot {
   moves: { toStage: string; at: Date }[];
   /** The lead it was converted from; empty when opened without one. */
   sourceLeadId: string;
+  /** The customer's account. */
+  accountId: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -226,6 +230,7 @@ export function applyOpportunitySnapshot(e: Applied, o: OpportunitySnapshot): Op
     competitor: o.status === 'lost' ? o.competitor : '',
     stays: stageStays(o.moves),
     sourceLeadId: o.sourceLeadId,
+    accountId: o.accountId,
   };
 }
 

@@ -68,6 +68,7 @@ const opportunitySnapshot = (o: opportunityPb.Opportunity | undefined): Opportun
   competitor: o?.competitor ?? '',
   moves: (o?.stageHistory ?? []).map((m) => ({ toStage: m.toStage, at: m.movedAt ?? new Date(0) })),
   sourceLeadId: o?.sourceLeadId ?? '',
+  accountId: o?.accountId ?? '',
 });
 
 /** A deal a saga step created and its compensation discarded: no figure counts it. */

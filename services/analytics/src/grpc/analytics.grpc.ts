@@ -8,6 +8,7 @@ import {
   toProtoForecastRow,
   toProtoPayments,
   toProtoRates,
+  toProtoRfm,
   toProtoProductRow,
   toProtoLeaderboardRow,
   toProtoPipelineRow,
@@ -56,6 +57,9 @@ export function analyticsGrpc(
     },
     async getPayments(req, ctx) {
       return toProtoPayments(await figures.payments(fromProtoQuery(req), ctx.actor));
+    },
+    async getAccountsRfm(req, ctx) {
+      return toProtoRfm(await figures.accountsRfm(fromProtoQuery(req), ctx.actor));
     },
     async getServiceBacklog(req, ctx) {
       return { rows: await figures.serviceBacklog(fromProtoQuery(req), ctx.actor) };

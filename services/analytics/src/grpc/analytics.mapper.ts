@@ -2,6 +2,7 @@ import type { analytics as pb } from '@crm/proto';
 import type { RawQuery } from '../application/figures';
 import type { RebuildStatus, StoredRates } from '../application/ports';
 import type { FunnelStep, LeaderboardRow, PipelineRow } from '../domain/figures';
+import type { AccountRfm } from '../domain/account-rfm';
 import type { PaymentFigures } from '../domain/payment-facts';
 import type { ForecastRow, ProductRow } from '../domain/sales-figures';
 
@@ -89,4 +90,12 @@ export const toProtoRates = (r: StoredRates): pb.ExchangeRates => ({
   version: String(r.version),
   updatedAt: r.version ? r.updatedAt : undefined,
   updatedBy: r.updatedBy,
+});
+
+export const toProtoRfm = (r: AccountRfm & { skipped: number }): pb.AccountsRfm => ({
+  asOf: r.asOf,
+  currency: r.currency,
+  rows: r.rows.map((row) => ({ ...row, monetaryMinor: String(row.monetaryMinor) })),
+  segments: r.segments,
+  skippedDeals: r.skipped,
 });

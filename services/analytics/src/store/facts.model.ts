@@ -52,6 +52,7 @@ const opportunityFactSchema = new Schema<OpportunityFact>(
     competitor: String,
     stays: [new Schema({ stage: String, days: Number, leftDay: String }, { _id: false })],
     sourceLeadId: String,
+    accountId: String,
     eventAt: Date,
     appliedAt: Date,
   },
