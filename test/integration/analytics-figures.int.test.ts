@@ -150,6 +150,16 @@ describe('analytics figures (real stack: deals, quotes and tickets into the read
       }),
     ]);
     expect(rfm.segments).toEqual([{ segment: 'new-customers', accounts: 1 }]);
+    // Won this month, but not committed on its first day (the deal is newer than that).
+    expect((await figure(`forecast/accuracy?team=${team}`)).rows).toEqual([
+      expect.objectContaining({
+        period: month,
+        currency: 'CNY',
+        committedDeals: 0,
+        wonDeals: 1,
+        wonMinor: 1_000_00,
+      }),
+    ]);
     const cycle = await figure(`sales-cycle?team=${team}`);
     expect(cycle.rows).toEqual([expect.objectContaining({ outcome: 'won', deals: 1 })]);
     expect(cycle.stages.map((s: { stage: string }) => s.stage)).toEqual([
@@ -234,6 +244,7 @@ describe('analytics figures (real stack: deals, quotes and tickets into the read
       'products',
       'payments',
       'accounts/rfm',
+      'forecast/accuracy',
     ]) {
       const res = await api('GET', `/api/v1/analytics/${path}`, { bearer: agent });
       expect([path, res.status]).toEqual([path, 403]);

@@ -217,6 +217,8 @@ describe('analytics (real stack: events through NATS into the analytics read mod
         `forecast?team=${team}`,
         `products?team=${team}`,
         `payments?team=${team}&to=2027-12-31`,
+        `accounts/rfm?team=${team}`,
+        `forecast/accuracy?team=${team}&period=quarter`,
         `service/backlog?queue=${queue}`,
         `service/sla?queue=${queue}&period=day`,
         `service/resolution-time?queue=${queue}`,

@@ -2,7 +2,15 @@ import type { z } from 'zod';
 import { operation, type Operation } from '../api/operation';
 import { figureReply, tableOf } from './figure-download';
 import { figureDoc, periodOrNull, toProtoQuery } from './figure-query';
-import { AccountsRfm, Forecast, PaymentFigures, ProductFigures, SalesCycle, WinRate } from './schemas';
+import {
+  AccountsRfm,
+  Forecast,
+  ForecastAccuracy,
+  PaymentFigures,
+  ProductFigures,
+  SalesCycle,
+  WinRate,
+} from './schemas';
 
 const access = 'A rep sees their own deals, a sales manager their teams, an admin all.';
 const downloads =
@@ -206,6 +214,46 @@ export const salesFigureOperations: Operation[] = [
           tableOf('segments', ['segment', 'accounts'], segments),
         ],
       );
+    },
+  }),
+  operation({
+    ...figureDoc,
+    method: 'get',
+    path: '/analytics/forecast/accuracy',
+    operationId: 'getForecastAccuracy',
+    summary: 'Forecast accuracy: committed at period start vs closed',
+    description:
+      'Per period (month unless `period` names another) and currency: the deals committed on the period’s ' +
+      'first day (open in a stage of forecast category commit, expected to close in the period; the stage ' +
+      'from the deal’s stage history, the expected close day as it is now), how many of them were won ' +
+      'within the period, every deal won in it, and the accuracy (won from commit / committed, by amount). ' +
+      `\`from\`/\`to\` bound the periods’ first days; only periods begun by today. ${access} ${downloads}`,
+    responses: { 200: { description: 'Forecast accuracy', schema: ForecastAccuracy, csv: true, xlsx: true } },
+    async handler({ query: q, actor, call, deps }) {
+      const res = await call((o) => deps.clients.analytics.getForecastAccuracy(toProtoQuery(q, actor), o));
+      const rows = res.rows.map((r) => ({
+        ...r,
+        committedMinor: Number(r.committedMinor),
+        wonFromCommitMinor: Number(r.wonFromCommitMinor),
+        wonMinor: Number(r.wonMinor),
+      }));
+      return figureReply(q, 'forecast-accuracy', { rows }, [
+        tableOf(
+          'rows',
+          [
+            'period',
+            'currency',
+            'committedDeals',
+            'committedMinor',
+            'wonFromCommitDeals',
+            'wonFromCommitMinor',
+            'wonDeals',
+            'wonMinor',
+            'accuracy',
+          ],
+          rows,
+        ),
+      ]);
     },
   }),
 ];

@@ -279,6 +279,28 @@ export const AccountsRfm = z
   })
   .openapi('AccountsRfm');
 
+export const ForecastAccuracy = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          period: z.string(),
+          currency: z.string(),
+          committedDeals: z.number().int().openapi({
+            description: 'Open in a commit stage on the period’s first day, expected to close in the period',
+          }),
+          committedMinor: z.number().int(),
+          wonFromCommitDeals: z.number().int().openapi({ description: 'Of those, won within the period' }),
+          wonFromCommitMinor: z.number().int(),
+          wonDeals: z.number().int().openapi({ description: 'Every deal won in the period' }),
+          wonMinor: z.number().int(),
+          accuracy: z.number().openapi({ description: 'wonFromCommitMinor / committedMinor (0..1)' }),
+        })
+        .openapi('AccuracyRow'),
+    ),
+  })
+  .openapi('ForecastAccuracy');
+
 export const ProductFigures = z
   .object({
     rows: z.array(

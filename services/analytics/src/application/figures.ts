@@ -5,6 +5,7 @@ import { funnel, leaderboard, pipelineFigures } from '../domain/figures';
 import { forecast, products, salesCycle, winRate } from '../domain/sales-figures';
 import { paymentFigures } from '../domain/payment-facts';
 import { accountRfm } from '../domain/account-rfm';
+import { forecastAccuracy } from '../domain/forecast-accuracy';
 import {
   Converter,
   dealsInReporting,
@@ -97,6 +98,16 @@ export class Figures {
       this.pipelines(generation),
     ]);
     return forecast(deals, pipelines, q);
+  }
+
+  /** Committed at each period's start vs closed in it; from/to bound the periods' first days. */
+  async forecastAccuracy(raw: RawQuery, reader: Actor) {
+    const { q, generation, filter, convert } = await this.prepare(raw, reader);
+    const [deals, pipelines] = await Promise.all([
+      this.deals(generation, { ...filter, from: '', to: '' }, q, convert),
+      this.pipelines(generation),
+    ]);
+    return forecastAccuracy(deals, pipelines, q, this.today());
   }
 
   async products(raw: RawQuery, reader: Actor) {

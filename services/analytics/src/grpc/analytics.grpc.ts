@@ -9,6 +9,7 @@ import {
   toProtoPayments,
   toProtoRates,
   toProtoRfm,
+  toProtoAccuracyRow,
   toProtoProductRow,
   toProtoLeaderboardRow,
   toProtoPipelineRow,
@@ -57,6 +58,11 @@ export function analyticsGrpc(
     },
     async getPayments(req, ctx) {
       return toProtoPayments(await figures.payments(fromProtoQuery(req), ctx.actor));
+    },
+    async getForecastAccuracy(req, ctx) {
+      return {
+        rows: (await figures.forecastAccuracy(fromProtoQuery(req), ctx.actor)).map(toProtoAccuracyRow),
+      };
     },
     async getAccountsRfm(req, ctx) {
       return toProtoRfm(await figures.accountsRfm(fromProtoQuery(req), ctx.actor));

@@ -3,6 +3,7 @@ import type { RawQuery } from '../application/figures';
 import type { RebuildStatus, StoredRates } from '../application/ports';
 import type { FunnelStep, LeaderboardRow, PipelineRow } from '../domain/figures';
 import type { AccountRfm } from '../domain/account-rfm';
+import type { AccuracyRow } from '../domain/forecast-accuracy';
 import type { PaymentFigures } from '../domain/payment-facts';
 import type { ForecastRow, ProductRow } from '../domain/sales-figures';
 
@@ -98,4 +99,11 @@ export const toProtoRfm = (r: AccountRfm & { skipped: number }): pb.AccountsRfm 
   rows: r.rows.map((row) => ({ ...row, monetaryMinor: String(row.monetaryMinor) })),
   segments: r.segments,
   skippedDeals: r.skipped,
+});
+
+export const toProtoAccuracyRow = (r: AccuracyRow): pb.AccuracyRow => ({
+  ...r,
+  committedMinor: String(r.committedMinor),
+  wonFromCommitMinor: String(r.wonFromCommitMinor),
+  wonMinor: String(r.wonMinor),
 });
