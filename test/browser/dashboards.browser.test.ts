@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { api, RUN, uniqueEmail } from '../integration/support';
 import { launch, screenshot, signedIn } from './console-browser';
@@ -49,6 +50,17 @@ describe('the sales dashboard', () => {
     const download = page.waitForEvent('download');
     await funnel.getByRole('button', { name: 'CSV' }).click();
     expect((await download).suggestedFilename()).toBe('funnel.csv');
+    const workbook = page.waitForEvent('download');
+    await page.getByTestId('dashboard-leaderboard').getByRole('button', { name: 'XLSX' }).click();
+    const xlsx = await workbook;
+    expect(xlsx.suggestedFilename()).toBe('leaderboard.xlsx');
+    // A workbook is a zip archive.
+    expect(
+      fs
+        .readFileSync((await xlsx.path())!)
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
 
     await funnel.locator('.recharts-bar-rectangle').first().click();
     await page.getByRole('heading', { name: 'Leads' }).waitFor();

@@ -1,5 +1,4 @@
 import {
-  Button,
   Card,
   Group,
   SegmentedControl,
@@ -11,7 +10,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -22,6 +21,7 @@ import { formatMoney } from '../layout/format';
 import { LoadState } from '../layout/load-state';
 import { useLoaded } from '../layout/use-loaded';
 import { saveFile } from './download';
+import { type DownloadFormat, FigureHeader } from './figure-header';
 
 type FunnelStep = components['schemas']['FunnelStep'];
 type PipelineRow = components['schemas']['PipelineRow'];
@@ -77,12 +77,17 @@ export function SalesDashboardPage() {
     return res.response.ok && res.data ? new Map(res.data.items.map((u) => [u.id, u.username])) : new Map();
   }, [api]);
 
-  async function exportCsv(path: Figure, name: string, extra: { period?: Period } = {}) {
+  async function exportFigure(
+    path: Figure,
+    name: string,
+    format: DownloadFormat,
+    extra: { period?: Period } = {},
+  ) {
     const res = await api.GET(path, {
-      params: { query: { ...query, ...extra, format: 'csv' } },
+      params: { query: { ...query, ...extra, format } },
       parseAs: 'blob',
     });
-    saveFile(unwrap(res) as Blob, `${name}.csv`);
+    saveFile(unwrap(res) as Blob, `${name}.${format}`);
   }
 
   return (
@@ -108,7 +113,7 @@ export function SalesDashboardPage() {
         <Card withBorder data-testid="dashboard-funnel">
           <FigureHeader
             title={t('dashboards.funnel')}
-            onExport={() => exportCsv('/api/v1/analytics/funnel', 'funnel')}
+            onExport={(format) => exportFigure('/api/v1/analytics/funnel', 'funnel', format)}
           />
           <LoadState loaded={funnel}>
             {(f) => (
@@ -125,7 +130,7 @@ export function SalesDashboardPage() {
         <Card withBorder data-testid="dashboard-pipeline">
           <FigureHeader
             title={t('dashboards.forecast')}
-            onExport={() => exportCsv('/api/v1/analytics/pipeline', 'pipeline', { period })}
+            onExport={(format) => exportFigure('/api/v1/analytics/pipeline', 'pipeline', format, { period })}
           >
             <SegmentedControl
               size="xs"
@@ -146,7 +151,7 @@ export function SalesDashboardPage() {
       <Card withBorder data-testid="dashboard-leaderboard">
         <FigureHeader
           title={t('dashboards.leaderboard')}
-          onExport={() => exportCsv('/api/v1/analytics/leaderboard', 'leaderboard')}
+          onExport={(format) => exportFigure('/api/v1/analytics/leaderboard', 'leaderboard', format)}
         />
         <LoadState loaded={leaderboard}>
           {(board) =>
@@ -196,30 +201,6 @@ export function SalesDashboardPage() {
         </LoadState>
       </Card>
     </Stack>
-  );
-}
-
-function FigureHeader(props: { title: string; onExport: () => Promise<void>; children?: ReactNode }) {
-  const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  return (
-    <Group justify="space-between" mb="sm">
-      <Title order={4}>{props.title}</Title>
-      <Group gap="xs">
-        {props.children}
-        <Button
-          size="xs"
-          variant="light"
-          loading={busy}
-          onClick={() => {
-            setBusy(true);
-            props.onExport().finally(() => setBusy(false));
-          }}
-        >
-          {t('dashboards.exportCsv')}
-        </Button>
-      </Group>
-    </Group>
   );
 }
 
