@@ -1804,6 +1804,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/accounts/rfm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RFM scores and segments per account
+         * @description Per account with a deal won from `from` to `to` (close day): recency (days since the later of its last win and its last payment), frequency (deals won) and monetary (their amount, in the reporting currency when one is set, else the one currency the deals were won in), each scored 1-5 against the other accounts of the answer, and the segment the scores put it in (champions, loyal, potential-loyalists, new-customers, at-risk, cannot-lose, hibernating, needs-attention). 400 when deals were won in several currencies and no reporting currency is set. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook. (tables `rows` and `segments`)
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getAccountsRfm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/forecast/accuracy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forecast accuracy: committed at period start vs closed
+         * @description Per period (month unless `period` names another) and currency: the deals committed on the period’s first day (open in a stage of forecast category commit, expected to close in the period; the stage from the deal’s stage history, the expected close day as it is now), how many of them were won within the period, every deal won in it, and the accuracy (won from commit / committed, by amount). `from`/`to` bound the periods’ first days; only periods begun by today. A rep sees their own deals, a sales manager their teams, an admin all. `format=csv` downloads a table (`table=` names which), `format=xlsx` every table as a workbook.
+         *
+         *     Roles: sales-rep, sales-manager, crm-admin.
+         */
+        get: operations["getForecastAccuracy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/service/backlog": {
         parameters: {
             query?: never;
@@ -3963,6 +4007,54 @@ export interface components {
             bucket: "1-30" | "31-60" | "61-90" | "90+";
             milestones: number;
             amountMinor: number;
+        };
+        AccountsRfm: {
+            /** @description The day recency is counted to: today, or `to` when earlier */
+            asOf: string;
+            /** @description The currency of monetaryMinor */
+            currency: string;
+            rows: components["schemas"]["RfmRow"][];
+            segments: {
+                /** @enum {string} */
+                segment: "champions" | "loyal" | "potential-loyalists" | "new-customers" | "at-risk" | "cannot-lose" | "hibernating" | "needs-attention";
+                accounts: number;
+            }[];
+            /** @description Won deals left out: no exchange rate converts their currency */
+            skippedDeals: number;
+        };
+        RfmRow: {
+            accountId: string;
+            /** @description The later of the last win and the last payment */
+            lastPurchaseDay: string;
+            recencyDays: number;
+            /** @description Deals won in the range */
+            frequency: number;
+            /** @description Their amount */
+            monetaryMinor: number;
+            currency: string;
+            recencyScore: number;
+            frequencyScore: number;
+            monetaryScore: number;
+            /** @enum {string} */
+            segment: "champions" | "loyal" | "potential-loyalists" | "new-customers" | "at-risk" | "cannot-lose" | "hibernating" | "needs-attention";
+        };
+        ForecastAccuracy: {
+            rows: components["schemas"]["AccuracyRow"][];
+        };
+        AccuracyRow: {
+            period: string;
+            currency: string;
+            /** @description Open in a commit stage on the period’s first day, expected to close in the period */
+            committedDeals: number;
+            committedMinor: number;
+            /** @description Of those, won within the period */
+            wonFromCommitDeals: number;
+            wonFromCommitMinor: number;
+            /** @description Every deal won in the period */
+            wonDeals: number;
+            wonMinor: number;
+            /** @description wonFromCommitMinor / committedMinor (0..1) */
+            accuracy: number;
         };
         ServiceBacklog: {
             rows: components["schemas"]["BacklogRow"][];
@@ -8544,6 +8636,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentFigures"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getAccountsRfm: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFM per account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountsRfm"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getForecastAccuracy: {
+        parameters: {
+            query?: {
+                /** @description First day counted (UTC), inclusive */
+                from?: string;
+                /** @description Last day counted (UTC), inclusive */
+                to?: string;
+                /** @description Group the figures by day, ISO week, month or quarter */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description csv downloads one table (text/csv), xlsx every table of the figure as a workbook; cells that would run as formulas are neutralised in both */
+                format?: "json" | "csv" | "xlsx";
+                /** @description With format=csv: which table of the figure (default its first, `rows`) */
+                table?: string;
+                /** @description Only the records of this user (Keycloak subject) or "me" */
+                owner?: string;
+                /** @description Only the records of this team */
+                team?: string;
+                /** @description The pipeline whose stages the funnel shows; default: the default pipeline */
+                pipeline?: string;
+                /** @description Only leads of this source (web, event, ...) and the deals converted from them; a deal opened without a lead matches no source */
+                source?: string;
+                /** @description reporting: amounts in the admin's reporting currency (GET /analytics/exchange-rates), each at the rate valid on the day that counts for it; left out: each amount in the currency it was recorded in */
+                currency?: "reporting";
+                /** @description Only leads of this sales region (emea, apac, ...) and the deals converted from them; a deal opened without a lead matches no region */
+                region?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Forecast accuracy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastAccuracy"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
