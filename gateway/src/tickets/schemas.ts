@@ -194,12 +194,9 @@ export const Ticket = z
     updatedAt: iso,
     updatedBy: z.string(),
     accountTier: z.string().openapi({ description: 'The account tier when the ticket was opened' }),
-    accountName: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'The account name when the ticket was opened; null on tickets older than this field',
-      }),
+    accountName: z.string().nullable().openapi({
+      description: 'The account name when the ticket was opened; null on tickets older than this field',
+    }),
     sla: z
       .object({
         policyId: z.string().openapi({ description: 'Empty when no target applies' }),
