@@ -150,6 +150,8 @@ start_app() {
   envs+=($(app_extra "$name"))
   # the test profile's payment timer runs often, so tests see an overdue milestone within seconds
   if [ "$PROFILE" = test ] && [ "$name" = opportunity ]; then envs+=("PAYMENT_CHECK_EVERY_MS=${PAYMENT_CHECK_EVERY_MS:-2000}"); fi
+  # and its RFM scoring, so an account takes its new segment (and tier) within seconds of a win
+  if [ "$PROFILE" = test ] && [ "$name" = analytics ]; then envs+=("RFM_SCORING_EVERY_MS=${RFM_SCORING_EVERY_MS:-3000}"); fi
   # exported rather than listed, so the password stays out of the start line spawn logs
   (cd "$dir" && export NATS_USER="$name" NATS_PASSWORD="${!nats_password}" \
     && spawn "$name" "$(log_of "$name")" env "${envs[@]}" node "$main")

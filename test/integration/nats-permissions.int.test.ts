@@ -121,4 +121,14 @@ describe('NATS users and permissions', () => {
     const after = await api('GET', `/api/v1/leads/${lead.body.id}`, { as: 'manager' });
     expect(after.body.ownerId).toBe(victim);
   });
+
+  it('only analytics publishes account segments (which set tiers): any other service is refused', async () => {
+    for (const user of ['lead', 'account', 'gateway'] as const) {
+      await expect(
+        (await client(user))
+          .jetstream()
+          .publish('crm.analytics.v1.AccountSegmentChanged', new Uint8Array([1])),
+      ).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    }
+  });
 });

@@ -2526,6 +2526,11 @@ export interface components {
             /** @enum {string} */
             computedTier: "strategic" | "A" | "B" | "C";
             tierRuleId: string;
+            /**
+             * @description The RFM segment analytics last scored the account into (every 15 minutes by default); empty while not scored. Tier rules may use it.
+             * @enum {string}
+             */
+            rfmSegment: "" | "champions" | "loyal" | "potential-loyalists" | "new-customers" | "at-risk" | "cannot-lose" | "hibernating" | "needs-attention";
             tierOverride: {
                 /** @enum {string} */
                 tier: "strategic" | "A" | "B" | "C";
@@ -2998,6 +3003,11 @@ export interface components {
             industries: string[];
             sizeMin?: number;
             sizeMax?: number;
+            /**
+             * @description The account's RFM segment (see GET /analytics/accounts/rfm) is one of these; empty means any. An account not scored yet (no deal won) does not match a rule that lists segments.
+             * @default []
+             */
+            rfmSegments: ("champions" | "loyal" | "potential-loyalists" | "new-customers" | "at-risk" | "cannot-lose" | "hibernating" | "needs-attention")[];
         };
         TierRulesInput: {
             /** @description Ignored; use If-Match */

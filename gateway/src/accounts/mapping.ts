@@ -1,3 +1,4 @@
+import type { RfmSegment } from '@crm/kit/domain';
 import { account as pb } from '@crm/proto';
 import type { z } from 'zod';
 import {
@@ -40,6 +41,7 @@ export function accountToJson(a: pb.Account) {
     tier: tierFromProto(a.tier),
     computedTier: tierFromProto(a.computedTier),
     tierRuleId: a.tierRuleId,
+    rfmSegment: a.rfmSegment as '' | RfmSegment,
     tierOverride: a.tierOverride
       ? {
           tier: tierFromProto(a.tierOverride.tier),
@@ -154,6 +156,7 @@ export function tierRulesToJson(r: pb.TierRules) {
       industries: x.industries,
       ...(x.sizeMin !== undefined ? { sizeMin: x.sizeMin } : {}),
       ...(x.sizeMax !== undefined ? { sizeMax: x.sizeMax } : {}),
+      rfmSegments: x.rfmSegments as RfmSegment[],
     })),
     updatedAt: iso(r.updated?.at),
     updatedBy: r.updated?.actorId ?? '',

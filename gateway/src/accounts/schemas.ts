@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { BUYING_ROLES } from '@crm/kit/domain';
+import { BUYING_ROLES, RFM_SEGMENTS } from '@crm/kit/domain';
 import { account as pb } from '@crm/proto';
 import { protoEnum } from '../api/proto-enum';
 import { CUSTOM_FIELD_VALUES_DESCRIPTION, KEY } from '../custom-fields/schemas';
@@ -139,6 +139,11 @@ export const Account = z
     tier: z.enum(TIERS).openapi({ description: 'Effective tier: the override if set, else computed' }),
     computedTier: z.enum(TIERS),
     tierRuleId: z.string(),
+    rfmSegment: z.enum(['', ...RFM_SEGMENTS]).openapi({
+      description:
+        'The RFM segment analytics last scored the account into (every 15 minutes by default); empty while ' +
+        'not scored. Tier rules may use it.',
+    }),
     tierOverride: z
       .object({ tier: z.enum(TIERS), reason: z.string(), setBy: z.string(), setAt: z.string().nullable() })
       .nullable(),
@@ -235,6 +240,15 @@ export const TierRule = z
     industries: z.array(str(100)).max(100).default([]),
     sizeMin: z.number().int().min(0).max(100_000_000).optional(),
     sizeMax: z.number().int().min(0).max(100_000_000).optional(),
+    rfmSegments: z
+      .array(z.enum(RFM_SEGMENTS))
+      .max(RFM_SEGMENTS.length)
+      .default([])
+      .openapi({
+        description:
+          "The account's RFM segment (see GET /analytics/accounts/rfm) is one of these; empty means any. " +
+          'An account not scored yet (no deal won) does not match a rule that lists segments.',
+      }),
   })
   .strict()
   .openapi('TierRule', { description: 'Accounts meeting every set condition get the tier' });

@@ -5,6 +5,7 @@
  */
 export * from './actor';
 export * from './buying-roles';
+export * from './rfm-segments';
 export * from './errors';
 export * from './records';
 export * from './text';

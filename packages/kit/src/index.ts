@@ -2,6 +2,7 @@ export * from './actor';
 export * from './audit-log';
 export * from './audit-service';
 export * from './buying-roles';
+export * from './rfm-segments';
 export * from './config';
 export * from './csv-safety';
 export * from './consumer';

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export * as analytics from './gen/crm/analytics/v1/analytics';
+export * as analyticsEvents from './gen/crm/analytics/v1/analytics_events';
 export * as approval from './gen/crm/approval/v1/approval';
 export * as approvalEvents from './gen/crm/approval/v1/approval_events';
 export * as audit from './gen/crm/audit/v1/audit';

@@ -18,6 +18,7 @@ import { Accounts } from './application/accounts';
 import { Activities } from './application/activities';
 import { Contacts } from './application/contacts';
 import type { AccountPorts } from './application/ports';
+import { followAccountSegments } from './events/account-segment.consumer';
 import { accountGrpc } from './grpc/account.grpc';
 import { leadClient } from './grpc/lead.client';
 import { opportunityClient } from './grpc/opportunity.client';
@@ -112,6 +113,7 @@ void runService({
         startAll([
           () => takePartInTransfers(nc, db, logger, 'account', accountTransfers(models, accountOwnership)),
           () => transfers.follow(nc, db, logger, 'account'),
+          followAccountSegments(nc, db, tiers, logger),
         ]),
       schedules: [
         {

@@ -1,3 +1,4 @@
+import { accountEvents, event } from '@crm/proto';
 import { ForbiddenError, ValidationError, VersionMismatchError } from '@crm/kit';
 import { RETIER_SETTLE_MS, type TierRuleSet } from '../src/domain/tier';
 import { type AccountApp, accountApp, as, newAccount, plain, users } from './support/account-use-cases';
@@ -102,5 +103,53 @@ describe('re-tiering existing accounts after a rule change', () => {
     expect(app.db.settings?.retieredVersion).toBeUndefined();
     await app.tiers.retierStale(later(RETIER_SETTLE_MS + 1000));
     expect(app.db.settings?.retieredVersion).toBe(1);
+  });
+});
+
+describe('the RFM segment analytics publishes (AccountSegmentChanged)', () => {
+  const analytics = { actor: { ...users.integrator, userId: 'svc-analytics' }, requestId: 'rfm' };
+  const loyalIsStrategic: TierRuleSet = {
+    defaultTier: 'C',
+    rules: [
+      { id: 'loyal', name: 'Loyal', tier: 'strategic', industries: [], rfmSegments: ['champions', 'loyal'] },
+    ],
+  };
+  const segment = (accountId: string, s: string, version: number) =>
+    app.tiers.applySegment({ accountId, segment: s, version }, analytics);
+
+  it("keeps the segment and re-tiers the account by it at once, as analytics' change, with AccountUpdated", async () => {
+    await app.tiers.putRules(loyalIsStrategic, 0, as('admin'));
+    const a = await create('Acme');
+    expect(a.tier).toBe('C');
+    expect(await segment(a._id, 'loyal', 1)).toBe(true);
+    expect(await app.accounts.get(a._id, as('rep1'))).toMatchObject({
+      rfmSegment: 'loyal',
+      tier: 'strategic',
+      tierRuleId: 'loyal',
+      updatedBy: 'svc-analytics',
+    });
+    const updated = app.db.accounts.events
+      .filter((e) => e.subject === 'crm.account.v1.AccountUpdated')
+      .map((e) => accountEvents.AccountUpdated.decode(event.EventEnvelope.decode(e.data).payload))
+      .at(-1);
+    expect(updated?.changedFields).toEqual(expect.arrayContaining(['tier', 'rfm_segment']));
+    // No longer scored: back to the default tier.
+    expect(await segment(a._id, '', 2)).toBe(true);
+    expect(await app.accounts.get(a._id, as('rep1'))).toMatchObject({ rfmSegment: '', tier: 'C' });
+  });
+
+  it('ignores an older or repeated segment, and an account that is gone; a manual tier stays on top', async () => {
+    await app.tiers.putRules(loyalIsStrategic, 0, as('admin'));
+    const a = await create('Acme');
+    await app.tiers.setOverride(a._id, 0, 'B', 'key partner', as('manager'));
+    expect(await segment(a._id, 'champions', 2)).toBe(true);
+    expect(await segment(a._id, 'hibernating', 1)).toBe(false);
+    expect(await segment(a._id, 'champions', 2)).toBe(false);
+    expect(await app.accounts.get(a._id, as('rep1'))).toMatchObject({
+      rfmSegment: 'champions',
+      computedTier: 'strategic',
+      tier: 'B',
+    });
+    expect(await segment('no-such-account', 'loyal', 1)).toBe(false);
   });
 });

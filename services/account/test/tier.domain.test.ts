@@ -96,6 +96,50 @@ describe('tier rules', () => {
   });
 });
 
+describe('tier rules on the RFM segment', () => {
+  const bySegment = {
+    defaultTier: 'C' as const,
+    rules: [
+      rule({ id: 'best', tier: 'strategic', rfmSegments: ['champions', 'loyal'] }),
+      rule({ id: 'slipping', tier: 'B', rfmSegments: ['at-risk', 'cannot-lose'] }),
+    ],
+  };
+
+  it('matches only accounts analytics scored into a listed segment; an unscored account matches none', () => {
+    expect(computeTier(account({ rfmSegment: 'loyal' }), bySegment)).toEqual({
+      tier: 'strategic',
+      ruleId: 'best',
+    });
+    expect(computeTier(account({ rfmSegment: 'at-risk' }), bySegment).tier).toBe('B');
+    expect(computeTier(account({ rfmSegment: 'hibernating' }), bySegment).tier).toBe('C');
+    expect(computeTier(account({ rfmSegment: '' }), bySegment).tier).toBe('C');
+    expect(computeTier(account(), bySegment).tier).toBe('C');
+  });
+
+  it('a rule stored before segments existed (no list) still matches on its other conditions', () => {
+    const old = {
+      defaultTier: 'C' as const,
+      rules: [rule({ id: 'any', tier: 'A', rfmSegments: undefined })],
+    };
+    expect(computeTier(account({ rfmSegment: 'champions' }), old).tier).toBe('A');
+  });
+
+  it('refuses a segment analytics does not know, naming it', () => {
+    let violations: { field: string; description: string }[] = [];
+    try {
+      validateTierRules({ defaultTier: 'C', rules: [rule({ rfmSegments: ['loyal', 'vip'] })] });
+    } catch (err) {
+      violations = (err as ValidationError).violations;
+    }
+    expect(violations).toEqual([
+      {
+        field: 'rules[0].rfmSegments',
+        description: expect.stringMatching(/^unknown vip: must be of champions, /),
+      },
+    ]);
+  });
+});
+
 describe('re-tiering after a rule change', () => {
   const at = new Date('2026-12-01T12:00:00Z');
   const plus = (ms: number) => new Date(at.getTime() + ms);

@@ -23,6 +23,7 @@ const TRACKED: (keyof AccountDoc)[] = [
   'computedTier',
   'tierRuleId',
   'tierOverride',
+  'rfmSegment',
   'primaryContactId',
   'primaryContact',
 ];

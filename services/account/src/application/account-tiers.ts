@@ -23,6 +23,14 @@ import type { AccountDoc, SettingsDoc } from '../store/account.model';
 import type { AccountChanges } from './account-changes';
 import type { AccountPorts, Caller } from './ports';
 
+/** An account's new RFM segment, as analytics published it ('' when no longer scored). */
+export interface SegmentChange {
+  accountId: string;
+  segment: string;
+  /** The segment's own version (the event's aggregate version), increasing per account. */
+  version: number;
+}
+
 /** Accounts looked at per page of a re-tier pass. */
 const RETIER_PAGE = 200;
 
@@ -115,6 +123,35 @@ export class AccountTiers {
       );
     if (seen === 0 && retierSettled(s, now)) await this.p.settings.markRetiered(s.version);
     return changed;
+  }
+
+  /**
+   * Analytics scored the account into another RFM segment (AccountSegmentChanged): keep it, and give
+   * the account the tier the current rules give it now, as a change by the event's actor. An event
+   * older than the one the account has (by the segment's version) changes nothing, nor does one for
+   * an account that is gone or merged (the survivor is scored on its own). Returns whether the
+   * account changed.
+   */
+  applySegment(change: SegmentChange, c: Caller): Promise<boolean> {
+    return retryOnVersionMismatch(async () => {
+      const cur = await this.p.accounts.get(change.accountId);
+      if (!cur || !cur.live || (cur.rfmSegmentVersion ?? 0) >= change.version) return false;
+      const rules = await this.changes.tierRules();
+      const t = computeTier({ ...cur, rfmSegment: change.segment }, rules);
+      await this.changes.save(
+        cur,
+        {
+          rfmSegment: change.segment,
+          rfmSegmentVersion: change.version,
+          computedTier: t.tier,
+          tierRuleId: t.ruleId,
+          tierRulesVersion: rules.version,
+          tier: effectiveTier(t.tier, cur.tierOverride),
+        },
+        c,
+      );
+      return true;
+    });
   }
 
   /** Re-tiers one account if it is still stale; true when its tier changed. */

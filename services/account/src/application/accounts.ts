@@ -257,7 +257,7 @@ export class Accounts {
     const dup = await this.p.keys.claim(id, added);
     if (dup) throw duplicateAccount(dup.key, await this.p.accounts.get(dup.holderId), c.actor);
     const rules = await this.changes.tierRules();
-    const computed = computeTier(input, rules);
+    const computed = computeTier({ ...input, rfmSegment: current.rfmSegment }, rules);
     const set: Partial<AccountDoc> = {
       ...input,
       annualRevenue: input.annualRevenue ?? null,

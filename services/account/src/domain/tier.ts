@@ -1,4 +1,4 @@
-import { Violations } from '@crm/kit/domain';
+import { RFM_SEGMENTS, Violations } from '@crm/kit/domain';
 import type { AccountInput } from './account';
 import { atLeast, isDecimal, type Money } from './money';
 
@@ -16,6 +16,8 @@ export interface TierRule {
   industries: string[];
   sizeMin?: number;
   sizeMax?: number;
+  /** The account's RFM segment (scored by analytics) is one of these; empty means any. */
+  rfmSegments?: string[];
 }
 
 export interface TierRuleSet {
@@ -60,6 +62,10 @@ export function validateTierRules(set: TierRuleSet): void {
       if (n != null && (!Number.isInteger(n) || n < 0))
         v.add(`${at}.${field}`, 'must be a non-negative integer');
     }
+    const segments = r.rfmSegments ?? [];
+    const unknown = segments.filter((s) => !(RFM_SEGMENTS as readonly string[]).includes(s));
+    if (unknown.length)
+      v.add(`${at}.rfmSegments`, `unknown ${unknown.join(', ')}: must be of ${RFM_SEGMENTS.join(', ')}`);
     if (r.sizeMin != null && r.sizeMax != null && r.sizeMin > r.sizeMax)
       v.add(`${at}.sizeMin`, 'must not exceed sizeMax');
   });
@@ -67,7 +73,10 @@ export function validateTierRules(set: TierRuleSet): void {
   v.throwIfAny();
 }
 
-type Tierable = Pick<AccountInput, 'annualRevenue' | 'openPipeline' | 'industry' | 'size'>;
+type Tierable = Pick<AccountInput, 'annualRevenue' | 'openPipeline' | 'industry' | 'size'> & {
+  /** The segment analytics last gave the account ('' or absent: not scored). */
+  rfmSegment?: string;
+};
 
 function matches(a: Tierable, r: TierRule): boolean {
   if (r.annualRevenueMin && !atLeast(a.annualRevenue, r.annualRevenueMin)) return false;
@@ -76,6 +85,8 @@ function matches(a: Tierable, r: TierRule): boolean {
     return false;
   if (r.sizeMin != null && (a.size == null || a.size < r.sizeMin)) return false;
   if (r.sizeMax != null && (a.size == null || a.size > r.sizeMax)) return false;
+  // Rules stored before segments existed have no list.
+  if (r.rfmSegments?.length && !r.rfmSegments.includes(a.rfmSegment ?? '')) return false;
   return true;
 }
 

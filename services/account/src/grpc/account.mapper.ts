@@ -101,6 +101,7 @@ export function toProtoAccount(d: AccountDoc, shown: ShownFields): pb.Account {
     created: { actorId: d.createdBy, at: d.createdAt },
     updated: { actorId: d.updatedBy, at: d.updatedAt },
     mergedInto: d.mergedInto ?? '',
+    rfmSegment: d.rfmSegment ?? '',
   });
 }
 
@@ -196,6 +197,7 @@ export function fromProtoTierRules(r: pb.TierRules | undefined): TierRuleSet {
       industries: x.industries,
       sizeMin: x.sizeMin,
       sizeMax: x.sizeMax,
+      rfmSegments: x.rfmSegments,
     })),
   };
 }
@@ -213,6 +215,7 @@ export function toProtoTierRules(s: SettingsDoc): pb.TierRules {
       industries: r.industries ?? [],
       sizeMin: r.sizeMin ?? undefined,
       sizeMax: r.sizeMax ?? undefined,
+      rfmSegments: r.rfmSegments ?? [],
     })),
     updated: { actorId: s.updatedBy ?? '', at: s.updatedAt },
   });

@@ -35,6 +35,10 @@ export interface AccountDoc extends AccountInput {
   tierOverride?: TierOverride | null;
   /** The version of the tier rules computedTier came from (absent: rules version 0, none set yet). */
   tierRulesVersion?: number;
+  /** The RFM segment analytics last published for the account (AccountSegmentChanged); tier rules use it. */
+  rfmSegment?: string;
+  /** That event's aggregate version: an older or repeated event changes nothing. */
+  rfmSegmentVersion?: number;
   /** "One primary contact" holds by construction: it is one field of this one document. */
   primaryContactId: string;
   primaryContact?: KeyPerson | null;
@@ -89,6 +93,8 @@ const accountSchema = new Schema<AccountDoc>(
     tierRuleId: String,
     tierOverride: overrideSchema,
     tierRulesVersion: Number,
+    rfmSegment: String,
+    rfmSegmentVersion: Number,
     primaryContactId: { type: String, default: '' },
     primaryContact: keyPersonSchema,
     lastActivityAt: Date,

@@ -1,4 +1,4 @@
-import { allows, ForbiddenError, type Actor, ValidationError } from '@crm/kit/domain';
+import { allows, ForbiddenError, type Actor, Roles, ValidationError } from '@crm/kit/domain';
 import { BUILT_IN_DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, type PipelineFact } from '../domain/facts';
 import { normaliseQuery, type FigureQuery } from '../domain/figure-query';
 import { funnel, leaderboard, pipelineFigures } from '../domain/figures';
@@ -17,6 +17,9 @@ import { backlog, csat, resolutionTime, sla } from '../domain/service-figures';
 import type { FactFilter, FactStore, Generations, RatesStore } from './ports';
 
 export type RawQuery = Partial<Record<keyof FigureQuery, string>>;
+
+/** The reader of figures analytics computes for itself (the published RFM segments): it sees every record. */
+const EVERY_RECORD: Actor = { userId: '', username: 'analytics', roles: [Roles.admin], teams: [] };
 
 /**
  * The sales figures, from the current generation of facts. Who sees what is the record rule of every
@@ -138,6 +141,20 @@ export class Figures {
    */
   async accountsRfm(raw: RawQuery, reader: Actor) {
     const { q, generation, filter } = await this.prepare({ ...raw, currency: '' }, reader);
+    return this.rfm(q, generation, filter);
+  }
+
+  /**
+   * RFM of every account over all time (what `accounts/rfm` shows an admin with no filter): the scores
+   * analytics publishes as each account's segment (AccountSegments).
+   */
+  async everyAccountRfm() {
+    const q = normaliseQuery({});
+    const all: FactFilter = { from: '', to: '', ownerId: '', teamId: '', reader: EVERY_RECORD };
+    return this.rfm(q, await this.generations.current(), all);
+  }
+
+  private async rfm(q: FigureQuery, generation: number, filter: FactFilter) {
     const stored = await this.rates?.get();
     const convert = stored?.reportingCurrency ? new Converter(stored) : undefined;
     const [deals, payments] = await Promise.all([

@@ -1,4 +1,6 @@
+import type { OutboxEntry } from '@crm/kit';
 import type { Actor } from '@crm/kit/domain';
+import type { PublishedSegment, SegmentChange } from '../domain/account-segments';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
 import type { ActivityFact } from '../domain/activity-facts';
 import type { ExchangeRates } from '../domain/exchange-rates';
@@ -104,4 +106,14 @@ export interface RatesStore {
   get(): Promise<StoredRates | undefined>;
   /** Saves at `previous` (0: none yet); false when another save came first. */
   save(rates: StoredRates, previous: number): Promise<boolean>;
+}
+
+/** The account segments analytics published (AccountSegmentChanged), each with its event. */
+export interface SegmentStore {
+  published(): Promise<PublishedSegment[]>;
+  /**
+   * Records the change and its event in one write, at the version it replaces (0: none yet); false
+   * when another scoring recorded one first (that scoring publishes instead).
+   */
+  publish(change: SegmentChange, event: (version: number) => OutboxEntry): Promise<boolean>;
 }

@@ -1,3 +1,4 @@
+import { RFM_SEGMENTS, type RfmSegment } from '@crm/kit/domain';
 import type { FigureQuery } from './figure-query';
 
 /**
@@ -18,17 +19,9 @@ export interface RfmPayment {
   receivedDate: string;
 }
 
-export const SEGMENTS = [
-  'champions',
-  'loyal',
-  'potential-loyalists',
-  'new-customers',
-  'at-risk',
-  'cannot-lose',
-  'hibernating',
-  'needs-attention',
-] as const;
-export type Segment = (typeof SEGMENTS)[number];
+/** The segments, best first (one list with the account service's tier rules, in kit). */
+export const SEGMENTS = RFM_SEGMENTS;
+export type Segment = RfmSegment;
 
 export interface RfmRow {
   accountId: string;

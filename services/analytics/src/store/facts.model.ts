@@ -1,3 +1,4 @@
+import { type OutboxEntry, outboxSchema } from '@crm/kit';
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { RebuildStatus } from '../application/ports';
 import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
@@ -244,4 +245,34 @@ const ratesSchema = new Schema<RatesDoc>(
 
 export function ratesModel(db: Connection): Model<RatesDoc> {
   return modelOf(db, 'ExchangeRates', ratesSchema, 'exchange_rates');
+}
+
+/** The RFM segment last published per account (`_id`: the account id), with its pending events. */
+export interface SegmentDoc {
+  _id: string;
+  segment: string;
+  recencyScore: number;
+  frequencyScore: number;
+  monetaryScore: number;
+  version: number;
+  updatedAt: Date;
+  outbox: OutboxEntry[];
+}
+
+const segmentSchema = new Schema<SegmentDoc>(
+  {
+    _id: String,
+    segment: String,
+    recencyScore: Number,
+    frequencyScore: Number,
+    monetaryScore: Number,
+    version: Number,
+    updatedAt: Date,
+    outbox: [outboxSchema],
+  },
+  options,
+);
+
+export function segmentModel(db: Connection): Model<SegmentDoc> {
+  return modelOf(db, 'AccountSegment', segmentSchema, 'account_segments');
 }
