@@ -66,6 +66,20 @@ const openDeal = (id: string, over: Partial<OpportunitySnapshot> = {}) =>
   applyOpportunitySnapshot(applied(id), snapshot(over));
 
 describe('deal facts', () => {
+  it('remember the close day and amount before each change of them, with the day it changed', () => {
+    const first = openDeal('d1');
+    const renamed = applyOpportunitySnapshot(applied('d1', 2), snapshot({ stageKey: 'proposal' }), first);
+    expect(renamed.earlier).toEqual([]);
+    const slipped = applyOpportunitySnapshot(
+      { ...applied('d1', 3), eventAt: at('2026-12-05T09:00:00') },
+      snapshot({ stageKey: 'proposal', expectedCloseDate: '2027-02-28', amountMinor: 80_000 }),
+      renamed,
+    );
+    expect(slipped.earlier).toEqual([
+      { untilDay: '2026-12-05', expectedCloseDate: '2027-01-15', amountMinor: 100_000, currency: 'EUR' },
+    ]);
+  });
+
   it('keep the close day, the days to close, why it was lost and every stay in a stage it left', () => {
     const d = closedDeal('d1', 'lost', '2026-12-01', { lossReason: 'price', competitor: 'Rival' });
     expect(d).toMatchObject({

@@ -73,6 +73,37 @@ describe('forecast accuracy', () => {
     ]);
   });
 
+  it("uses the close day and amount a deal stood at on the period's first day: a slip counts in each month", () => {
+    const slipped = deal('slipped', {
+      // Committed for November at 5,000 on 1 November; moved to December (and cut to 4,000) on
+      // 15 November; won in December.
+      status: 'won',
+      stageKey: 'closed-won',
+      closedDay: '2026-12-12',
+      expectedCloseDate: '2026-12-10',
+      amountMinor: 4_000_00,
+      earlier: [
+        { untilDay: '2026-11-15', expectedCloseDate: '2026-11-20', amountMinor: 5_000_00, currency: 'EUR' },
+      ],
+      stays: [{ stage: 'negotiation', days: 70, leftDay: '2026-12-12' }],
+    });
+    // Pulled in: expected in January until 3 December, when it moved to December (not committed for
+    // December on its first day, nor for January any more).
+    const pulledIn = deal('pulled-in', {
+      expectedCloseDate: '2026-12-20',
+      earlier: [
+        { untilDay: '2026-12-03', expectedCloseDate: '2027-01-15', amountMinor: 1_000_00, currency: 'EUR' },
+      ],
+    });
+    const rows = forecastAccuracy([slipped, pulledIn], pipelines, normaliseQuery({}), '2027-01-05');
+    expect(
+      rows.map((r) => [r.period, r.committedDeals, r.committedMinor, r.wonFromCommitMinor, r.wonDeals]),
+    ).toEqual([
+      ['2026-11', 1, 5_000_00, 0, 0],
+      ['2026-12', 1, 4_000_00, 4_000_00, 1],
+    ]);
+  });
+
   it('finds the stage of a day from the stays, and the first day of every kind of period', () => {
     const d = { stageKey: 'negotiation', stays: [{ stage: 'proposal', days: 3, leftDay: '2026-11-10' }] };
     expect(stageAt(d, '2026-11-09')).toBe('proposal');

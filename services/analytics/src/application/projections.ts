@@ -31,7 +31,7 @@ export class Projections {
   async opportunity(generation: number, e: Applied, snapshot: OpportunitySnapshot): Promise<void> {
     const fact = await this.store.opportunity(generation, e.id);
     if (fact && fact.version >= e.version) return;
-    await this.store.saveOpportunity(generation, applyOpportunitySnapshot(e, snapshot), fact?.version);
+    await this.store.saveOpportunity(generation, applyOpportunitySnapshot(e, snapshot, fact), fact?.version);
   }
 
   async pipeline(generation: number, e: Applied, stages: StageFact[]): Promise<void> {

@@ -58,6 +58,12 @@ export interface OpportunityFact {
   sourceLeadId?: string;
   /** The customer's account ('' on facts stored before this field, until a rebuild). */
   accountId?: string;
+  /**
+   * What the deal's expected close day and amount were before each change of them, oldest first,
+   * with the day of the change: what a forecast stood at on a past day (forecast accuracy). Absent on
+   * facts stored before this field, until a rebuild.
+   */
+  earlier?: EarlierTerms[];
   eventAt: Date;
   appliedAt: Date;
 }
@@ -68,6 +74,23 @@ export interface StageStay {
   days: number;
   /** Day it left the stage, "yyyy-mm-dd" (UTC). */
   leftDay: string;
+}
+
+/** A deal's expected close day and amount as they were until `untilDay` changed them. */
+export interface EarlierTerms {
+  untilDay: string;
+  expectedCloseDate: string;
+  amountMinor: number;
+  currency: string;
+}
+
+/** The terms a deal stood at on the start of a day (a change on that day or later came after). */
+export function termsAt(
+  d: Pick<OpportunityFact, 'earlier' | 'expectedCloseDate' | 'amountMinor' | 'currency'>,
+  day: string,
+): Omit<EarlierTerms, 'untilDay'> {
+  const then = (d.earlier ?? []).find((t) => t.untilDay >= day);
+  return then ?? { expectedCloseDate: d.expectedCloseDate, amountMinor: d.amountMinor, currency: d.currency };
 }
 
 export interface StageFact {
@@ -207,8 +230,25 @@ export function stageStays(moves: { toStage: string; at: Date }[]): StageStay[] 
   }));
 }
 
-export function applyOpportunitySnapshot(e: Applied, o: OpportunitySnapshot): OpportunityFact {
+export function applyOpportunitySnapshot(
+  e: Applied,
+  o: OpportunitySnapshot,
+  previous?: OpportunityFact,
+): OpportunityFact {
   const closed = o.status === 'won' || o.status === 'lost';
+  const earlier = [...(previous?.earlier ?? [])];
+  if (
+    previous &&
+    (previous.expectedCloseDate !== o.expectedCloseDate ||
+      previous.amountMinor !== o.amountMinor ||
+      previous.currency !== o.currency)
+  )
+    earlier.push({
+      untilDay: dayOf(e.eventAt),
+      expectedCloseDate: previous.expectedCloseDate,
+      amountMinor: previous.amountMinor,
+      currency: previous.currency,
+    });
   return {
     _id: e.id,
     version: e.version,
@@ -231,6 +271,7 @@ export function applyOpportunitySnapshot(e: Applied, o: OpportunitySnapshot): Op
     stays: stageStays(o.moves),
     sourceLeadId: o.sourceLeadId,
     accountId: o.accountId,
+    earlier,
   };
 }
 

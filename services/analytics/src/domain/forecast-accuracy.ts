@@ -1,12 +1,12 @@
-import type { OpportunityFact, PipelineFact } from './facts';
+import { type OpportunityFact, type PipelineFact, termsAt } from './facts';
 import { type FigureQuery, periodOf, type Period } from './figure-query';
 
 /**
  * Forecast accuracy: what was committed at the start of a period against what closed in it. A deal
  * counts as committed for a period when, on the period's first day, it existed, was open, stood in a
- * stage of forecast category "commit", and its expected close day falls in the period. Its stage on
- * that day comes from its stage history; its expected close day is the one it has now (the history of
- * that date is not kept).
+ * stage of forecast category "commit", and its expected close day as it stood that day falls in the
+ * period, for the amount it stood at that day. Stage, close day and amount come from the deal's
+ * history, so a deal that slipped counts as committed in each period it was committed for.
  */
 export interface AccuracyRow {
   period: string;
@@ -86,19 +86,25 @@ export function forecastAccuracy(
       r.wonDeals += 1;
       r.wonMinor += d.amountMinor;
     }
-    if (!d.expectedCloseDate) continue;
-    const period = periodOf(d.expectedCloseDate, kind);
-    const start = periodStart(period, kind);
-    if (!counts(start)) continue;
-    const openThen = d.day <= start && (!d.closedDay || d.closedDay >= start);
-    const stage = pipelines.get(d.pipelineId)?.stages.find((s) => s.key === stageAt(d, start));
-    if (!openThen || stage?.forecastCategory !== 'commit') continue;
-    const r = rowOf(period, d.currency);
-    r.committedDeals += 1;
-    r.committedMinor += d.amountMinor;
-    if (wonPeriod === period) {
-      r.wonFromCommitDeals += 1;
-      r.wonFromCommitMinor += d.amountMinor;
+    // Every period the deal was ever expected to close in is a candidate; its terms on the period's
+    // first day decide whether it was committed for it.
+    const expected = [d.expectedCloseDate, ...(d.earlier ?? []).map((t) => t.expectedCloseDate)];
+    for (const period of new Set(expected.filter(Boolean).map((day) => periodOf(day, kind)))) {
+      const start = periodStart(period, kind);
+      if (!counts(start)) continue;
+      const then = termsAt(d, start);
+      if (!then.expectedCloseDate || periodOf(then.expectedCloseDate, kind) !== period) continue;
+      const openThen = d.day <= start && (!d.closedDay || d.closedDay >= start);
+      const stage = pipelines.get(d.pipelineId)?.stages.find((s) => s.key === stageAt(d, start));
+      if (!openThen || stage?.forecastCategory !== 'commit') continue;
+      const r = rowOf(period, then.currency);
+      r.committedDeals += 1;
+      r.committedMinor += then.amountMinor;
+      if (wonPeriod === period) {
+        r.wonFromCommitDeals += 1;
+        // What it was won for, in the currency it was committed in.
+        if (d.currency === then.currency) r.wonFromCommitMinor += d.amountMinor;
+      }
     }
   }
   return [...rows.values()]

@@ -54,6 +54,12 @@ const opportunityFactSchema = new Schema<OpportunityFact>(
     stays: [new Schema({ stage: String, days: Number, leftDay: String }, { _id: false })],
     sourceLeadId: String,
     accountId: String,
+    earlier: [
+      new Schema(
+        { untilDay: String, expectedCloseDate: String, amountMinor: Number, currency: String },
+        { _id: false },
+      ),
+    ],
     eventAt: Date,
     appliedAt: Date,
   },
