@@ -5,20 +5,10 @@
  * rules of this run's own industry, so other accounts keep their tiers.
  */
 import { RFM_SEGMENTS } from '@crm/kit/domain';
-import { api, RUN, userId } from './support';
+import { api, RUN, userId, timeUntil } from './support';
 
 const PROBLEM = /^application\/problem\+json/;
 const industry = `rfm-${RUN}`;
-
-/** Polls until `done` holds or `withinMs` passed; returns how long it took (or -1). */
-async function timeUntil(done: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started <= withinMs) {
-    if (await done()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return -1;
-}
 
 /** Scoring every account needs one currency: set EUR as the reporting one unless another test did. */
 async function reportingCurrency(): Promise<void> {

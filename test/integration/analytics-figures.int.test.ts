@@ -7,22 +7,12 @@
  * so nothing another test does moves these figures meanwhile.
  */
 import { Workbook } from 'exceljs';
-import { api, GATEWAY_URL, RUN, token, userId } from './support';
+import { api, GATEWAY_URL, RUN, token, userId, timeUntil } from './support';
 
 const PROBLEM = /^application\/problem\+json/;
 const today = () => new Date().toISOString().slice(0, 10);
 const team = `figures-${RUN}`;
 const queue = `figures-${RUN}`;
-
-/** Polls until `done` holds or `withinMs` passed; returns how long it took (or -1). */
-async function timeUntil(done: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started <= withinMs) {
-    if (await done()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return -1;
-}
 
 const figure = async (path: string, as: 'admin' | 'supportlead' = 'admin') => {
   const res = await api('GET', `/api/v1/analytics/${path}`, { as });

@@ -1,4 +1,4 @@
-import { api, RUN, token, type User, uniqueEmail, userId } from './support';
+import { api, RUN, token, type User, uniqueEmail, userId, timeUntil } from './support';
 
 const PROBLEM = /^application\/problem\+json/;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -8,16 +8,6 @@ const leadCount = async (as: User, query: string) => {
   expect(res.status).toBe(200);
   return (res.body.steps as { step: string; count: number }[]).find((s) => s.step === 'lead')?.count ?? 0;
 };
-
-/** Polls until `done` holds or `withinMs` passed; returns how long it took (or -1). */
-async function timeUntil(done: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started <= withinMs) {
-    if (await done()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return -1;
-}
 
 const newLead = async (as: User, tag: string) => {
   const res = await api('POST', '/api/v1/leads', {

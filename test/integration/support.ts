@@ -98,3 +98,17 @@ export async function api(method: string, path: string, opts: ApiOptions = {}): 
 /** A value unique to this test run (emails, regions). */
 export const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 export const uniqueEmail = (tag: string) => `${tag}.${RUN}@it.example.com`;
+
+/** Polls `done` every `everyMs` until it holds or `withinMs` passed; returns how long it took, or -1. */
+export async function timeUntil(
+  done: () => Promise<boolean>,
+  withinMs: number,
+  everyMs = 100,
+): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started <= withinMs) {
+    if (await done()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return -1;
+}

@@ -1,4 +1,5 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { RFM_SEGMENTS } from '@crm/kit/domain';
 import { z } from 'zod';
 
 extendZodWithOpenApi(z);
@@ -237,16 +238,7 @@ export const PaymentFigures = z
   })
   .openapi('PaymentFigures');
 
-const SEGMENT = z.enum([
-  'champions',
-  'loyal',
-  'potential-loyalists',
-  'new-customers',
-  'at-risk',
-  'cannot-lose',
-  'hibernating',
-  'needs-attention',
-]);
+const SEGMENT = z.enum(RFM_SEGMENTS);
 const score = z.number().int().min(1).max(5);
 
 export const AccountsRfm = z

@@ -3,7 +3,9 @@ import { event as eventProto } from '@crm/proto';
 import { Schema, type Connection } from 'mongoose';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import { KeyedLanes } from './keyed-lanes';
+import type { Actor } from './actor';
 import type { Logger } from './logger';
+import { serviceActor } from './service-identity';
 
 export type EventEnvelope = eventProto.EventEnvelope;
 
@@ -152,4 +154,19 @@ export async function startAll(starters: (() => Promise<Stoppable>)[]): Promise<
     await Promise.allSettled(started.map((s) => s.stop()));
     throw err;
   }
+}
+
+/**
+ * Who a consumer acts as when an event makes it change its own records: the user whose action caused
+ * the event (so the change is recorded as theirs), or this service for an event without one; and the
+ * request id to record (the event's, else `<label>:<event id>`).
+ */
+export async function eventCaller(
+  env: EventEnvelope,
+  label: string,
+): Promise<{ actor: Actor; requestId: string }> {
+  return {
+    actor: env.actor ?? (await serviceActor()),
+    requestId: env.requestId || `${label}:${env.eventId}`,
+  };
 }

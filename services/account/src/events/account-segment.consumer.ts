@@ -1,4 +1,4 @@
-import { consumeEvents, type Logger, serviceActor } from '@crm/kit';
+import { consumeEvents, eventCaller, type Logger } from '@crm/kit';
 import { analyticsEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
@@ -27,10 +27,7 @@ export function followAccountSegments(
         const e = analyticsEvents.AccountSegmentChanged.decode(env.payload);
         const changed = await tiers.applySegment(
           { accountId: e.accountId, segment: e.segment, version: Number(env.aggregateVersion) },
-          {
-            actor: env.actor ?? (await serviceActor()),
-            requestId: env.requestId || `account-segment:${env.eventId}`,
-          },
+          await eventCaller(env, 'account-segment'),
         );
         if (changed) logger.info({ accountId: e.accountId, segment: e.segment }, 'account segment kept');
       },

@@ -1,4 +1,4 @@
-import { consumeEvents, type Logger, serviceActor } from '@crm/kit';
+import { consumeEvents, eventCaller, type Logger } from '@crm/kit';
 import { accountEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
@@ -26,6 +26,7 @@ export function followAccountOwners(
       handle: async (env) => {
         const e = accountEvents.AccountUpdated.decode(env.payload);
         if (!e.changedFields.includes('owner_id') || !e.previousOwnerId || !e.account) return;
+        const { actor, requestId } = await eventCaller(env, 'account-owner');
         const moved = await ownership.followAccount(
           {
             accountId: e.account.id,
@@ -33,8 +34,8 @@ export function followAccountOwners(
             toUserId: e.account.ownerId,
             toTeamId: e.account.teamId,
           },
-          env.actor ?? (await serviceActor()),
-          env.requestId || `account-owner:${env.eventId}`,
+          actor,
+          requestId,
         );
         if (moved) logger.info({ accountId: e.account.id, moved }, 'deals followed their account');
       },

@@ -1,4 +1,4 @@
-import { consumeEvents, type Logger, serviceActor } from '@crm/kit';
+import { consumeEvents, eventCaller, type Logger } from '@crm/kit';
 import { accountEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
@@ -26,6 +26,7 @@ export function followAccountOwners(
       filterSubject: ACCOUNT_OWNER_CHANGED,
       handle: async (env) => {
         const e = accountEvents.AccountOwnerChanged.decode(env.payload);
+        const { actor, requestId } = await eventCaller(env, 'account-owner');
         const moved = await follow.follow(
           {
             accountId: e.accountId,
@@ -35,8 +36,8 @@ export function followAccountOwners(
             reason: e.reason,
             at: env.occurredAt ?? new Date(),
           },
-          env.actor ?? (await serviceActor()),
-          env.requestId || `account-owner:${env.eventId}`,
+          actor,
+          requestId,
         );
         if (moved) logger.info({ accountId: e.accountId, moved }, 'tickets followed their account');
       },
