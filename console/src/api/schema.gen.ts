@@ -4034,6 +4034,13 @@ export interface components {
         };
         RfmRow: {
             accountId: string;
+            /** @description The account's name ('' until analytics has seen it) */
+            accountName: string;
+            /**
+             * @description The account's tier now, which tier rules may base on the segment ('' like accountName)
+             * @enum {string}
+             */
+            accountTier: "" | "strategic" | "A" | "B" | "C";
             /** @description The later of the last win and the last payment */
             lastPurchaseDay: string;
             recencyDays: number;

@@ -188,6 +188,7 @@ export const salesFigureOperations: Operation[] = [
         ...r,
         monetaryMinor: Number(r.monetaryMinor),
         segment: r.segment as Segment,
+        accountTier: r.accountTier as z.infer<typeof AccountsRfm>['rows'][number]['accountTier'],
       }));
       const segments = res.segments.map((s) => ({ ...s, segment: s.segment as Segment }));
       return figureReply(
@@ -199,6 +200,8 @@ export const salesFigureOperations: Operation[] = [
             'rows',
             [
               'accountId',
+              'accountName',
+              'accountTier',
               'lastPurchaseDay',
               'recencyDays',
               'frequency',

@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { RFM_SEGMENTS } from '@crm/kit/domain';
+import { TIERS } from '../accounts/schemas';
 import { z } from 'zod';
 
 extendZodWithOpenApi(z);
@@ -249,6 +250,13 @@ export const AccountsRfm = z
       z
         .object({
           accountId: z.string(),
+          accountName: z
+            .string()
+            .openapi({ description: "The account's name ('' until analytics has seen it)" }),
+          accountTier: z.enum(['', ...TIERS]).openapi({
+            description:
+              "The account's tier now, which tier rules may base on the segment ('' like accountName)",
+          }),
           lastPurchaseDay: z
             .string()
             .openapi({ description: 'The later of the last win and the last payment' }),

@@ -132,6 +132,7 @@ function dealClosed(outcome: 'won' | 'lost', id: string, amountMinor: number) {
     status: outcome,
     amountMinor: String(amountMinor),
     currency: 'EUR',
+    accountId: 'acc1',
     createdAt: new Date('2026-12-02T00:00:00Z'),
     closedAt: new Date('2026-12-12T00:00:00Z'),
     lossReason: outcome === 'lost' ? 'price' : '',
@@ -181,6 +182,22 @@ const quoteSent = (id: string, opportunityId: string) =>
       opportunityOwnerId: 'rep1',
     }).finish(),
   );
+
+/** Account acc1 as the account service publishes it: created, then renamed and re-tiered. */
+const accountEvent = (
+  type: 'AccountCreated' | 'AccountUpdated',
+  name: string,
+  tier: accountPb.AccountTier,
+) => {
+  const account = accountPb.Account.fromPartial({ id: 'acc1', name, tier });
+  const payload =
+    type === 'AccountCreated'
+      ? accountEvents.AccountCreated.encode({ account }).finish()
+      : accountEvents.AccountUpdated.encode(
+          accountEvents.AccountUpdated.fromPartial({ account, changedFields: ['name', 'tier'] }),
+        ).finish();
+  return envelope(`crm.account.v1.${type}`, 'acc1', payload);
+};
 
 /** A visit rep1 logged on 2026-12-03. */
 const visitLogged = (id: string) =>
@@ -266,7 +283,8 @@ function setup() {
     streams.publish(stream, env);
     await live(env);
   };
-  const figures = new Figures(generations, store);
+  // A fixed today, after every day the history names, so figures do not move with the calendar.
+  const figures = new Figures(generations, store, undefined, () => '2026-12-31');
   const log = new InMemoryRebuildLog();
   const rebuild = new Rebuild(generations, store, streams, apply, gate, log);
   return { store, generations, streams, live, publish, figures, rebuild, log };
@@ -286,6 +304,8 @@ const allFigures = async (figures: Figures, reader: Actor) => ({
   sla: await figures.serviceSla({}, reader),
   resolutionTime: await figures.resolutionTime({}, reader),
   csat: await figures.csat({}, reader),
+  rfm: await figures.accountsRfm({}, reader),
+  accuracy: await figures.forecastAccuracy({}, reader),
 });
 
 describe('projections', () => {
@@ -353,6 +373,14 @@ describe('rebuild', () => {
     await publish('CRM_OPPORTUNITY', paymentEvent('PaymentReceived', 'pay1'));
     await publish('CRM_OPPORTUNITY', paymentEvent('PaymentMilestoneAdded', 'pay2'));
     await publish('CRM_ACCOUNT', visitLogged('visit1'));
+    await publish(
+      'CRM_ACCOUNT',
+      accountEvent('AccountCreated', 'Acme', accountPb.AccountTier.ACCOUNT_TIER_C),
+    );
+    await publish(
+      'CRM_ACCOUNT',
+      accountEvent('AccountUpdated', 'Acme Group', accountPb.AccountTier.ACCOUNT_TIER_A),
+    );
     await publish('CRM_SERVICE_TICKET', ticketEvent('TicketCreated', 't1'));
     await publish('CRM_SERVICE_TICKET', ticketEvent('TicketResolved', 't1'));
     await publish('CRM_SERVICE_TICKET', ticketEvent('CsatReceived', 't1', 5));
@@ -370,6 +398,15 @@ describe('rebuild', () => {
       paymentsCollected: [{ currency: 'EUR', amountMinor: 25_000 }],
       activities: [{ kind: 'visit', count: 1 }],
     });
+    // The RFM table names the account, with the tier it has now.
+    expect(before.rfm.rows).toEqual([
+      expect.objectContaining({
+        accountId: 'acc1',
+        accountName: 'Acme Group',
+        accountTier: 'A',
+        frequency: 1,
+      }),
+    ]);
     expect(before).toMatchObject({
       winRate: { rows: [{ period: '2026-W50', closed: 2, won: 1, lost: 1, winRate: 0.5 }] },
       products: [{ period: '2026-12', productId: 'p1', quantity: 4, revenueMinor: 40_000 }],
@@ -389,7 +426,7 @@ describe('rebuild', () => {
       },
     });
     const report = await rebuild.run(admin);
-    expect(report).toMatchObject({ state: 'done', generation: 2, events: 22, startedBy: 'admin', error: '' });
+    expect(report).toMatchObject({ state: 'done', generation: 2, events: 24, startedBy: 'admin', error: '' });
     expect(generations.swappedBy).toBe('admin');
     // The replaced generation stays until the next rebuild, for queries that read the pointer before the swap.
     expect([...store.gens.keys()].sort()).toEqual([1, 2]);

@@ -172,7 +172,21 @@ export class Figures {
       ]);
     const currency = convert?.rates.reportingCurrency ?? currencies[0] ?? '';
     const received = payments.filter((p) => p.status === 'received' && !p.removed);
-    return accountRfm(won, received, currency, q, this.today());
+    const rfm = accountRfm(won, received, currency, q, this.today());
+    const accounts = new Map(
+      (
+        await this.store.accountsByIds(
+          generation,
+          rfm.rows.map((r) => r.accountId),
+        )
+      ).map((a) => [a._id, a]),
+    );
+    const rows = rfm.rows.map((r) => ({
+      ...r,
+      accountName: accounts.get(r.accountId)?.name ?? '',
+      accountTier: accounts.get(r.accountId)?.tier ?? '',
+    }));
+    return { ...rfm, rows };
   }
 
   async serviceBacklog(raw: RawQuery, reader: Actor) {

@@ -1,7 +1,7 @@
 import type { OutboxEntry } from '@crm/kit';
 import type { Actor } from '@crm/kit/domain';
 import type { PublishedSegment, SegmentChange } from '../domain/account-segments';
-import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { AccountFact, LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
 import type { ActivityFact } from '../domain/activity-facts';
 import type { ExchangeRates } from '../domain/exchange-rates';
 import type { PaymentFact } from '../domain/payment-facts';
@@ -57,6 +57,10 @@ export interface FactStore {
   leads(generation: number, filter: FactFilter): Promise<LeadFact[]>;
   opportunities(generation: number, filter: FactFilter): Promise<OpportunityFact[]>;
   pipelines(generation: number): Promise<PipelineFact[]>;
+  account(generation: number, id: string): Promise<AccountFact | undefined>;
+  saveAccount(generation: number, fact: AccountFact, previous: number | undefined): Promise<void>;
+  /** The accounts of these ids (the names of the accounts a figure lists). */
+  accountsByIds(generation: number, ids: string[]): Promise<AccountFact[]>;
   /** The leads of these ids, whoever owns them (a deal's source lead, for the source and region filters). */
   leadsByIds(generation: number, ids: string[]): Promise<LeadFact[]>;
   /** The quotes of these deals. */

@@ -34,6 +34,13 @@ export class Projections {
     await this.store.saveOpportunity(generation, applyOpportunitySnapshot(e, snapshot, fact), fact?.version);
   }
 
+  async account(generation: number, e: Applied, a: { name: string; tier: string }): Promise<void> {
+    const fact = await this.store.account(generation, e.id);
+    if (fact && fact.version >= e.version) return;
+    const next = { _id: e.id, version: e.version, ...a, eventAt: e.eventAt, appliedAt: e.appliedAt };
+    await this.store.saveAccount(generation, next, fact?.version);
+  }
+
   async pipeline(generation: number, e: Applied, stages: StageFact[]): Promise<void> {
     const fact = await this.store.pipeline(generation, e.id);
     if (fact && fact.version >= e.version) return;

@@ -76,6 +76,16 @@ export interface StageStay {
   leftDay: string;
 }
 
+/** An account as figures name it: the RFM table shows its name and the tier it has now. */
+export interface AccountFact {
+  _id: string;
+  version: number;
+  name: string;
+  tier: string;
+  eventAt: Date;
+  appliedAt: Date;
+}
+
 /** A deal's expected close day and amount as they were until `untilDay` changed them. */
 export interface EarlierTerms {
   untilDay: string;

@@ -42,6 +42,13 @@ const STATUS: Record<number, LeadStatus> = {
   [leadPb.LeadStatus.LEAD_STATUS_CONVERTED]: 'converted',
 };
 
+const TIER: Record<number, string> = {
+  [accountPb.AccountTier.ACCOUNT_TIER_STRATEGIC]: 'strategic',
+  [accountPb.AccountTier.ACCOUNT_TIER_A]: 'A',
+  [accountPb.AccountTier.ACCOUNT_TIER_B]: 'B',
+  [accountPb.AccountTier.ACCOUNT_TIER_C]: 'C',
+};
+
 const leadSnapshot = (l: leadPb.Lead | undefined) => ({
   kind: 'snapshot' as const,
   createdAt: l?.created?.at ?? new Date(0),
@@ -229,6 +236,14 @@ export function eventApplier(projections: Projections, now: () => Date = () => n
       }
       case 'crm.lead.v1.LeadConverted':
         return projections.lead(generation, e, { kind: 'converted' });
+      case 'crm.account.v1.AccountCreated':
+      case 'crm.account.v1.AccountUpdated': {
+        const decode = env.eventType.endsWith('Created')
+          ? accountEvents.AccountCreated
+          : accountEvents.AccountUpdated;
+        const a = decode.decode(p).account;
+        return a ? projections.account(generation, e, { name: a.name, tier: TIER[a.tier] ?? '' }) : undefined;
+      }
       case 'crm.account.v1.ActivityLogged':
       case 'crm.account.v1.ActivityUpdated': {
         const decode = env.eventType.endsWith('Logged')

@@ -2,7 +2,7 @@ import type { analytics as pb } from '@crm/proto';
 import type { RawQuery } from '../application/figures';
 import type { RebuildStatus, StoredRates } from '../application/ports';
 import type { FunnelStep, LeaderboardRow, PipelineRow } from '../domain/figures';
-import type { AccountRfm } from '../domain/account-rfm';
+import type { Figures } from '../application/figures';
 import type { AccuracyRow } from '../domain/forecast-accuracy';
 import type { PaymentFigures } from '../domain/payment-facts';
 import type { ForecastRow, ProductRow } from '../domain/sales-figures';
@@ -93,7 +93,7 @@ export const toProtoRates = (r: StoredRates): pb.ExchangeRates => ({
   updatedBy: r.updatedBy,
 });
 
-export const toProtoRfm = (r: AccountRfm & { skipped: number }): pb.AccountsRfm => ({
+export const toProtoRfm = (r: Awaited<ReturnType<Figures['accountsRfm']>>): pb.AccountsRfm => ({
   asOf: r.asOf,
   currency: r.currency,
   rows: r.rows.map((row) => ({ ...row, monetaryMinor: String(row.monetaryMinor) })),

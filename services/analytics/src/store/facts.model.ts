@@ -1,7 +1,7 @@
 import { type OutboxEntry, outboxSchema } from '@crm/kit';
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { RebuildStatus } from '../application/ports';
-import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { AccountFact, LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
 import type { ActivityFact } from '../domain/activity-facts';
 import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
@@ -178,7 +178,13 @@ export interface FactModels {
   Ticket: Model<TicketFact>;
   Payment: Model<PaymentFact>;
   Activity: Model<ActivityFact>;
+  Account: Model<AccountFact>;
 }
+
+const accountFactSchema = new Schema<AccountFact>(
+  { _id: String, version: Number, name: String, tier: String, eventAt: Date, appliedAt: Date },
+  options,
+);
 
 function modelOf<T>(db: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
   return (db.models[name] as Model<T> | undefined) ?? db.model<T>(name, schema, collection);
@@ -199,6 +205,7 @@ export function factModels(db: Connection, generation: number): FactModels {
     Ticket: modelOf(db, `TicketFactG${generation}`, ticketFactSchema, `ticket_facts_g${generation}`),
     Payment: modelOf(db, `PaymentFactG${generation}`, paymentFactSchema, `payment_facts_g${generation}`),
     Activity: modelOf(db, `ActivityFactG${generation}`, activityFactSchema, `activity_facts_g${generation}`),
+    Account: modelOf(db, `AccountFactG${generation}`, accountFactSchema, `account_facts_g${generation}`),
   };
 }
 

@@ -10,7 +10,7 @@ import type {
   RebuildStatus,
   TicketFilter,
 } from '../application/ports';
-import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
+import type { AccountFact, LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../domain/facts';
 import type { ActivityFact } from '../domain/activity-facts';
 import type { PaymentFact } from '../domain/payment-facts';
 import type { TicketFact } from '../domain/ticket-facts';
@@ -158,6 +158,21 @@ export class MongoFactStore implements FactStore {
     return this.m(generation).Pipeline.find().lean<PipelineFact[]>();
   }
 
+  async account(generation: number, id: string) {
+    return (await this.m(generation).Account.findById(id).lean<AccountFact>()) ?? undefined;
+  }
+
+  saveAccount(generation: number, fact: AccountFact, previous: number | undefined) {
+    return save(this.m(generation).Account, 'account fact', fact, previous);
+  }
+
+  async accountsByIds(generation: number, ids: string[]) {
+    if (!ids.length) return [];
+    return this.m(generation)
+      .Account.find({ _id: { $in: ids } })
+      .lean<AccountFact[]>();
+  }
+
   async leadsByIds(generation: number, ids: string[]) {
     if (!ids.length) return [];
     return this.m(generation)
@@ -179,7 +194,7 @@ export class MongoFactStore implements FactStore {
   async drop(generation: number) {
     const m = this.m(generation);
     // Dropping a collection that was never created is fine: there is nothing to drop.
-    for (const model of [m.Lead, m.Opportunity, m.Pipeline, m.Quote, m.Ticket, m.Payment, m.Activity])
+    for (const model of Object.values(m))
       await model.collection.drop().catch((err: { codeName?: string }) => {
         if (err.codeName !== 'NamespaceNotFound') throw err;
       });

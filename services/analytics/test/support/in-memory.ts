@@ -9,7 +9,7 @@ import type {
   StreamReader,
   TicketFilter,
 } from '../../src/application/ports';
-import type { LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../../src/domain/facts';
+import type { AccountFact, LeadFact, OpportunityFact, PipelineFact, QuoteFact } from '../../src/domain/facts';
 import type { ActivityFact } from '../../src/domain/activity-facts';
 import type { PaymentFact } from '../../src/domain/payment-facts';
 import type { TicketFact } from '../../src/domain/ticket-facts';
@@ -35,6 +35,7 @@ export class InMemoryFactStore implements FactStore {
       ticket: Map<string, TicketFact>;
       payment: Map<string, PaymentFact>;
       activity: Map<string, ActivityFact>;
+      account: Map<string, AccountFact>;
     }
   >();
 
@@ -48,6 +49,7 @@ export class InMemoryFactStore implements FactStore {
         ticket: new Map(),
         payment: new Map(),
         activity: new Map(),
+        account: new Map(),
       });
     return this.gens.get(n)!;
   }
@@ -58,6 +60,10 @@ export class InMemoryFactStore implements FactStore {
   }
 
   lead = async (n: number, id: string) => structuredClone(this.g(n).lead.get(id));
+  account = async (n: number, id: string) => structuredClone(this.g(n).account.get(id));
+  saveAccount = async (n: number, f: AccountFact, p: number | undefined) => this.put(this.g(n).account, f, p);
+  accountsByIds = async (n: number, ids: string[]) =>
+    ids.flatMap((id) => (this.g(n).account.has(id) ? [structuredClone(this.g(n).account.get(id)!)] : []));
   opportunity = async (n: number, id: string) => structuredClone(this.g(n).opp.get(id));
   pipeline = async (n: number, id: string) => structuredClone(this.g(n).pipe.get(id));
   saveLead = async (n: number, f: LeadFact, p: number | undefined) => this.put(this.g(n).lead, f, p);
