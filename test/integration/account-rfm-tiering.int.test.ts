@@ -131,5 +131,12 @@ describe('account tiers from RFM segments (analytics -> NATS -> account service)
     // Recorded as analytics' change, not the rep's who won the deal.
     expect(account.updatedBy).not.toBe(await userId('rep1'));
     expect(account.updatedBy).not.toBe('');
+    // A rep lists their accounts of that segment.
+    const listed = await api('GET', `/api/v1/accounts?rfmSegment=${figure}&limit=200`, { as: 'rep1' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((a: { id: string }) => a.id)).toContain(id);
+    const unknown = await api('GET', '/api/v1/accounts?rfmSegment=vip', { as: 'rep1' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.contentType).toMatch(PROBLEM);
   }, 90_000);
 });

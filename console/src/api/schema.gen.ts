@@ -4960,6 +4960,8 @@ export interface operations {
                 region?: string;
                 lifecycle?: "prospect" | "customer" | "former-customer";
                 tier?: "strategic" | "A" | "B" | "C";
+                /** @description Only accounts analytics scored into this RFM segment */
+                rfmSegment?: "champions" | "loyal" | "potential-loyalists" | "new-customers" | "at-risk" | "cannot-lose" | "hibernating" | "needs-attention";
                 /** @description A user id or "me" */
                 ownerId?: string;
                 parentAccountId?: string;

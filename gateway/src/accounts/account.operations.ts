@@ -112,6 +112,7 @@ export const accountOperations: Operation[] = [
             region: q.region ?? '',
             lifecycle: lifecycleToProto(q.lifecycle),
             tier: tierToProto(q.tier),
+            rfmSegment: q.rfmSegment ?? '',
             ownerId: q.ownerId === 'me' ? actor.userId : (q.ownerId ?? ''),
             parentAccountId: q.parentAccountId ?? '',
             sort: q.sort ?? '',

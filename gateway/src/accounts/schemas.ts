@@ -99,6 +99,10 @@ export const AccountListQuery = z
     region: str(50).optional(),
     lifecycle: z.enum(LIFECYCLES).optional(),
     tier: z.enum(TIERS).optional(),
+    rfmSegment: z
+      .enum(RFM_SEGMENTS)
+      .optional()
+      .openapi({ description: 'Only accounts analytics scored into this RFM segment' }),
     ownerId: str(64).optional().openapi({ description: 'A user id or "me"' }),
     parentAccountId: id.optional(),
     sort: z.enum(ACCOUNT_SORTS).optional(),

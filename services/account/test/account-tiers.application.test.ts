@@ -152,4 +152,28 @@ describe('the RFM segment analytics publishes (AccountSegmentChanged)', () => {
     });
     expect(await segment('no-such-account', 'loyal', 1)).toBe(false);
   });
+
+  it('lists the accounts of a segment, and refuses a segment it does not know', async () => {
+    const loyal = await create('Loyal Co');
+    await create('Unscored Co');
+    await segment(loyal._id, 'loyal', 1);
+    const list = (rfmSegment: string) =>
+      app.accounts.list(
+        {
+          query: '',
+          industry: '',
+          region: '',
+          ownerId: '',
+          parentAccountId: '',
+          sort: 'name',
+          limit: 50,
+          cursor: '',
+          rfmSegment,
+        },
+        as('rep1'),
+      );
+    expect((await list('loyal')).accounts.map((a) => a.name)).toEqual(['Loyal Co']);
+    expect((await list('')).accounts).toHaveLength(2);
+    await expect(list('vip')).rejects.toBeInstanceOf(ValidationError);
+  });
 });

@@ -7,6 +7,7 @@ import {
   escapeRegex,
   ForbiddenError,
   NotFoundError,
+  RFM_SEGMENTS,
   retryOnVersionMismatch,
   stripUndefined,
   ValidationError,
@@ -36,6 +37,8 @@ export interface AccountListRequest {
   region: string;
   lifecycle?: Lifecycle;
   tier?: Tier;
+  /** '' for any. */
+  rfmSegment?: string;
   ownerId: string;
   parentAccountId: string;
   sort: string;
@@ -195,12 +198,17 @@ export class Accounts {
       throw new ValidationError([
         { field: 'sort', description: `must be one of ${SORTS.join(', ')} with an optional -` },
       ]);
+    if (q.rfmSegment && !(RFM_SEGMENTS as readonly string[]).includes(q.rfmSegment))
+      throw new ValidationError([
+        { field: 'rfmSegment', description: `must be one of ${RFM_SEGMENTS.join(', ')}` },
+      ]);
     return this.p.accounts.list({
       visibleTo: c.actor,
       industry: q.industry.trim().toLowerCase(),
       region: q.region.trim().toLowerCase(),
       lifecycle: q.lifecycle,
       tier: q.tier,
+      rfmSegment: q.rfmSegment ?? '',
       ownerId: q.ownerId,
       parentAccountId: q.parentAccountId,
       text: escapeRegex(q.query.toLowerCase().slice(0, 100)),

@@ -22,6 +22,8 @@ export interface AccountQuery {
   region: string;
   lifecycle?: Lifecycle;
   tier?: Tier;
+  /** '' for any. */
+  rfmSegment: string;
   ownerId: string;
   parentAccountId: string;
   /** Lower-cased free text, matched literally in the account's search text. */

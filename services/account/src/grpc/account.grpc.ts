@@ -78,6 +78,7 @@ export function accountGrpc(app: AccountUseCases): pb.AccountServiceImplementati
           region: req.region,
           lifecycle: enumIn(req.lifecycle, lifecycles.fromProto, 'lifecycle'),
           tier: enumIn(req.tier, tiers.fromProto, 'tier'),
+          rfmSegment: req.rfmSegment,
           ownerId: req.ownerId,
           parentAccountId: req.parentAccountId,
           customFilters: req.customFilters,

@@ -54,6 +54,7 @@ export class MongoAccountRepository implements AccountRepository {
     if (q.region) and.push({ region: q.region });
     if (q.lifecycle) and.push({ lifecycle: q.lifecycle });
     if (q.tier) and.push({ tier: q.tier });
+    if (q.rfmSegment) and.push({ rfmSegment: q.rfmSegment });
     if (q.ownerId) and.push({ ownerId: q.ownerId });
     if (q.parentAccountId) and.push({ parentAccountId: q.parentAccountId });
     if (q.text) and.push({ searchText: { $regex: q.text } });

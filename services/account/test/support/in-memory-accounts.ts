@@ -49,6 +49,7 @@ export class InMemoryAccountRepository implements AccountRepository {
           (!q.region || a.region === q.region) &&
           (!q.lifecycle || a.lifecycle === q.lifecycle) &&
           (!q.tier || a.tier === q.tier) &&
+          (!q.rfmSegment || a.rfmSegment === q.rfmSegment) &&
           (!q.ownerId || a.ownerId === q.ownerId) &&
           (!q.parentAccountId || a.parentAccountId === q.parentAccountId) &&
           (!text || text.test(a.searchText)) &&
