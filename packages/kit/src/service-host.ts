@@ -100,6 +100,7 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
       issuer: config.KEYCLOAK_ISSUER || realm,
       audience: config.KEYCLOAK_AUDIENCE,
       jwksUrl: `${realm}/protocol/openid-connect/certs`,
+      rememberMs: config.TOKEN_REMEMBER_MS,
     }),
     reflection: config.GRPC_REFLECTION === 'true',
   });
