@@ -100,13 +100,13 @@ describe('outbox relay against real NATS JetStream', () => {
     const relay = new OutboxRelay([Item as unknown as OutboxModel], () => nc.jetstream(), logger, 100);
     const reads = jest.spyOn(Item, 'findById');
     // i1 is inserted and left alone; i2 is changed by another writer before the relay gets to it.
-    const created = [event('i1', 1), event('i2', 1)];
-    await Item.create({ _id: 'i1', version: 1, outbox: [created[0]] });
-    await Item.create({ _id: 'i2', version: 1, outbox: [created[1]] });
+    const [first, second] = [event('i1', 1), event('i2', 1)];
+    await Item.create({ _id: 'i1', version: 1, outbox: [first] });
+    await Item.create({ _id: 'i2', version: 1, outbox: [second] });
     const later = event('i2', 2);
     await Item.updateOne({ _id: 'i2', version: 1 }, { $set: { version: 2 }, $push: { outbox: later } });
-    relay.kick(Item as unknown as OutboxModel, 'i1', { version: 1, outbox: [created[0]] });
-    relay.kick(Item as unknown as OutboxModel, 'i2', { version: 1, outbox: [created[1]] });
+    relay.kick(Item as unknown as OutboxModel, 'i1', { version: 1, outbox: [first] });
+    relay.kick(Item as unknown as OutboxModel, 'i2', { version: 1, outbox: [second] });
     // Read past the model, so that only the relay's reads are counted.
     const pending = async (id: string) =>
       ((await Item.collection.findOne({ _id: id as never }))?.outbox as { id: string }[]).map((e) => e.id);
@@ -130,6 +130,6 @@ describe('outbox relay against real NATS JetStream', () => {
       const { eventId, aggregateType } = eventProto.EventEnvelope.decode(m.data);
       if (aggregateType === 'item') seen.push(eventId);
     }
-    expect(seen.sort()).toEqual([...created, later].map((e) => e.id).sort());
+    expect(seen.sort()).toEqual([first, second, later].map((e) => e.id).sort());
   }, 60_000);
 });
