@@ -18,6 +18,14 @@ export interface TokenVerifierOptions {
   keys?: JWTVerifyGetKey;
   /** Least time between two key fetches; jose's default (30 s) unless set. */
   jwksCooldownMs?: number;
+  /**
+   * How long a verified token's actor is remembered at most (never past the token's expiry), so a
+   * caller sending the same token on every call costs one signature check; 0: check every call.
+   */
+  rememberMs?: number;
+  /** Tokens remembered at once; the oldest is forgotten first. */
+  rememberTokens?: number;
+  now?: () => number;
 }
 
 /** The issuer of a Keycloak realm's tokens. */
@@ -44,7 +52,9 @@ export function actorFromClaims(claims: JWTPayload, token: string): Actor {
 /**
  * Verifies the realm's access tokens: signature against the realm JWKS (jose caches the keys and
  * fetches them again when a token names a `kid` it does not know, i.e. after a key rotation), issuer,
- * audience and expiry. ID and refresh tokens are refused by their `typ`.
+ * audience and expiry. ID and refresh tokens are refused by their `typ`. A token that passed is
+ * remembered (the whole token is the key: other bytes are another token) until it expires or for
+ * rememberMs; the signature check was the largest single cost of a call. Rejections are not kept.
  */
 export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   const keys =
@@ -52,7 +62,9 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
     createRemoteJWKSet(new URL(opts.jwksUrl ?? `${opts.issuer}/protocol/openid-connect/certs`), {
       ...(opts.jwksCooldownMs !== undefined && { cooldownDuration: opts.jwksCooldownMs }),
     });
-  return async (rawToken) => {
+  const { rememberMs = 60_000, rememberTokens = 10_000, now = Date.now } = opts;
+  const verified = new Map<string, { actor: Actor; until: number }>();
+  const check = async (rawToken: string): Promise<{ actor: Actor; expiresAt: number }> => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(rawToken, keys, {
@@ -67,6 +79,17 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
     }
     if (payload.typ !== undefined && payload.typ !== 'Bearer')
       throw new InvalidTokenError('not an access token');
-    return actorFromClaims(payload, rawToken);
+    return { actor: actorFromClaims(payload, rawToken), expiresAt: (payload.exp ?? 0) * 1000 };
+  };
+  return async (rawToken) => {
+    const known = verified.get(rawToken);
+    if (known && known.until > now()) return known.actor;
+    verified.delete(rawToken);
+    const { actor, expiresAt } = await check(rawToken);
+    if (rememberMs > 0 && expiresAt > now()) {
+      if (verified.size >= rememberTokens) verified.delete(verified.keys().next().value!);
+      verified.set(rawToken, { actor, until: Math.min(expiresAt, now() + rememberMs) });
+    }
+    return actor;
   };
 }

@@ -50,6 +50,8 @@ export const serviceEnv = {
   // The `iss` of the realm's tokens when it differs from KEYCLOAK_URL (a public URL behind an ingress).
   KEYCLOAK_ISSUER: z.string().default(''),
   KEYCLOAK_AUDIENCE: z.string().min(1).default('crm-api'),
+  // How long a verified token is taken on trust at most (never past its expiry); 0: check every call.
+  TOKEN_REMEMBER_MS: z.coerce.number().int().min(0).default(60_000),
   // The service's own confidential client (client credentials); crm-<service>-service when unset.
   SERVICE_CLIENT_ID: z.string().default(''),
   SERVICE_CLIENT_SECRET: z.string().default(''),

@@ -6,6 +6,7 @@ import { KeyedLanes } from './keyed-lanes';
 import type { Actor } from './actor';
 import type { Logger } from './logger';
 import { serviceActor } from './service-identity';
+import { isDuplicateKey } from './unique-keys';
 
 export type EventEnvelope = eventProto.EventEnvelope;
 
@@ -42,6 +43,7 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
   const maxDeliver = spec.maxDeliver ?? 5;
   const Processed =
     db.models.ProcessedEvent ?? db.model<ProcessedDoc>('ProcessedEvent', processedSchema, 'processed_events');
+  const markers = db.collection<ProcessedDoc>(Processed.collection.name);
   const jsm = await nc.jetstreamManager();
   const config = {
     durable_name: spec.durable,
@@ -98,7 +100,11 @@ export async function consumeEvents(nc: NatsConnection, db: Connection, logger: 
     const span = trace.getTracer('crm-consumer').startSpan(`consume ${env.eventType}`, undefined, parent);
     try {
       await context.with(trace.setSpan(parent, span), () => spec.handle(env));
-      await Processed.updateOne({ _id: key }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+      // An insert, a duplicate meaning "already recorded": on FerretDB an upsert scans the whole
+      // collection (four scans, 20 ms at 20,000 events), an insert is checked by the unique _id index.
+      await markers.insertOne({ _id: key, at: new Date() }).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
       m.ack();
     } catch (err) {
       const attempt = m.info.redeliveryCount;

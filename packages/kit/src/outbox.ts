@@ -94,6 +94,8 @@ const DRAIN_BATCH = 200;
 const SWEEP_PAGE = 2000;
 /** Longest pause between rounds while NATS or the database keeps failing. */
 const MAX_BACKOFF_MS = 10_000;
+/** Inserted documents' outboxes kept in memory per model at most; beyond, the relay reads them. */
+const MAX_HANDED = 1000;
 
 /** Where published entries are also recorded (the audit log); re-recording one must be a no-op. */
 export interface PublishedRecorder {
@@ -105,6 +107,9 @@ interface OutboxDoc {
   version: number;
   outbox: OutboxEntry[];
 }
+
+/** A document as its writer inserted it: its whole outbox at that version. */
+export type InsertedOutbox = Pick<OutboxDoc, 'version' | 'outbox'>;
 
 /** Publishes pending events of the given models, oldest aggregate first; survives NATS being away. */
 export class OutboxRelay {
@@ -119,6 +124,8 @@ export class OutboxRelay {
   private sweepAgain = false;
   /** Aggregates written by this process since the last drain: fetched by id, no collection scan. */
   private readonly written = new Map<OutboxModel, Set<string>>();
+  /** Outboxes of documents this process inserted, so the relay need not read them back. */
+  private readonly inserted = new Map<OutboxModel, Map<string, InsertedOutbox>>();
   private recorder?: PublishedRecorder;
 
   constructor(
@@ -146,12 +153,21 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /** Called after a local write so its events go out at once instead of at the next sweep. */
-  kick(model?: OutboxModel, id?: string): void {
+  /**
+   * Called after a local write so its events go out at once instead of at the next sweep. After an
+   * insert the writer may hand over the document's version and outbox (the whole outbox: an update's
+   * pushed entries are not, so updates hand nothing): the relay then sends them without reading the
+   * document back. A change made meanwhile is still safe: removing the sent entries is a
+   * compare-and-set on that version, which re-reads the document and keeps what was added.
+   */
+  kick(model?: OutboxModel, id?: string, inserted?: InsertedOutbox): void {
     if (model && id) {
       const ids = this.written.get(model) ?? new Set<string>();
       ids.add(id);
       this.written.set(model, ids);
+      const handed = this.inserted.get(model) ?? new Map<string, InsertedOutbox>();
+      if (inserted && handed.size < MAX_HANDED) handed.set(id, inserted);
+      this.inserted.set(model, handed);
     }
     if (!this.running) return;
     if (this.draining) this.again = true;
@@ -223,8 +239,13 @@ export class OutboxRelay {
           this.written.get(model)!.add(id); // stop() waits for us: the rest goes at the next start
           continue;
         }
+        // Taken whatever happens: a retry reads the document.
+        const handed = this.inserted.get(model)?.get(id);
+        this.inserted.get(model)?.delete(id);
         try {
-          const doc = await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
+          const doc = handed
+            ? { _id: id, ...handed }
+            : await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
           if (!doc?.outbox?.length) continue;
           await this.publish(doc.outbox);
           await this.recorder?.record(doc.outbox);

@@ -10,7 +10,7 @@ import { createGrpcServer, type GrpcHost } from './grpc-server';
 import { createLogger, type Logger } from './logger';
 import { connectMongo, ensureIndexes } from './mongo';
 import { connectNats, ensureStream, type StreamSpec } from './nats';
-import { type OutboxModel, OutboxRelay } from './outbox';
+import { type InsertedOutbox, type OutboxModel, OutboxRelay } from './outbox';
 import type { Stoppable } from './consumer';
 import { DurableSchedule, type ScheduleSpec } from './schedule';
 import { ServiceIdentity, useServiceIdentity } from './service-identity';
@@ -27,9 +27,10 @@ export interface ServiceContext<C> {
   grpc: GrpcHost;
   /**
    * Tells the outbox relay that a document of model now carries events, so they are published at once
-   * rather than on the next sweep. Safe to call before NATS is up (the sweep catches up).
+   * rather than on the next sweep. Safe to call before NATS is up (the sweep catches up). After an
+   * insert, `inserted` (the document's version and whole outbox) spares the relay reading it back.
    */
-  written: (model: OutboxModel, id?: string) => void;
+  written: (model: OutboxModel, id?: string, inserted?: InsertedOutbox) => void;
 }
 
 export interface ServiceDefinition<S extends z.ZodRawShape> {
@@ -100,6 +101,7 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
       issuer: config.KEYCLOAK_ISSUER || realm,
       audience: config.KEYCLOAK_AUDIENCE,
       jwksUrl: `${realm}/protocol/openid-connect/certs`,
+      rememberMs: config.TOKEN_REMEMBER_MS,
     }),
     reflection: config.GRPC_REFLECTION === 'true',
   });
@@ -115,7 +117,8 @@ async function start<S extends z.ZodRawShape>(def: ServiceDefinition<S>, logger:
   // models from what setup returns and starts once NATS is there.
   const outboxModels: OutboxModel[] = [];
   const relay = new OutboxRelay(outboxModels, () => nc!.jetstream(), logger);
-  const written = (model: OutboxModel, id?: string) => relay.kick(model, id);
+  const written: ServiceContext<unknown>['written'] = (model, id, inserted) =>
+    relay.kick(model, id, inserted);
   // Every published event is also an audit entry, served by the same gRPC audit service everywhere.
   const auditLog = new AuditLog(db, config.AUDIT_RETENTION_DAYS);
   relay.recordInto(auditLog);

@@ -128,3 +128,75 @@ describe('access token verifier (realm JWKS served over HTTP, as Keycloak does)'
     expect(fetches).toBe(before + 1);
   });
 });
+
+describe('access token verifier: verified tokens are remembered', () => {
+  let publicKey: KeyLike;
+  let privateKey: KeyLike;
+  let lookups = 0;
+  let clock = Date.now();
+  const now = () => clock;
+  const verifier = (rememberMs?: number) =>
+    createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      // Counts signature checks: jose asks for the key once per verification.
+      keys: async () => ((lookups += 1), publicKey),
+      rememberMs,
+      now,
+    });
+  const signed = (claims: Record<string, unknown> = {}, expiresIn: string | number = '5m') =>
+    new SignJWT({ typ: 'Bearer', ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+      .setSubject('00000000-0000-4000-8000-000000000003')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(expiresIn)
+      .sign(privateKey);
+
+  beforeAll(async () => {
+    ({ publicKey, privateKey } = await generateKeyPair('RS256'));
+  });
+  beforeEach(() => {
+    lookups = 0;
+    clock = Date.now();
+  });
+
+  it('checks the signature of a token once, then answers with the same actor until rememberMs', async () => {
+    const verify = verifier(10_000);
+    const raw = await signed();
+    const first = await verify(raw);
+    await expect(verify(raw)).resolves.toEqual(first);
+    expect(lookups).toBe(1);
+    clock += 10_001;
+    await expect(verify(raw)).resolves.toEqual(first);
+    expect(lookups).toBe(2);
+  });
+
+  it('checks the token again once its expiry has passed, however long rememberMs is', async () => {
+    const verify = verifier(600_000);
+    const raw = await signed({}, Math.floor(Date.now() / 1000) + 2);
+    await verify(raw);
+    clock += 2_001; // past exp: no longer taken on trust (jose, on the real clock, then decides)
+    await verify(raw).catch(() => undefined);
+    expect(lookups).toBe(2);
+  });
+
+  it('does not remember a refused token, and takes other bytes for another token', async () => {
+    const verify = verifier();
+    const raw = await signed({ typ: 'ID' });
+    await expect(verify(raw)).rejects.toThrow(/not an access token/);
+    await expect(verify(raw)).rejects.toThrow(/not an access token/);
+    const good = await signed();
+    await verify(good);
+    await expect(verify(`${good.slice(0, -2)}AA`)).rejects.toThrow(InvalidTokenError);
+    expect(lookups).toBe(4);
+  });
+
+  it('checks every call when rememberMs is 0', async () => {
+    const verify = verifier(0);
+    const raw = await signed();
+    await verify(raw);
+    await verify(raw);
+    expect(lookups).toBe(2);
+  });
+});

@@ -82,4 +82,54 @@ describe('outbox relay against real NATS JetStream', () => {
     }
     expect(seen.sort()).toEqual([...ids].sort());
   }, 60_000);
+
+  it('sends an inserted document from what its writer handed over, and keeps what a later write added', async () => {
+    const Item = db.model(
+      'Item',
+      new Schema({ _id: String, version: Number, outbox: [outboxSchema] }, { timestamps: true }),
+    );
+    const event = (id: string, version: number) =>
+      outboxEntry({
+        eventType: 'crm.test.v1.ItemChanged',
+        payload: Buffer.from(`${id}-${version}`),
+        aggregateType: 'item',
+        aggregateId: id,
+        aggregateVersion: version,
+        actor,
+      });
+    const relay = new OutboxRelay([Item as unknown as OutboxModel], () => nc.jetstream(), logger, 100);
+    const reads = jest.spyOn(Item, 'findById');
+    // i1 is inserted and left alone; i2 is changed by another writer before the relay gets to it.
+    const [first, second] = [event('i1', 1), event('i2', 1)];
+    await Item.create({ _id: 'i1', version: 1, outbox: [first] });
+    await Item.create({ _id: 'i2', version: 1, outbox: [second] });
+    const later = event('i2', 2);
+    await Item.updateOne({ _id: 'i2', version: 1 }, { $set: { version: 2 }, $push: { outbox: later } });
+    relay.kick(Item as unknown as OutboxModel, 'i1', { version: 1, outbox: [first] });
+    relay.kick(Item as unknown as OutboxModel, 'i2', { version: 1, outbox: [second] });
+    // Read past the model, so that only the relay's reads are counted.
+    const pending = async (id: string) =>
+      ((await Item.collection.findOne({ _id: id as never }))?.outbox as { id: string }[]).map((e) => e.id);
+    relay.start();
+    try {
+      await waitFor(async () => (await pending('i2'))[0] === later.id);
+      // i1 was never read; i2 was read once, when its compare-and-set found the later version.
+      expect(reads.mock.calls.map((c) => c[0])).toEqual(['i2']);
+      expect(await pending('i1')).toEqual([]);
+      relay.kick(Item as unknown as OutboxModel, 'i2'); // the later writer's kick, after an update
+      await waitFor(async () => (await pending('i2')).length === 0);
+    } finally {
+      await relay.stop();
+    }
+
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add('OUTBOX_TEST', { durable_name: 'handed', ack_policy: AckPolicy.None });
+    const consumer = await nc.jetstream().consumers.get('OUTBOX_TEST', 'handed');
+    const seen: string[] = [];
+    for await (const m of await consumer.fetch({ max_messages: 100, expires: 2000 })) {
+      const { eventId, aggregateType } = eventProto.EventEnvelope.decode(m.data);
+      if (aggregateType === 'item') seen.push(eventId);
+    }
+    expect(seen.sort()).toEqual([first, second, later].map((e) => e.id).sort());
+  }, 60_000);
 });

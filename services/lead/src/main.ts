@@ -1,6 +1,6 @@
 import './telemetry';
 import { CustomFields } from '@crm/custom-fields';
-import { runService, startAll } from '@crm/kit';
+import { type InsertedOutbox, runService, startAll } from '@crm/kit';
 import { OWNERSHIP_STREAM, poolGrpc, RecordPool, takePartInTransfers } from '@crm/ownership';
 import { customFields as cfPb, descriptorSet, lead as pb, ownership } from '@crm/proto';
 import { z } from 'zod';
@@ -39,7 +39,7 @@ void runService({
   streams: [{ name: 'CRM_LEAD', subjects: ['crm.lead.>'] }, OWNERSHIP_STREAM],
   async setup({ db, grpc, config, logger, written }) {
     const models = registerModels(db);
-    const kick = (id?: string) => written(models.Lead, id);
+    const kick = (id?: string, inserted?: InsertedOutbox) => written(models.Lead, id, inserted);
     // Custom fields of leads: definitions in this database, validated on writes, hosted over gRPC.
     const customFields = new CustomFields(db, ['lead']);
     await customFields.load();

@@ -31,6 +31,18 @@ describe('Leads: create', () => {
     expect(repository.eventsOf(lead._id)).toEqual(['crm.lead.v1.LeadCreated', 'crm.lead.v1.LeadAssigned']);
   });
 
+  it('hands the relay the new lead’s whole outbox at its version, and an update hands nothing', async () => {
+    const { leads, repository, handed, written } = leadUseCases();
+    const lead = await leads.create(leadInput(), false, as(users.manager));
+    const stored = repository.docs.get(lead._id)!;
+    expect(handed.get(lead._id)?.version).toBe(stored.version);
+    expect(handed.get(lead._id)?.outbox.map((e) => e.id)).toEqual(stored.outbox.map((e) => e.id));
+    handed.clear();
+    await leads.update(lead._id, 0, { title: 'CTO' }, as(users.manager));
+    expect(written.filter((id) => id === lead._id)).toHaveLength(2);
+    expect(handed.size).toBe(0);
+  });
+
   it('refuses bad input with every violation', async () => {
     const { leads } = leadUseCases();
     const err = await leads

@@ -11,6 +11,7 @@ import {
   DuplicateError,
   duplicateHolder,
   ForbiddenError,
+  type InsertedOutbox,
   NotFoundError,
   pageLimit,
   retryOnVersionMismatch,
@@ -64,8 +65,11 @@ export interface LeadsDeps {
   keys: DuplicateKeys;
   routing: LeadRouting;
   customFields: LeadCustomFields;
-  /** Tells the outbox relay a lead now carries events. */
-  written: (leadId?: string) => void;
+  /**
+   * Tells the outbox relay a lead now carries events; after an insert, with the lead's version and
+   * whole outbox, so the relay need not read it back.
+   */
+  written: (leadId?: string, inserted?: InsertedOutbox) => void;
 }
 
 const SORTS: LeadSortField[] = ['createdAt', 'score', 'lastName', 'company'];
@@ -103,7 +107,7 @@ export class Leads {
       throw err;
     }
     if (allowDuplicate) await this.d.keys.recordIfFree(id, keys);
-    this.d.written(doc._id);
+    this.d.written(doc._id, doc);
     return doc;
   }
 

@@ -1,5 +1,5 @@
 import { CustomFieldSet, type FieldDefinition } from '@crm/custom-fields';
-import { type Actor, createLogger } from '@crm/kit';
+import { type Actor, createLogger, type InsertedOutbox } from '@crm/kit';
 import { LeadActivity } from '../../src/application/lead-activity';
 import { LeadConversions } from '../../src/application/lead-conversion';
 import { LeadImport } from '../../src/application/lead-import';
@@ -74,13 +74,18 @@ export function leadUseCases(
   const definitions = opts.fields ?? [];
   const customFields = { fields: async () => new CustomFieldSet('lead', definitions) };
   const written: (string | undefined)[] = [];
+  /** What a writer handed the relay with its kick, by lead id (inserts only). */
+  const handed = new Map<string, InsertedOutbox>();
   const routing = new LeadRouting(repository, settingsRepository);
   const deps = {
     leads: repository,
     keys,
     routing,
     customFields,
-    written: (id?: string) => void written.push(id),
+    written: (id?: string, inserted?: InsertedOutbox) => {
+      written.push(id);
+      if (id && inserted) handed.set(id, inserted);
+    },
   };
   const leads = new Leads(deps);
   const conversions = new LeadConversions({
@@ -105,6 +110,7 @@ export function leadUseCases(
     conversionRepository,
     definitions,
     written,
+    handed,
   };
 }
 
