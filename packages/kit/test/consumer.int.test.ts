@@ -71,6 +71,44 @@ describe('durable event consumer against real NATS JetStream', () => {
     expect(handled.sort()).toEqual(['a', 'flaky']);
   }, 40_000);
 
+  it('leaves duplicates to a handler that skips what is not newer, keeping no marker per event', async () => {
+    const js = nc.jetstream();
+    const e = outboxEntry({
+      eventType: 'crm.test.v1.Versioned',
+      payload: Buffer.from('v'),
+      aggregateType: 't',
+      aggregateId: 'versioned',
+      aggregateVersion: 1,
+      actor,
+    });
+    // The handler keeps the version it is at, as analytics' projections do.
+    let at = 0;
+    let applied = 0;
+    let seen = 0;
+    const sub = await consumeEvents(nc, db, logger, {
+      stream: 'CONSUMER_TEST',
+      durable: 'test-versioned',
+      filterSubject: 'crm.test.v1.Versioned',
+      idempotentByVersion: true,
+      handle: async (env: EventEnvelope) => {
+        seen += 1;
+        const version = Number(env.aggregateVersion);
+        if (version <= at) return;
+        at = version;
+        applied += 1;
+      },
+    });
+    await js.publish(e.subject, e.data, { msgID: e.id });
+    await js.publish(e.subject, e.data, { msgID: `replay-of-${e.id}` });
+    await waitFor(async () => seen === 2, 20_000);
+    await sub.stop();
+    expect(applied).toBe(1);
+    const markers = await db
+      .collection('processed_events')
+      .countDocuments({ _id: { $regex: '^test-versioned:' } } as never);
+    expect(markers).toBe(0);
+  }, 40_000);
+
   it('refuses an event whose type is not the subject it came on (a producer claiming another one)', async () => {
     const js = nc.jetstream();
     const event = (eventType: string, name: string) =>

@@ -76,6 +76,8 @@ void runService({
                 // Events of different records apply side by side (each record's in order): one at a time,
                 // the consumer fell behind a few lead creations a second (about five reads and writes each).
                 concurrency: config.ANALYTICS_CONCURRENCY,
+                // Every projection skips an event not newer than the fact it keeps (as a rebuild relies on).
+                idempotentByVersion: true,
                 handle: (env) => gate.live(async () => apply(await generations.current(), env)),
               }),
           ),
