@@ -7,6 +7,7 @@ import {
   newContact,
   plain,
   users,
+  listQuery,
 } from './support/account-use-cases';
 
 let app: AccountApp;
@@ -59,19 +60,7 @@ describe('merging accounts', () => {
     // the merged account's only contact becomes the survivor's primary contact
     expect(after.primaryContactId).toBe(contact._id);
     expect(app.db.accounts.subjects()).toContain('AccountsMerged');
-    const list = await app.accounts.list(
-      {
-        query: '',
-        industry: '',
-        region: '',
-        ownerId: '',
-        parentAccountId: '',
-        sort: 'name',
-        limit: 50,
-        cursor: '',
-      },
-      as('rep1'),
-    );
+    const list = await app.accounts.list(listQuery(), as('rep1'));
     expect(list.accounts.map((a) => a.name)).toEqual(['Acme', 'Acme Plant']);
   });
 

@@ -1,7 +1,15 @@
 import { accountEvents, event } from '@crm/proto';
 import { ForbiddenError, ValidationError, VersionMismatchError } from '@crm/kit';
 import { RETIER_SETTLE_MS, type TierRuleSet } from '../src/domain/tier';
-import { type AccountApp, accountApp, as, newAccount, plain, users } from './support/account-use-cases';
+import {
+  type AccountApp,
+  accountApp,
+  as,
+  listQuery,
+  newAccount,
+  plain,
+  users,
+} from './support/account-use-cases';
 
 let app: AccountApp;
 beforeEach(async () => {
@@ -157,21 +165,7 @@ describe('the RFM segment analytics publishes (AccountSegmentChanged)', () => {
     const loyal = await create('Loyal Co');
     await create('Unscored Co');
     await segment(loyal._id, 'loyal', 1);
-    const list = (rfmSegment: string) =>
-      app.accounts.list(
-        {
-          query: '',
-          industry: '',
-          region: '',
-          ownerId: '',
-          parentAccountId: '',
-          sort: 'name',
-          limit: 50,
-          cursor: '',
-          rfmSegment,
-        },
-        as('rep1'),
-      );
+    const list = (rfmSegment: string) => app.accounts.list(listQuery({ rfmSegment }), as('rep1'));
     expect((await list('loyal')).accounts.map((a) => a.name)).toEqual(['Loyal Co']);
     expect((await list('')).accounts).toHaveLength(2);
     await expect(list('vip')).rejects.toBeInstanceOf(ValidationError);

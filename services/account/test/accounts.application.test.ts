@@ -15,6 +15,7 @@ import {
   newContact,
   plain,
   users,
+  listQuery,
 } from './support/account-use-cases';
 
 let app: AccountApp;
@@ -284,16 +285,4 @@ describe('discarding an account (compensation of a conversion)', () => {
   });
 });
 
-function query(over: Partial<Parameters<AccountApp['accounts']['list']>[0]> = {}) {
-  return {
-    query: '',
-    industry: '',
-    region: '',
-    ownerId: '',
-    parentAccountId: '',
-    sort: 'name',
-    limit: 50,
-    cursor: '',
-    ...over,
-  };
-}
+const query = listQuery;

@@ -90,3 +90,18 @@ export async function accountApp() {
 export type AccountApp = Awaited<ReturnType<typeof accountApp>>;
 
 export const plain = { allowDuplicate: false, creationKey: '', linkDuplicate: false };
+
+/** A list request with no filter, sorted by name; `over` sets what a test filters on. */
+export function listQuery(over: Partial<Parameters<AccountApp['accounts']['list']>[0]> = {}) {
+  return {
+    query: '',
+    industry: '',
+    region: '',
+    ownerId: '',
+    parentAccountId: '',
+    sort: 'name',
+    limit: 50,
+    cursor: '',
+    ...over,
+  };
+}
