@@ -255,7 +255,8 @@ start_postgres() {
     -p "$POSTGRES_PORT" -c listen_addresses="$HOST" -c unix_socket_directories="$data" "${fast[@]}")
 }
 
-# provision_postgres: the login role (with the profile's password) and its database; idempotent.
+# provision_postgres: the login role (with the profile's password), its database and the lookup
+# indexes' event trigger (ferretdb-lookups.sql); idempotent.
 provision_postgres() {
   local data
   data="$(postgres_data_dir)"
@@ -267,7 +268,11 @@ ALTER ROLE :"user" PASSWORD :'password';
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
 SQL
   } | (cd "$data" && "${AS_POSTGRES[@]}" "$POSTGRES_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$data" \
-    -p "$POSTGRES_PORT" -U "$POSTGRES_OS_USER" -d postgres) >>"$(log_of postgres)" 2>&1
+    -p "$POSTGRES_PORT" -U "$POSTGRES_OS_USER" -d postgres) >>"$(log_of postgres)" 2>&1 || return 1
+  # Indexes FerretDB's lookups can use (an event trigger needs the superuser): see the file.
+  (cd "$data" && "${AS_POSTGRES[@]}" "$POSTGRES_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$data" \
+    -p "$POSTGRES_PORT" -U "$POSTGRES_OS_USER" -d "$POSTGRES_DB") \
+    <"$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/ferretdb-lookups.sql" >>"$(log_of postgres)" 2>&1
 }
 
 start_ferretdb() {
@@ -361,7 +366,7 @@ cmd_start() {
   done
   wait_until_ready "$t0" ready pid_of no_description postgres \
     || die "postgres did not start (the components that did start keep running; '$0 stop $PROFILE' stops them)"
-  provision_postgres || die "postgres: creating the login $POSTGRES_USER failed (see $(log_of postgres))"
+  provision_postgres || die "postgres: provisioning the login $POSTGRES_USER and its database failed (see $(log_of postgres))"
   if printf '%s\n' "${to_start[@]+"${to_start[@]}"}" | grep -qx ferretdb; then
     start_ferretdb
     log "ferretdb: started (pid $(cat "$(pid_file ferretdb)"), log $(log_of ferretdb))"

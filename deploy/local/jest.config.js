@@ -1,5 +1,5 @@
-// Checks of the local tooling (the npm lock a fresh clone installs from). A jest project of the root
-// config, not an npm workspace.
+// Checks of the local tooling (the npm lock a fresh clone installs from, the lookups of the stack's database). A
+// jest project of the root config, not an npm workspace.
 module.exports = {
   displayName: 'local-stack',
   testEnvironment: 'node',
