@@ -176,6 +176,16 @@ function isCreation({ envelope, payload }: Decoded): boolean {
   return isMessage(payload[camel(envelope.aggregateType)]) && !Array.isArray(payload.changedFields);
 }
 
+interface BulkError {
+  writeErrors?: { index: number; code?: number; err?: unknown }[];
+}
+
+/** Swallows a bulk write's errors when each is a duplicate key (written by an earlier run). */
+function duplicatesOnly(err: BulkError): void {
+  const errors = err.writeErrors ?? [err];
+  if (!errors.every((e) => isDuplicateKey(e) || isDuplicateKey((e as { err?: unknown }).err))) throw err;
+}
+
 export interface AuditQuery {
   actorUserId?: string;
   recordType?: string;
@@ -203,8 +213,10 @@ export class AuditLog {
   }
 
   /**
-   * Records published outbox entries (one aggregate's, in order). Idempotent: an entry already
-   * recorded is a duplicate key and skipped, and the record's state only moves forward by version.
+   * Records published outbox entries (of one or more aggregates, each one's in order) with one insert
+   * of entries and one write of record states: per aggregate, these were most of the outbox relay's
+   * database commands. Idempotent: an entry already recorded is a duplicate key and skipped, and a
+   * record's state only moves forward by version.
    */
   async record(outbox: OutboxEntry[]): Promise<void> {
     const byRecord = new Map<string, Decoded[]>();
@@ -213,14 +225,35 @@ export class AuditLog {
       const key = `${d.envelope.aggregateType}:${d.envelope.aggregateId}`;
       byRecord.set(key, [...(byRecord.get(key) ?? []), d]);
     }
-    for (const [key, events] of byRecord) await this.recordOne(key, events);
+    // A record's first event has nothing before it: no read (an import creates thousands at once).
+    const stored = new Map<string, RecordStateDoc>();
+    await Promise.all(
+      [...byRecord]
+        .filter(([, events]) => !isCreation(events[0]!))
+        .map(async ([key]) => {
+          const state = await this.states.findById(key).lean<RecordStateDoc>();
+          if (state) stored.set(key, state);
+        }),
+    );
+    const entries: AuditEntryDoc[] = [];
+    const states: RecordStateDoc[] = [];
+    for (const [key, events] of byRecord) {
+      const { docs, state } = this.entriesOf(key, events, stored.get(key));
+      entries.push(...docs);
+      if (state) states.push(state);
+    }
+    // lean: the entries are built here whole, as the schema has them; a mongoose document per entry
+    // (casting, validation) cost the relay more CPU than the insert itself.
+    await this.entries.insertMany(entries, { ordered: false, lean: true }).catch(duplicatesOnly);
+    await this.saveStates(states, stored);
   }
 
-  private async recordOne(key: string, events: Decoded[]): Promise<void> {
-    // A record's first event has nothing before it: no read (an import creates thousands at once).
-    const stored = isCreation(events[0]!)
-      ? undefined
-      : await this.states.findById(key).lean<RecordStateDoc>();
+  /** One record's audit entries, and its new state when the events moved it forward. */
+  private entriesOf(
+    key: string,
+    events: Decoded[],
+    stored: RecordStateDoc | undefined,
+  ): { docs: AuditEntryDoc[]; state?: RecordStateDoc } {
     let state = stored ? (JSON.parse(stored.state) as Json) : undefined;
     let version = stored?.version ?? 0;
     const docs: AuditEntryDoc[] = [];
@@ -242,28 +275,35 @@ export class AuditLog {
         details,
       });
     }
-    // lean: the entries are built here whole, as the schema has them; a mongoose document per entry
-    // (casting, validation) cost the relay more CPU than the insert itself.
-    await this.entries
-      .insertMany(docs, { ordered: false, lean: true })
-      .catch((err: { writeErrors?: unknown[] }) => {
-        // Entries recorded by an earlier run (or another replica) are duplicates: nothing to do.
-        const errors = err.writeErrors ?? [err];
-        if (!errors.every((e) => isDuplicateKey(e) || isDuplicateKey((e as { err?: unknown }).err)))
-          throw err;
-      });
-    if (!state || version <= (stored?.version ?? 0)) return;
-    const at = docs[docs.length - 1]!.at;
+    if (!state || version <= (stored?.version ?? 0)) return { docs };
+    return {
+      docs,
+      state: { _id: key, version, state: JSON.stringify(state), at: docs[docs.length - 1]!.at },
+    };
+  }
+
+  /**
+   * Writes record states, each only over an older one. New records' states are inserted together;
+   * one already there (a re-run) and every other state is replaced if older, in one bulk write.
+   */
+  private async saveStates(states: RecordStateDoc[], stored: Map<string, RecordStateDoc>): Promise<void> {
+    const fresh = states.filter((s) => !stored.has(s._id));
+    const exists = new Set<string>();
+    await this.states.insertMany(fresh, { ordered: false, lean: true }).catch((err: BulkError) => {
+      duplicatesOnly(err);
+      for (const e of err.writeErrors ?? []) exists.add(fresh[e.index]!._id);
+    });
+    const replace = states.filter((s) => stored.has(s._id) || exists.has(s._id));
+    if (!replace.length) return;
     await this.states
-      .replaceOne(
-        { _id: key, version: { $lt: version } },
-        { version, state: JSON.stringify(state), at },
-        { upsert: true },
+      .bulkWrite(
+        replace.map(({ _id, ...doc }) => ({
+          replaceOne: { filter: { _id, version: { $lt: doc.version } }, replacement: doc, upsert: true },
+        })),
+        { ordered: false },
       )
-      .catch((err: unknown) => {
-        // A newer state is already there (the upsert's insert met it): keep it.
-        if (!isDuplicateKey(err)) throw err;
-      });
+      // A newer state is already there (an upsert's insert met it): keep it.
+      .catch(duplicatesOnly);
   }
 
   /** Entries newest first, filtered; one more than the page is read to know whether more follow. */

@@ -7,7 +7,9 @@ import type { JetStreamClient } from 'nats';
 import { headers as natsHeaders } from 'nats';
 import type { Actor } from './actor';
 import type { Logger } from './logger';
+import { UnavailableError } from './errors';
 import { inTurn } from './version-claim';
+import { writesTo } from './versioned-writes';
 
 /**
  * The transactional outbox without transactions: pending events live inside the aggregate's own document
@@ -97,7 +99,10 @@ const MAX_BACKOFF_MS = 10_000;
 /** Inserted documents' outboxes kept in memory per model at most; beyond, the relay reads them. */
 const MAX_HANDED = 1000;
 
-/** Where published entries are also recorded (the audit log); re-recording one must be a no-op. */
+/**
+ * Where published entries are also recorded (the audit log); re-recording one must be a no-op. The
+ * entries are those of one or more aggregates, each aggregate's in order.
+ */
 export interface PublishedRecorder {
   record(entries: OutboxEntry[]): Promise<void>;
 }
@@ -135,7 +140,7 @@ export class OutboxRelay {
     private readonly intervalMs = 500,
     /**
      * The full scan that picks up what a crash or another replica left behind. Scans are costly on
-     * FerretDB (it answers every filter by a full scan), so it runs seldom; fresh writes go by id.
+     * FerretDB (a filter other than an equality is a full scan), so it runs seldom; fresh writes go by id.
      */
     private readonly sweepMs = Number(process.env.OUTBOX_SWEEP_MS ?? 15_000),
     /** Aggregates whose events are sent at once. */
@@ -229,14 +234,36 @@ export class OutboxRelay {
       }
     if (batch.length === DRAIN_BATCH) this.again = true;
     for (const [model, id] of batch) this.written.get(model)!.delete(id);
-    // Aggregates are sent side by side (each one's events in order, by one worker): one at a time,
-    // the four or five reads and writes per aggregate kept the relay behind a few writes a second.
+    const byModel = new Map<OutboxModel, string[]>();
+    for (const [model, id] of batch) byModel.set(model, [...(byModel.get(model) ?? []), id]);
+    let ok = true;
+    for (const [model, ids] of byModel) {
+      if (this.stopping || !ok) {
+        for (const id of ids) this.written.get(model)!.add(id); // the rest goes at the next round or start
+        continue;
+      }
+      ok = await this.send(model, ids);
+    }
+    return ok;
+  }
+
+  /**
+   * Sends the pending events of some documents of one model: published side by side (each
+   * aggregate's events in order, by one worker), then recorded in the audit log and cleared from the
+   * documents once for all of them. One at a time, the four or five reads and writes per aggregate
+   * kept the relay behind a few writes a second; per aggregate, the audit and the clearing were most
+   * of its database commands. False when something failed: what was not cleared is queued again (a
+   * re-publish is de-duplicated by event id, a re-recording is a no-op).
+   */
+  private async send(model: OutboxModel, ids: string[]): Promise<boolean> {
+    const requeue = (id: string) => this.written.get(model)!.add(id);
+    const queue = [...ids];
+    const published: OutboxDoc[] = [];
     let ok = true;
     const worker = async () => {
-      for (let next = batch.shift(); next; next = batch.shift()) {
-        const [model, id] = next;
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         if (this.stopping || !ok) {
-          this.written.get(model)!.add(id); // stop() waits for us: the rest goes at the next start
+          requeue(id); // stop() waits for us: the rest goes at the next start
           continue;
         }
         // Taken whatever happens: a retry reads the document.
@@ -248,11 +275,10 @@ export class OutboxRelay {
             : await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
           if (!doc?.outbox?.length) continue;
           await this.publish(doc.outbox);
-          await this.recorder?.record(doc.outbox);
-          if (!(await this.markSent(model, doc))) this.written.get(model)!.add(id); // de-duplicated
+          published.push(doc);
         } catch (err) {
-          // NATS or the database is away: keep the id; a re-publish is de-duplicated by event id.
-          this.written.get(model)!.add(id);
+          // NATS or the database is away: keep the id.
+          requeue(id);
           ok = false;
           this.logger.warn(
             { err: (err as Error).message, model: model.modelName, id },
@@ -262,6 +288,18 @@ export class OutboxRelay {
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
+    if (!published.length) return ok;
+    try {
+      await this.recorder?.record(published.flatMap((d) => d.outbox));
+      for (const id of await this.markSent(model, published)) requeue(id);
+    } catch (err) {
+      for (const d of published) requeue(String(d._id));
+      this.logger.warn(
+        { err: (err as Error).message, model: model.modelName, documents: published.length },
+        'outbox relay could not record or clear sent events; will retry',
+      );
+      return false;
+    }
     return ok;
   }
 
@@ -303,11 +341,51 @@ export class OutboxRelay {
   }
 
   /**
-   * Removes what was published with a compare-and-set on the aggregate's version (FerretDB 1.x lacks
-   * conditional $pull); if a writer got in between, re-read and keep the entries it added. False when
-   * the entries are still there (the document stayed busy): the caller queues it again.
+   * Removes what was published from each document by a compare-and-set on the version it was read
+   * at (a write that adds events moves the version; FerretDB 1.x lacks a conditional $pull). The
+   * documents no other writer holds are claimed together (one insert and one delete of claims
+   * instead of two per document) and cleared side by side; the others, and any a writer changed
+   * meanwhile, one by one in turn. Returns the ids whose entries are still there (the document stayed
+   * busy): the caller queues them again.
    */
-  private async markSent(model: OutboxModel, doc: OutboxDoc): Promise<boolean> {
+  private async markSent(model: OutboxModel, docs: OutboxDoc[]): Promise<string[]> {
+    const byId = new Map(docs.map((d) => [String(d._id), d]));
+    // Not one bulkWrite: FerretDB runs its updates one by one anyway, and one of 200 updates made
+    // FerretDB (SQLite backend) drop the connection.
+    const { result: changed, busy } = await writesTo(model).allInTurn([...byId.keys()], (held) =>
+      this.eachSideBySide(held, async (id) => {
+        const res = await model.updateOne(
+          { _id: id, version: byId.get(id)!.version },
+          { $set: { outbox: [] } },
+          { timestamps: false },
+        );
+        return res.matchedCount === 1;
+      }),
+    );
+    // A busy document waits for its writer (a few seconds, or until a claim a crash left goes stale):
+    // side by side, or a batch of them held the relay for minutes.
+    const pending = await this.eachSideBySide([...busy, ...changed], (id) =>
+      this.markOneSent(model, byId.get(id)!),
+    );
+    return pending;
+  }
+
+  /** Runs done for each id, as many at a time as the relay has workers; the ids it was false for. */
+  private async eachSideBySide(ids: string[], done: (id: string) => Promise<boolean>): Promise<string[]> {
+    const rest = [...ids];
+    const failed: string[] = [];
+    const worker = async () => {
+      for (let id = rest.shift(); id !== undefined; id = rest.shift()) if (!(await done(id))) failed.push(id);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, rest.length) }, worker));
+    return failed;
+  }
+
+  /**
+   * markSent for one document, in turn with its writers: if a writer got in between, re-read and keep
+   * the entries it added. False when the entries are still there (the document stayed busy).
+   */
+  private async markOneSent(model: OutboxModel, doc: OutboxDoc): Promise<boolean> {
     const sent = new Set(doc.outbox.map((e) => e.id));
     const id = String(doc._id);
     let current: OutboxDoc | null = doc;
@@ -322,8 +400,11 @@ export class OutboxRelay {
           { timestamps: false },
         );
         return res.matchedCount === 1;
+      }).catch((err: unknown) => {
+        // Held by another writer, or by one that died mid-write until its claim goes stale.
+        if (err instanceof UnavailableError) return undefined;
+        throw err;
       });
-      // Held by another writer, or by one that died mid-write until its claim goes stale.
       if (matched === undefined) return false;
       if (matched) return true;
       current = await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();

@@ -47,6 +47,17 @@ export class VersionedWrites {
   }
 
   /**
+   * Runs write with the documents of ids no other writer holds now (each written at most once by
+   * it); returns its result and the ids left out, for the caller to write in turn one by one.
+   */
+  async allInTurn<T>(
+    ids: string[],
+    write: (held: string[]) => Promise<T>,
+  ): Promise<{ result: T; busy: string[] }> {
+    return (await writeStrategyOf(this.model.db)).allInTurn(this.model, ids, write);
+  }
+
+  /**
    * Runs write, which must be one write of the document (or a read and a conditional write of it),
    * with no other writer of the document in between. Throws UnavailableError when it stays busy.
    */

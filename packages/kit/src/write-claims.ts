@@ -48,6 +48,38 @@ export async function claimKey(db: Connection, key: string): Promise<boolean> {
   return false;
 }
 
+/**
+ * Claims as many of keys as no other writer holds, in one insert; returns those won. A key held by
+ * another writer (or left stale by a dead one) is simply not won: the caller takes it in turn later.
+ */
+export async function claimKeys(db: Connection, keys: string[]): Promise<string[]> {
+  if (!keys.length) return [];
+  const at = new Date();
+  try {
+    await claims(db).insertMany(
+      keys.map((_id) => ({ _id, at })),
+      { ordered: false },
+    );
+    return keys;
+  } catch (err) {
+    const failed = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+    const lost = new Set((failed ?? []).map((e) => e.index));
+    const won = keys.filter((_, i) => !lost.has(i));
+    if (!failed?.length || !failed.every((e) => e.code === 11000)) {
+      await releaseKeys(db, won);
+      throw err;
+    }
+    return won;
+  }
+}
+
+export async function releaseKeys(db: Connection, keys: string[]): Promise<void> {
+  if (!keys.length) return;
+  await claims(db)
+    .deleteMany(keys.length === 1 ? { _id: keys[0]! } : { _id: { $in: keys } })
+    .catch(() => undefined);
+}
+
 export async function releaseKey(db: Connection, key: string): Promise<void> {
   await claims(db)
     .deleteOne({ _id: key })

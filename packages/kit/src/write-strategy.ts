@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { type AnyModel, documentKey, exclusively } from './write-claims';
+import { type AnyModel, claimKeys, documentKey, exclusively, releaseKeys } from './write-claims';
 
 /**
  * How writes of one document are kept from overwriting each other, chosen once per connection from
@@ -23,6 +23,16 @@ export interface WriteStrategy {
    * writer of the document in between. Throws UnavailableError when the document stays busy.
    */
   inTurn<T>(model: AnyModel, id: string, write: () => Promise<T>): Promise<T>;
+  /**
+   * Runs write with every document of ids that can be had at once, without waiting: under `claimed`
+   * one insert claims them all and one delete releases them. Returns what write returned and the ids
+   * another writer held (none under `atomic`): the caller writes those in turn, one by one.
+   */
+  allInTurn<T>(
+    model: AnyModel,
+    ids: string[],
+    write: (held: string[]) => Promise<T>,
+  ): Promise<{ result: T; busy: string[] }>;
   /** Applies update to every document matching filter at the time of its write; returns how many. */
   updateEach(
     model: AnyModel,
@@ -35,6 +45,7 @@ export interface WriteStrategy {
 const atomic: WriteStrategy = {
   name: 'atomic',
   inTurn: (_model, _id, write) => write(),
+  allInTurn: async (_model, ids, write) => ({ result: await write(ids), busy: [] }),
   async updateEach(model, filter, update) {
     return (await model.updateMany(filter, update, { timestamps: false })).matchedCount;
   },
@@ -43,6 +54,16 @@ const atomic: WriteStrategy = {
 const claimed: WriteStrategy = {
   name: 'claimed',
   inTurn: (model, id, write) => exclusively(model.db, documentKey(model, id), write),
+  async allInTurn(model, ids, write) {
+    const keyOf = new Map(ids.map((id) => [documentKey(model, id), id]));
+    const won = await claimKeys(model.db, [...keyOf.keys()]);
+    const held = new Set(won.map((key) => keyOf.get(key)!));
+    try {
+      return { result: await write([...held]), busy: ids.filter((id) => !held.has(id)) };
+    } finally {
+      await releaseKeys(model.db, won);
+    }
+  },
   // One document at a time, each in turn with its other writers; the filter is checked again at
   // each write, so a document that changed meanwhile is left alone.
   async updateEach(model, filter, update, parallel) {

@@ -180,6 +180,38 @@ describe.each(WRITE_STRATEGIES)('%s writes', (strategy) => {
     expect(await t.writes.updateEach({ owner: 'rep1' }, { $set: { owner: 'rep3' } })).toBe(0);
   });
 
+  it(`allInTurn writes the documents no one else holds together${strategy === 'claimed' ? ', with one claim and one release for all' : ''}`, async () => {
+    await t.Thing.insertMany(
+      Array.from({ length: 4 }, (_, i) => ({ _id: `batch${i}`, version: 1, owner: 'a' })),
+    );
+    // Another writer is in the middle of writing batch3.
+    expect(await claimKey(t.db, documentKey(t.Thing, 'batch3'))).toBe(true);
+    t.sent.length = 0;
+    const ids = ['batch0', 'batch1', 'batch2', 'batch3'];
+    const { result, busy } = await t.writes.allInTurn(ids, async (held) => {
+      // Under `claimed` a held document's other writers wait: this one is not written meanwhile.
+      if (strategy === 'claimed') {
+        await expect(t.writes.update('batch0', { $set: { owner: 'meanwhile' } })).rejects.toBeInstanceOf(
+          UnavailableError,
+        );
+      }
+      return held;
+    });
+    const claims = t.sent.filter((s) => s.collection === 'version_claims').map((s) => s.command);
+    if (strategy === 'claimed') {
+      expect([result.sort(), busy]).toEqual([['batch0', 'batch1', 'batch2'], ['batch3']]);
+      // One insert for the batch, then the waiting writer's tries, then one delete for the batch.
+      expect([claims[0], claims[claims.length - 1]]).toEqual(['insert', 'delete']);
+      expect(claims.filter((c) => c === 'delete')).toHaveLength(1);
+    } else {
+      expect([result, busy, claims]).toEqual([ids, [], []]);
+    }
+    await releaseKey(t.db, documentKey(t.Thing, 'batch3'));
+    // Released: each can be written again at once.
+    expect(await t.writes.update('batch0', { $set: { owner: 'b' } })).toBe(true);
+    expect(await t.writes.update('batch3', { $set: { owner: 'b' } })).toBe(true);
+  }, 15_000);
+
   it(
     strategy === 'claimed'
       ? 'a claim that stays taken is UnavailableError (retry later), never a version mismatch'
