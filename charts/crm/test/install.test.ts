@@ -60,8 +60,16 @@ const ok = (r: Run, what: string) => {
   return r;
 };
 
-/** Warnings the API server sent back (Pod Security "would violate", deprecations), as Helm prints them. */
-const warnings = (r: Run) => r.stderr.split('\n').filter((l) => /warning|PodSecurity|violate/i.test(l));
+/**
+ * Warnings the API server sent back (Pod Security "would violate", deprecations), as Helm prints them:
+ * klog W lines or "Warning:". klog I lines are not warnings: when `--wait` ends, client-go may log at
+ * info level that its watch "ended with error ... context canceled" (Helm cancelled it), by timing.
+ */
+const warnings = (r: Run) =>
+  r.stderr
+    .split('\n')
+    .filter((l) => !/^I\d{4} /.test(l))
+    .filter((l) => /warning|PodSecurity|violate/i.test(l));
 
 /** A namespace that enforces, audits and warns Pod Security "restricted", like a hardened cluster. */
 async function restrictedNamespace(name: string) {
