@@ -257,37 +257,34 @@ export class OutboxRelay {
    */
   private async send(model: OutboxModel, ids: string[]): Promise<boolean> {
     const requeue = (id: string) => this.written.get(model)!.add(id);
-    const queue = [...ids];
     const published: OutboxDoc[] = [];
     let ok = true;
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        if (this.stopping || !ok) {
-          requeue(id); // stop() waits for us: the rest goes at the next start
-          continue;
-        }
-        // Taken whatever happens: a retry reads the document.
-        const handed = this.inserted.get(model)?.get(id);
-        this.inserted.get(model)?.delete(id);
-        try {
-          const doc = handed
-            ? { _id: id, ...handed }
-            : await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
-          if (!doc?.outbox?.length) continue;
-          await this.publish(doc.outbox);
-          published.push(doc);
-        } catch (err) {
-          // NATS or the database is away: keep the id.
-          requeue(id);
-          ok = false;
-          this.logger.warn(
-            { err: (err as Error).message, model: model.modelName, id },
-            'outbox relay could not send; will retry',
-          );
-        }
+    await this.eachSideBySide(ids, async (id) => {
+      if (this.stopping || !ok) {
+        requeue(id); // stop() waits for us: the rest goes at the next start
+        return true;
       }
-    };
-    await Promise.all(Array.from({ length: this.concurrency }, worker));
+      // Taken whatever happens: a retry reads the document.
+      const handed = this.inserted.get(model)?.get(id);
+      this.inserted.get(model)?.delete(id);
+      try {
+        const doc = handed
+          ? { _id: id, ...handed }
+          : await model.findById(id, { outbox: 1, version: 1 }).lean<OutboxDoc>();
+        if (!doc?.outbox?.length) return true;
+        await this.publish(doc.outbox);
+        published.push(doc);
+      } catch (err) {
+        // NATS or the database is away: keep the id.
+        requeue(id);
+        ok = false;
+        this.logger.warn(
+          { err: (err as Error).message, model: model.modelName, id },
+          'outbox relay could not send; will retry',
+        );
+      }
+      return true;
+    });
     if (!published.length) return ok;
     try {
       await this.recorder?.record(published.flatMap((d) => d.outbox));
@@ -364,10 +361,7 @@ export class OutboxRelay {
     );
     // A busy document waits for its writer (a few seconds, or until a claim a crash left goes stale):
     // side by side, or a batch of them held the relay for minutes.
-    const pending = await this.eachSideBySide([...busy, ...changed], (id) =>
-      this.markOneSent(model, byId.get(id)!),
-    );
-    return pending;
+    return this.eachSideBySide([...busy, ...changed], (id) => this.markOneSent(model, byId.get(id)!));
   }
 
   /** Runs done for each id, as many at a time as the relay has workers; the ids it was false for. */

@@ -65,7 +65,7 @@ export async function claimKeys(db: Connection, keys: string[]): Promise<string[
     const failed = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
     const lost = new Set((failed ?? []).map((e) => e.index));
     const won = keys.filter((_, i) => !lost.has(i));
-    if (!failed?.length || !failed.every((e) => e.code === 11000)) {
+    if (!failed?.length || !failed.every(isDuplicate)) {
       await releaseKeys(db, won);
       throw err;
     }
