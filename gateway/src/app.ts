@@ -144,6 +144,8 @@ export function buildApp(deps: AppDeps): Express {
       limit: config.rateLimitPerMinute,
       skipSuccessfulRequests: true,
       standardHeaders: 'draft-8',
+      // Names the policy in the RateLimit headers: a client sees both limits and must tell them apart.
+      identifier: 'failed-per-ip',
       legacyHeaders: false,
       keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '')}`,
       handler: tooMany,
@@ -162,6 +164,7 @@ export function buildApp(deps: AppDeps): Express {
       windowMs: 60_000,
       limit: config.rateLimitPerMinute,
       standardHeaders: 'draft-8',
+      identifier: 'per-client',
       legacyHeaders: false,
       keyGenerator: (req) =>
         req.actor ? `client:${req.actor.clientId}:${req.actor.userId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`,

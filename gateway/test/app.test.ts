@@ -374,4 +374,14 @@ describe('plumbing', () => {
       await limited.close();
     }
   });
+
+  it('names each rate limit policy in the headers, so a client can tell them apart', async () => {
+    h.client.getLead.mockResolvedValue(sampleLead());
+    const res = await fetch(`${h.url}/api/v1/leads/L1`, { headers: auth('rep') });
+    const policies = (res.headers.get('ratelimit-policy') ?? '').split(/,\s*(?=")/);
+    expect(policies.map((p) => p.split(';')[0])).toEqual(['"failed-per-ip"', '"per-client"']);
+    expect(res.headers.get('ratelimit')).toMatch(
+      /^"failed-per-ip"; r=\d+; t=\d+, "per-client"; r=\d+; t=\d+$/,
+    );
+  });
 });

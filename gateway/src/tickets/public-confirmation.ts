@@ -124,6 +124,7 @@ export function publicConfirmationRouter(deps: {
       windowMs: 60_000,
       limit: Math.min(deps.rateLimitPerMinute, 60),
       standardHeaders: 'draft-8',
+      identifier: 'confirmation-per-ip',
       legacyHeaders: false,
       keyGenerator: (req) => `public:${ipKeyGenerator(req.ip ?? '')}`,
     }),
