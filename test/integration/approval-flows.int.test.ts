@@ -9,17 +9,17 @@ import { api, RUN } from './support';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const policies: { id: string }[] = [];
 
-async function policy(subjectType: string, condition: string) {
+async function policy(subjectType: string, condition: string, tag = '') {
   const res = await api('POST', '/api/v1/approval-policies', {
     as: 'admin',
     json: {
-      name: `Flows ${subjectType} ${RUN}`,
+      name: `Flows ${subjectType}${tag} ${RUN}`,
       subjectType,
       condition,
       steps: [{ requesterManager: true }],
     },
   });
-  expect(res.status).toBe(201);
+  expect(res).toMatchObject({ status: 201 });
   policies.push(res.body);
 }
 
@@ -172,6 +172,39 @@ describe('approvals across the opportunity service and the approval engine (real
       (o) => o.status === 'won',
     );
     expect(won.status).toBe('won');
+  });
+
+  it('a policy may read any field the CRM sends: quotes and wins of one key account wait for approval', async () => {
+    const dealId = await deal('key', 10_000_000);
+    const { accountId } = (await api('GET', `/api/v1/opportunities/${dealId}`, { as: 'rep1' })).body;
+    // Fields the opportunity service did not send once, though the engine accepted conditions on them.
+    await policy('quote', `accountId == "${accountId}" and revision >= 1`, ' key');
+    await policy('opportunity-close', `outcome == "won" and accountId == "${accountId}"`, ' key');
+    const product = await api('POST', '/api/v1/products', {
+      as: 'admin',
+      json: {
+        code: `KEY-${RUN}`.toUpperCase().slice(0, 40),
+        name: 'Key account seat',
+        unit: 'seat/year',
+        listPrices: [{ currency: 'CNY', amountMinor: 1_000_00 }],
+      },
+    });
+    expect(product.status).toBe(201);
+    const quote = await api('POST', `/api/v1/opportunities/${dealId}/quotes`, {
+      as: 'rep1',
+      json: { lines: [{ productId: product.body.id, quantity: 10 }] },
+    });
+    expect(quote.status).toBe(201);
+    const submitted = await api('POST', `/api/v1/opportunities/${dealId}/quotes/${quote.body.id}/submit`, {
+      as: 'rep1',
+    });
+    expect(submitted).toMatchObject({ status: 202, body: { status: 'pending-approval' } });
+
+    const closed = await api('POST', `/api/v1/opportunities/${dealId}/close`, {
+      as: 'rep1',
+      json: { outcome: 'won' },
+    });
+    expect(closed).toMatchObject({ status: 202, body: { result: 'pending-approval' } });
   });
 
   it("a quote sent back for changes is a draft again that carries the approver's comment to the rep", async () => {

@@ -4,6 +4,7 @@
  * service on this entry point (see eslint.config.mjs).
  */
 export * from './actor';
+export * from './approval-snapshots';
 export * from './buying-roles';
 export * from './rfm-segments';
 export * from './errors';

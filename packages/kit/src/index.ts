@@ -1,6 +1,7 @@
 export * from './actor';
 export * from './audit-log';
 export * from './audit-service';
+export * from './approval-snapshots';
 export * from './buying-roles';
 export * from './rfm-segments';
 export * from './config';

@@ -1,4 +1,4 @@
-import { Roles, Violations } from '@crm/kit/domain';
+import { APPROVAL_SNAPSHOT_FIELDS, Roles, Violations } from '@crm/kit/domain';
 import { conditionHolds, parseCondition } from './condition';
 
 /** One step of a policy: who approves, how many of them, and what happens when it waits too long. */
@@ -30,45 +30,10 @@ export interface PolicyInput {
 }
 
 /**
- * The snapshot fields the CRM's own requesters send (opportunity service: quotes, deal closes,
- * payments). A type another service registers lists its fields in the policy (snapshotFields).
+ * The snapshot fields the CRM's own requesters send (kit: one list with the opportunity service). A
+ * type another service registers lists its fields in the policy (snapshotFields).
  */
-export const KNOWN_SNAPSHOT_FIELDS: Record<string, readonly string[]> = {
-  quote: [
-    'discountPercent',
-    'totalMinor',
-    'subtotalMinor',
-    'currency',
-    'ownerId',
-    'teamId',
-    'opportunityId',
-    'accountId',
-    'quoteNumber',
-    'version',
-  ],
-  'opportunity-close': [
-    'amountMinor',
-    'currency',
-    'outcome',
-    'ownerId',
-    'teamId',
-    'accountId',
-    'pipelineId',
-    'stageKey',
-    'fromStage',
-    'probability',
-  ],
-  payment: [
-    'amountMinor',
-    'currency',
-    'ownerId',
-    'teamId',
-    'opportunityId',
-    'accountId',
-    'method',
-    'milestone',
-  ],
-};
+export const KNOWN_SNAPSHOT_FIELDS: Record<string, readonly string[]> = APPROVAL_SNAPSHOT_FIELDS;
 
 export const SUBJECT_TYPE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

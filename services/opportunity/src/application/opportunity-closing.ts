@@ -1,6 +1,7 @@
 import {
   type Actor,
   allows,
+  type ApprovalSnapshot,
   checkVersion,
   ConflictError,
   ForbiddenError,
@@ -383,9 +384,10 @@ export class OpportunityClosing {
 }
 
 /** What approval policies may read about a deal being won (money in minor units). */
-function closeSnapshot(o: OpportunityDoc, pipeline: PipelineDoc): Record<string, string | number> {
+function closeSnapshot(o: OpportunityDoc, pipeline: PipelineDoc): ApprovalSnapshot<typeof CLOSE_SUBJECT> {
   return {
     name: o.name,
+    outcome: 'won',
     amountMinor: o.amountMinor,
     currency: o.currency,
     ownerId: o.ownerId,

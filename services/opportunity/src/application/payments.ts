@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Actor,
   allows,
+  type ApprovalSnapshot,
   canSee,
   checkVersion,
   ConflictError,
@@ -190,7 +191,7 @@ export class Payments {
           invoiceNumber: payment.invoiceNumber,
           dueDate: payment.dueDate,
           receivedDate: receipt.receivedDate,
-        },
+        } satisfies ApprovalSnapshot<typeof PAYMENT_SUBJECT>,
         title: `Payment received for "${deal.name}": ${receipt.amountMinor} ${payment.currency} (minor units) on ${receipt.receivedDate}${payment.invoiceNumber ? `, invoice ${payment.invoiceNumber}` : ''}`,
         requesterId: c.actor.userId,
       },

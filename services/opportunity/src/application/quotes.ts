@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, checkVersion, ConflictError, NotFoundError, retryOnVersionMismatch } from '@crm/kit';
+import {
+  type Actor,
+  type ApprovalSnapshot,
+  checkVersion,
+  ConflictError,
+  NotFoundError,
+  retryOnVersionMismatch,
+} from '@crm/kit';
 import { mustBeOpen } from '../domain/closing';
 import { listPriceIn } from '../domain/product';
 import {
@@ -127,10 +134,11 @@ export class Quotes {
           currency: quote.currency,
           ownerId: deal.ownerId,
           teamId: deal.teamId,
+          accountId: deal.accountId,
           opportunityId: deal._id,
           quoteNumber: quote.quoteNumber,
           revision: quote.revision,
-        },
+        } satisfies ApprovalSnapshot<typeof QUOTE_SUBJECT>,
         title: `Quote ${quote.quoteNumber} r${quote.revision} for "${deal.name}": ${quote.totalMinor} ${quote.currency} (minor units), max discount ${quote.maxDiscountPercent}%`,
         requesterId: c.actor.userId,
       },
