@@ -111,6 +111,22 @@ describe('gRPC identity: every call to a service carries a verified realm token'
     expect(res.body).toMatchObject({ company: 'Bearer GmbH', updatedBy: await userId('rep1') });
   });
 
+  it('refuses a real token of a role that does not work leads or accounts (PERMISSION_DENIED), past the gateway too', async () => {
+    for (const user of ['agent', 'approver']) {
+      const md = bearer(await token(user));
+      const attempt = pb.LeadInput.fromPartial({ lastName: `Side door ${RUN}`, email: uniqueEmail(user) });
+      expect(await statusOf(leads.createLead({ lead: attempt }, { metadata: md }))).toBe('PERMISSION_DENIED');
+      expect(await statusOf(leads.listLeads({}, { metadata: md }))).toBe('PERMISSION_DENIED');
+      expect(await statusOf(leads.getAssignmentRules({}, { metadata: md }))).toBe('PERMISSION_DENIED');
+      expect(await statusOf(accounts.listAccounts({}, { metadata: md }))).toBe('PERMISSION_DENIED');
+      expect(await statusOf(accounts.getTierRules({}, { metadata: md }))).toBe('PERMISSION_DENIED');
+    }
+    const found = await api('GET', `/api/v1/leads?q=${encodeURIComponent(`Side door ${RUN}`)}`, {
+      as: 'admin',
+    });
+    expect(found.body.items).toEqual([]);
+  });
+
   it('answers the health check without a token', async () => {
     const health = createClient(HealthDefinition, leadChannel);
     expect((await health.check({ service: '' })).status).toBe(1); // SERVING

@@ -1,9 +1,11 @@
 /**
  * Who may do what, coarsely: capability -> the realm roles that hold it. The gateway gates each REST
- * operation with it before forwarding; services check the same names (record-level rules such as
- * "a rep sees their own leads" stay in the services). Imports nothing heavy: `@crm/kit/permissions`.
+ * operation with it before forwarding; each service checks the same names again for the calls it
+ * answers (`mustAllow`), since a caller on the cluster network need not come through the gateway.
+ * Record-level rules such as "a rep sees their own leads" stay in the services. Imports nothing heavy: `@crm/kit/permissions`.
  */
 import { Roles, ServiceRoles } from './actor';
+import { ForbiddenError } from './errors';
 
 const { admin, manager, rep, approver, agent, supportManager, integrator } = Roles;
 const { leadService, gatewayService, analyticsService, opportunityService, serviceTicketService } =
@@ -87,4 +89,9 @@ export function rolesFor(permission: Permission): readonly string[] {
 export function allows(roles: readonly string[], permission: Permission): boolean {
   const holders: readonly string[] = PERMISSIONS[permission];
   return roles.some((r) => holders.includes(r));
+}
+
+/** The services' half of the gate: a ForbiddenError (gRPC PERMISSION_DENIED) unless a role allows it. */
+export function mustAllow(roles: readonly string[], permission: Permission, refusal: string): void {
+  if (!allows(roles, permission)) throw new ForbiddenError(refusal);
 }

@@ -26,6 +26,32 @@ beforeEach(async () => {
 const create = async (who: Parameters<typeof as>[0], name: string, over = {}, opts = plain) =>
   (await app.accounts.create(newAccount(name, over), opts, as(who))).account;
 
+describe('who works accounts', () => {
+  it('refuses roles that do not work accounts (support, approvers), whoever calls: not only the gateway', async () => {
+    const a = await create('rep1', 'Acme', { website: 'https://www.acme.com' });
+    const c = await app.contacts.create(a._id, newContact('Li'), false, '', as('rep1'));
+    for (const who of ['agent', 'approver'] as const) {
+      await expect(create(who, 'Other')).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(app.accounts.get(a._id, as(who))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(app.accounts.list(listQuery(), as(who))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(app.accounts.update(a._id, 1, { industry: 'x' }, as(who))).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
+      await expect(app.contacts.get(c.contact._id, as(who))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(app.contacts.create(a._id, newContact('Wu'), false, '', as(who))).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
+      await expect(app.tiers.rules(as(who))).rejects.toBeInstanceOf(ForbiddenError);
+    }
+  });
+
+  it('serves the services that hold account.use: a resumed conversion, a ticket checking its account', async () => {
+    const a = await create('rep1', 'Acme', { website: 'https://www.acme.com' });
+    await expect(app.accounts.get(a._id, as('leadService'))).resolves.toMatchObject({ _id: a._id });
+    await expect(app.accounts.get(a._id, as('ticketService'))).resolves.toMatchObject({ _id: a._id });
+  });
+});
+
 describe('creating accounts', () => {
   it('a rep owns what they create, in their team, and the creation is recorded as theirs', async () => {
     const a = await create('rep1', 'Acme', { website: 'https://www.acme.com/about' });

@@ -13,12 +13,20 @@ const rule: AssignmentRule = {
 describe('LeadSettings', () => {
   it('has empty defaults before an administrator sets anything', async () => {
     const { settings } = leadUseCases();
-    await expect(settings.assignmentRules()).resolves.toMatchObject({
+    await expect(settings.assignmentRules(as(users.manager))).resolves.toMatchObject({
       version: 0,
       rules: [],
       defaultQueue: 'unassigned',
     });
-    await expect(settings.scoring()).resolves.toMatchObject({ version: 0, rules: [] });
+    await expect(settings.scoring(as(users.admin))).resolves.toMatchObject({ version: 0, rules: [] });
+  });
+
+  it('shows the rules to sales managers and admins only, as the gateway does', async () => {
+    const { settings } = leadUseCases();
+    for (const who of [users.rep1, users.integrator, users.agent]) {
+      await expect(settings.assignmentRules(as(who))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(settings.scoring(as(who))).rejects.toBeInstanceOf(ForbiddenError);
+    }
   });
 
   it('lets only an admin change assignment rules and the scoring model', async () => {

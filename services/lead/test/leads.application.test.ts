@@ -18,6 +18,19 @@ const rule = (over: Partial<AssignmentRule> = {}): AssignmentRule => ({
   ...over,
 });
 
+const list = (over = {}) => ({
+  statuses: [],
+  ownerId: '',
+  source: '',
+  region: '',
+  industry: '',
+  query: '',
+  sort: '',
+  limit: 0,
+  cursor: '',
+  ...over,
+});
+
 describe('Leads: create', () => {
   it('normalises the input and keeps a rep’s own lead with the rep', async () => {
     const { leads, repository } = leadUseCases();
@@ -131,6 +144,22 @@ describe('Leads: create', () => {
   });
 });
 
+describe('Leads: who works them', () => {
+  it('refuses roles that do not work leads (support, approvers), whoever calls: not only the gateway', async () => {
+    const { leads } = leadUseCases();
+    const l = await leads.create(leadInput(), false, as(users.rep1));
+    for (const who of [users.agent, users.approver]) {
+      await expect(leads.create(leadInput({ email: 'x@y.example' }), false, as(who))).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
+      await expect(leads.get(l._id, as(who))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(leads.list(list(), as(who))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(leads.update(l._id, 1, { title: 'CEO' }, as(who))).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    await expect(leads.get(l._id, as(users.integrator))).resolves.toMatchObject({ version: 1 });
+  });
+});
+
 describe('Leads: reading', () => {
   it('reports another rep’s lead as not found, and shows it to their manager', async () => {
     const { leads } = leadUseCases();
@@ -138,19 +167,6 @@ describe('Leads: reading', () => {
     await expect(leads.get(l._id, as(users.rep2))).rejects.toBeInstanceOf(NotFoundError);
     await expect(leads.get(l._id, as(users.manager))).resolves.toMatchObject({ _id: l._id });
     await expect(leads.get(l._id, as(users.westManager))).rejects.toBeInstanceOf(NotFoundError);
-  });
-
-  const list = (over = {}) => ({
-    statuses: [],
-    ownerId: '',
-    source: '',
-    region: '',
-    industry: '',
-    query: '',
-    sort: '',
-    limit: 0,
-    cursor: '',
-    ...over,
   });
 
   it('lists only what the caller may see, filtered, page by page', async () => {

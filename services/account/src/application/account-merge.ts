@@ -1,12 +1,11 @@
 import {
   canSee,
   ConflictError,
-  ForbiddenError,
+  mustAllow,
   NotFoundError,
   retryOnVersionMismatch,
   Violations,
 } from '@crm/kit';
-import { managesAccounts } from '../domain/account';
 import type { AccountDoc } from '../store/account.model';
 import type { AccountChanges } from './account-changes';
 import type { AccountPorts, Caller } from './ports';
@@ -25,8 +24,7 @@ export class AccountMerge {
   ) {}
 
   async merge(survivorId: string, mergedId: string, c: Caller): Promise<AccountDoc> {
-    if (!managesAccounts(c.actor))
-      throw new ForbiddenError('only a sales manager or an admin merges accounts');
+    mustAllow(c.actor.roles, 'account.merge', 'only a sales manager or an admin merges accounts');
     const v = new Violations();
     if (!survivorId) v.add('survivorId', 'is required');
     if (!mergedId) v.add('mergedId', 'is required');

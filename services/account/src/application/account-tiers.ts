@@ -2,11 +2,11 @@ import {
   allows,
   checkVersion,
   ForbiddenError,
+  mustAllow,
   retryOnVersionMismatch,
   stripUndefined,
   UnavailableError,
 } from '@crm/kit';
-import { managesAccounts } from '../domain/account';
 import {
   checkOverride,
   computeTier,
@@ -21,6 +21,7 @@ import {
 } from '../domain/tier';
 import type { AccountDoc, SettingsDoc } from '../store/account.model';
 import type { AccountChanges } from './account-changes';
+import { mayWork } from './accounts';
 import type { AccountPorts, Caller } from './ports';
 
 /** An account's new RFM segment, as analytics published it ('' when no longer scored). */
@@ -44,8 +45,9 @@ export class AccountTiers {
     private readonly changes: AccountChanges,
   ) {}
 
-  async rules(): Promise<SettingsDoc> {
-    return (await this.p.settings.get()) ?? { _id: 'tier', version: 0, rules: [], defaultTier: DEFAULT_TIER };
+  async rules(c: Caller): Promise<SettingsDoc> {
+    mayWork(c);
+    return this.current();
   }
 
   /** New rules apply to new and edited accounts at once, and to the others with the next re-tier pass. */
@@ -53,7 +55,7 @@ export class AccountTiers {
     if (!allows(c.actor.roles, 'settings.write'))
       throw new ForbiddenError('only an admin changes the tier rules');
     validateTierRules(set);
-    const current = await this.rules();
+    const current = await this.current();
     checkVersion(expectedVersion, current.version);
     return this.p.settings.put(
       current.version,
@@ -69,8 +71,7 @@ export class AccountTiers {
     reason: string,
     c: Caller,
   ): Promise<AccountDoc> {
-    if (!managesAccounts(c.actor))
-      throw new ForbiddenError('only a sales manager or an admin sets a tier by hand');
+    mustAllow(c.actor.roles, 'account.tier.override', 'only a sales manager or an admin sets a tier by hand');
     checkOverride(tier, reason);
     const current = await this.changes.editable(id, expectedVersion, c);
     const tierOverride = { tier, reason: reason.trim(), setBy: c.actor.userId, setAt: new Date() };
@@ -78,8 +79,11 @@ export class AccountTiers {
   }
 
   async clearOverride(id: string, expectedVersion: number, c: Caller): Promise<AccountDoc> {
-    if (!managesAccounts(c.actor))
-      throw new ForbiddenError('only a sales manager or an admin clears a manual tier');
+    mustAllow(
+      c.actor.roles,
+      'account.tier.override',
+      'only a sales manager or an admin clears a manual tier',
+    );
     const current = await this.changes.editable(id, expectedVersion, c);
     if (!current.tierOverride) return current;
     return this.changes.save(current, { tierOverride: null, tier: current.computedTier }, c);
@@ -175,5 +179,9 @@ export class AccountTiers {
       await this.changes.save(cur, set, c);
       return true;
     });
+  }
+
+  private async current(): Promise<SettingsDoc> {
+    return (await this.p.settings.get()) ?? { _id: 'tier', version: 0, rules: [], defaultTier: DEFAULT_TIER };
   }
 }

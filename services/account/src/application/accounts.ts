@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { both } from '@crm/custom-fields';
 import {
+  allows,
   canReassign,
   canSee,
   ConflictError,
   escapeRegex,
   ForbiddenError,
+  mustAllow,
   NotFoundError,
   RFM_SEGMENTS,
   retryOnVersionMismatch,
@@ -66,6 +68,10 @@ const SORTS: AccountSortField[] = ['createdAt', 'name'];
 /** Merge redirects followed at most (a merged account's survivor may itself be merged later). */
 const MAX_HOPS = 10;
 
+/** The coarse gate every account, contact and activity use case passes first, then record access. */
+export const mayWork = (c: Caller) =>
+  mustAllow(c.actor.roles, 'account.use', 'this role does not work accounts, contacts or activities');
+
 /**
  * Accounts: creation with duplicate detection, the hierarchy, reading with record access, edits with
  * If-Match, and the compensation of a conversion. Each change is a compare-and-set on one account
@@ -83,7 +89,8 @@ export class Accounts {
     opts: CreateOptions,
     c: Caller,
   ): Promise<{ account: AccountDoc; created: boolean }> {
-    if (opts.allowDuplicate && !managesAccounts(c.actor))
+    mayWork(c);
+    if (opts.allowDuplicate && !allows(c.actor.roles, 'record.force-duplicate'))
       throw new ForbiddenError('only a sales manager or an admin may create a duplicate account');
     const input = validateNewAccount(await this.p.customFields.fields('account'), raw);
     const owner = ownerOfNewAccount(raw.ownerId, raw.teamId, c.actor);
@@ -164,6 +171,7 @@ export class Accounts {
 
   /** One visible account; a merged id answers with its survivor. */
   async get(id: string, c: Caller): Promise<AccountDoc> {
+    mayWork(c);
     const doc = await this.p.accounts.get(id);
     if (!doc) throw new NotFoundError('account', id);
     return this.follow(doc, c);
@@ -193,6 +201,7 @@ export class Accounts {
   }
 
   async list(q: AccountListRequest, c: Caller): Promise<{ accounts: AccountDoc[]; nextCursor: string }> {
+    mayWork(c);
     const sort = (q.sort.replace(/^-/, '') || 'createdAt') as AccountSortField;
     if (!SORTS.includes(sort))
       throw new ValidationError([
@@ -222,6 +231,7 @@ export class Accounts {
 
   /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
   async update(id: string, expectedVersion: number, patch: AccountPatch, c: Caller): Promise<AccountDoc> {
+    mayWork(c);
     const once = () => this.updateOnce(id, expectedVersion, patch, c);
     return expectedVersion ? once() : retryOnVersionMismatch(once);
   }
@@ -292,6 +302,7 @@ export class Accounts {
 
   /** Saga compensation: removes an account this creation key made, if nothing was attached since. */
   async discard(id: string, creationKey: string, c: Caller): Promise<boolean> {
+    mayWork(c);
     if (!creationKey.trim())
       throw new ValidationError([{ field: 'creationKey', description: 'is required' }]);
     const doc = await this.p.accounts.get(id);

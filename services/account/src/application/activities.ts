@@ -22,7 +22,7 @@ import {
   validOccurredAt,
 } from '../domain/activity';
 import type { ActivityDoc } from '../store/account.model';
-import type { Accounts } from './accounts';
+import { type Accounts, mayWork } from './accounts';
 import type { Contacts } from './contacts';
 import type { AccountPorts, ActivityQuery, Caller } from './ports';
 
@@ -85,6 +85,7 @@ export class Activities {
   }
 
   async create(raw: ActivityInput, c: Caller): Promise<ActivityDoc> {
+    mayWork(c);
     const input = normaliseActivityInput(raw, c.actor.userId);
     const { relatedTo, accountId } = await this.resolve(input.relatedTo, c);
     if (input.opportunityId && relatedTo.type !== 'opportunity')
@@ -119,12 +120,14 @@ export class Activities {
   }
 
   async get(id: string, c: Caller): Promise<ActivityDoc> {
+    mayWork(c);
     const doc = await this.p.activities.get(id);
     if (!doc || !(await this.visible(doc, c))) throw new NotFoundError('activity', id);
     return doc;
   }
 
   async list(q: ActivityListRequest, c: Caller): Promise<{ activities: ActivityDoc[]; nextCursor: string }> {
+    mayWork(c);
     const scopes = [q.relatedTo?.id, q.accountId, q.assigneeId].filter(Boolean).length;
     if (scopes !== 1)
       throw new ValidationError([
@@ -164,6 +167,7 @@ export class Activities {
 
   /** Without If-Match (expected version 0) a concurrent write makes it read again: last writer wins, field by field. */
   async update(id: string, expectedVersion: number, patch: ActivityPatch, c: Caller): Promise<ActivityDoc> {
+    mayWork(c);
     const once = () => this.updateOnce(id, expectedVersion, patch, c);
     return expectedVersion ? once() : retryOnVersionMismatch(once);
   }

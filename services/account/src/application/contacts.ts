@@ -22,7 +22,7 @@ import {
 } from '../domain/contact';
 import { idFromCreationKey } from '../domain/ids';
 import type { AccountDoc, ContactDoc } from '../store/account.model';
-import type { Accounts } from './accounts';
+import { type Accounts, mayWork } from './accounts';
 import { customFilter, validateNewContact } from './account-custom-fields';
 import type { AccountPorts, Caller } from './ports';
 
@@ -61,6 +61,7 @@ export class Contacts {
     creationKey: string,
     c: Caller,
   ): Promise<{ contact: ContactDoc; account: AccountDoc }> {
+    mayWork(c);
     if (creationKey.length > 200)
       throw new ValidationError([{ field: 'creationKey', description: 'must be at most 200 characters' }]);
     const account = await this.accounts.get(accountId, c);
@@ -104,6 +105,7 @@ export class Contacts {
   }
 
   async get(id: string, c: Caller): Promise<{ contact: ContactDoc; account: AccountDoc }> {
+    mayWork(c);
     const contact = await this.p.contacts.get(id);
     if (!contact || !contact.live) throw new NotFoundError('contact', id);
     return { contact, account: await this.accountOf(contact, c) };
@@ -120,6 +122,7 @@ export class Contacts {
     c: Caller,
     customFilters?: Record<string, string>,
   ): Promise<{ contacts: ContactDoc[]; account: AccountDoc; nextCursor: string }> {
+    mayWork(c);
     const account = await this.accounts.get(accountId, c);
     const filter = await customFilter(this.p.customFields, 'contact', customFilters);
     const from = decodeOffset(cursor);
@@ -137,6 +140,7 @@ export class Contacts {
     patch: ContactPatch,
     c: Caller,
   ): Promise<{ contact: ContactDoc; account: AccountDoc }> {
+    mayWork(c);
     const once = () => this.updateOnce(id, expectedVersion, patch, c);
     return expectedVersion ? once() : retryOnVersionMismatch(once);
   }
@@ -178,6 +182,7 @@ export class Contacts {
 
   /** Saga compensation: removes a contact this creation key made, if nothing refers to it. */
   async discard(id: string, creationKey: string, c: Caller): Promise<boolean> {
+    mayWork(c);
     if (!creationKey.trim())
       throw new ValidationError([{ field: 'creationKey', description: 'is required' }]);
     const doc = await this.p.contacts.get(id);

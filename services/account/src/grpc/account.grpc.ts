@@ -241,8 +241,8 @@ export function accountGrpc(app: AccountUseCases): pb.AccountServiceImplementati
       return toProtoActivity(await activities.complete(req.id, version(req.expectedVersion), callerOf(ctx)));
     },
 
-    async getTierRules() {
-      return toProtoTierRules(await tierRules.rules());
+    async getTierRules(_req, ctx) {
+      return toProtoTierRules(await tierRules.rules(callerOf(ctx)));
     },
     async putTierRules(req, ctx) {
       return toProtoTierRules(

@@ -31,6 +31,10 @@ export const users = {
   rep1: actor('u-rep1', ['sales-rep'], ['team-east']),
   rep2: actor('u-rep2', ['sales-rep'], ['team-west']),
   integrator: actor('u-integrator', ['integrator']),
+  agent: actor('u-agent', ['support-agent']),
+  approver: actor('u-approver', ['approver']),
+  leadService: actor('svc-lead', ['lead-service']),
+  ticketService: actor('svc-service-ticket', ['service-ticket-service']),
 };
 
 export const as = (who: keyof typeof users): Caller => ({ actor: users[who], requestId: `req-${who}` });

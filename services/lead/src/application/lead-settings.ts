@@ -1,15 +1,19 @@
-import { allows, checkVersion, ForbiddenError } from '@crm/kit';
+import { allows, checkVersion, ForbiddenError, mustAllow } from '@crm/kit';
 import { type AssignmentRule, validateAssignmentRules } from '../domain/assignment';
 import { type ScoringRule, validateScoringRules } from '../domain/scoring';
 import type { SettingsDoc } from '../store/lead.model';
 import { noAssignment, noScoring } from './lead-routing';
 import type { Caller, SettingsId, SettingsRepository } from './ports';
 
+const mayRead = (c: Caller) =>
+  mustAllow(c.actor.roles, 'lead.rules.read', 'only a sales manager or an admin reads the lead rules');
+
 /** The administrator's settings of leads: assignment rules and the scoring model. */
 export class LeadSettings {
   constructor(private readonly settings: SettingsRepository) {}
 
-  async assignmentRules(): Promise<SettingsDoc> {
+  async assignmentRules(c: Caller): Promise<SettingsDoc> {
+    mayRead(c);
     return (await this.settings.get('assignment')) ?? noAssignment();
   }
 
@@ -25,7 +29,8 @@ export class LeadSettings {
     return this.put('assignment', { rules, defaultQueue }, expectedVersion, c);
   }
 
-  async scoring(): Promise<SettingsDoc> {
+  async scoring(c: Caller): Promise<SettingsDoc> {
+    mayRead(c);
     return (await this.settings.get('scoring')) ?? noScoring();
   }
 

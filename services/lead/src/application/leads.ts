@@ -3,6 +3,7 @@ import { both, type CustomFieldSet, type ValueOptions } from '@crm/custom-fields
 import {
   type Actor,
   allows,
+  mustAllow,
   canReassign,
   canSee,
   changedFields,
@@ -79,11 +80,15 @@ const EDITABLE: (keyof LeadDoc)[] = [
   'source', 'companySize', 'attributes', 'customFields', 'score',
 ]; // prettier-ignore
 
+/** Every use case below starts here or at get(): the coarse gate, then record access. */
+const mayWork = (c: Caller) => mustAllow(c.actor.roles, 'lead.use', 'this role does not work leads');
+
 /** The lead use cases: capture with duplicate detection, reading with record access, changes. */
 export class Leads {
   constructor(private readonly d: LeadsDeps) {}
 
   async create(input: LeadInput, allowDuplicate: boolean, c: Caller): Promise<LeadDoc> {
+    mayWork(c);
     if (allowDuplicate && !allows(c.actor.roles, 'record.force-duplicate'))
       throw new ForbiddenError('only a sales manager or an admin may create a duplicate lead');
     const lead = validateNewLead(await this.d.customFields.fields(), input);
@@ -112,6 +117,7 @@ export class Leads {
   }
 
   async get(id: string, c: Caller): Promise<LeadDoc> {
+    mayWork(c);
     const doc = await this.d.leads.get(id);
     // A lead the caller may not see is reported as missing, so ids leak nothing.
     if (!doc || !canSee(c.actor, doc)) throw new NotFoundError('lead', id);
@@ -119,6 +125,7 @@ export class Leads {
   }
 
   async list(q: ListLeads, c: Caller): Promise<{ leads: LeadDoc[]; nextCursor: string }> {
+    mayWork(c);
     const sort = (q.sort.replace(/^-/, '') || 'createdAt') as LeadSortField;
     if (!SORTS.includes(sort))
       throw new ValidationError([

@@ -130,8 +130,8 @@ export function leadGrpc(u: LeadUseCases): pb.LeadServiceImplementation<Ctx> {
         rejected: rows.filter((r) => r.outcome === 'rejected').length,
       };
     },
-    async getAssignmentRules() {
-      return toProtoRules(await settings.assignmentRules());
+    async getAssignmentRules(_req, ctx) {
+      return toProtoRules(await settings.assignmentRules(callerOf(ctx)));
     },
     async putAssignmentRules(req, ctx) {
       const { rules, defaultQueue } = fromProtoRules(req.rules);
@@ -161,8 +161,8 @@ export function leadGrpc(u: LeadUseCases): pb.LeadServiceImplementation<Ctx> {
         accountCreated: r.accountCreated,
       };
     },
-    async getScoringModel() {
-      return toProtoScoring(await settings.scoring());
+    async getScoringModel(_req, ctx) {
+      return toProtoScoring(await settings.scoring(callerOf(ctx)));
     },
     async putScoringModel(req, ctx) {
       return toProtoScoring(

@@ -29,6 +29,8 @@ export const users = {
   westManager: actor('west-manager', ['sales-manager'], ['west']),
   admin: actor('admin', ['crm-admin']),
   integrator: actor('integrator', ['integrator']),
+  agent: actor('agent', ['support-agent']),
+  approver: actor('approver', ['approver']),
 };
 
 export const leadInput = (over: Partial<LeadInput> = {}): LeadInput => ({
