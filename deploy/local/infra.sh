@@ -101,9 +101,9 @@ NATS_USERS=(
   "lead     CRM_LEAD,CRM_OWNERSHIP     crm.lead.>,$OWNERSHIP_REPORTS  CRM_ACCOUNT/lead-activity-logged/crm.account.v1.ActivityLogged,CRM_ACCOUNT/lead-task-completed/crm.account.v1.TaskCompleted,CRM_ACCOUNT/lead-accounts-merged/crm.account.v1.AccountsMerged,$(printf "$OWNERSHIP_REQUESTS" lead)"
   "account  CRM_ACCOUNT,CRM_OWNERSHIP  crm.account.>,$OWNERSHIP_REPORTS,crm.ownership.v1.OwnershipTransferRequested  $(printf "$OWNERSHIP_REQUESTS" account),CRM_OWNERSHIP/account-ownership-progress/crm.ownership.v1.OwnershipTransferProgressed,CRM_ANALYTICS/account-rfm-segment/crm.analytics.v1.AccountSegmentChanged"
   "analytics  CRM_ANALYTICS  crm.analytics.>,\$JS.API.STREAM.INFO.CRM_LEAD,\$JS.API.STREAM.INFO.CRM_ACCOUNT,\$JS.API.STREAM.INFO.CRM_OPPORTUNITY,\$JS.API.STREAM.MSG.GET.CRM_LEAD,\$JS.API.STREAM.MSG.GET.CRM_ACCOUNT,\$JS.API.STREAM.MSG.GET.CRM_OPPORTUNITY,\$JS.API.STREAM.INFO.CRM_SERVICE_TICKET,\$JS.API.STREAM.MSG.GET.CRM_SERVICE_TICKET  CRM_LEAD/analytics-lead/crm.lead.>,CRM_ACCOUNT/analytics-account/crm.account.>,CRM_OPPORTUNITY/analytics-opportunity/crm.opportunity.>,CRM_SERVICE_TICKET/analytics-service-ticket/crm.serviceticket.>"
-  "opportunity  CRM_OPPORTUNITY,CRM_OWNERSHIP  crm.opportunity.>,$OWNERSHIP_REPORTS  CRM_APPROVAL/opportunity-approval-decided/crm.approval.v1.ApprovalRequestDecided,$(printf "$OWNERSHIP_REQUESTS" opportunity),CRM_ACCOUNT/opportunity-account-owner/crm.account.v1.AccountUpdated"
+  "opportunity  CRM_OPPORTUNITY,CRM_OWNERSHIP  crm.opportunity.>,$OWNERSHIP_REPORTS  CRM_APPROVAL/opportunity-approval-decided/crm.approval.v1.ApprovalRequestDecided,$(printf "$OWNERSHIP_REQUESTS" opportunity),CRM_ACCOUNT/opportunity-account-owner/crm.account.v1.AccountUpdated,CRM_ACCOUNT/opportunity-accounts-merged/crm.account.v1.AccountsMerged"
   "approval  CRM_APPROVAL  crm.approval.>  -"
-  "service-ticket  CRM_SERVICE_TICKET  crm.serviceticket.>  CRM_ACCOUNT/service-ticket-account-owner/crm.account.v1.AccountOwnerChanged"
+  "service-ticket  CRM_SERVICE_TICKET  crm.serviceticket.>  CRM_ACCOUNT/service-ticket-account-owner/crm.account.v1.AccountOwnerChanged,CRM_ACCOUNT/service-ticket-accounts-merged/crm.account.v1.AccountsMerged"
   "gateway  KV_gateway_idempotency     \$KV.gateway_idempotency.>  -"
 )
 

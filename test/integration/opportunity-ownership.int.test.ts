@@ -75,6 +75,39 @@ describe('deals follow their account (real stack)', () => {
     expect(await ownerOf(rep1Deal.id)).not.toBe(rep1);
     expect((await api('GET', `/api/v1/opportunities/${rep1Deal.id}`, { as: 'rep1' })).status).toBe(404);
   }, 30_000);
+
+  it("merging two accounts moves the merged one's deals, closed ones too, to the survivor's list", async () => {
+    const survivorId = await account('rep1', 'Merge survivor');
+    const mergedId = await account('rep1', 'Merge duplicate');
+    const open = await deal('rep1', mergedId, 'Open on the duplicate');
+    const lost = await deal('rep1', mergedId, 'Lost on the duplicate');
+    const closed = await api('POST', `/api/v1/opportunities/${lost.id}/close`, {
+      as: 'rep1',
+      headers: { 'if-match': `"${lost.version}"` },
+      json: { outcome: 'lost', lossReason: 'price' },
+    });
+    expect(closed.status).toBe(200);
+    const merged = await api('POST', `/api/v1/accounts/${survivorId}/merge`, {
+      as: 'manager',
+      json: { mergedAccountId: mergedId },
+    });
+    expect(merged.status).toBe(200);
+
+    const onSurvivor = async () =>
+      (
+        (await api('GET', `/api/v1/opportunities?accountId=${survivorId}`, { as: 'rep1' })).body.items as {
+          id: string;
+        }[]
+      ).map((d) => d.id);
+    await waitFor(async () => (await onSurvivor()).length === 2, 15_000);
+    expect((await onSurvivor()).sort()).toEqual([open.id, lost.id].sort());
+    const moved = await api('GET', `/api/v1/opportunities/${open.id}`, { as: 'rep1' });
+    expect(moved.body).toMatchObject({
+      accountId: survivorId,
+      ownerId: await userId('rep1'),
+      updatedBy: await userId('manager'),
+    });
+  }, 30_000);
 });
 
 describe('deals in the public pool (real stack)', () => {

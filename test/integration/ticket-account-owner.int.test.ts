@@ -175,3 +175,21 @@ describe('tickets following their account in an ownership transfer (real account
     expect(await ticket(closed.id)).toMatchObject({ status: 'closed', assigneeId: agent });
   }, 60_000);
 });
+
+describe('tickets following their account into a merge (real account and ticket services, NATS)', () => {
+  it("merging the account moves its tickets to the survivor: the survivor's list shows them, the agent keeps them", async () => {
+    const survivor = await agentsAccount();
+    const merged = await agentsAccount();
+    const t = await agentsTicket(merged);
+    const res = await api('POST', `/api/v1/accounts/${survivor}/merge`, {
+      as: 'admin',
+      json: { mergedAccountId: merged },
+    });
+    expect(res.status).toBe(200);
+
+    await waitFor(async () => (await ticket(t.id)).accountId === survivor, 20_000);
+    expect(await ticket(t.id)).toMatchObject({ accountId: survivor, assigneeId: agent, updatedBy: admin });
+    const list = await api('GET', `/api/v1/tickets?accountId=${survivor}`, { as: 'admin' });
+    expect(list.body.items.map((x: { id: string }) => x.id)).toContain(t.id);
+  }, 40_000);
+});

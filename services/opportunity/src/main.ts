@@ -22,6 +22,7 @@ import { PAYMENT_SUBJECT, Payments } from './application/payments';
 import type { OpportunityPorts } from './application/ports';
 import { DEFAULT_QUOTE_FONT, quotePdfRenderer } from './documents/quote-pdf';
 import { followAccountOwners } from './events/account-owner.consumer';
+import { followAccountMerges } from './events/accounts-merged.consumer';
 import { followApprovalOutcomes } from './events/approval-events.consumer';
 import { accountClient } from './grpc/account.client';
 import { approvalClient } from './grpc/approval.client';
@@ -146,6 +147,7 @@ void runService({
         startAll([
           followApprovalOutcomes(nc, db, approvalOutcomes, logger),
           followAccountOwners(nc, db, dealOwnership, logger),
+          followAccountMerges(nc, db, dealOwnership, logger),
           () =>
             takePartInTransfers(nc, db, logger, 'opportunity', [opportunityTransfer(models, dealOwnership)]),
         ]),

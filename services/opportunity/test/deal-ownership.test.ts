@@ -14,6 +14,15 @@ const caller = (userId: string, roles: string[], teams: string[] = []): Caller =
 const rep1 = caller('rep1', [Roles.rep], ['east']);
 const admin = caller('admin', [Roles.admin]);
 
+/** The store's queries over the in-memory deals. */
+const dealsIn = (mem: ReturnType<typeof inMemoryPorts>): MovableDeals => ({
+  toMove: async () => [],
+  countMoved: async () => 0,
+  ofAccount: async (accountId, ownerId) =>
+    mem.opportunities.all().filter((o) => o.accountId === accountId && o.ownerId === ownerId),
+  allOfAccount: async (accountId) => mem.opportunities.all().filter((o) => o.accountId === accountId),
+});
+
 describe("a deal team's owner entry when the deal changes hands", () => {
   const team = [
     { userId: 'rep1', role: 'owner' as const },
@@ -52,10 +61,9 @@ describe('deals in an ownership transfer', () => {
     // Every deal of the from-user, as if each closed or changed team after the store's query found it:
     // the use case itself must leave closed and other teams' deals alone.
     const deals: MovableDeals = {
+      ...dealsIn(mem),
       toMove: async (t) => mem.opportunities.all().filter((o) => o.ownerId === t.fromUserId),
       countMoved: async (id) => mem.opportunities.all().filter((o) => o.transfer?.id === id).length,
-      ofAccount: async (accountId, ownerId) =>
-        mem.opportunities.all().filter((o) => o.accountId === accountId && o.ownerId === ownerId),
     };
     return { mem, opportunities, open, ownership: new DealOwnership(mem.ports, deals) };
   }
@@ -129,12 +137,7 @@ describe('deals following their account to a new owner', () => {
       rep1.actor,
       () => [],
     );
-    const ownership = new DealOwnership(mem.ports, {
-      toMove: async () => [],
-      countMoved: async () => 0,
-      ofAccount: async (accountId, ownerId) =>
-        mem.opportunities.all().filter((o) => o.accountId === accountId && o.ownerId === ownerId),
-    });
+    const ownership = new DealOwnership(mem.ports, dealsIn(mem));
     const change = { accountId: 'acc-1', fromUserId: 'rep1', toUserId: 'rep2', toTeamId: 'west' };
     const manager = caller('manager', [Roles.manager], ['east']);
     expect(await ownership.followAccount(change, manager.actor, 'req-reassign')).toBe(1);
@@ -148,5 +151,45 @@ describe('deals following their account to a new owner', () => {
     );
     expect(owners).toEqual(['rep1', 'rep3', 'rep1']);
     expect(mem.opportunities.subjects().at(-1)).toBe('OpportunityUpdated');
+  });
+});
+
+describe('deals following their account into a merge', () => {
+  it('every deal of the merged account, closed ones too, moves to the survivor once, announced, owners kept', async () => {
+    const mem = inMemoryPorts();
+    const opportunities = new Opportunities(mem.ports, new Pipelines(mem.ports));
+    const rep3 = caller('rep3', [Roles.rep], ['east']);
+    const open = (name: string, accountId: string, c: Caller) =>
+      opportunities.create({ name, accountId, amountMinor: 100, currency: 'EUR' }, '', '', c);
+    const mine = await open('Mine', 'acc-merged', rep1);
+    const theirs = await open('Theirs', 'acc-merged', rep3);
+    const won = await open('Won', 'acc-merged', rep1);
+    await mem.opportunities.save(
+      (await mem.opportunities.get(won._id))!,
+      { status: 'won' },
+      rep1.actor,
+      () => [],
+    );
+    const elsewhere = await open('Elsewhere', 'acc-other', rep1);
+    const ownership = new DealOwnership(mem.ports, dealsIn(mem));
+    const manager = caller('manager', [Roles.manager], ['east']);
+
+    expect(await ownership.followMerge('acc-merged', 'acc-survivor', manager.actor, 'req-merge')).toBe(3);
+    const after = async (id: string) => (await mem.opportunities.get(id))!;
+    for (const [deal, owner] of [
+      [mine, 'rep1'],
+      [theirs, 'rep3'],
+      [won, 'rep1'],
+    ] as const)
+      expect(await after(deal._id)).toMatchObject({
+        accountId: 'acc-survivor',
+        ownerId: owner,
+        updatedBy: 'manager',
+      });
+    expect((await after(elsewhere._id)).accountId).toBe('acc-other');
+    expect(mem.opportunities.subjects().slice(-3)).toEqual(Array(3).fill('OpportunityUpdated'));
+
+    // The event again (a redelivery): nothing left to move.
+    expect(await ownership.followMerge('acc-merged', 'acc-survivor', manager.actor, 'req-merge')).toBe(0);
   });
 });

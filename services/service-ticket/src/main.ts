@@ -9,7 +9,7 @@ import {
   serviceTicketQueues as queuePb,
 } from '@crm/proto';
 import type { TicketPorts } from './application/ports';
-import { AccountFollow } from './application/account-follow';
+import { AccountFollow, AccountMergeFollow } from './application/account-follow';
 import { BulkActions } from './application/bulk-actions';
 import { ServiceSettingsAdmin } from './application/service-settings';
 import { Queues } from './application/queues';
@@ -17,7 +17,7 @@ import { SlaSettings } from './application/sla-settings';
 import { TicketMerge } from './application/ticket-merge';
 import { SlaTimers } from './application/sla-timers';
 import { Tickets } from './application/tickets';
-import { followAccountOwners } from './events/account-owner.consumer';
+import { followAccountMerges, followAccountOwners } from './events/account-owner.consumer';
 import { accountClient } from './grpc/account.client';
 import { queueGrpc } from './grpc/queue.grpc';
 import { slaGrpc, ticketGrpc } from './grpc/ticket.grpc';
@@ -105,7 +105,11 @@ void runService({
       ],
       outboxModels: [models.Ticket, queueModels.Queue, models.ServiceSettings],
       // CRM_ACCOUNT is the account service's stream: until it exists the host retries every 2 s.
-      consumers: (nc) => startAll([followAccountOwners(nc, db, new AccountFollow(ports), logger)]),
+      consumers: (nc) =>
+        startAll([
+          followAccountOwners(nc, db, new AccountFollow(ports), logger),
+          followAccountMerges(nc, db, new AccountMergeFollow(ports), logger),
+        ]),
       schedules: [
         {
           name: 'sla-timers',

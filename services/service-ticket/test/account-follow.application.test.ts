@@ -1,6 +1,10 @@
 import { Roles, ValidationError } from '@crm/kit';
 import { event, serviceTicketQueueEvents as queuePb, serviceTicketEvents as pbEvents } from '@crm/proto';
-import { AccountFollow, type AccountOwnerChange } from '../src/application/account-follow';
+import {
+  AccountFollow,
+  AccountMergeFollow,
+  type AccountOwnerChange,
+} from '../src/application/account-follow';
 import type { Caller } from '../src/application/ports';
 import { ServiceSettingsAdmin } from '../src/application/service-settings';
 import { SlaSettings } from '../src/application/sla-settings';
@@ -163,5 +167,29 @@ describe('the followAccountTransfer setting', () => {
     expect(await s.settings.save(0, { ...SETTINGS, followAccountTransfer: 'none' }, lead)).toMatchObject({
       followAccountTransfer: 'none',
     });
+  });
+});
+
+describe('tickets following their account into a merge', () => {
+  it('every ticket of the merged account, closed ones too, points at the survivor; assignee and queue stay', async () => {
+    const s = await setup();
+    const open = await s.ticketOf('acc-merged', 'u-a');
+    const closed = await s.ticketOf('acc-merged', 'u-b');
+    await s.tickets.resolve(closed._id, 0, 'Fixed', agent);
+    await s.tickets.close(closed._id, 0, agent);
+    const elsewhere = await s.ticketOf('acc-other', 'u-a');
+    const merge = new AccountMergeFollow(s.ports);
+
+    expect(await merge.follow('acc-merged', 'acc-survivor', admin.actor, 'req-merge')).toBe(2);
+    const after = async (id: string) => (await s.store.get(id))!;
+    expect(await after(open._id)).toMatchObject({
+      accountId: 'acc-survivor',
+      assigneeId: 'u-a',
+      updatedBy: 'u-admin',
+    });
+    expect(await after(closed._id)).toMatchObject({ accountId: 'acc-survivor', status: 'closed' });
+    expect((await after(elsewhere._id)).accountId).toBe('acc-other');
+    // A redelivery of the event: nothing left to move.
+    expect(await merge.follow('acc-merged', 'acc-survivor', admin.actor, 'req-merge')).toBe(0);
   });
 });

@@ -13,6 +13,8 @@ export interface MovableDeals {
   countMoved(transferId: string): Promise<number>;
   /** Open, live deals of an account held by this owner. */
   ofAccount(accountId: string, ownerId: string): Promise<OpportunityDoc[]>;
+  /** Every live deal of an account, open or closed. */
+  allOfAccount(accountId: string): Promise<OpportunityDoc[]>;
 }
 
 /** A change of hands: from whom, to whom and which team (empty: the deal keeps its team). */
@@ -64,6 +66,31 @@ export class DealOwnership {
     for (const deal of await this.deals.ofAccount(change.accountId, change.fromUserId))
       if (await retryOnVersionMismatch(() => this.handOver(deal._id, move, actor))) moved++;
     return moved;
+  }
+
+  /**
+   * An account was merged into another (crm.account.v1.AccountsMerged): its deals, won and lost ones
+   * included, move to the survivor, so the survivor's pipeline, history and figures hold them and an
+   * activity on the survivor may name them. Owners stay. Safe to repeat: a moved deal is no longer
+   * on the merged account.
+   */
+  async followMerge(mergedId: string, survivorId: string, actor: Actor, requestId: string): Promise<number> {
+    if (!mergedId || !survivorId || mergedId === survivorId) return 0;
+    let moved = 0;
+    for (const deal of await this.deals.allOfAccount(mergedId))
+      if (await retryOnVersionMismatch(() => this.repoint(deal._id, mergedId, survivorId, actor, requestId)))
+        moved++;
+    return moved;
+  }
+
+  private async repoint(id: string, from: string, to: string, actor: Actor, requestId: string) {
+    const current = await this.p.opportunities.get(id);
+    if (!current || current.discardedAt || current.accountId !== from) return false;
+    await this.p.opportunities.save(current, { accountId: to }, actor, (n) => [
+      events.updated(n, changedFields(current, n, ['accountId']), actor, requestId),
+    ]);
+    this.p.written('opportunity', id);
+    return true;
   }
 
   private async handOver(id: string, m: HandOver, actor: Actor): Promise<boolean> {

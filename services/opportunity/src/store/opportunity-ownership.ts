@@ -26,6 +26,8 @@ export function movableDeals(m: OpportunityModels): MovableDeals {
       const filter: Record<string, unknown> = { ...OPEN, accountId, ownerId };
       return m.Opportunity.find(filter, { outbox: 0 }).lean<OpportunityDoc[]>();
     },
+    allOfAccount: (accountId: string) =>
+      m.Opportunity.find({ discardedAt: null, accountId }, { outbox: 0 }).lean<OpportunityDoc[]>(),
   };
 }
 

@@ -85,5 +85,34 @@ export class AccountFollow {
   }
 }
 
+/**
+ * Tickets follow their account into a merge (crm.account.v1.AccountsMerged): every ticket of the merged
+ * account, closed ones included, points at the survivor, so the survivor's ticket list and the
+ * account's history hold them. Assignee, queue and SLA stay; the account name shown stays the one
+ * captured when the ticket was opened. Safe to repeat: a moved ticket is no longer on the merged account.
+ */
+export class AccountMergeFollow {
+  constructor(private readonly p: Pick<TicketPorts, 'tickets' | 'written'>) {}
+
+  async follow(mergedId: string, survivorId: string, actor: Actor, requestId: string): Promise<number> {
+    if (!mergedId || !survivorId || mergedId === survivorId) return 0;
+    let moved = 0;
+    for (const t of await this.p.tickets.ofAccount(mergedId))
+      if (await retryOnVersionMismatch(() => this.repoint(t._id, mergedId, survivorId, actor, requestId)))
+        moved++;
+    return moved;
+  }
+
+  private async repoint(id: string, from: string, to: string, actor: Actor, requestId: string) {
+    const current = await this.p.tickets.get(id);
+    if (!current || current.accountId !== from) return false;
+    await this.p.tickets.save(current, { accountId: to }, actor, (n) => [
+      events.updated(n, changedFields(current, n, ['accountId']), actor, requestId),
+    ]);
+    this.p.written(id);
+    return true;
+  }
+}
+
 const lastAssignedAt = (t: TicketDoc): number =>
   Math.max(0, ...(t.assignments ?? []).map((a) => new Date(a.assignedAt).getTime()));

@@ -32,6 +32,8 @@ export interface TicketRepository {
   dueForSlaCheck(now: Date, limit: number): Promise<TicketDoc[]>;
   /** Open tickets (new, open, pending) of an account assigned to this agent, oldest first. */
   openAssignedOnAccount(accountId: string, assigneeId: string): Promise<TicketDoc[]>;
+  /** Every ticket of an account, whatever its status, oldest first. */
+  ofAccount(accountId: string): Promise<TicketDoc[]>;
   /** Resolved tickets whose autoCloseAt has come, oldest first. */
   dueForAutoClose(now: Date, limit: number): Promise<TicketDoc[]>;
   /** Compare-and-set on the version with its events; throws VersionMismatchError when another write came first. */

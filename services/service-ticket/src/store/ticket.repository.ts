@@ -53,6 +53,10 @@ export class MongoTicketRepository implements TicketRepository {
       .lean<TicketDoc[]>();
   }
 
+  ofAccount(accountId: string): Promise<TicketDoc[]> {
+    return this.m.Ticket.find({ accountId }, NO_OUTBOX).sort({ createdAt: 1, _id: 1 }).lean<TicketDoc[]>();
+  }
+
   /** Resolved tickets whose auto-close time has come, oldest first. */
   dueForAutoClose(now: Date, limit: number): Promise<TicketDoc[]> {
     return this.m.Ticket.find({ status: 'resolved', autoCloseAt: { $lte: now } }, NO_OUTBOX)

@@ -27,6 +27,13 @@ export class InMemoryTickets extends InMemoryVersioned<TicketDoc> implements Tic
       .map((t) => ({ ...structuredClone(t), outbox: [] }));
   }
 
+  async ofAccount(accountId: string) {
+    return [...this.docs.values()]
+      .filter((t) => t.accountId === accountId)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((t) => ({ ...structuredClone(t), outbox: [] }));
+  }
+
   async openAssignedOnAccount(accountId: string, assigneeId: string) {
     return [...this.docs.values()]
       .filter((t) => t.accountId === accountId && t.assigneeId === assigneeId)
