@@ -305,6 +305,24 @@ describe('Leads: changes', () => {
     });
   });
 
+  it('a lead handed to a team without an owner waits in the default queue the admin configured', async () => {
+    const { leads, settings } = leadUseCases();
+    await settings.putAssignmentRules([], 'inbox', 0, as(users.admin));
+    const l = await leads.create(leadInput(), false, as(users.rep1));
+    const queued = await leads.assign(
+      l._id,
+      0,
+      { ownerId: '', teamId: 'east', reason: 'back to the team' },
+      as(users.manager),
+    );
+    expect(queued).toMatchObject({ ownerId: '', teamId: 'east', queue: 'inbox' });
+    expect(queued.assignments.at(-1)).toMatchObject({
+      ownerId: '',
+      queue: 'inbox',
+      reason: 'back to the team',
+    });
+  });
+
   it('moves the status along the workflow; disqualifying needs a reason; converted only by conversion', async () => {
     const { leads } = leadUseCases();
     const l = await leads.create(leadInput(), false, as(users.rep1));

@@ -185,7 +185,7 @@ export class Leads {
         }),
       () => fields.validatePatch(current.customFields, patch.customFields),
     );
-    const assignment = owner && this.reassignment(current, owner, c.actor);
+    const assignment = owner && (await this.reassignment(current, owner, c.actor));
     const keys = dedupeKeys(merged);
     // Only keys the change adds are claimed; the lead's other keys stay as they are.
     const added = keys.filter((k) => !current.dedupeKeys.includes(k));
@@ -234,7 +234,7 @@ export class Leads {
     checkReassign(c.actor, owner);
     if (!owner.reason.trim()) new Violations().add('reason', 'is required').throwIfAny();
     const current = await this.editable(id, expectedVersion, c);
-    const set = this.reassignment(current, owner, c.actor);
+    const set = await this.reassignment(current, owner, c.actor);
     const next = await this.d.leads.save(current, set, c.actor, (n) => [
       LeadEvents.assigned(n, current.ownerId, c.actor, c.requestId),
     ]);
@@ -251,12 +251,14 @@ export class Leads {
   }
 
   /** A manager hands leads over within their own teams; an admin anywhere. */
-  private reassignment(current: LeadDoc, owner: OwnerChange, actor: Actor): Partial<LeadDoc> {
+  private async reassignment(current: LeadDoc, owner: OwnerChange, actor: Actor): Promise<Partial<LeadDoc>> {
     const team = owner.teamId || current.teamId;
     if (!canReassign(actor, current, { teamId: team }))
       throw new ForbiddenError('a manager assigns leads only within their own teams');
     const reason = owner.reason.trim() || 'reassigned with an update';
-    const record = reassigned(owner.ownerId, team, reason, actor, new Date());
+    // Without an owner it waits where unrouted leads wait: the default queue the admin configured.
+    const queue = owner.ownerId ? '' : (await this.d.routing.rules()).assignment.defaultQueue;
+    const record = reassigned(owner.ownerId, team, reason, actor, new Date(), queue);
     return {
       ownerId: record.ownerId,
       teamId: record.teamId,

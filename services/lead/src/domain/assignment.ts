@@ -138,18 +138,19 @@ export function routed(
   };
 }
 
-/** A manual change of owner or team by a manager or admin. */
+/** A manual change of owner or team by a manager or admin; without an owner it waits in `queue`. */
 export function reassigned(
   ownerId: string,
   teamId: string,
   reason: string,
   by: Actor,
   at: Date,
+  queue = DEFAULT_QUEUE,
 ): AssignmentRecord {
   return {
     ownerId,
     teamId,
-    queue: ownerId ? '' : DEFAULT_QUEUE,
+    queue: ownerId ? '' : queue || DEFAULT_QUEUE,
     assignedBy: by.userId,
     reason: reason.trim(),
     ruleId: '',
