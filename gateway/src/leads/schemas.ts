@@ -249,7 +249,7 @@ export const ScoringRule = z
   .openapi('ScoringRule');
 
 export const ScoringModelBody = z
-  .object({ version: z.number().int().optional(), rules: z.array(ScoringRule).max(500) })
+  .object({ version: z.number().int().optional(), rules: z.array(ScoringRule).max(200) })
   .strict()
   .openapi('ScoringModelInput');
 

@@ -175,7 +175,7 @@ export class LeadConversions {
     } catch (err) {
       if (err instanceof SagaSuspended)
         throw new UnavailableError(
-          `the conversion is waiting for the account service (${(err.reason as Error)?.message ?? err.reason}); ` +
+          `the conversion is waiting for ${waitingFor(err.step)} (${(err.reason as Error)?.message ?? err.reason}); ` +
             'it resumes by itself, or retry with the same Idempotency-Key',
         );
       await this.d.conversions.closeOpen(leadId);
@@ -249,4 +249,11 @@ function result(lead: LeadDoc): ConversionResult {
     opportunityId: c.opportunityId,
     accountCreated: c.accountCreated,
   };
+}
+
+/** What a suspended step waits for, in the words of the 503 the caller reads ("compensate x" too). */
+function waitingFor(step: string): string {
+  if (step.endsWith('opportunity')) return 'the opportunity service';
+  if (step.endsWith('lead')) return "the lead service's database";
+  return 'the account service';
 }
