@@ -17,7 +17,7 @@ export interface paths {
         put?: never;
         /**
          * Create a lead
-         * @description The lead is scored and assigned by the current rules. A lead matching an existing one (email, or company and name) is a 409 naming it in existingLeadId (or, when the caller may not see it, its owner and team in existingOwnerId and existingTeamId, to ask them for access), unless allowDuplicate is set (sales managers and admins only).
+         * @description The lead is scored and assigned by the current rules. A lead matching an existing one (email, phone, or company and name) is a 409 naming it in existingLeadId (or, when the caller may not see it, its owner and team in existingOwnerId and existingTeamId, to ask them for access), unless allowDuplicate is set (sales managers and admins only).
          *
          *     Roles: sales-rep, sales-manager, crm-admin, integrator.
          */
