@@ -1,3 +1,4 @@
+export * from './account-merges';
 export * from './actor';
 export * from './audit-log';
 export * from './audit-service';

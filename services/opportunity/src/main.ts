@@ -1,6 +1,6 @@
 import './telemetry';
 import { CustomFields } from '@crm/custom-fields';
-import { runService, startAll } from '@crm/kit';
+import { followAccountMerges, runService, startAll } from '@crm/kit';
 import { OWNERSHIP_STREAM, poolGrpc, RecordPool, takePartInTransfers } from '@crm/ownership';
 import { z } from 'zod';
 import {
@@ -22,7 +22,6 @@ import { PAYMENT_SUBJECT, Payments } from './application/payments';
 import type { OpportunityPorts } from './application/ports';
 import { DEFAULT_QUOTE_FONT, quotePdfRenderer } from './documents/quote-pdf';
 import { followAccountOwners } from './events/account-owner.consumer';
-import { followAccountMerges } from './events/accounts-merged.consumer';
 import { followApprovalOutcomes } from './events/approval-events.consumer';
 import { accountClient } from './grpc/account.client';
 import { approvalClient } from './grpc/approval.client';
@@ -147,7 +146,12 @@ void runService({
         startAll([
           followApprovalOutcomes(nc, db, approvalOutcomes, logger),
           followAccountOwners(nc, db, dealOwnership, logger),
-          followAccountMerges(nc, db, dealOwnership, logger),
+          followAccountMerges(nc, db, logger, {
+            durable: 'opportunity-accounts-merged',
+            records: 'deals',
+            follow: (merged, survivor, actor, requestId) =>
+              dealOwnership.followMerge(merged, survivor, actor, requestId),
+          }),
           () =>
             takePartInTransfers(nc, db, logger, 'opportunity', [opportunityTransfer(models, dealOwnership)]),
         ]),

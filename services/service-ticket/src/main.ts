@@ -1,6 +1,6 @@
 import './telemetry';
 import { CustomFields } from '@crm/custom-fields';
-import { runService, startAll } from '@crm/kit';
+import { followAccountMerges, runService, startAll } from '@crm/kit';
 import { z } from 'zod';
 import {
   customFields as cfPb,
@@ -17,7 +17,7 @@ import { SlaSettings } from './application/sla-settings';
 import { TicketMerge } from './application/ticket-merge';
 import { SlaTimers } from './application/sla-timers';
 import { Tickets } from './application/tickets';
-import { followAccountMerges, followAccountOwners } from './events/account-owner.consumer';
+import { followAccountOwners } from './events/account-owner.consumer';
 import { accountClient } from './grpc/account.client';
 import { queueGrpc } from './grpc/queue.grpc';
 import { slaGrpc, ticketGrpc } from './grpc/ticket.grpc';
@@ -108,7 +108,12 @@ void runService({
       consumers: (nc) =>
         startAll([
           followAccountOwners(nc, db, new AccountFollow(ports), logger),
-          followAccountMerges(nc, db, new AccountMergeFollow(ports), logger),
+          followAccountMerges(nc, db, logger, {
+            durable: 'service-ticket-accounts-merged',
+            records: 'tickets',
+            follow: (merged, survivor, actor, requestId) =>
+              new AccountMergeFollow(ports).follow(merged, survivor, actor, requestId),
+          }),
         ]),
       schedules: [
         {

@@ -1,4 +1,4 @@
-import { consumeEvents, type Logger } from '@crm/kit';
+import { consumeEvents, followAccountMerges, type Logger } from '@crm/kit';
 import { account, accountEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
@@ -40,15 +40,10 @@ export function followAccountEvents(
           await activity.logged(e.relatedTo, e.completedAt ?? env.occurredAt ?? new Date());
         },
       }),
-    () =>
-      consumeEvents(nc, db, logger, {
-        stream: STREAM,
-        durable: 'lead-accounts-merged',
-        filterSubject: 'crm.account.v1.AccountsMerged',
-        handle: async (env) => {
-          const e = accountEvents.AccountsMerged.decode(env.payload);
-          await activity.accountsMerged(e.mergedId, e.survivorId);
-        },
-      }),
+    followAccountMerges(nc, db, logger, {
+      durable: 'lead-accounts-merged',
+      records: 'converted leads',
+      follow: (merged, survivor) => activity.accountsMerged(merged, survivor),
+    }),
   ];
 }

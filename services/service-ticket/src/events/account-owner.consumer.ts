@@ -2,7 +2,7 @@ import { consumeEvents, eventCaller, type Logger } from '@crm/kit';
 import { accountEvents } from '@crm/proto';
 import type { Connection } from 'mongoose';
 import type { NatsConnection } from 'nats';
-import type { AccountFollow, AccountMergeFollow } from '../application/account-follow';
+import type { AccountFollow } from '../application/account-follow';
 
 export const ACCOUNT_OWNER_DURABLE = 'service-ticket-account-owner';
 export const ACCOUNT_OWNER_CHANGED = 'crm.account.v1.AccountOwnerChanged';
@@ -40,30 +40,6 @@ export function followAccountOwners(
           requestId,
         );
         if (moved) logger.info({ accountId: e.accountId, moved }, 'tickets followed their account');
-      },
-    });
-}
-
-export const ACCOUNTS_MERGED_DURABLE = 'service-ticket-accounts-merged';
-
-/** Tickets follow their account into a merge, recorded as whoever merged the accounts. */
-export function followAccountMerges(
-  nc: NatsConnection,
-  db: Connection,
-  follow: AccountMergeFollow,
-  logger: Logger,
-) {
-  return () =>
-    consumeEvents(nc, db, logger, {
-      stream: 'CRM_ACCOUNT',
-      durable: ACCOUNTS_MERGED_DURABLE,
-      filterSubject: 'crm.account.v1.AccountsMerged',
-      handle: async (env) => {
-        const e = accountEvents.AccountsMerged.decode(env.payload);
-        const { actor, requestId } = await eventCaller(env, 'accounts-merged');
-        const moved = await follow.follow(e.mergedId, e.survivorId, actor, requestId);
-        if (moved)
-          logger.info({ mergedId: e.mergedId, survivorId: e.survivorId, moved }, 'tickets followed a merge');
       },
     });
 }
