@@ -161,20 +161,20 @@ describe('deals following their account into a merge', () => {
     const rep3 = caller('rep3', [Roles.rep], ['east']);
     const open = (name: string, accountId: string, c: Caller) =>
       opportunities.create({ name, accountId, amountMinor: 100, currency: 'EUR' }, '', '', c);
-    const mine = await open('Mine', 'acc-merged', rep1);
-    const theirs = await open('Theirs', 'acc-merged', rep3);
-    const won = await open('Won', 'acc-merged', rep1);
+    const mine = await open('Mine', 'acc-1', rep1);
+    const theirs = await open('Theirs', 'acc-1', rep3);
+    const won = await open('Won', 'acc-1', rep1);
     await mem.opportunities.save(
       (await mem.opportunities.get(won._id))!,
       { status: 'won' },
       rep1.actor,
       () => [],
     );
-    const elsewhere = await open('Elsewhere', 'acc-other', rep1);
+    const elsewhere = await open('Elsewhere', 'acc-2', rep1);
     const ownership = new DealOwnership(mem.ports, dealsIn(mem));
     const manager = caller('manager', [Roles.manager], ['east']);
 
-    expect(await ownership.followMerge('acc-merged', 'acc-survivor', manager.actor, 'req-merge')).toBe(3);
+    expect(await ownership.followMerge('acc-1', 'acc-survivor', manager.actor, 'req-merge')).toBe(3);
     const after = async (id: string) => (await mem.opportunities.get(id))!;
     for (const [deal, owner] of [
       [mine, 'rep1'],
@@ -186,10 +186,10 @@ describe('deals following their account into a merge', () => {
         ownerId: owner,
         updatedBy: 'manager',
       });
-    expect((await after(elsewhere._id)).accountId).toBe('acc-other');
+    expect((await after(elsewhere._id)).accountId).toBe('acc-2');
     expect(mem.opportunities.subjects().slice(-3)).toEqual(Array(3).fill('OpportunityUpdated'));
 
     // The event again (a redelivery): nothing left to move.
-    expect(await ownership.followMerge('acc-merged', 'acc-survivor', manager.actor, 'req-merge')).toBe(0);
+    expect(await ownership.followMerge('acc-1', 'acc-survivor', manager.actor, 'req-merge')).toBe(0);
   });
 });
